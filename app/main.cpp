@@ -1,0 +1,36 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/commandline.h"
+#include "app/faces.h"
+#include "core/logging.h"
+
+#include <cstdio>
+
+// Picks the face before any application object exists, so that --server and --sandbox never
+// create a QApplication (nor need a display).
+int main(int argc, char **argv)
+{
+    Mouse::installMessagePattern();
+
+    const Mouse::App::CommandLine commandLine = Mouse::App::parseCommandLine(argc, argv);
+    if (commandLine.exitCode >= 0) {
+        std::fputs(commandLine.output.toLocal8Bit().constData(),
+                   commandLine.exitCode == 0 ? stdout : stderr);
+        return commandLine.exitCode;
+    }
+
+    switch (commandLine.face) {
+    case Mouse::App::Face::Server:
+        return Mouse::App::runServer(argc, argv, commandLine.settings);
+    case Mouse::App::Face::Sandbox:
+        return Mouse::App::runSandbox(argc, argv, commandLine.settings);
+    case Mouse::App::Face::Dashboard:
+#ifdef MOUSE_WITH_GUI
+        return Mouse::App::runDashboard(argc, argv, commandLine.settings, commandLine.screenshot);
+#else
+        std::fputs("mouse-gateway was built without the dashboard; starting --server.\n", stderr);
+        return Mouse::App::runServer(argc, argv, commandLine.settings);
+#endif
+    }
+    return 1;
+}

@@ -1,0 +1,360 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/config/settings.h"
+
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QSettings>
+#include <QUrl>
+
+#include <limits>
+
+namespace Mouse {
+
+namespace {
+
+enum class Type { String, Secret, Integer, Real, Boolean, List, HostPort, Url };
+
+struct KeySpec
+{
+    const char *key;
+    Type type;
+    const char *defaultValue;
+    const char *environment; // nullptr: not settable from the environment
+    double min = 0;
+    double max = 0;
+    const char *help = "";
+};
+
+constexpr double MaxInt = double(std::numeric_limits<qint32>::max());
+
+// The one table of configuration keys. Keep it grouped by module.
+const KeySpec Keys[] = {
+    {"server/listen", Type::HostPort, "127.0.0.1:8000", nullptr, 0, 0, "address:port to serve on"},
+    {"server/admin_token", Type::Secret, "", "MOUSE_ADMIN_TOKEN", 0, 0,
+     "admin bearer token; empty: a one-time token is generated and printed"},
+    {"server/tls_cert", Type::String, "", nullptr, 0, 0, "PEM certificate; enables TLS"},
+    {"server/tls_key", Type::String, "", nullptr, 0, 0, "PEM private key for server/tls_cert"},
+    {"server/max_body_bytes", Type::Integer, "1048576", nullptr, 1024, 64 << 20,
+     "default request body limit"},
+    {"server/max_header_bytes", Type::Integer, "16384", nullptr, 1024, 1 << 20,
+     "request line plus headers limit"},
+    {"server/max_connections", Type::Integer, "1024", nullptr, 1, 100000, "open connections"},
+    {"server/idle_timeout_ms", Type::Integer, "30000", nullptr, 100, 3600000,
+     "keep-alive idle timeout"},
+    {"server/request_timeout_ms", Type::Integer, "10000", nullptr, 100, 3600000,
+     "time allowed to receive one whole request (slow clients are cut off)"},
+    {"server/cors_origins", Type::List, "", nullptr, 0, 0, "origins allowed by CORS"},
+    {"server/trusted_proxies", Type::List, "", nullptr, 0, 0,
+     "proxy addresses whose X-Forwarded-For is believed"},
+    {"server/auth_failures_per_minute", Type::Integer, "30", nullptr, 1, 100000,
+     "failed authentications per client address before 429"},
+    {"storage/database", Type::String, "", "MOUSE_DATABASE", 0, 0,
+     "SQLite file or postgresql://user:pass@host:port/db; empty: XDG data folder"},
+    {"storage/seed_demo", Type::Boolean, "auto", nullptr, 0, 0,
+     "seed the demo dataset (auto: only in sandbox mode on an empty database)"},
+    {"orgo/api_key", Type::Secret, "", "ORGO_API_KEY", 0, 0,
+     "Orgo API key; empty: the built-in sandbox fleet is used"},
+    {"orgo/api_url", Type::Url, "https://www.orgo.ai/api", "ORGO_API_URL", 0, 0, "Orgo base URL"},
+    {"orgo/workspace_id", Type::String, "", "ORGO_WORKSPACE_ID", 0, 0, "Orgo workspace"},
+    {"orgo/batch_limit", Type::Integer, "10", nullptr, 1, 256, "concurrent Orgo requests"},
+    {"orgo/status_timeout_ms", Type::Integer, "5000", nullptr, 50, 600000, "status call timeout"},
+    {"orgo/action_timeout_ms", Type::Integer, "30000", nullptr, 50, 600000,
+     "create/start/stop/delete timeout"},
+    {"orgo/screenshot_timeout_ms", Type::Integer, "10000", nullptr, 50, 600000,
+     "screenshot timeout"},
+    {"orgo/max_retries", Type::Integer, "3", nullptr, 0, 20, "retries on 429/503/timeouts"},
+    {"orgo/retry_base_ms", Type::Integer, "250", nullptr, 1, 600000, "first backoff"},
+    {"orgo/retry_cap_ms", Type::Integer, "8000", nullptr, 1, 600000, "backoff cap"},
+    {"orgo/breaker_failures", Type::Integer, "8", nullptr, 1, 10000,
+     "consecutive failures that open the circuit breaker"},
+    {"orgo/breaker_cooldown_ms", Type::Integer, "10000", nullptr, 10, 3600000,
+     "time the breaker stays open before a probe"},
+    {"orgo/listing_threshold", Type::Integer, "8", nullptr, 1, 100000,
+     "missing VMs of one workspace from which one listing replaces per-VM calls"},
+    {"cache/vm_capacity", Type::Integer, "500", nullptr, 1, 10000000, "VM status entries"},
+    {"cache/vm_ttl", Type::String,
+     "running=15,stopped=60,creating=5,starting=5,stopping=5,restarting=5,error=30,unknown=5,"
+     "default=10",
+     nullptr, 0, 0, "TTL in seconds per VM state"},
+    {"cache/sweep_interval_ms", Type::Integer, "30000", nullptr, 10, 3600000, "expiry sweep"},
+    {"cache/screenshot_bytes", Type::Integer, "67108864", nullptr, 1024, 1e10,
+     "screenshot cache byte budget"},
+    {"cache/screenshot_entries", Type::Integer, "512", nullptr, 1, 1000000, "screenshot entries"},
+    {"cache/screenshot_ttl_ms", Type::Integer, "3000", nullptr, 0, 3600000, "screenshot TTL"},
+    {"sandbox/vms", Type::Integer, "60", nullptr, 0, 100000, "computers in the sandbox fleet"},
+    {"sandbox/latency_ms", Type::Integer, "40", nullptr, 0, 600000, "fixed latency per request"},
+    {"sandbox/jitter_ms", Type::Integer, "20", nullptr, 0, 600000, "random extra latency"},
+    {"sandbox/fault_429", Type::Real, "0", nullptr, 0, 1, "share of requests answered 429"},
+    {"sandbox/fault_503", Type::Real, "0", nullptr, 0, 1, "share of requests answered 503"},
+    {"sandbox/fault_hang", Type::Real, "0", nullptr, 0, 1, "share of requests never answered"},
+    {"sandbox/listen", Type::HostPort, "127.0.0.1:0", nullptr, 0, 0, "sandbox address (0: any)"},
+    {"sandbox/api_key", Type::Secret, "sandbox-key", nullptr, 0, 0, "key the sandbox expects"},
+    {"sandbox/workspace_id", Type::String, "ws-sandbox", nullptr, 0, 0, "sandbox workspace id"},
+    {"sandbox/seed", Type::Integer, "1", nullptr, 0, MaxInt, "random seed of the sandbox"},
+    {"stripe/webhook_secret", Type::List, "", "STRIPE_WEBHOOK_SECRET", 0, 0,
+     "whsec_ secrets, comma-separated during a rotation"},
+    {"stripe/tolerance_s", Type::Integer, "300", nullptr, 0, 86400, "signature age tolerance"},
+    {"stripe/secret_key", Type::Secret, "", "STRIPE_SECRET_KEY", 0, 0, "Stripe API key"},
+    {"stripe/api_url", Type::Url, "https://api.stripe.com", nullptr, 0, 0, "Stripe base URL"},
+    {"queue/payment_workers", Type::Integer, "3", nullptr, 1, 64, "payment worker threads"},
+    {"queue/background_workers", Type::Integer, "2", nullptr, 1, 64, "background threads"},
+    {"queue/max_retries", Type::Integer, "3", nullptr, 0, 50, "retries before dead letter"},
+    {"queue/retry_base_ms", Type::Integer, "1000", nullptr, 1, 3600000, "first backoff"},
+    {"queue/retry_cap_ms", Type::Integer, "60000", nullptr, 1, 86400000, "backoff cap"},
+    {"queue/max_backlog", Type::Integer, "100000", nullptr, 1, 100000000,
+     "pending tasks from which webhook intake answers 503"},
+    {"queue/retention_days", Type::Integer, "30", nullptr, 1, 3650, "keep finished tasks"},
+    {"queue/retention_count", Type::Integer, "100000", nullptr, 100, 100000000,
+     "finished tasks kept at most"},
+    {"screens/low", Type::String, "640x480@60", nullptr, 0, 0, "low preset WxH@quality"},
+    {"screens/medium", Type::String, "1024x768@75", nullptr, 0, 0, "medium preset"},
+    {"screens/high", Type::String, "1920x1080@85", nullptr, 0, 0, "high preset"},
+    {"screens/max_pixels", Type::Integer, "40000000", nullptr, 1, 1e9,
+     "largest source image accepted, in pixels"},
+    {"screens/stream_interval_ms", Type::Integer, "2000", nullptr, 100, 600000,
+     "WebSocket refresh interval"},
+    {"ui/refresh_ms", Type::Integer, "5000", nullptr, 250, 3600000, "dashboard refresh"},
+};
+
+const KeySpec *findSpec(const QString &key)
+{
+    for (const KeySpec &spec : Keys) {
+        if (key == QLatin1String(spec.key))
+            return &spec;
+    }
+    return nullptr;
+}
+
+bool isValidHostPort(const QString &value)
+{
+    const int colon = value.lastIndexOf(u':');
+    if (colon <= 0)
+        return false;
+    bool ok = false;
+    const int port = value.mid(colon + 1).toInt(&ok);
+    QString host = value.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    return ok && port >= 0 && port <= 65535
+           && (host == u"localhost" || !QHostAddress(host).isNull());
+}
+
+// Converts one raw value; on failure returns an invalid QVariant and fills *why.
+QVariant convert(const KeySpec &spec, const QString &raw, QString *why)
+{
+    const QString value = raw.trimmed();
+    switch (spec.type) {
+    case Type::String:
+    case Type::Secret:
+        return raw;
+    case Type::List: {
+        QStringList items;
+        for (const QString &item : value.split(u',', Qt::SkipEmptyParts))
+            items.append(item.trimmed());
+        return items;
+    }
+    case Type::Integer: {
+        bool ok = false;
+        const qint64 number = value.toLongLong(&ok);
+        if (!ok) {
+            *why = QStringLiteral("expected an integer");
+            return {};
+        }
+        if (number < spec.min || number > spec.max) {
+            *why = QStringLiteral("must be between %1 and %2")
+                           .arg(qint64(spec.min))
+                           .arg(qint64(spec.max));
+            return {};
+        }
+        return number;
+    }
+    case Type::Real: {
+        bool ok = false;
+        const double number = value.toDouble(&ok);
+        if (!ok || number < spec.min || number > spec.max) {
+            *why = QStringLiteral("expected a number between %1 and %2").arg(spec.min).arg(spec.max);
+            return {};
+        }
+        return number;
+    }
+    case Type::Boolean:
+        if (value == u"auto")
+            return value;
+        if (value == u"true" || value == u"1" || value == u"yes" || value == u"on")
+            return true;
+        if (value == u"false" || value == u"0" || value == u"no" || value == u"off")
+            return false;
+        *why = QStringLiteral("expected true, false or auto");
+        return {};
+    case Type::HostPort:
+        if (!isValidHostPort(value)) {
+            *why = QStringLiteral("expected ADDRESS:PORT, e.g. 127.0.0.1:8000");
+            return {};
+        }
+        return value;
+    case Type::Url: {
+        const QUrl url(value, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")
+            || url.host().isEmpty()) {
+            *why = QStringLiteral("expected an http:// or https:// URL");
+            return {};
+        }
+        return value;
+    }
+    }
+    return {};
+}
+
+bool assign(QHash<QString, QVariant> &values,
+            QHash<QString, QString> &sources,
+            const QString &key,
+            const QString &raw,
+            const QString &source,
+            QString *error)
+{
+    const KeySpec *spec = findSpec(key);
+    if (!spec) {
+        *error = QStringLiteral("unknown setting '%1' (from %2)").arg(key, source);
+        return false;
+    }
+    QString why;
+    const QVariant value = convert(*spec, raw, &why);
+    if (!value.isValid()) {
+        const bool secret = spec->type == Type::Secret;
+        *error = QStringLiteral("invalid value %1for '%2' (from %3): %4")
+                         .arg(secret ? QString() : QStringLiteral("'%1' ").arg(raw), key, source, why);
+        return false;
+    }
+    values.insert(key, value);
+    sources.insert(key, source);
+    return true;
+}
+
+} // namespace
+
+Settings Settings::defaults()
+{
+    Settings settings;
+    QString ignored;
+    for (const KeySpec &spec : Keys) {
+        const QString key = QLatin1String(spec.key);
+        assign(settings.m_values,
+               settings.m_sources,
+               key,
+               QString::fromUtf8(spec.defaultValue),
+               QStringLiteral("default"),
+               &ignored);
+    }
+    return settings;
+}
+
+std::optional<Settings> Settings::load(const Sources &sources, QString *error)
+{
+    Settings settings = defaults();
+
+    if (!sources.configFile.isEmpty()) {
+        if (!QFileInfo(sources.configFile).isReadable()) {
+            *error = QStringLiteral("cannot read the config file %1").arg(sources.configFile);
+            return std::nullopt;
+        }
+        QSettings file(sources.configFile, QSettings::IniFormat);
+        if (file.status() != QSettings::NoError) {
+            *error = QStringLiteral("the config file %1 is not valid INI").arg(sources.configFile);
+            return std::nullopt;
+        }
+        const QString source = QStringLiteral("file %1").arg(sources.configFile);
+        for (const QString &key : file.allKeys()) {
+            const QVariant raw = file.value(key);
+            const QString text = raw.typeId() == QMetaType::QStringList
+                                         ? raw.toStringList().join(u',')
+                                         : raw.toString();
+            if (!assign(settings.m_values, settings.m_sources, key, text, source, error))
+                return std::nullopt;
+        }
+    }
+
+    for (const KeySpec &spec : Keys) {
+        if (!spec.environment)
+            continue;
+        const QString name = QLatin1String(spec.environment);
+        if (!sources.environment.contains(name))
+            continue;
+        const QString source = QStringLiteral("environment %1").arg(name);
+        if (!assign(settings.m_values,
+                    settings.m_sources,
+                    QLatin1String(spec.key),
+                    sources.environment.value(name),
+                    source,
+                    error))
+            return std::nullopt;
+    }
+
+    for (auto it = sources.flags.cbegin(); it != sources.flags.cend(); ++it) {
+        const QString source = QStringLiteral("command line");
+        if (!assign(settings.m_values, settings.m_sources, it.key(), it.value(), source, error))
+            return std::nullopt;
+    }
+    return settings;
+}
+
+Settings Settings::withValue(const QString &key, const QString &rawValue) const
+{
+    Settings copy = *this;
+    QString error;
+    const bool ok =
+            assign(copy.m_values, copy.m_sources, key, rawValue, QStringLiteral("flag"), &error);
+    Q_ASSERT_X(ok, "Settings::withValue", qPrintable(error));
+    return copy;
+}
+
+QString Settings::string(const QString &key) const
+{
+    Q_ASSERT_X(m_values.contains(key), "Settings", qPrintable(key));
+    return m_values.value(key).toString();
+}
+
+QStringList Settings::list(const QString &key) const
+{
+    Q_ASSERT_X(m_values.contains(key), "Settings", qPrintable(key));
+    return m_values.value(key).toStringList();
+}
+
+qint64 Settings::integer(const QString &key) const
+{
+    Q_ASSERT_X(m_values.contains(key), "Settings", qPrintable(key));
+    return m_values.value(key).toLongLong();
+}
+
+double Settings::real(const QString &key) const
+{
+    Q_ASSERT_X(m_values.contains(key), "Settings", qPrintable(key));
+    return m_values.value(key).toDouble();
+}
+
+bool Settings::boolean(const QString &key) const
+{
+    Q_ASSERT_X(m_values.contains(key), "Settings", qPrintable(key));
+    return m_values.value(key).toBool();
+}
+
+QString Settings::sourceOf(const QString &key) const
+{
+    return m_sources.value(key);
+}
+
+QStringList Settings::describeKeys()
+{
+    QStringList lines;
+    for (const KeySpec &spec : Keys) {
+        QString line = QStringLiteral("  %1 (default '%2')").arg(QLatin1String(spec.key),
+                                                                 QString::fromUtf8(spec.defaultValue));
+        if (spec.environment)
+            line += QStringLiteral(", env %1").arg(QLatin1String(spec.environment));
+        line += QStringLiteral(": ") + QString::fromUtf8(spec.help);
+        lines.append(line);
+    }
+    return lines;
+}
+
+} // namespace Mouse

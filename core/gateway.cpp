@@ -1,0 +1,117 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/gateway.h"
+
+#include "core/billing/billing.h"
+#include "core/cache/vmstatuscache.h"
+#include "core/fleet/directory.h"
+#include "core/fleet/fleetservice.h"
+#include "core/http/httpserver.h"
+#include "core/http/router.h"
+#include "core/log/eventlog.h"
+#include "core/logging.h"
+#include "core/metrics/metrics.h"
+#include "core/orgo/orgoclient.h"
+#include "core/queue/taskqueue.h"
+#include "core/sandbox/sandboxserver.h"
+#include "core/screens/screenshotservice.h"
+#include "core/storage/database.h"
+
+#include <QRandomGenerator>
+
+namespace Mouse {
+
+namespace {
+
+QString generateToken()
+{
+    QByteArray bytes(24, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()),
+                                          bytes.size() / 4);
+    return QStringLiteral("mgw_admin_")
+           + QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding
+                                                 | QByteArray::OmitTrailingEquals));
+}
+
+} // namespace
+
+Gateway::Gateway(Settings settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_eventLog(std::make_unique<EventLog>())
+    , m_metrics(std::make_unique<Metrics::Registry>())
+    , m_router(std::make_unique<Http::Router>())
+{
+    m_adminToken = m_settings.string(QStringLiteral("server/admin_token"));
+    if (m_adminToken.isEmpty()) {
+        m_adminToken = generateToken();
+        m_adminTokenGenerated = true;
+    }
+}
+
+Gateway::~Gateway()
+{
+    stop();
+}
+
+bool Gateway::isSandbox() const
+{
+    return m_settings.string(QStringLiteral("orgo/api_key")).isEmpty();
+}
+
+QString Gateway::adminToken() const
+{
+    return m_adminToken;
+}
+
+bool Gateway::start(QString *error)
+{
+    Q_ASSERT(!m_running);
+    m_startedAt = QDateTime::currentDateTimeUtc();
+    m_running = true;
+
+    const bool ok = startStorage(error) && startFleet(error) && startPayments(error)
+                    && startScreens(error) && startHttp(error);
+    if (!ok) {
+        m_eventLog->error(QStringLiteral("gateway"),
+                          QStringLiteral("The gateway could not start: %1").arg(*error));
+        stop();
+        return false;
+    }
+    m_eventLog->info(QStringLiteral("gateway"),
+                     QStringLiteral("Gateway started on %1 with %2 Orgo")
+                             .arg(serverUrl().toString(),
+                                  isSandbox() ? QStringLiteral("the sandbox")
+                                              : QStringLiteral("the real")));
+    emit started();
+    return true;
+}
+
+void Gateway::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    emit stopping();
+
+    // Reverse order of start: stop taking requests first, storage last.
+    stopHttp();
+    stopScreens();
+    stopPayments();
+    stopFleet();
+    m_database.reset();
+}
+
+bool Gateway::startStorage(QString *error)
+{
+    QString location = m_settings.string(QStringLiteral("storage/database"));
+    if (location.isEmpty())
+        location = Database::defaultLocation();
+    m_database = std::make_unique<Database>(location);
+    if (!m_database->open(error))
+        return false;
+    qCInfo(lcStorage) << "storage ready, schema version" << m_database->schemaVersion();
+    return true;
+}
+
+} // namespace Mouse

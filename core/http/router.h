@@ -1,0 +1,83 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/http/httptypes.h"
+
+#include <QList>
+#include <QString>
+
+namespace Mouse::Http {
+
+// Who may call a route. The router enforces it before the handler runs:
+// missing or invalid credentials -> 401, valid but not allowed -> 403.
+enum class Access {
+    Public,   // no credentials (health, the webhook: it checks its own signature)
+    Admin,    // the admin bearer token
+    Customer, // the admin token, or the API key of the customer named by the {customer} param
+};
+
+struct RouteOptions
+{
+    qint64 maxBodyBytes = -1; // -1: the server default (server/max_body_bytes)
+    QString summary;          // one line for openapi.json
+    QStringList tags;         // openapi grouping, e.g. {"vms"}
+};
+
+struct RouteInfo
+{
+    QByteArray method;
+    QString pattern; // e.g. /api/v1/customers/{customer}/vms/{vm}
+    Access access;
+    RouteOptions options;
+};
+
+// The gateway's one route table. Patterns are literal segments and {name} placeholders
+// (one segment each). Registering GET also answers HEAD; OPTIONS and 405 with Allow are
+// derived from the table. Lookup is by segment, independent of the number of routes.
+class Router final
+{
+public:
+    Router();
+    ~Router();
+    Q_DISABLE_COPY_MOVE(Router)
+
+    void add(const QByteArray &method,
+             const QString &pattern,
+             Access access,
+             Handler handler,
+             RouteOptions options = {});
+
+    void get(const QString &pattern, Access access, Handler handler, RouteOptions options = {})
+    {
+        add("GET", pattern, access, std::move(handler), std::move(options));
+    }
+    void post(const QString &pattern, Access access, Handler handler, RouteOptions options = {})
+    {
+        add("POST", pattern, access, std::move(handler), std::move(options));
+    }
+    void del(const QString &pattern, Access access, Handler handler, RouteOptions options = {})
+    {
+        add("DELETE", pattern, access, std::move(handler), std::move(options));
+    }
+
+    struct Match
+    {
+        enum class Result { Found, NotFound, MethodNotAllowed };
+        Result result = Result::NotFound;
+        const RouteInfo *route = nullptr;
+        const Handler *handler = nullptr;
+        QHash<QString, QString> params;
+        QList<QByteArray> allowed; // for 405 and OPTIONS
+    };
+    Match match(const QByteArray &method, const QString &path) const;
+
+    QList<RouteInfo> routes() const;
+
+private:
+    struct Node;
+    std::unique_ptr<Node> m_root;
+    QList<RouteInfo> m_routes;
+};
+
+} // namespace Mouse::Http

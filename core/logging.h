@@ -1,0 +1,27 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QLoggingCategory>
+
+// Developer diagnostics, one category per module. Operators read the EventLog instead.
+// Enable debug output with QT_LOGGING_RULES="mouse.*.debug=true" or --log-rules.
+Q_DECLARE_LOGGING_CATEGORY(lcApp)
+Q_DECLARE_LOGGING_CATEGORY(lcConfig)
+Q_DECLARE_LOGGING_CATEGORY(lcStorage)
+Q_DECLARE_LOGGING_CATEGORY(lcCache)
+Q_DECLARE_LOGGING_CATEGORY(lcOrgo)
+Q_DECLARE_LOGGING_CATEGORY(lcFleet)
+Q_DECLARE_LOGGING_CATEGORY(lcSandbox)
+Q_DECLARE_LOGGING_CATEGORY(lcQueue)
+Q_DECLARE_LOGGING_CATEGORY(lcBilling)
+Q_DECLARE_LOGGING_CATEGORY(lcScreens)
+Q_DECLARE_LOGGING_CATEGORY(lcHttp)
+Q_DECLARE_LOGGING_CATEGORY(lcMetrics)
+
+namespace Mouse {
+
+// Installs the message pattern that names the category of every line.
+void installMessagePattern();
+
+} // namespace Mouse

@@ -1,0 +1,216 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/storage/database.h"
+
+#include "core/logging.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QThread>
+#include <QUrl>
+
+#include <algorithm>
+
+namespace Mouse {
+
+std::atomic<int> Database::s_instances{0};
+
+namespace {
+
+struct Migration
+{
+    int version;
+    QString path;
+};
+
+QList<Migration> availableMigrations()
+{
+    QList<Migration> migrations;
+    const QDir dir(QStringLiteral(":/mouse/storage/migrations"));
+    for (const QString &name : dir.entryList({QStringLiteral("*.sql")}, QDir::Files)) {
+        bool ok = false;
+        const int version = name.section(u'_', 0, 0).toInt(&ok);
+        if (ok)
+            migrations.append({version, dir.filePath(name)});
+    }
+    std::sort(migrations.begin(), migrations.end(), [](const Migration &a, const Migration &b) {
+        return a.version < b.version;
+    });
+    return migrations;
+}
+
+// Splits a migration file into statements; statements end with ';' at the end of a line.
+QStringList statementsOf(const QString &sql)
+{
+    QStringList statements;
+    QString current;
+    for (const QString &line : sql.split(u'\n')) {
+        const QString trimmed = line.trimmed();
+        if (trimmed.startsWith(u"--") || trimmed.isEmpty())
+            continue;
+        current += line + u'\n';
+        if (trimmed.endsWith(u';')) {
+            statements.append(current.trimmed());
+            current.clear();
+        }
+    }
+    if (!current.trimmed().isEmpty())
+        statements.append(current.trimmed());
+    return statements;
+}
+
+bool exec(QSqlDatabase &db, const QString &statement, QString *error)
+{
+    QSqlQuery query(db);
+    if (query.exec(statement))
+        return true;
+    *error = query.lastError().text();
+    return false;
+}
+
+} // namespace
+
+Database::Database(QString location)
+    : m_location(std::move(location))
+    , m_connectionPrefix(QStringLiteral("mouse-db-%1").arg(s_instances.fetch_add(1)))
+{
+    if (m_location.startsWith(u"postgresql://") || m_location.startsWith(u"postgres://"))
+        m_kind = Kind::Postgres;
+    m_inMemory = m_location == u"sqlite::memory:";
+}
+
+Database::~Database()
+{
+    for (const QString &name : QSqlDatabase::connectionNames()) {
+        if (name.startsWith(m_connectionPrefix + u'-')) {
+            QSqlDatabase::database(name, false).close();
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+}
+
+QString Database::defaultLocation()
+{
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (dir.isEmpty())
+        dir = QDir::homePath() + QStringLiteral("/.local/share");
+    return dir + QStringLiteral("/mouse-gateway/mouse-gateway.sqlite");
+}
+
+bool Database::open(QString *error)
+{
+    if (m_kind == Kind::Sqlite && !m_inMemory) {
+        const QFileInfo file(m_location);
+        if (!QDir().mkpath(file.absolutePath())) {
+            *error = QStringLiteral("cannot create the folder %1").arg(file.absolutePath());
+            return false;
+        }
+    }
+    const QSqlDatabase db = openConnection(m_connectionPrefix + QStringLiteral("-main"), error);
+    if (!db.isOpen())
+        return false;
+    return migrate(error);
+}
+
+QSqlDatabase Database::openConnection(const QString &name, QString *error) const
+{
+    QSqlDatabase db;
+    if (m_kind == Kind::Postgres) {
+        const QUrl url(m_location);
+        db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setUserName(url.userName());
+        db.setPassword(url.password());
+        db.setDatabaseName(url.path().mid(1));
+    } else {
+        db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        // An in-memory database is shared between this object's connections through a URI name.
+        db.setDatabaseName(m_inMemory ? QStringLiteral("file:%1?mode=memory&cache=shared")
+                                                .arg(m_connectionPrefix)
+                                      : m_location);
+        db.setConnectOptions(m_inMemory ? QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=10000")
+                                        : QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    }
+    if (!db.open()) {
+        // The driver's text may contain the connection string; keep it out of answers.
+        qCWarning(lcStorage) << "cannot open the database:" << db.lastError().text();
+        *error = QStringLiteral("cannot open the database (%1)").arg(db.lastError().driverText());
+        return db;
+    }
+    if (m_kind == Kind::Sqlite) {
+        QString ignored;
+        if (!m_inMemory)
+            exec(db, QStringLiteral("PRAGMA journal_mode=WAL"), &ignored);
+        exec(db, QStringLiteral("PRAGMA synchronous=FULL"), &ignored);
+        exec(db, QStringLiteral("PRAGMA foreign_keys=ON"), &ignored);
+    }
+    return db;
+}
+
+QSqlDatabase Database::connection() const
+{
+    const QString name = QStringLiteral("%1-t%2").arg(
+            m_connectionPrefix,
+            QString::number(reinterpret_cast<quintptr>(QThread::currentThreadId())));
+    if (QSqlDatabase::contains(name))
+        return QSqlDatabase::database(name, false);
+    QString error;
+    return openConnection(name, &error);
+}
+
+int Database::schemaVersion() const
+{
+    QSqlDatabase db = connection();
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("SELECT MAX(version) FROM schema_migrations")) || !query.next())
+        return 0;
+    return query.value(0).toInt();
+}
+
+bool Database::migrate(QString *error)
+{
+    QSqlDatabase db = connection();
+    if (!exec(db,
+              QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"),
+              error))
+        return false;
+
+    const int current = schemaVersion();
+    for (const Migration &migration : availableMigrations()) {
+        if (migration.version <= current)
+            continue;
+        QFile file(migration.path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("missing migration %1").arg(migration.path);
+            return false;
+        }
+        db.transaction();
+        for (const QString &statement : statementsOf(QString::fromUtf8(file.readAll()))) {
+            if (!exec(db, statement, error)) {
+                db.rollback();
+                *error = QStringLiteral("migration %1 failed: %2").arg(migration.version).arg(*error);
+                return false;
+            }
+        }
+        QSqlQuery mark(db);
+        mark.prepare(QStringLiteral("INSERT INTO schema_migrations (version, applied_at) "
+                                    "VALUES (?, ?)"));
+        mark.addBindValue(migration.version);
+        mark.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        if (!mark.exec() || !db.commit()) {
+            db.rollback();
+            *error = QStringLiteral("cannot record migration %1").arg(migration.version);
+            return false;
+        }
+        qCInfo(lcStorage) << "applied migration" << migration.version;
+    }
+    return true;
+}
+
+} // namespace Mouse

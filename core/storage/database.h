@@ -1,0 +1,53 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <atomic>
+
+namespace Mouse {
+
+// The gateway's store: SQLite by default, PostgreSQL when given a postgresql:// URL.
+//
+// Each thread gets its own connection (QSqlDatabase connections are not shareable between
+// threads); connection() creates it on first use with the same pragmas. SQLite runs in WAL mode
+// with synchronous=FULL, so a committed transaction survives a crash or power loss.
+// Migrations are numbered SQL files under :/mouse/storage/migrations, applied in order, once,
+// each in its own transaction; the SQL is kept to what SQLite and PostgreSQL both accept.
+class Database final
+{
+public:
+    enum class Kind { Sqlite, Postgres };
+
+    // location: a file path, "sqlite::memory:" (tests), or postgresql://user:pass@host:port/db.
+    explicit Database(QString location);
+    ~Database();
+    Q_DISABLE_COPY_MOVE(Database)
+
+    // Opens the main connection, creating the file's folder, and runs pending migrations.
+    bool open(QString *error);
+
+    // This thread's connection, opened on first use. Valid after open() succeeded.
+    QSqlDatabase connection() const;
+
+    Kind kind() const { return m_kind; }
+    QString location() const { return m_location; }
+    int schemaVersion() const;
+
+    // The default SQLite file: $XDG_DATA_HOME/mouse-gateway/mouse-gateway.sqlite.
+    static QString defaultLocation();
+
+private:
+    QSqlDatabase openConnection(const QString &name, QString *error) const;
+    bool migrate(QString *error);
+
+    QString m_location;
+    Kind m_kind = Kind::Sqlite;
+    QString m_connectionPrefix;
+    bool m_inMemory = false;
+    static std::atomic<int> s_instances;
+};
+
+} // namespace Mouse

@@ -1,0 +1,115 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/config/settings.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using Mouse::Settings;
+
+class tst_Settings : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void defaults();
+    void precedence();
+    void invalidValueNamesKeyAndSource_data();
+    void invalidValueNamesKeyAndSource();
+    void secretsAreNotEchoed();
+    void unreadableFile();
+
+private:
+    QString writeIni(const QByteArray &content);
+    QTemporaryDir m_dir;
+};
+
+QString tst_Settings::writeIni(const QByteArray &content)
+{
+    const QString path = m_dir.filePath(QStringLiteral("gateway.ini"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return {};
+    file.write(content);
+    return path;
+}
+
+void tst_Settings::defaults()
+{
+    const Settings settings = Settings::defaults();
+    QCOMPARE(settings.string(QStringLiteral("server/listen")), QStringLiteral("127.0.0.1:8000"));
+    QCOMPARE(settings.integer(QStringLiteral("orgo/batch_limit")), 10);
+    QCOMPARE(settings.sourceOf(QStringLiteral("orgo/batch_limit")), QStringLiteral("default"));
+    QVERIFY(settings.list(QStringLiteral("stripe/webhook_secret")).isEmpty());
+}
+
+void tst_Settings::precedence()
+{
+    Settings::Sources sources;
+    sources.configFile = writeIni("[orgo]\nbatch_limit=12\nworkspace_id=ws-file\n"
+                                  "api_url=https://file.example/api\n");
+    sources.environment.insert(QStringLiteral("ORGO_WORKSPACE_ID"), QStringLiteral("ws-env"));
+    sources.environment.insert(QStringLiteral("ORGO_API_URL"), QStringLiteral("https://env.example"));
+    sources.flags.insert(QStringLiteral("orgo/api_url"), QStringLiteral("http://127.0.0.1:9"));
+
+    QString error;
+    const auto settings = Settings::load(sources, &error);
+    QVERIFY2(settings, qPrintable(error));
+    QCOMPARE(settings->integer(QStringLiteral("orgo/batch_limit")), 12); // file over default
+    QCOMPARE(settings->string(QStringLiteral("orgo/workspace_id")), QStringLiteral("ws-env"));
+    QCOMPARE(settings->string(QStringLiteral("orgo/api_url")), QStringLiteral("http://127.0.0.1:9"));
+    QCOMPARE(settings->sourceOf(QStringLiteral("orgo/api_url")), QStringLiteral("command line"));
+}
+
+void tst_Settings::invalidValueNamesKeyAndSource_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("not a number") << "orgo/batch_limit" << "ten" << "orgo/batch_limit";
+    QTest::newRow("out of range") << "orgo/batch_limit" << "0" << "between 1 and 256";
+    QTest::newRow("listen") << "server/listen" << "localhost" << "ADDRESS:PORT";
+    QTest::newRow("url") << "orgo/api_url" << "ftp://x" << "http";
+    QTest::newRow("unknown key") << "orgo/no_such_key" << "1" << "unknown setting";
+    QTest::newRow("probability") << "sandbox/fault_503" << "1.5" << "between 0 and 1";
+}
+
+void tst_Settings::invalidValueNamesKeyAndSource()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(QString, expected);
+    Settings::Sources sources;
+    sources.flags.insert(key, value);
+    QString error;
+    QVERIFY(!Settings::load(sources, &error));
+    QVERIFY2(error.contains(expected), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("command line")), qPrintable(error));
+}
+
+void tst_Settings::secretsAreNotEchoed()
+{
+    Settings::Sources sources;
+    sources.environment.insert(QStringLiteral("MOUSE_ADMIN_TOKEN"), QStringLiteral("s3cret"));
+    QString error;
+    const auto settings = Settings::load(sources, &error);
+    QVERIFY(settings);
+    QCOMPARE(settings->string(QStringLiteral("server/admin_token")), QStringLiteral("s3cret"));
+
+    // An invalid non-secret value is quoted back; make sure a secret never would be.
+    sources.flags.insert(QStringLiteral("orgo/batch_limit"), QStringLiteral("s3cret"));
+    QVERIFY(!Settings::load(sources, &error));
+    QVERIFY(error.contains(QStringLiteral("orgo/batch_limit")));
+}
+
+void tst_Settings::unreadableFile()
+{
+    Settings::Sources sources;
+    sources.configFile = m_dir.filePath(QStringLiteral("missing.ini"));
+    QString error;
+    QVERIFY(!Settings::load(sources, &error));
+    QVERIFY(error.contains(QStringLiteral("missing.ini")));
+}
+
+QTEST_GUILESS_MAIN(tst_Settings)
+#include "tst_settings.moc"

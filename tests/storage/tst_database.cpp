@@ -1,0 +1,90 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/storage/database.h"
+
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtConcurrent>
+
+using Mouse::Database;
+
+class tst_Database : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void createsFileAndMigrates();
+    void reopenIsIdempotent();
+    void walAndFullSync();
+    void connectionPerThread();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void tst_Database::createsFileAndMigrates()
+{
+    const QString path = m_dir.filePath(QStringLiteral("nested/folder/gw.sqlite"));
+    Database db(path);
+    QString error;
+    QVERIFY2(db.open(&error), qPrintable(error));
+    QVERIFY(QFile::exists(path));
+    QVERIFY(db.schemaVersion() >= 1);
+
+    QSqlQuery query(db.connection());
+    QVERIFY(query.exec(QStringLiteral("SELECT COUNT(*) FROM employees")));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toInt(), 0);
+}
+
+void tst_Database::reopenIsIdempotent()
+{
+    const QString path = m_dir.filePath(QStringLiteral("again.sqlite"));
+    int version = 0;
+    {
+        Database db(path);
+        QString error;
+        QVERIFY2(db.open(&error), qPrintable(error));
+        version = db.schemaVersion();
+        QSqlQuery insert(db.connection());
+        QVERIFY(insert.exec(QStringLiteral("INSERT INTO customers (id, company_name, email, "
+                                           "created_at) VALUES ('c1', 'Acme', 'a@x', 1)")));
+    }
+    Database db(path);
+    QString error;
+    QVERIFY2(db.open(&error), qPrintable(error));
+    QCOMPARE(db.schemaVersion(), version);
+    QSqlQuery query(db.connection());
+    QVERIFY(query.exec(QStringLiteral("SELECT company_name FROM customers WHERE id = 'c1'")));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toString(), QStringLiteral("Acme"));
+}
+
+void tst_Database::walAndFullSync()
+{
+    Database db(m_dir.filePath(QStringLiteral("wal.sqlite")));
+    QString error;
+    QVERIFY2(db.open(&error), qPrintable(error));
+    QSqlQuery query(db.connection());
+    QVERIFY(query.exec(QStringLiteral("PRAGMA journal_mode")));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toString(), QStringLiteral("wal"));
+    QVERIFY(query.exec(QStringLiteral("PRAGMA synchronous")));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toInt(), 2); // FULL
+}
+
+void tst_Database::connectionPerThread()
+{
+    Database db(m_dir.filePath(QStringLiteral("threads.sqlite")));
+    QString error;
+    QVERIFY2(db.open(&error), qPrintable(error));
+    const QString mainName = db.connection().connectionName();
+    const QString otherName =
+            QtConcurrent::run([&db] { return db.connection().connectionName(); }).result();
+    QVERIFY(mainName != otherName);
+}
+
+QTEST_GUILESS_MAIN(tst_Database)
+#include "tst_database.moc"
