@@ -10,6 +10,7 @@
 #include "core/http/router.h"
 #include "core/log/eventlog.h"
 #include "core/logging.h"
+#include "core/metrics/healthboard.h"
 #include "core/metrics/metrics.h"
 #include "core/orgo/orgoclient.h"
 #include "core/queue/taskqueue.h"
@@ -40,6 +41,7 @@ Gateway::Gateway(Settings settings, QObject *parent)
     , m_settings(std::move(settings))
     , m_eventLog(std::make_unique<EventLog>())
     , m_metrics(std::make_unique<Metrics::Registry>())
+    , m_health(std::make_unique<Metrics::HealthBoard>())
     , m_router(std::make_unique<Http::Router>())
 {
     m_adminToken = m_settings.string(QStringLiteral("server/admin_token"));

@@ -24,8 +24,9 @@ class Billing;
 class ScreenshotService;
 
 namespace Metrics {
+class HealthBoard;
 class Registry;
-}
+} // namespace Metrics
 namespace Http {
 class Router;
 class HttpServer;
@@ -57,6 +58,7 @@ public:
 
     EventLog *eventLog() const { return m_eventLog.get(); }
     Metrics::Registry *metrics() const { return m_metrics.get(); }
+    Metrics::HealthBoard *health() const { return m_health.get(); }
     Database *database() const { return m_database.get(); }
     Directory *directory() const { return m_directory.get(); }
     OrgoClient *orgo() const { return m_orgo.get(); }
@@ -93,6 +95,7 @@ private:
 
     std::unique_ptr<EventLog> m_eventLog;
     std::unique_ptr<Metrics::Registry> m_metrics;
+    std::unique_ptr<Metrics::HealthBoard> m_health;
     std::unique_ptr<Http::Router> m_router;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<Directory> m_directory;

@@ -7,6 +7,8 @@
 #include <QList>
 #include <QString>
 
+class QWebSocket;
+
 namespace Mouse::Http {
 
 // Who may call a route. The router enforces it before the handler runs:
@@ -74,9 +76,23 @@ public:
 
     QList<RouteInfo> routes() const;
 
+    // WebSocket endpoints: the server authenticates the upgrade request (Authorization header,
+    // or ?token= since browsers cannot set headers on a WebSocket) with the same Access rules,
+    // then hands the accepted socket to the handler, which takes ownership.
+    using WebSocketHandler = std::function<void(QWebSocket *socket, const Request &request)>;
+    void websocket(const QString &pattern, Access access, WebSocketHandler handler);
+    struct WebSocketMatch
+    {
+        const WebSocketHandler *handler = nullptr;
+        Access access = Access::Admin;
+        QHash<QString, QString> params;
+    };
+    WebSocketMatch matchWebSocket(const QString &path) const;
+
 private:
     struct Node;
     std::unique_ptr<Node> m_root;
+    std::unique_ptr<Node> m_webSocketRoot;
     QList<RouteInfo> m_routes;
 };
 
