@@ -4,6 +4,7 @@
 
 #include "core/gateway.h"
 #include "core/metrics/healthboard.h"
+#include "core/queue/taskqueue.h"
 #include "ui/timeserieschart.h"
 
 #include <QGridLayout>
@@ -92,8 +93,15 @@ ChartsPage::ChartsPage(Gateway *gateway, QWidget *parent)
 
 void ChartsPage::sampleNow()
 {
-    // The board's snapshot functions answer from memory at once (a HealthBoard rule).
-    sample(QDateTime::currentDateTime(), m_gateway->health()->snapshot());
+    // The board's snapshot functions answer from memory at once (a HealthBoard rule); the
+    // queue's own snapshot is in memory too.
+    QJsonObject health = m_gateway->health()->snapshot();
+    if (const TaskQueue *queue = m_gateway->queue()) {
+        QJsonObject queues = health.value(u"queues"_s).toObject();
+        queues.insert(u"tasks"_s, queue->metricsSnapshot().toJson());
+        health.insert(u"queues"_s, queues);
+    }
+    sample(QDateTime::currentDateTime(), health);
 }
 
 void ChartsPage::sample(const QDateTime &now, const QJsonObject &health)

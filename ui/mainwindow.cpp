@@ -115,7 +115,7 @@ void MainWindow::buildPages()
     m_fleet = new FleetPage(m_gateway, m_stack);
     m_screenshots = new ScreenshotsPage(m_gateway, m_fleet->model(), m_stack);
     m_charts = new ChartsPage(m_gateway, m_stack);
-    m_payments = new PaymentsPage(m_gateway, m_stack);
+    m_payments = new PaymentsPage(m_gateway, m_gateway->queue(), m_stack);
     m_events = new EventLogPage(m_gateway->eventLog(), m_stack);
     for (QWidget *page : {static_cast<QWidget *>(m_fleet),
                           static_cast<QWidget *>(m_screenshots),

@@ -4,12 +4,15 @@
 
 #include "core/gateway.h"
 #include "core/log/eventlog.h"
+#include "core/queue/taskqueue.h"
 #include "ui/icons.h"
 
 #include <QFrame>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
@@ -18,6 +21,7 @@
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -61,9 +65,10 @@ QTableWidgetItem *cell(const QString &text, Qt::Alignment align = Qt::AlignLeft)
 
 } // namespace
 
-PaymentsPage::PaymentsPage(Gateway *gateway, QWidget *parent)
+PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, QWidget *parent)
     : QWidget(parent)
     , m_gateway(gateway)
+    , m_queue(queue)
     , m_timer(new QTimer(this))
 {
     auto *layout = new QVBoxLayout(this);
@@ -137,6 +142,14 @@ PaymentsPage::PaymentsPage(Gateway *gateway, QWidget *parent)
     connect(m_pause, &QPushButton::clicked, this, &PaymentsPage::togglePause);
     connect(m_dead, &QTableWidget::itemSelectionChanged, this, &PaymentsPage::updateButtons);
 
+    // metricsChanged comes from worker threads at most every few hundred ms; the timer
+    // keeps the figures right when nothing changes (e.g. the age of the oldest task).
+    if (TaskQueue *queue = m_queue)
+        connect(queue,
+                &TaskQueue::metricsChanged,
+                this,
+                &PaymentsPage::reload,
+                Qt::QueuedConnection);
     m_timer->setInterval(1000);
     connect(m_timer, &QTimer::timeout, this, &PaymentsPage::reload);
     m_timer->start();
@@ -167,10 +180,68 @@ QWidget *PaymentsPage::buildFigures()
 
 void PaymentsPage::reload()
 {
-    // TODO(#3): read TaskQueue's metrics snapshot, dead letters and Billing's ledger rows;
-    // remove when they are in main.
-    if (!isVisible() && m_dead->rowCount() > 0)
+    TaskQueue *queue = m_queue;
+    if (!queue) {
+        m_state->setText(tr("The payment queue is not running."));
+        m_pause->setEnabled(false);
         return;
+    }
+
+    // The snapshot is in memory; the dead-letter list is a database read, done on a worker
+    // thread (with that thread's connection) and only when the dead count moved.
+    const QueueMetricsSnapshot snapshot = queue->metricsSnapshot();
+    QueueFigures figures;
+    figures.high = snapshot.depthHigh;
+    figures.normal = snapshot.depthNormal;
+    figures.low = snapshot.depthLow;
+    figures.inFlight = snapshot.inFlight;
+    figures.dead = snapshot.dead;
+    figures.p95Ms = snapshot.p95Ms;
+    figures.paused = snapshot.paused;
+    setQueueFigures(figures);
+    m_pause->setEnabled(true);
+
+    if (snapshot.dead != m_shownDead || m_deadDirty)
+        loadDeadLetters();
+}
+
+void PaymentsPage::loadDeadLetters()
+{
+    TaskQueue *queue = m_queue;
+    if (!queue || m_loadingDead)
+        return;
+    m_loadingDead = true;
+    m_deadDirty = false;
+    QtConcurrent::run([queue] {
+        return queue->deadTasks(200);
+    }).then(this, [this](const QJsonObject &answer) {
+        m_loadingDead = false;
+        m_shownDead = answer.value(u"count"_s).toInteger();
+        setDeadLetters(deadTasksFromJson(answer));
+    });
+}
+
+QList<PaymentsPage::DeadTask> PaymentsPage::deadTasksFromJson(const QJsonObject &answer)
+{
+    QList<DeadTask> tasks;
+    const QJsonArray array = answer.value(u"tasks"_s).toArray();
+    for (const QJsonValue &value : array) {
+        const QJsonObject object = value.toObject();
+        DeadTask task;
+        task.id = object.value(u"id"_s).toString();
+        task.type = object.value(u"type"_s).toString();
+        task.reference = object.value(u"reference"_s).toString();
+        task.attempts = int(object.value(u"attempts"_s).toArray().size());
+        if (task.attempts == 0)
+            task.attempts = object.value(u"attempt"_s).toInt();
+        task.lastError = object.value(u"last_error"_s).toString();
+        const qint64 at = object.contains(u"finished_at"_s)
+                                  ? object.value(u"finished_at"_s).toInteger()
+                                  : object.value(u"run_at"_s).toInteger();
+        task.deadAt = QDateTime::fromMSecsSinceEpoch(at, Qt::UTC);
+        tasks << task;
+    }
+    return tasks;
 }
 
 void PaymentsPage::setQueueFigures(const QueueFigures &figures)
@@ -246,31 +317,59 @@ QStringList PaymentsPage::selectedTaskIds() const
 void PaymentsPage::retrySelected()
 {
     const QStringList ids = selectedTaskIds();
-    if (ids.isEmpty())
+    if (ids.isEmpty() || !m_queue)
         return;
-    // TODO(#3): TaskQueue::retryDead(id) for each; remove when it is in main.
-    reload();
+    operate(ids, true);
 }
 
 void PaymentsPage::discardSelected()
 {
     const QStringList ids = selectedTaskIds();
-    if (ids.isEmpty())
+    if (ids.isEmpty() || !m_queue)
         return;
-    const auto answer = QMessageBox::question(
-            this,
-            tr("Discard dead tasks"),
-            tr("Discard %1 dead task(s)? Their events stay stored and can be replayed.")
-                    .arg(ids.size()));
-    if (answer != QMessageBox::Yes)
-        return;
-    // TODO(#3): TaskQueue::discardDead(id) for each; remove when it is in main.
-    reload();
+    if (m_confirmDiscard) {
+        const auto answer = QMessageBox::question(
+                this,
+                tr("Discard dead tasks"),
+                tr("Discard %1 dead task(s)? Their events stay stored and can be replayed.")
+                        .arg(ids.size()));
+        if (answer != QMessageBox::Yes)
+            return;
+    }
+    operate(ids, false);
+}
+
+void PaymentsPage::operate(const QStringList &ids, bool retry)
+{
+    // Both are database writes: run them off the GUI thread, then reload the list.
+    TaskQueue *queue = m_queue;
+    m_retry->setEnabled(false);
+    m_discard->setEnabled(false);
+    QtConcurrent::run([queue, ids, retry] {
+        int done = 0;
+        for (const QString &id : ids)
+            done += retry ? queue->retryDead(id) : queue->discardDead(id);
+        return done;
+    }).then(this, [this, ids, retry](int done) {
+        m_gateway->eventLog()->info(
+                u"payments"_s,
+                retry ? u"Operator retried %1 of %2 dead tasks"_s.arg(done).arg(ids.size())
+                      : u"Operator discarded %1 of %2 dead tasks"_s.arg(done).arg(ids.size()));
+        m_deadDirty = true;
+        emit operationFinished(done);
+        reload();
+    });
 }
 
 void PaymentsPage::togglePause()
 {
-    // TODO(#3): TaskQueue::pause()/resume(); remove when it is in main.
+    TaskQueue *queue = m_queue;
+    if (!queue)
+        return;
+    if (queue->isPaused())
+        queue->resume();
+    else
+        queue->pause();
     reload();
 }
 

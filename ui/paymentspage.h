@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QList>
 #include <QWidget>
 
@@ -13,7 +14,8 @@ class QTimer;
 
 namespace Mouse {
 class Gateway;
-}
+class TaskQueue;
+} // namespace Mouse
 
 namespace Mouse::Ui {
 
@@ -54,12 +56,17 @@ public:
         QString reference;
     };
 
-    explicit PaymentsPage(Gateway *gateway, QWidget *parent = nullptr);
+    // queue may be null (payments not running): the page says so.
+    PaymentsPage(Gateway *gateway, TaskQueue *queue, QWidget *parent = nullptr);
 
     QPushButton *retryButton() const { return m_retry; }
     QPushButton *discardButton() const { return m_discard; }
     QPushButton *pauseButton() const { return m_pause; }
     QTableWidget *deadLetterTable() const { return m_dead; }
+    // Tests answer the discard confirmation themselves.
+    void setConfirmDiscard(bool confirm) { m_confirmDiscard = confirm; }
+
+    static QList<DeadTask> deadTasksFromJson(const QJsonObject &answer);
 
 public slots:
     void reload();
@@ -67,15 +74,22 @@ public slots:
     void setDeadLetters(const QList<Mouse::Ui::PaymentsPage::DeadTask> &tasks);
     void setLedger(const QList<Mouse::Ui::PaymentsPage::LedgerEntry> &entries);
 
+signals:
+    // After a Retry or Discard reached the queue: how many tasks it accepted.
+    void operationFinished(int accepted);
+
 private:
     QWidget *buildFigures();
     QStringList selectedTaskIds() const;
     void retrySelected();
     void discardSelected();
     void togglePause();
+    void loadDeadLetters();
+    void operate(const QStringList &ids, bool retry);
     void updateButtons();
 
     Gateway *m_gateway;
+    TaskQueue *m_queue;
     QList<QLabel *> m_figureLabels; // high, normal, low, in flight, dead, p95
     QLabel *m_state = nullptr;
     QPushButton *m_pause = nullptr;
@@ -85,6 +99,10 @@ private:
     QTableWidget *m_ledger = nullptr;
     QTimer *m_timer;
     bool m_paused = false;
+    bool m_confirmDiscard = true;
+    bool m_loadingDead = false;
+    bool m_deadDirty = true;
+    qint64 m_shownDead = -1;
 };
 
 } // namespace Mouse::Ui
