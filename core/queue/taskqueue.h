@@ -122,6 +122,10 @@ public:
         int retentionDays = 30;
         qint64 retentionCount = 100000;
         qint64 pruneIntervalMs = 3600000;
+        // SQLite has one writer: by default (SQLite) every write transaction of the queue and
+        // the intake takes writeMutex() and opens with BEGIN IMMEDIATE, so writers queue in
+        // memory instead of sleeping in SQLite's busy handler. PostgreSQL: off.
+        std::optional<bool> serializeWrites;
         Clock clock;                    // default: the system clock
         std::function<double()> random; // [0,1) for jitter; default: QRandomGenerator
 
@@ -151,6 +155,8 @@ public:
     // The task is not scheduled until announce() is called after the commit.
     QString insert(QSqlDatabase &db, const NewTask &task, qint64 nowMs);
     void announce(const QStringList &taskIds);
+    // The caller's transaction rolled back: drops what insert() staged.
+    void forget(const QStringList &taskIds);
 
     // All writers of the queue's tables (intake, workers) take this around a write
     // transaction, so SQLite's busy handler never sleeps between them.
@@ -195,15 +201,19 @@ signals:
 private:
     struct Entry;
     struct Private;
+    using EntryPtr = std::shared_ptr<Entry>;
 
     qint64 now() const;
+    bool loadUnfinished(QString *error);
+    void addLocked(const EntryPtr &entry);
+    void makeEligibleLocked(const EntryPtr &entry);
+    void releaseKeyLocked(const EntryPtr &entry);
     void dispatchLocked();
-    void run(const QString &taskId);
-    void finish(const QString &taskId, TaskResult result, qint64 startedAt, bool haveTask);
-    void scheduleRetryTimerLocked();
-    void addLocked(std::shared_ptr<Entry> entry);
-    void releaseKeyLocked(const std::shared_ptr<Entry> &entry);
-    void emitMetricsChanged();
+    void run(const EntryPtr &entry);
+    void finish(const EntryPtr &entry, const TaskResult &result, const QString &attemptError);
+    void requestRetryTimer();
+    void scheduleRetryTimer();
+    void emitMetricsIfChanged();
 
     Database &m_database;
     Options m_options;
@@ -212,6 +222,7 @@ private:
     QMutex m_writeMutex;
     QTimer m_retryTimer;
     QTimer m_pruneTimer;
+    QTimer m_metricsTimer;
 };
 
 } // namespace Mouse
