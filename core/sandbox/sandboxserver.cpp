@@ -351,7 +351,7 @@ bool SandboxServer::start(QString *error)
     }
     if (d->config.driftMs > 0)
         d->drift.start(d->config.driftMs);
-    qCInfo(lcSandbox) << "Sandbox fleet of" << d->fleet->size() << "computers on"
+    qCDebug(lcSandbox) << "Sandbox fleet of" << d->fleet->size() << "computers on"
                       << baseUrl().toString();
     return true;
 }
