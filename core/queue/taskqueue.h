@@ -69,6 +69,7 @@ using TaskHandler = std::function<TaskResult(const Task &task, QSqlDatabase &db)
 // caller's transaction (then announce() it after the commit).
 struct NewTask
 {
+    QString id; // optional: empty -> generated ("tsk_...")
     QString type;
     TaskPriority priority = TaskPriority::Normal;
     QString orderingKey;
@@ -157,10 +158,12 @@ public:
     void announce(const QStringList &taskIds);
     // The caller's transaction rolled back: drops what insert() staged.
     void forget(const QStringList &taskIds);
+    static QString newTaskId();
 
     // All writers of the queue's tables (intake, workers) take this around a write
     // transaction, so SQLite's busy handler never sleeps between them.
     QMutex &writeMutex() { return m_writeMutex; }
+    bool serializesWrites() const;
 
     // Unfinished tasks (pending, waiting for a retry, running) for the backlog check.
     qint64 backlog() const;
