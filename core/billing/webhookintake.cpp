@@ -306,6 +306,41 @@ void WebhookIntake::writeBatch(std::deque<Pending> &batch)
             Qt::QueuedConnection);
 }
 
+QString WebhookIntake::replay(const QString &eventId)
+{
+    QSqlDatabase db = m_database.connection();
+    QString taskId;
+    {
+        WriteTransaction tx(db, m_queue.writeMutex(), m_queue.serializesWrites());
+        QSqlQuery event(db);
+        event.prepare(u"SELECT ordering_key FROM stripe_events WHERE event_id = ?"_s);
+        event.addBindValue(eventId);
+        if (!tx.isOpen() || !event.exec() || !event.next())
+            return {};
+        NewTask task;
+        task.type = u"stripe.event"_s;
+        task.priority = TaskPriority::High;
+        task.orderingKey = event.value(0).toString();
+        task.reference = eventId;
+        event.finish();
+        taskId = m_queue.insert(db, task, nowMs());
+        QSqlQuery link(db);
+        link.prepare(u"UPDATE stripe_events SET task_id = ? WHERE event_id = ?"_s);
+        link.addBindValue(taskId);
+        link.addBindValue(eventId);
+        if (taskId.isEmpty() || !link.exec() || !tx.commit()) {
+            m_queue.forget({taskId});
+            return {};
+        }
+    }
+    m_queue.announce({taskId});
+    if (m_eventLog)
+        m_eventLog->info(
+                u"payments"_s,
+                u"Stripe event %1 replayed by an operator (task %2)"_s.arg(eventId, taskId));
+    return taskId;
+}
+
 QJsonObject WebhookIntake::snapshot() const
 {
     return {{u"accepted"_s, qint64(m_accepted.load())},

@@ -78,6 +78,10 @@ public:
 
     QJsonObject snapshot() const; // for /health and the dashboard
 
+    // Queues a new stripe.event task for a stored event (operators); blocking database work:
+    // call it on a worker thread. Empty when the event is unknown or cannot be written.
+    QString replay(const QString &eventId);
+
 private:
     struct Pending
     {

@@ -898,6 +898,11 @@ QJsonObject TaskQueue::task(const QString &taskId) const
     return object;
 }
 
+void TaskQueue::runInBackground(std::function<void()> work)
+{
+    d->pools[1].start(std::move(work));
+}
+
 qint64 TaskQueue::pruneNow()
 {
     QSqlDatabase db = m_database.connection();

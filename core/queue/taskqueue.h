@@ -182,6 +182,9 @@ public:
     QJsonObject deadTasks(int limit = 100) const;  // {"tasks":[{..., "attempts":[...]}]}
     QJsonObject task(const QString &taskId) const; // empty when unknown
 
+    // Runs work on the background pool (admin reads, pruning): never on the HTTP thread.
+    void runInBackground(std::function<void()> work);
+
     // Runs the retention pruning now (it also runs on a timer on the background pool).
     qint64 pruneNow();
     // Moves due retries to the ready lists; the retry timer calls it, tests with a fake clock
