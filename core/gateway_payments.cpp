@@ -8,12 +8,10 @@
 #include "core/log/eventlog.h"
 #include "core/logging.h"
 #include "core/metrics/healthboard.h"
+#include "core/metrics/metrics.h"
 #include "core/queue/queueroutes.h"
 #include "core/queue/taskqueue.h"
 #include "core/storage/database.h"
-
-#include <QDateTime>
-#include <QSqlQuery>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -23,20 +21,48 @@ namespace {
 
 const auto kIntakeName = u"mouse-webhook-intake"_s;
 
-// TODO(#3): replace with billing->handleStripeEvent once the Ledger engineer's Billing lands in
-// main; until then an event is only marked processed, in the task's transaction.
-TaskResult placeholderStripeHandler(const Task &task, QSqlDatabase &db)
+// Ledger part: the billing facade, its token routes, and the queue handler for Stripe events
+// (registered before the queue starts, so resumed tasks find it).
+void wireBilling(Billing &billing, Http::Router &router, TaskQueue *queue)
 {
-    QSqlQuery mark(db);
-    mark.prepare(u"UPDATE stripe_events SET status = 'processed', processed_at = ? "
-                 "WHERE event_id = ?"_s);
-    mark.addBindValue(QDateTime::currentMSecsSinceEpoch());
-    mark.addBindValue(task.reference);
-    if (!mark.exec())
-        return TaskResult::retry(u"the event could not be marked"_s);
-    if (mark.numRowsAffected() != 1)
-        return TaskResult::fail(u"the event is not stored"_s);
-    return TaskResult::done();
+    billing.registerRoutes(router);
+    if (queue) {
+        queue->registerHandler(QString::fromLatin1(Billing::StripeEventTaskType),
+                               [&billing](const Task &task, QSqlDatabase &db) {
+                                   return billing.handleStripeEvent(task, db);
+                               });
+    }
+    billing.refreshSummary();
+}
+
+// Queue part: the webhook route (the signature is its authentication, so Access::Public).
+void wireWebhook(WebhookIntake *intake, Http::Router &router)
+{
+    Http::RouteOptions webhook;
+    webhook.maxBodyBytes = 1 << 20;
+    webhook.summary = u"Stripe webhook (authenticated by its Stripe-Signature)"_s;
+    webhook.tags = {u"payments"_s};
+    router.post(
+            u"/webhooks/stripe"_s,
+            Http::Access::Public,
+            [intake](const Http::Request &request, const Http::Responder &responder) {
+                intake->handle(request, responder);
+            },
+            webhook);
+}
+
+void wireHealth(Metrics::HealthBoard &health, TaskQueue *queue, WebhookIntake *intake)
+{
+    health.add(u"queues"_s, u"payments"_s, [queue] {
+        QJsonObject section = queue->metricsSnapshot().toJson();
+        const qint64 backlog = queue->backlog();
+        section.insert(u"backlog"_s, backlog);
+        section.insert(u"max_backlog"_s, queue->maxBacklog());
+        if (queue->isPaused() || backlog >= queue->maxBacklog())
+            section.insert(u"degraded"_s, true);
+        return section;
+    });
+    health.add(u"payments"_s, u"webhooks"_s, [intake] { return intake->snapshot(); });
 }
 
 } // namespace
@@ -47,7 +73,9 @@ bool Gateway::startPayments(QString *error)
                                           TaskQueue::Options::fromSettings(m_settings),
                                           m_eventLog.get(),
                                           m_metrics.get());
-    m_queue->registerHandler(u"stripe.event"_s, placeholderStripeHandler, TaskPool::Payments);
+    m_billing
+            = std::make_unique<Billing>(*m_database, m_settings, m_eventLog.get(), m_metrics.get());
+    wireBilling(*m_billing, *m_router, m_queue.get());
     if (!m_queue->start(error))
         return false;
 
@@ -63,31 +91,9 @@ bool Gateway::startPayments(QString *error)
         m_eventLog->warning(u"payments"_s,
                             u"No Stripe webhook secret is set: POST /webhooks/stripe answers 503 "
                             "until STRIPE_WEBHOOK_SECRET is configured"_s);
-
-    Http::RouteOptions webhook;
-    webhook.maxBodyBytes = 1 << 20;
-    webhook.summary = u"Stripe webhook (authenticated by its Stripe-Signature)"_s;
-    webhook.tags = {u"payments"_s};
-    m_router->post(
-            u"/webhooks/stripe"_s,
-            Http::Access::Public,
-            [intake](const Http::Request &request, const Http::Responder &responder) {
-                intake->handle(request, responder);
-            },
-            webhook);
+    wireWebhook(intake, *m_router);
     registerQueueRoutes(*m_router, *m_queue, intake);
-
-    TaskQueue *queue = m_queue.get();
-    m_health->add(u"queues"_s, u"payments"_s, [queue] {
-        QJsonObject section = queue->metricsSnapshot().toJson();
-        const qint64 backlog = queue->backlog();
-        section.insert(u"backlog"_s, backlog);
-        section.insert(u"max_backlog"_s, queue->maxBacklog());
-        if (queue->isPaused() || backlog >= queue->maxBacklog())
-            section.insert(u"degraded"_s, true);
-        return section;
-    });
-    m_health->add(u"payments"_s, u"webhooks"_s, [intake] { return intake->snapshot(); });
+    wireHealth(*m_health, m_queue.get(), intake);
     return true;
 }
 
@@ -96,15 +102,17 @@ void Gateway::stopPayments()
     m_health->remove(u"queues"_s, u"payments"_s);
     m_health->remove(u"payments"_s, u"webhooks"_s);
     // Intake first (it commits and answers what it holds), then the queue lets running
-    // tasks finish (bounded wait: shutdown only).
+    // tasks finish (bounded wait: shutdown only), then billing's own pool.
     if (auto *intake = findChild<WebhookIntake *>(kIntakeName, Qt::FindDirectChildrenOnly)) {
         intake->stop();
         delete intake;
     }
     if (m_queue)
         m_queue->stop(10000);
-    m_billing.reset();
+    if (m_billing)
+        m_billing->shutdown();
     m_queue.reset();
+    m_billing.reset();
 }
 
 } // namespace Mouse
