@@ -50,10 +50,13 @@ QString chip(const QColor &colour, const QString &label, const QString &value)
 
 QString maskedToken(const QString &token)
 {
-    const int underscore = token.lastIndexOf(u'_');
-    const QString prefix
-            = underscore > 0 && underscore < 16 ? token.left(underscore + 1) : token.left(4);
-    return prefix + u"\u2022\u2022\u2022\u2022\u2022\u2022"_s;
+    // Keep only a readable prefix such as "mgw_admin_"; never any of the secret part.
+    int prefix = 0;
+    for (int i = 0; i < qMin(12, int(token.size())); ++i) {
+        if (token.at(i) == u'_')
+            prefix = i + 1;
+    }
+    return token.left(prefix) + u"\u2022\u2022\u2022\u2022\u2022\u2022"_s;
 }
 
 } // namespace
@@ -115,7 +118,7 @@ void MainWindow::buildPages()
     m_fleet = new FleetPage(m_gateway, m_stack);
     m_screenshots = new ScreenshotsPage(m_gateway, m_fleet->model(), m_stack);
     m_charts = new ChartsPage(m_gateway, m_stack);
-    m_payments = new PaymentsPage(m_gateway, m_gateway->queue(), m_stack);
+    m_payments = new PaymentsPage(m_gateway, m_gateway->queue(), m_gateway->billing(), m_stack);
     m_events = new EventLogPage(m_gateway->eventLog(), m_stack);
     for (QWidget *page : {static_cast<QWidget *>(m_fleet),
                           static_cast<QWidget *>(m_screenshots),
