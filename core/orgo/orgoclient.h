@@ -96,6 +96,7 @@ public:
 
     BreakerState breakerState() const { return m_breaker.state(); }
     QString breakerStateName() const { return Orgo::CircuitBreaker::stateName(breakerState()); }
+    qint64 breakerRetryInMs() const { return m_breaker.remainingCooldownMs(); }
     int concurrency() const { return m_options.concurrency; }
     int poolSize() const { return int(m_pool.size()); }
     quint64 upstreamCalls() const { return m_upstreamCalls.load(std::memory_order_relaxed); }
