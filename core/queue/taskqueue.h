@@ -69,6 +69,7 @@ using TaskHandler = std::function<TaskResult(const Task &task, QSqlDatabase &db)
 // caller's transaction (then announce() it after the commit).
 struct NewTask
 {
+    QString id; // optional: empty -> generated ("tsk_...")
     QString type;
     TaskPriority priority = TaskPriority::Normal;
     QString orderingKey;
@@ -122,6 +123,10 @@ public:
         int retentionDays = 30;
         qint64 retentionCount = 100000;
         qint64 pruneIntervalMs = 3600000;
+        // SQLite has one writer: by default (SQLite) every write transaction of the queue and
+        // the intake takes writeMutex() and opens with BEGIN IMMEDIATE, so writers queue in
+        // memory instead of sleeping in SQLite's busy handler. PostgreSQL: off.
+        std::optional<bool> serializeWrites;
         Clock clock;                    // default: the system clock
         std::function<double()> random; // [0,1) for jitter; default: QRandomGenerator
 
@@ -151,10 +156,14 @@ public:
     // The task is not scheduled until announce() is called after the commit.
     QString insert(QSqlDatabase &db, const NewTask &task, qint64 nowMs);
     void announce(const QStringList &taskIds);
+    // The caller's transaction rolled back: drops what insert() staged.
+    void forget(const QStringList &taskIds);
+    static QString newTaskId();
 
     // All writers of the queue's tables (intake, workers) take this around a write
     // transaction, so SQLite's busy handler never sleeps between them.
     QMutex &writeMutex() { return m_writeMutex; }
+    bool serializesWrites() const;
 
     // Unfinished tasks (pending, waiting for a retry, running) for the backlog check.
     qint64 backlog() const;
@@ -172,6 +181,9 @@ public:
     QString replay(const NewTask &task);
     QJsonObject deadTasks(int limit = 100) const;  // {"tasks":[{..., "attempts":[...]}]}
     QJsonObject task(const QString &taskId) const; // empty when unknown
+
+    // Runs work on the background pool (admin reads, pruning): never on the HTTP thread.
+    void runInBackground(std::function<void()> work);
 
     // Runs the retention pruning now (it also runs on a timer on the background pool).
     qint64 pruneNow();
@@ -195,15 +207,19 @@ signals:
 private:
     struct Entry;
     struct Private;
+    using EntryPtr = std::shared_ptr<Entry>;
 
     qint64 now() const;
+    bool loadUnfinished(QString *error);
+    void addLocked(const EntryPtr &entry);
+    void makeEligibleLocked(const EntryPtr &entry);
+    void releaseKeyLocked(const EntryPtr &entry);
     void dispatchLocked();
-    void run(const QString &taskId);
-    void finish(const QString &taskId, TaskResult result, qint64 startedAt, bool haveTask);
-    void scheduleRetryTimerLocked();
-    void addLocked(std::shared_ptr<Entry> entry);
-    void releaseKeyLocked(const std::shared_ptr<Entry> &entry);
-    void emitMetricsChanged();
+    void run(const EntryPtr &entry);
+    void finish(const EntryPtr &entry, const TaskResult &result, const QString &attemptError);
+    void requestRetryTimer();
+    void scheduleRetryTimer();
+    void emitMetricsIfChanged();
 
     Database &m_database;
     Options m_options;
@@ -212,6 +228,7 @@ private:
     QMutex m_writeMutex;
     QTimer m_retryTimer;
     QTimer m_pruneTimer;
+    QTimer m_metricsTimer;
 };
 
 } // namespace Mouse

@@ -5,7 +5,8 @@
 
 -- status: pending (ready or waiting for run_at), running (claimed), done, dead, discarded.
 -- seq orders arrival (FIFO within a priority, arrival order within an ordering key).
--- payload is UTF-8 text.
+-- payload is UTF-8 text. attempt counts every run; retry_from is the attempt count when an
+-- operator last retried it from the dead-letter list (the retry budget starts again there).
 CREATE TABLE tasks (
     id TEXT PRIMARY KEY,
     seq BIGINT NOT NULL,
@@ -16,6 +17,7 @@ CREATE TABLE tasks (
     payload TEXT,
     status TEXT NOT NULL DEFAULT 'pending',
     attempt INTEGER NOT NULL DEFAULT 0,
+    retry_from INTEGER NOT NULL DEFAULT 0,
     run_at BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     claimed_at BIGINT,
