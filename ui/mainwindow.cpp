@@ -4,6 +4,7 @@
 
 #include "core/gateway.h"
 #include "core/metrics/healthboard.h"
+#include "core/orgo/orgoclient.h"
 #include "core/version.h"
 #include "ui/chartspage.h"
 #include "ui/eventlogpage.h"
@@ -75,8 +76,17 @@ MainWindow::MainWindow(Gateway *gateway, QWidget *parent)
     buildStatusBar();
     restoreState();
 
-    // The breaker state also reaches /health; reading the board every second keeps the
-    // status bar right without a direct dependency on the Orgo client's internals.
+    // The breaker announces its changes; the /health section read every second is the
+    // fallback that also covers a state change made before the window existed.
+    if (OrgoClient *orgo = m_gateway->orgo()) {
+        connect(orgo,
+                &OrgoClient::breakerStateChanged,
+                this,
+                [this](OrgoClient::BreakerState state) {
+                    setBreakerState(Orgo::CircuitBreaker::stateName(state));
+                });
+        setBreakerState(orgo->breakerStateName());
+    }
     m_healthTimer->setInterval(1000);
     connect(m_healthTimer, &QTimer::timeout, this, &MainWindow::pollHealth);
     m_healthTimer->start();
@@ -255,8 +265,10 @@ void MainWindow::showPage(Page page)
     m_nav->setCurrentRow(int(page));
 }
 
-void MainWindow::setBreakerState(const QString &state)
+void MainWindow::setBreakerState(const QString &name)
 {
+    QString state = name;
+    state.replace(u'_', u'-'); // "half_open" -> "half-open"
     if (state == m_breakerState)
         return;
     m_breakerState = state;
