@@ -35,6 +35,7 @@ FleetPage::FleetPage(Gateway *gateway, QWidget *parent)
     , m_ageTimer(new QTimer(this))
 {
     qRegisterMetaType<Mouse::Ui::FleetRow>();
+    m_sinceStart.start();
     m_filter->setSourceModel(m_model);
 
     auto *layout = new QVBoxLayout(this);
@@ -226,7 +227,13 @@ void FleetPage::bindService()
     // Statuses also change between the page's refreshes (API requests, lifecycle calls, the
     // service's own background refreshes): show them from the service's snapshot, coalesced.
     connect(fleet, &FleetService::vmStatusChanged, this, &FleetPage::scheduleSnapshot);
-    connect(fleet, &FleetService::employeesChanged, this, &FleetPage::scheduleSnapshot);
+    // New or removed employees (the demo seed finishing, a deploy): a full batch at once.
+    connect(fleet, &FleetService::employeesChanged, this, [this] {
+        if (m_refreshing)
+            m_refreshAgain = true;
+        else
+            refresh();
+    });
 }
 
 void FleetPage::scheduleSnapshot()
@@ -329,6 +336,10 @@ void FleetPage::updateRow(const FleetRow &row)
 void FleetPage::finishRefresh()
 {
     m_refreshing = false;
+    if (m_refreshAgain) {
+        m_refreshAgain = false;
+        QTimer::singleShot(0, this, &FleetPage::refresh);
+    }
     m_lastRefreshMs = m_refreshClock.isValid() ? m_refreshClock.elapsed() : -1;
     const int total = m_model->rowCount();
     m_progress->setRange(0, 1);
@@ -342,7 +353,9 @@ void FleetPage::finishRefresh()
     updateSummary();
     updateActions();
 
-    if (!m_shownOnce) {
+    // The first complete refresh with VMs is "the fleet shown". An empty one counts only once
+    // the page has waited a little: right after start the demo seed may still be writing.
+    if (!m_shownOnce && (total > 0 || m_sinceStart.elapsed() >= 3000)) {
         m_shownOnce = true;
         // Let the view paint the rows before saying they are shown.
         QTimer::singleShot(0, this, &FleetPage::firstRefreshShown);

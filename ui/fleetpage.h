@@ -85,10 +85,12 @@ private:
     QTimer *m_refreshTimer = nullptr;
     QTimer *m_ageTimer = nullptr;
     QElapsedTimer m_refreshClock;
+    QElapsedTimer m_sinceStart;
     qint64 m_lastRefreshMs = -1;
     bool m_refreshing = false;
     bool m_shownOnce = false;
     bool m_snapshotPending = false;
+    bool m_refreshAgain = false;
 };
 
 } // namespace Mouse::Ui
