@@ -18,6 +18,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QShortcut>
+#include <QStackedWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -82,13 +83,21 @@ QWidget *FleetPage::buildHeader()
     row->addSpacing(12);
     row->addWidget(m_summary, 1);
 
-    m_progress = new QProgressBar(header);
-    m_progress->setFixedWidth(220);
+    // A bar while a refresh runs, a quiet line when idle, in one fixed slot so that the
+    // header never shifts.
+    m_progressSlot = new QStackedWidget(header);
+    m_progressSlot->setFixedWidth(260);
+    m_progress = new QProgressBar(m_progressSlot);
     m_progress->setTextVisible(true);
-    m_progress->setRange(0, 1);
-    m_progress->setValue(0);
+    m_progress->setRange(0, 0);
     m_progress->setFormat(tr("Waiting for the first refresh"));
-    row->addWidget(m_progress);
+    m_lastRefresh = new QLabel(tr("Waiting for the first refresh"), m_progressSlot);
+    m_lastRefresh->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_lastRefresh->setStyleSheet(u"color: #5b6675;"_s);
+    m_progressSlot->addWidget(m_progress);
+    m_progressSlot->addWidget(m_lastRefresh);
+    row->addWidget(m_progressSlot);
+    row->addSpacing(6);
 
     m_refreshButton = new QPushButton(Icons::named(u"refresh"_s), tr("Refresh"), header);
     m_refreshButton->setToolTip(tr("Fetch every VM's status now (F5)"));
@@ -314,6 +323,7 @@ void FleetPage::beginRefresh(int total)
 
 void FleetPage::setProgress(int done, int total)
 {
+    m_progressSlot->setCurrentWidget(m_progress);
     m_progress->setRange(0, qMax(1, total));
     m_progress->setValue(qMin(done, qMax(1, total)));
     m_progress->setFormat(tr("Refreshing %1 / %2").arg(done).arg(total));
@@ -342,9 +352,11 @@ void FleetPage::finishRefresh()
     }
     m_lastRefreshMs = m_refreshClock.isValid() ? m_refreshClock.elapsed() : -1;
     const int total = m_model->rowCount();
-    m_progress->setRange(0, 1);
-    m_progress->setValue(1);
-    m_progress->setFormat(tr("%1 VMs in %2 ms").arg(total).arg(m_lastRefreshMs));
+    m_lastRefresh->setText(tr("%1 VMs refreshed in %2 ms at %3")
+                                   .arg(total)
+                                   .arg(m_lastRefreshMs)
+                                   .arg(QTime::currentTime().toString(u"HH:mm:ss"_s)));
+    m_progressSlot->setCurrentWidget(m_lastRefresh);
     emit progressChanged(total, total, false);
 
     // Re-sort once per refresh (dynamic sorting is off so rows do not jump every second).
