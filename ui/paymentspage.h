@@ -92,6 +92,7 @@ private:
     void loadDeadLetters();
     void operate(const QStringList &ids, bool retry);
     void updateButtons();
+    QString customerName(const QString &customerId) const;
 
     Gateway *m_gateway;
     QPointer<TaskQueue> m_queue; // null once the gateway stops
