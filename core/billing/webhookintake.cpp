@@ -213,7 +213,11 @@ void WebhookIntake::writeBatch(std::deque<Pending> &batch)
     QStringList taskIds;
     bool committed = false;
     {
-        WriteTransaction tx(db, m_queue.writeMutex(), m_queue.serializesWrites());
+        WriteTransaction tx(db,
+                            m_queue.writeMutex(),
+                            m_queue.serializesWrites(),
+                            &m_queue.urgentWriters(),
+                            true);
         QSqlQuery insertEvent(db);
         insertEvent.prepare(u"INSERT INTO stripe_events (event_id, type, payload, received_at, "
                             "status, ordering_key, livemode, created, task_id) "

@@ -275,7 +275,7 @@ bool TaskQueue::loadUnfinished(QString *error)
     const qint64 at = now();
     {
         // A task claimed by a process that died: record the interrupted attempt, run it again.
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         QSqlQuery attempts(db);
         attempts.prepare(u"INSERT INTO task_attempts (task_id, attempt, started_at, finished_at, "
                          "outcome, error) SELECT id, attempt, COALESCE(claimed_at, ?), ?, "
@@ -410,7 +410,7 @@ QString TaskQueue::enqueue(const NewTask &task)
     QSqlDatabase db = m_database.connection();
     QString id;
     {
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         if (!tx.isOpen())
             return {};
         id = insert(db, task, now());
@@ -542,7 +542,7 @@ void TaskQueue::run(const EntryPtr &entry)
         // merely means the task looks pending instead of interrupted, so no fsync here.
         if (sqlite)
             QSqlQuery(db).exec(u"PRAGMA synchronous=NORMAL"_s);
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         QSqlQuery claim(db);
         claim.prepare(u"UPDATE tasks SET status = 'running', attempt = ?, claimed_at = ? "
                       "WHERE id = ?"_s);
@@ -562,7 +562,7 @@ void TaskQueue::run(const EntryPtr &entry)
     timer.start();
     TaskResult result;
     {
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         if (!tx.isOpen()) {
             result = TaskResult::retry(u"the database is busy"_s);
         } else {
@@ -617,7 +617,7 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
 
     if (!done && !attemptError.isNull()) {
         QSqlDatabase db = m_database.connection();
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         QSqlQuery update(db);
         update.prepare(u"UPDATE tasks SET status = ?, run_at = ?, last_error = ?, "
                        "finished_at = ? WHERE id = ?"_s);
@@ -766,7 +766,7 @@ bool TaskQueue::retryDead(const QString &taskId)
     QSqlDatabase db = m_database.connection();
     auto entry = std::make_shared<Entry>();
     {
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         QSqlQuery update(db);
         update.prepare(u"UPDATE tasks SET status = 'pending', retry_from = attempt, run_at = ?, "
                        "finished_at = NULL WHERE id = ? AND status = 'dead'"_s);
@@ -806,7 +806,7 @@ bool TaskQueue::retryDead(const QString &taskId)
 bool TaskQueue::discardDead(const QString &taskId)
 {
     QSqlDatabase db = m_database.connection();
-    WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+    WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
     QSqlQuery update(db);
     update.prepare(u"UPDATE tasks SET status = 'discarded', finished_at = ? "
                    "WHERE id = ? AND status = 'dead'"_s);
@@ -908,7 +908,7 @@ qint64 TaskQueue::pruneNow()
     QSqlDatabase db = m_database.connection();
     const qint64 cutoff = now() - qint64(m_options.retentionDays) * 24 * 3600 * 1000;
     qint64 removed = 0;
-    WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+    WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
     if (!tx.isOpen())
         return 0;
 

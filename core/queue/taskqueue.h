@@ -12,6 +12,7 @@
 #include <QString>
 #include <QTimer>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -164,6 +165,8 @@ public:
     // transaction, so SQLite's busy handler never sleeps between them.
     QMutex &writeMutex() { return m_writeMutex; }
     bool serializesWrites() const;
+    // Writers that must not wait behind workers (the intake) announce themselves here.
+    std::atomic<int> &urgentWriters() { return m_urgentWriters; }
 
     // Unfinished tasks (pending, waiting for a retry, running) for the backlog check.
     qint64 backlog() const;
@@ -226,6 +229,7 @@ private:
     EventLog *m_eventLog = nullptr;
     std::unique_ptr<Private> d;
     QMutex m_writeMutex;
+    std::atomic<int> m_urgentWriters{0};
     QTimer m_retryTimer;
     QTimer m_pruneTimer;
     QTimer m_metricsTimer;
