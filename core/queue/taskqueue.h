@@ -17,6 +17,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 class QThreadPool;
 
@@ -218,7 +220,12 @@ private:
     void makeEligibleLocked(const EntryPtr &entry);
     void releaseKeyLocked(const EntryPtr &entry);
     void dispatchLocked();
-    void run(const EntryPtr &entry);
+    void run(const EntryPtr &first);
+    void takeReadyLocked(int pool, int max, std::vector<EntryPtr> *into);
+    std::optional<Task> loadTask(QSqlDatabase &db, const EntryPtr &entry);
+    bool claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Task>> &tasks);
+    size_t runSome(QSqlDatabase &db, std::vector<std::pair<EntryPtr, Task>> &tasks, size_t from);
+    static constexpr int kMaxBatch = 64;
     void finish(const EntryPtr &entry, const TaskResult &result, const QString &attemptError);
     void requestRetryTimer();
     void scheduleRetryTimer();
