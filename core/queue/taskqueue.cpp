@@ -366,35 +366,63 @@ void TaskQueue::stop(int timeoutMs)
 
 QString TaskQueue::insert(QSqlDatabase &db, const NewTask &task, qint64 nowMs)
 {
-    auto entry = std::make_shared<Entry>();
-    entry->id = task.id.isEmpty() ? newTaskId() : task.id;
-    entry->type = task.type;
-    entry->priority = task.priority;
-    entry->key = task.orderingKey;
-    entry->createdAt = nowMs;
-    entry->runAt = nowMs;
+    const QStringList ids = insertMany(db, {task}, nowMs);
+    return ids.value(0);
+}
+
+QStringList TaskQueue::insertMany(QSqlDatabase &db, const QList<NewTask> &tasks, qint64 nowMs)
+{
+    std::vector<EntryPtr> entries;
+    entries.reserve(size_t(tasks.size()));
     {
         QMutexLocker lock(&d->mutex);
-        entry->seq = d->nextSeq++;
+        for (const NewTask &task : tasks) {
+            auto entry = std::make_shared<Entry>();
+            entry->id = task.id.isEmpty() ? newTaskId() : task.id;
+            entry->type = task.type;
+            entry->priority = task.priority;
+            entry->key = task.orderingKey;
+            entry->createdAt = nowMs;
+            entry->runAt = nowMs;
+            entry->seq = d->nextSeq++;
+            entries.push_back(entry);
+        }
     }
-    QSqlQuery query(db);
-    query.prepare(u"INSERT INTO tasks (id, seq, type, priority, ordering_key, reference, payload, "
-                  "status, attempt, retry_from, run_at, created_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?)"_s);
-    query.addBindValue(entry->id);
-    query.addBindValue(entry->seq);
-    query.addBindValue(task.type);
-    query.addBindValue(int(task.priority));
-    query.addBindValue(nullable(task.orderingKey));
-    query.addBindValue(nullable(task.reference));
-    query.addBindValue(QString::fromUtf8(task.payload));
-    query.addBindValue(nowMs);
-    query.addBindValue(nowMs);
-    if (!execQuery(query, "inserting a task"))
-        return {};
+    // Multi-row statements: one statement per chunk instead of one per task.
+    constexpr qsizetype kChunk = 100;
+    for (qsizetype start = 0; start < tasks.size(); start += kChunk) {
+        const qsizetype count = qMin(kChunk, tasks.size() - start);
+        QString sql = u"INSERT INTO tasks (id, seq, type, priority, ordering_key, reference, "
+                      "payload, status, attempt, retry_from, run_at, created_at) VALUES "_s;
+        for (qsizetype i = 0; i < count; ++i)
+            sql += i ? u", (?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?)"_s
+                     : u"(?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?)"_s;
+        QSqlQuery query(db);
+        query.prepare(sql);
+        for (qsizetype i = start; i < start + count; ++i) {
+            const NewTask &task = tasks[i];
+            const EntryPtr &entry = entries[size_t(i)];
+            query.addBindValue(entry->id);
+            query.addBindValue(entry->seq);
+            query.addBindValue(task.type);
+            query.addBindValue(int(task.priority));
+            query.addBindValue(nullable(task.orderingKey));
+            query.addBindValue(nullable(task.reference));
+            query.addBindValue(QString::fromUtf8(task.payload));
+            query.addBindValue(nowMs);
+            query.addBindValue(nowMs);
+        }
+        if (!execQuery(query, "inserting tasks"))
+            return {};
+    }
+    QStringList ids;
+    ids.reserve(tasks.size());
     QMutexLocker lock(&d->mutex);
-    d->staged.insert(entry->id, entry);
-    return entry->id;
+    for (const EntryPtr &entry : entries) {
+        d->staged.insert(entry->id, entry);
+        ids.append(entry->id);
+    }
+    return ids;
 }
 
 void TaskQueue::announce(const QStringList &taskIds)

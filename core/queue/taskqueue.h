@@ -158,6 +158,8 @@ public:
     // Writes a task row inside the caller's open transaction on db; returns its id or empty.
     // The task is not scheduled until announce() is called after the commit.
     QString insert(QSqlDatabase &db, const NewTask &task, qint64 nowMs);
+    // The same for many tasks in few statements; the ids in order, or empty on failure.
+    QStringList insertMany(QSqlDatabase &db, const QList<NewTask> &tasks, qint64 nowMs);
     void announce(const QStringList &taskIds);
     // The caller's transaction rolled back: drops what insert() staged.
     void forget(const QStringList &taskIds);
