@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 Mouse Gateway developers
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/storage/database.h"
+#include "support/postgresserver.h"
 
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -18,6 +19,7 @@ private slots:
     void reopenIsIdempotent();
     void walAndFullSync();
     void connectionPerThread();
+    void migrationsRunOnPostgres();
 
 private:
     QTemporaryDir m_dir;
@@ -84,6 +86,32 @@ void tst_Database::connectionPerThread()
     const QString otherName =
             QtConcurrent::run([&db] { return db.connection().connectionName(); }).result();
     QVERIFY(mainName != otherName);
+}
+
+// Every migration is portable SQL: run them all against a real PostgreSQL server.
+void tst_Database::migrationsRunOnPostgres()
+{
+    const QString reason = Mouse::Tests::PostgresServer::unavailableReason();
+    if (!reason.isEmpty())
+        QSKIP(qPrintable(reason));
+    Mouse::Tests::PostgresServer server;
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+
+    int version = 0;
+    {
+        Database db(server.url());
+        QCOMPARE(db.kind(), Database::Kind::Postgres);
+        QVERIFY2(db.open(&error), qPrintable(error));
+        version = db.schemaVersion();
+        QVERIFY(version >= 1);
+        QSqlQuery insert(db.connection());
+        QVERIFY(insert.exec(QStringLiteral("INSERT INTO customers (id, company_name, email, "
+                                           "created_at) VALUES ('c1', 'Acme', 'a@x', 1)")));
+    }
+    Database again(server.url());
+    QVERIFY2(again.open(&error), qPrintable(error));
+    QCOMPARE(again.schemaVersion(), version);
 }
 
 QTEST_GUILESS_MAIN(tst_Database)

@@ -1,0 +1,1073 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/queue/taskqueue.h"
+
+#include "core/config/settings.h"
+#include "core/log/eventlog.h"
+#include "core/logging.h"
+#include "core/metrics/metrics.h"
+#include "core/storage/database.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QRandomGenerator>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThreadPool>
+#include <QUuid>
+#include <QWaitCondition>
+
+#include <array>
+#include <deque>
+#include <exception>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace Mouse {
+
+namespace {
+
+QString newTaskId()
+{
+    return u"tsk_"_s + QUuid::createUuid().toString(QUuid::Id128);
+}
+
+QString priorityName(TaskPriority priority)
+{
+    switch (priority) {
+    case TaskPriority::High:
+        return u"high"_s;
+    case TaskPriority::Normal:
+        return u"normal"_s;
+    case TaskPriority::Low:
+        break;
+    }
+    return u"low"_s;
+}
+
+TaskPriority priorityFrom(int value)
+{
+    return value <= 0 ? TaskPriority::High
+                      : (value == 1 ? TaskPriority::Normal : TaskPriority::Low);
+}
+
+QVariant nullable(const QString &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(text);
+}
+
+bool execQuery(QSqlQuery &query, const char *what)
+{
+    if (query.exec())
+        return true;
+    qCWarning(lcQueue) << what << "failed:" << query.lastError().text();
+    return false;
+}
+
+} // namespace
+
+// One unfinished task as the scheduler sees it (no payload: that is read when it runs).
+struct TaskQueue::Entry
+{
+    enum class State { Waiting, Ready, Delayed, Running };
+
+    QString id;
+    QString type;
+    TaskPriority priority = TaskPriority::Normal;
+    QString key;
+    qint64 seq = 0;
+    qint64 createdAt = 0;
+    qint64 runAt = 0;
+    int attempt = 0;   // runs so far
+    int retryFrom = 0; // attempt count when an operator last retried it
+    State state = State::Waiting;
+};
+
+struct TaskQueue::Private
+{
+    mutable QMutex mutex;
+    QWaitCondition changed;
+    QHash<QString, TaskHandler> handlers;
+    QHash<QString, TaskPool> poolOf;
+    std::array<QThreadPool, 2> pools;
+    std::array<int, 2> running{0, 0};
+    // Ready entries per pool and priority, ordered by arrival.
+    std::array<std::array<std::map<qint64, EntryPtr>, 3>, 2> ready;
+    std::multimap<qint64, EntryPtr> delayed;     // by runAt
+    QHash<QString, std::deque<EntryPtr>> chains; // ordering key -> entries, head first
+    std::map<qint64, EntryPtr> unfinished;       // by seq
+    QHash<QString, EntryPtr> staged;             // inserted, transaction not yet committed
+    qint64 nextSeq = 1;
+    bool started = false;
+    bool stopping = false;
+    bool paused = false;
+    bool serializeWrites = true;
+
+    std::atomic<quint64> completed{0};
+    std::atomic<quint64> failedAttempts{0};
+    std::atomic<quint64> retried{0};
+    std::atomic<qint64> dead{0};
+    std::atomic<quint64> changes{0};
+    quint64 lastEmitted = 0;
+    std::unique_ptr<Metrics::Histogram> ownLatency;
+    Metrics::Histogram *latency = nullptr;
+    Metrics::Counter *completedCounter = nullptr;
+    Metrics::Counter *failedCounter = nullptr;
+    Metrics::Counter *retriedCounter = nullptr;
+    Metrics::Counter *deadCounter = nullptr;
+
+    TaskPool poolFor(const QString &type) const { return poolOf.value(type, TaskPool::Payments); }
+};
+
+// Takes the write mutex (when writes are serialised) and opens a write transaction.
+class WriteTransaction final
+{
+    Q_DISABLE_COPY_MOVE(WriteTransaction)
+
+public:
+    WriteTransaction(QSqlDatabase &db, QMutex &mutex, bool serialize)
+        : m_db(db)
+        , m_mutex(serialize ? &mutex : nullptr)
+    {
+        if (m_mutex)
+            m_mutex->lock();
+        if (m_db.driverName() == QLatin1String("QSQLITE") && m_mutex) {
+            QSqlQuery begin(m_db);
+            m_open = begin.exec(u"BEGIN IMMEDIATE"_s);
+            if (!m_open)
+                qCWarning(lcQueue) << "cannot begin:" << begin.lastError().text();
+        } else {
+            m_open = m_db.transaction();
+        }
+    }
+    ~WriteTransaction()
+    {
+        if (m_open)
+            rollback();
+        if (m_mutex)
+            m_mutex->unlock();
+    }
+    bool isOpen() const { return m_open; }
+    bool commit()
+    {
+        if (!m_open)
+            return false;
+        QSqlQuery commit(m_db);
+        const bool ok = commit.exec(u"COMMIT"_s);
+        if (!ok) {
+            qCWarning(lcQueue) << "commit failed:" << commit.lastError().text();
+            rollback();
+            return false;
+        }
+        m_open = false;
+        return true;
+    }
+    void rollback()
+    {
+        QSqlQuery rollback(m_db);
+        rollback.exec(u"ROLLBACK"_s);
+        m_open = false;
+    }
+
+private:
+    QSqlDatabase &m_db;
+    QMutex *m_mutex = nullptr;
+    bool m_open = false;
+};
+
+QJsonObject QueueMetricsSnapshot::toJson() const
+{
+    return QJsonObject{
+            {u"depth"_s,
+             QJsonObject{{u"high"_s, depthHigh},
+                         {u"normal"_s, depthNormal},
+                         {u"low"_s, depthLow},
+                         {u"total"_s, depth()}}},
+            {u"in_flight"_s, inFlight},
+            {u"completed"_s, qint64(completed)},
+            {u"failed_attempts"_s, qint64(failedAttempts)},
+            {u"retried"_s, qint64(retried)},
+            {u"dead"_s, dead},
+            {u"processing_ms"_s,
+             QJsonObject{{u"p50"_s, p50Ms}, {u"p95"_s, p95Ms}, {u"p99"_s, p99Ms}}},
+            {u"oldest_pending_age_ms"_s, oldestPendingAgeMs},
+            {u"paused"_s, paused},
+    };
+}
+
+TaskQueue::Options TaskQueue::Options::fromSettings(const Settings &settings)
+{
+    Options o;
+    o.paymentWorkers = int(settings.integer(u"queue/payment_workers"_s));
+    o.backgroundWorkers = int(settings.integer(u"queue/background_workers"_s));
+    o.maxRetries = int(settings.integer(u"queue/max_retries"_s));
+    o.retryBaseMs = settings.integer(u"queue/retry_base_ms"_s);
+    o.retryCapMs = settings.integer(u"queue/retry_cap_ms"_s);
+    o.maxBacklog = settings.integer(u"queue/max_backlog"_s);
+    o.retentionDays = int(settings.integer(u"queue/retention_days"_s));
+    o.retentionCount = settings.integer(u"queue/retention_count"_s);
+    return o;
+}
+
+TaskQueue::TaskQueue(Database &database,
+                     Options options,
+                     EventLog *eventLog,
+                     Metrics::Registry *metrics,
+                     QObject *parent)
+    : QObject(parent)
+    , m_database(database)
+    , m_options(std::move(options))
+    , m_eventLog(eventLog)
+    , d(std::make_unique<Private>())
+{
+    d->serializeWrites
+            = m_options.serializeWrites.value_or(database.kind() == Database::Kind::Sqlite);
+    d->pools[0].setMaxThreadCount(m_options.paymentWorkers);
+    d->pools[1].setMaxThreadCount(m_options.backgroundWorkers);
+    d->pools[0].setObjectName(u"payments"_s);
+    d->pools[1].setObjectName(u"background"_s);
+    // Worker threads keep their database connection: never let them expire.
+    d->pools[0].setExpiryTimeout(-1);
+    d->pools[1].setExpiryTimeout(-1);
+
+    if (metrics) {
+        d->latency = &metrics->histogram(u"mouse_queue_processing_ms"_s,
+                                         u"Task handler and commit time"_s,
+                                         Metrics::Histogram::latencyBucketsMs());
+        d->completedCounter
+                = &metrics->counter(u"mouse_queue_completed_total"_s, u"Tasks completed"_s);
+        d->failedCounter = &metrics->counter(u"mouse_queue_failed_attempts_total"_s,
+                                             u"Task attempts that failed"_s);
+        d->retriedCounter
+                = &metrics->counter(u"mouse_queue_retried_total"_s, u"Task retries scheduled"_s);
+        d->deadCounter = &metrics->counter(u"mouse_queue_dead_lettered_total"_s,
+                                           u"Tasks moved to the dead-letter list"_s);
+        const std::array<TaskPriority, 3> priorities{
+                TaskPriority::High, TaskPriority::Normal, TaskPriority::Low};
+        for (TaskPriority priority : priorities) {
+            metrics->callbackGauge(u"mouse_queue_depth"_s,
+                                   u"Unfinished tasks not running, per priority"_s,
+                                   [this, priority] {
+                                       const QueueMetricsSnapshot s = metricsSnapshot();
+                                       return double(priority == TaskPriority::High ? s.depthHigh
+                                                     : priority == TaskPriority::Normal
+                                                             ? s.depthNormal
+                                                             : s.depthLow);
+                                   },
+                                   {{u"priority"_s, priorityName(priority)}});
+        }
+        metrics->callbackGauge(u"mouse_queue_in_flight"_s, u"Tasks running"_s, [this] {
+            return double(metricsSnapshot().inFlight);
+        });
+        metrics->callbackGauge(u"mouse_queue_dead"_s, u"Tasks in the dead-letter list"_s, [this] {
+            return double(d->dead.load());
+        });
+        metrics->callbackGauge(u"mouse_queue_oldest_pending_age_ms"_s,
+                               u"Age of the oldest unfinished task"_s,
+                               [this] { return double(metricsSnapshot().oldestPendingAgeMs); });
+    } else {
+        d->ownLatency
+                = std::make_unique<Metrics::Histogram>(Metrics::Histogram::latencyBucketsMs());
+        d->latency = d->ownLatency.get();
+    }
+
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &TaskQueue::processDueRetries);
+    m_pruneTimer.setInterval(int(qMin<qint64>(m_options.pruneIntervalMs, 24 * 3600 * 1000)));
+    connect(&m_pruneTimer, &QTimer::timeout, this, [this] {
+        d->pools[1].start([this] { pruneNow(); });
+    });
+    m_metricsTimer.setInterval(500);
+    connect(&m_metricsTimer, &QTimer::timeout, this, &TaskQueue::emitMetricsIfChanged);
+}
+
+TaskQueue::~TaskQueue()
+{
+    stop();
+}
+
+qint64 TaskQueue::now() const
+{
+    return m_options.clock ? m_options.clock() : QDateTime::currentMSecsSinceEpoch();
+}
+
+void TaskQueue::registerHandler(const QString &type, TaskHandler handler, TaskPool pool)
+{
+    QMutexLocker lock(&d->mutex);
+    d->handlers.insert(type, std::move(handler));
+    d->poolOf.insert(type, pool);
+    dispatchLocked();
+}
+
+bool TaskQueue::start(QString *error)
+{
+    if (!loadUnfinished(error))
+        return false;
+    {
+        QMutexLocker lock(&d->mutex);
+        d->started = true;
+        d->stopping = false;
+        dispatchLocked();
+    }
+    scheduleRetryTimer();
+    m_pruneTimer.start();
+    m_metricsTimer.start();
+    return true;
+}
+
+bool TaskQueue::loadUnfinished(QString *error)
+{
+    QSqlDatabase db = m_database.connection();
+    const qint64 at = now();
+    {
+        // A task claimed by a process that died: record the interrupted attempt, run it again.
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        QSqlQuery attempts(db);
+        attempts.prepare(u"INSERT INTO task_attempts (task_id, attempt, started_at, finished_at, "
+                         "outcome, error) SELECT id, attempt, COALESCE(claimed_at, ?), ?, "
+                         "'interrupted', 'the gateway stopped while it ran' FROM tasks "
+                         "WHERE status = 'running'"_s);
+        attempts.addBindValue(at);
+        attempts.addBindValue(at);
+        QSqlQuery reset(db);
+        reset.prepare(u"UPDATE tasks SET status = 'pending' WHERE status = 'running'"_s);
+        if (!tx.isOpen() || !execQuery(attempts, "recording interrupted attempts")
+            || !execQuery(reset, "resetting interrupted tasks") || !tx.commit()) {
+            *error = u"the task queue could not recover interrupted tasks"_s;
+            return false;
+        }
+        if (reset.numRowsAffected() > 0 && m_eventLog)
+            m_eventLog->warning(
+                    u"payments"_s,
+                    u"%1 interrupted tasks resume after a restart"_s.arg(reset.numRowsAffected()));
+    }
+
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.exec(u"SELECT id, type, priority, ordering_key, seq, created_at, run_at, attempt, "
+                    "retry_from FROM tasks WHERE status = 'pending' ORDER BY seq"_s)) {
+        *error = u"the task queue could not read its tasks"_s;
+        qCWarning(lcQueue) << query.lastError().text();
+        return false;
+    }
+    QMutexLocker lock(&d->mutex);
+    while (query.next()) {
+        auto entry = std::make_shared<Entry>();
+        entry->id = query.value(0).toString();
+        entry->type = query.value(1).toString();
+        entry->priority = priorityFrom(query.value(2).toInt());
+        entry->key = query.value(3).toString();
+        entry->seq = query.value(4).toLongLong();
+        entry->createdAt = query.value(5).toLongLong();
+        entry->runAt = query.value(6).toLongLong();
+        entry->attempt = query.value(7).toInt();
+        entry->retryFrom = query.value(8).toInt();
+        addLocked(entry);
+    }
+    QSqlQuery seq(db);
+    if (seq.exec(u"SELECT MAX(seq) FROM tasks"_s) && seq.next())
+        d->nextSeq = qMax(d->nextSeq, seq.value(0).toLongLong() + 1);
+    QSqlQuery dead(db);
+    if (dead.exec(u"SELECT COUNT(*) FROM tasks WHERE status = 'dead'"_s) && dead.next())
+        d->dead = dead.value(0).toLongLong();
+    qCInfo(lcQueue) << "queue started with" << d->unfinished.size() << "unfinished tasks";
+    return true;
+}
+
+void TaskQueue::stop(int timeoutMs)
+{
+    {
+        QMutexLocker lock(&d->mutex);
+        if (!d->started)
+            return;
+        d->stopping = true;
+        d->started = false;
+    }
+    m_retryTimer.stop();
+    m_pruneTimer.stop();
+    m_metricsTimer.stop();
+    // Shutdown only: bounded wait for the tasks that are running to commit or roll back.
+    d->pools[0].waitForDone(timeoutMs);
+    d->pools[1].waitForDone(timeoutMs);
+    QMutexLocker lock(&d->mutex);
+    for (auto &pool : d->ready)
+        for (auto &list : pool)
+            list.clear();
+    d->delayed.clear();
+    d->chains.clear();
+    d->unfinished.clear();
+    d->changed.wakeAll();
+}
+
+QString TaskQueue::insert(QSqlDatabase &db, const NewTask &task, qint64 nowMs)
+{
+    auto entry = std::make_shared<Entry>();
+    entry->id = newTaskId();
+    entry->type = task.type;
+    entry->priority = task.priority;
+    entry->key = task.orderingKey;
+    entry->createdAt = nowMs;
+    entry->runAt = nowMs;
+    {
+        QMutexLocker lock(&d->mutex);
+        entry->seq = d->nextSeq++;
+    }
+    QSqlQuery query(db);
+    query.prepare(u"INSERT INTO tasks (id, seq, type, priority, ordering_key, reference, payload, "
+                  "status, attempt, retry_from, run_at, created_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?)"_s);
+    query.addBindValue(entry->id);
+    query.addBindValue(entry->seq);
+    query.addBindValue(task.type);
+    query.addBindValue(int(task.priority));
+    query.addBindValue(nullable(task.orderingKey));
+    query.addBindValue(nullable(task.reference));
+    query.addBindValue(QString::fromUtf8(task.payload));
+    query.addBindValue(nowMs);
+    query.addBindValue(nowMs);
+    if (!execQuery(query, "inserting a task"))
+        return {};
+    QMutexLocker lock(&d->mutex);
+    d->staged.insert(entry->id, entry);
+    return entry->id;
+}
+
+void TaskQueue::announce(const QStringList &taskIds)
+{
+    QMutexLocker lock(&d->mutex);
+    for (const QString &id : taskIds) {
+        const EntryPtr entry = d->staged.take(id);
+        if (entry && !d->stopping)
+            addLocked(entry);
+    }
+    dispatchLocked();
+    d->changes.fetch_add(1);
+}
+
+void TaskQueue::forget(const QStringList &taskIds)
+{
+    QMutexLocker lock(&d->mutex);
+    for (const QString &id : taskIds)
+        d->staged.remove(id);
+}
+
+QString TaskQueue::enqueue(const NewTask &task)
+{
+    QSqlDatabase db = m_database.connection();
+    QString id;
+    {
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        if (!tx.isOpen())
+            return {};
+        id = insert(db, task, now());
+        if (id.isEmpty() || !tx.commit()) {
+            forget({id});
+            return {};
+        }
+    }
+    announce({id});
+    return id;
+}
+
+QString TaskQueue::replay(const NewTask &task)
+{
+    return enqueue(task);
+}
+
+void TaskQueue::addLocked(const EntryPtr &entry)
+{
+    d->unfinished.emplace(entry->seq, entry);
+    if (entry->key.isEmpty()) {
+        makeEligibleLocked(entry);
+        return;
+    }
+    std::deque<EntryPtr> &chain = d->chains[entry->key];
+    chain.push_back(entry);
+    entry->state = Entry::State::Waiting;
+    if (chain.size() == 1)
+        makeEligibleLocked(entry);
+}
+
+void TaskQueue::makeEligibleLocked(const EntryPtr &entry)
+{
+    if (entry->runAt > now()) {
+        entry->state = Entry::State::Delayed;
+        d->delayed.emplace(entry->runAt, entry);
+        requestRetryTimer();
+        return;
+    }
+    entry->state = Entry::State::Ready;
+    const int pool = int(d->poolFor(entry->type));
+    d->ready[pool][int(entry->priority)].emplace(entry->seq, entry);
+}
+
+void TaskQueue::releaseKeyLocked(const EntryPtr &entry)
+{
+    d->unfinished.erase(entry->seq);
+    if (entry->key.isEmpty())
+        return;
+    auto chain = d->chains.find(entry->key);
+    if (chain == d->chains.end())
+        return;
+    std::deque<EntryPtr> &list = chain.value();
+    if (!list.empty() && list.front() == entry)
+        list.pop_front();
+    if (list.empty()) {
+        d->chains.erase(chain);
+        return;
+    }
+    makeEligibleLocked(list.front());
+}
+
+void TaskQueue::dispatchLocked()
+{
+    if (!d->started || d->stopping || d->paused)
+        return;
+    for (int pool = 0; pool < 2; ++pool) {
+        while (d->running[pool] < d->pools[pool].maxThreadCount()) {
+            EntryPtr next;
+            for (auto &list : d->ready[pool]) {
+                // A type without a handler waits (it may be registered later).
+                for (auto it = list.begin(); it != list.end(); ++it) {
+                    if (d->handlers.contains(it->second->type)) {
+                        next = it->second;
+                        list.erase(it);
+                        break;
+                    }
+                }
+                if (next)
+                    break;
+            }
+            if (!next)
+                break;
+            next->state = Entry::State::Running;
+            ++d->running[pool];
+            d->pools[pool].start([this, next] { run(next); });
+        }
+    }
+}
+
+void TaskQueue::run(const EntryPtr &entry)
+{
+    QSqlDatabase db = m_database.connection();
+    TaskHandler handler;
+    {
+        QMutexLocker lock(&d->mutex);
+        handler = d->handlers.value(entry->type);
+    }
+
+    QSqlQuery load(db);
+    load.prepare(u"SELECT reference, payload, attempt FROM tasks WHERE id = ? AND status = "
+                 "'pending'"_s);
+    load.addBindValue(entry->id);
+    if (!load.exec() || !load.next()) {
+        // Finished or discarded behind our back (an operator); nothing to run.
+        QMutexLocker lock(&d->mutex);
+        --d->running[int(d->poolFor(entry->type))];
+        releaseKeyLocked(entry);
+        dispatchLocked();
+        d->changed.wakeAll();
+        return;
+    }
+    Task task;
+    task.id = entry->id;
+    task.type = entry->type;
+    task.priority = entry->priority;
+    task.orderingKey = entry->key;
+    task.reference = load.value(0).toString();
+    task.payload = load.value(1).toString().toUtf8();
+    task.attempt = load.value(2).toInt() + 1;
+    task.createdAt = entry->createdAt;
+    load.finish();
+    entry->attempt = task.attempt;
+
+    const qint64 startedAt = now();
+    const bool sqlite = db.driverName() == QLatin1String("QSQLITE");
+    {
+        // The claim survives a crash only as well as the next full sync makes it: losing it
+        // merely means the task looks pending instead of interrupted, so no fsync here.
+        if (sqlite)
+            QSqlQuery(db).exec(u"PRAGMA synchronous=NORMAL"_s);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        QSqlQuery claim(db);
+        claim.prepare(u"UPDATE tasks SET status = 'running', attempt = ?, claimed_at = ? "
+                      "WHERE id = ?"_s);
+        claim.addBindValue(task.attempt);
+        claim.addBindValue(startedAt);
+        claim.addBindValue(task.id);
+        const bool claimed = tx.isOpen() && execQuery(claim, "claiming a task") && tx.commit();
+        if (sqlite)
+            QSqlQuery(db).exec(u"PRAGMA synchronous=FULL"_s);
+        if (!claimed) {
+            finish(entry, TaskResult::retry(u"the task could not be claimed"_s), QString());
+            return;
+        }
+    }
+
+    QElapsedTimer timer;
+    timer.start();
+    TaskResult result;
+    {
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        if (!tx.isOpen()) {
+            result = TaskResult::retry(u"the database is busy"_s);
+        } else {
+            try {
+                result = handler(task, db);
+            } catch (const std::exception &e) {
+                result = TaskResult::retry(QString::fromUtf8(e.what()));
+            } catch (...) {
+                result = TaskResult::retry(u"the handler threw"_s);
+            }
+        }
+        if (result.kind == TaskResult::Kind::Done) {
+            const qint64 finishedAt = now();
+            QSqlQuery done(db);
+            done.prepare(u"UPDATE tasks SET status = 'done', finished_at = ?, last_error = NULL "
+                         "WHERE id = ?"_s);
+            done.addBindValue(finishedAt);
+            done.addBindValue(task.id);
+            QSqlQuery attempt(db);
+            attempt.prepare(u"INSERT INTO task_attempts (task_id, attempt, started_at, "
+                            "finished_at, outcome) VALUES (?, ?, ?, ?, 'done')"_s);
+            attempt.addBindValue(task.id);
+            attempt.addBindValue(task.attempt);
+            attempt.addBindValue(startedAt);
+            attempt.addBindValue(finishedAt);
+            if (!execQuery(done, "marking a task done")
+                || !execQuery(attempt, "recording an attempt") || !tx.commit())
+                result = TaskResult::retry(u"the result could not be committed"_s);
+        }
+        // Anything else: the transaction rolls back here, with every write of the handler.
+    }
+    d->latency->observe(double(timer.nsecsElapsed()) / 1e6);
+    finish(entry, result, result.message);
+}
+
+void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QString &attemptError)
+{
+    const qint64 at = now();
+    const bool done = result.kind == TaskResult::Kind::Done;
+    bool toDead = result.kind == TaskResult::Kind::Fail;
+    qint64 runAt = at;
+    if (!done) {
+        d->failedAttempts.fetch_add(1);
+        if (d->failedCounter)
+            d->failedCounter->increment();
+        const int retryNumber = entry->attempt - entry->retryFrom;
+        if (!toDead && retryNumber > m_options.maxRetries)
+            toDead = true;
+        if (!toDead)
+            runAt = at + backoffMs(retryNumber);
+    }
+
+    if (!done && !attemptError.isNull()) {
+        QSqlDatabase db = m_database.connection();
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        QSqlQuery update(db);
+        update.prepare(u"UPDATE tasks SET status = ?, run_at = ?, last_error = ?, "
+                       "finished_at = ? WHERE id = ?"_s);
+        update.addBindValue(toDead ? u"dead"_s : u"pending"_s);
+        update.addBindValue(runAt);
+        update.addBindValue(attemptError.left(1000));
+        update.addBindValue(toDead ? QVariant(at) : QVariant(QMetaType(QMetaType::LongLong)));
+        update.addBindValue(entry->id);
+        QSqlQuery attempt(db);
+        attempt.prepare(u"INSERT INTO task_attempts (task_id, attempt, started_at, finished_at, "
+                        "outcome, error) VALUES (?, ?, ?, ?, ?, ?)"_s);
+        attempt.addBindValue(entry->id);
+        attempt.addBindValue(entry->attempt);
+        attempt.addBindValue(at);
+        attempt.addBindValue(at);
+        attempt.addBindValue(toDead ? u"failed"_s : u"retry"_s);
+        attempt.addBindValue(attemptError.left(1000));
+        if (!tx.isOpen() || !execQuery(update, "recording a failed attempt")
+            || !execQuery(attempt, "recording an attempt") || !tx.commit())
+            qCWarning(lcQueue) << "task" << entry->id
+                               << "failure not recorded; it resumes "
+                                  "on the next start";
+    }
+
+    if (toDead && !attemptError.isNull()) {
+        d->dead.fetch_add(1);
+        if (d->deadCounter)
+            d->deadCounter->increment();
+        if (m_eventLog)
+            m_eventLog->error(u"payments"_s,
+                              u"Task %1 (%2) moved to the dead-letter list after %3 attempts"_s
+                                      .arg(entry->id, entry->type)
+                                      .arg(entry->attempt - entry->retryFrom));
+        emit taskDeadLettered(entry->id, entry->type, attemptError);
+    } else if (done) {
+        d->completed.fetch_add(1);
+        if (d->completedCounter)
+            d->completedCounter->increment();
+    } else if (!toDead) {
+        d->retried.fetch_add(1);
+        if (d->retriedCounter)
+            d->retriedCounter->increment();
+    }
+
+    QMutexLocker lock(&d->mutex);
+    --d->running[int(d->poolFor(entry->type))];
+    if (d->started) {
+        if (done || toDead) {
+            releaseKeyLocked(entry);
+        } else {
+            // Stays at the head of its key: its successors wait for it.
+            entry->runAt = runAt;
+            makeEligibleLocked(entry);
+        }
+    }
+    d->changes.fetch_add(1);
+    dispatchLocked();
+    d->changed.wakeAll();
+}
+
+qint64 TaskQueue::backoffMs(int retry) const
+{
+    const int exponent = qBound(0, retry - 1, 40);
+    const double full = qMin(double(m_options.retryCapMs),
+                             double(m_options.retryBaseMs) * double(qint64(1) << exponent));
+    const double random
+            = m_options.random ? m_options.random() : QRandomGenerator::global()->generateDouble();
+    // "Equal jitter": at least half the delay, so retries never bunch at zero.
+    return qint64(full / 2 + random * full / 2);
+}
+
+void TaskQueue::requestRetryTimer()
+{
+    // Timers belong to the queue's thread; the caller may be a worker.
+    QMetaObject::invokeMethod(this, &TaskQueue::scheduleRetryTimer, Qt::QueuedConnection);
+}
+
+void TaskQueue::scheduleRetryTimer()
+{
+    qint64 next = -1;
+    {
+        QMutexLocker lock(&d->mutex);
+        if (!d->delayed.empty())
+            next = d->delayed.begin()->first;
+    }
+    if (next < 0) {
+        m_retryTimer.stop();
+        return;
+    }
+    m_retryTimer.start(int(qBound<qint64>(0, next - now(), qint64(3600) * 1000)));
+}
+
+void TaskQueue::processDueRetries()
+{
+    {
+        QMutexLocker lock(&d->mutex);
+        const qint64 at = now();
+        while (!d->delayed.empty() && d->delayed.begin()->first <= at) {
+            const EntryPtr entry = d->delayed.begin()->second;
+            d->delayed.erase(d->delayed.begin());
+            makeEligibleLocked(entry);
+        }
+        dispatchLocked();
+    }
+    scheduleRetryTimer();
+}
+
+qint64 TaskQueue::backlog() const
+{
+    QMutexLocker lock(&d->mutex);
+    return qint64(d->unfinished.size() + d->staged.size());
+}
+
+bool TaskQueue::isBacklogFull(qint64 extra) const
+{
+    return backlog() + extra >= m_options.maxBacklog;
+}
+
+void TaskQueue::pause()
+{
+    QMutexLocker lock(&d->mutex);
+    d->paused = true;
+    d->changes.fetch_add(1);
+    if (m_eventLog)
+        m_eventLog->warning(u"payments"_s, u"Queue processing paused by an operator"_s);
+}
+
+void TaskQueue::resume()
+{
+    QMutexLocker lock(&d->mutex);
+    d->paused = false;
+    d->changes.fetch_add(1);
+    dispatchLocked();
+    if (m_eventLog)
+        m_eventLog->info(u"payments"_s, u"Queue processing resumed"_s);
+}
+
+bool TaskQueue::isPaused() const
+{
+    QMutexLocker lock(&d->mutex);
+    return d->paused;
+}
+
+bool TaskQueue::retryDead(const QString &taskId)
+{
+    QSqlDatabase db = m_database.connection();
+    auto entry = std::make_shared<Entry>();
+    {
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        QSqlQuery update(db);
+        update.prepare(u"UPDATE tasks SET status = 'pending', retry_from = attempt, run_at = ?, "
+                       "finished_at = NULL WHERE id = ? AND status = 'dead'"_s);
+        update.addBindValue(now());
+        update.addBindValue(taskId);
+        if (!tx.isOpen() || !execQuery(update, "retrying a dead task")
+            || update.numRowsAffected() != 1)
+            return false;
+        QSqlQuery row(db);
+        row.prepare(u"SELECT type, priority, ordering_key, seq, created_at, run_at, attempt, "
+                    "retry_from FROM tasks WHERE id = ?"_s);
+        row.addBindValue(taskId);
+        if (!execQuery(row, "reading a task") || !row.next())
+            return false;
+        entry->id = taskId;
+        entry->type = row.value(0).toString();
+        entry->priority = priorityFrom(row.value(1).toInt());
+        entry->key = row.value(2).toString();
+        entry->seq = row.value(3).toLongLong();
+        entry->createdAt = row.value(4).toLongLong();
+        entry->runAt = row.value(5).toLongLong();
+        entry->attempt = row.value(6).toInt();
+        entry->retryFrom = row.value(7).toInt();
+        row.finish();
+        if (!tx.commit())
+            return false;
+    }
+    d->dead.fetch_sub(1);
+    QMutexLocker lock(&d->mutex);
+    if (d->started)
+        addLocked(entry);
+    d->changes.fetch_add(1);
+    dispatchLocked();
+    return true;
+}
+
+bool TaskQueue::discardDead(const QString &taskId)
+{
+    QSqlDatabase db = m_database.connection();
+    WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+    QSqlQuery update(db);
+    update.prepare(u"UPDATE tasks SET status = 'discarded', finished_at = ? "
+                   "WHERE id = ? AND status = 'dead'"_s);
+    update.addBindValue(now());
+    update.addBindValue(taskId);
+    if (!tx.isOpen() || !execQuery(update, "discarding a task") || update.numRowsAffected() != 1
+        || !tx.commit())
+        return false;
+    d->dead.fetch_sub(1);
+    d->changes.fetch_add(1);
+    if (m_eventLog)
+        m_eventLog->warning(u"payments"_s, u"Dead task %1 discarded by an operator"_s.arg(taskId));
+    return true;
+}
+
+namespace {
+
+QJsonObject taskJson(const QSqlQuery &row)
+{
+    QJsonObject object{
+            {u"id"_s, row.value(0).toString()},
+            {u"type"_s, row.value(1).toString()},
+            {u"priority"_s, priorityName(priorityFrom(row.value(2).toInt()))},
+            {u"ordering_key"_s, row.value(3).toString()},
+            {u"reference"_s, row.value(4).toString()},
+            {u"status"_s, row.value(5).toString()},
+            {u"attempt"_s, row.value(6).toInt()},
+            {u"run_at"_s, row.value(7).toLongLong()},
+            {u"created_at"_s, row.value(8).toLongLong()},
+            {u"last_error"_s, row.value(9).toString()},
+    };
+    if (!row.value(10).isNull())
+        object.insert(u"finished_at"_s, row.value(10).toLongLong());
+    return object;
+}
+
+QJsonArray attemptsOf(QSqlDatabase &db, const QString &taskId)
+{
+    QSqlQuery query(db);
+    query.prepare(u"SELECT attempt, started_at, finished_at, outcome, error FROM task_attempts "
+                  "WHERE task_id = ? ORDER BY attempt"_s);
+    query.addBindValue(taskId);
+    QJsonArray attempts;
+    if (!execQuery(query, "reading attempts"))
+        return attempts;
+    while (query.next()) {
+        attempts.append(QJsonObject{{u"attempt"_s, query.value(0).toInt()},
+                                    {u"started_at"_s, query.value(1).toLongLong()},
+                                    {u"finished_at"_s, query.value(2).toLongLong()},
+                                    {u"outcome"_s, query.value(3).toString()},
+                                    {u"error"_s, query.value(4).toString()}});
+    }
+    return attempts;
+}
+
+const auto kTaskColumns = u"id, type, priority, ordering_key, reference, status, attempt, run_at, "
+                          "created_at, last_error, finished_at"_s;
+
+} // namespace
+
+QJsonObject TaskQueue::deadTasks(int limit) const
+{
+    QSqlDatabase db = m_database.connection();
+    QSqlQuery query(db);
+    query.prepare(
+            u"SELECT %1 FROM tasks WHERE status = 'dead' ORDER BY seq LIMIT ?"_s.arg(kTaskColumns));
+    query.addBindValue(qBound(1, limit, 1000));
+    QJsonArray tasks;
+    if (execQuery(query, "listing dead tasks")) {
+        while (query.next()) {
+            QJsonObject object = taskJson(query);
+            object.insert(u"attempts"_s, attemptsOf(db, object.value(u"id"_s).toString()));
+            tasks.append(object);
+        }
+    }
+    return {{u"tasks"_s, tasks}, {u"count"_s, d->dead.load()}};
+}
+
+QJsonObject TaskQueue::task(const QString &taskId) const
+{
+    QSqlDatabase db = m_database.connection();
+    QSqlQuery query(db);
+    query.prepare(u"SELECT %1 FROM tasks WHERE id = ?"_s.arg(kTaskColumns));
+    query.addBindValue(taskId);
+    if (!execQuery(query, "reading a task") || !query.next())
+        return {};
+    QJsonObject object = taskJson(query);
+    object.insert(u"attempts"_s, attemptsOf(db, taskId));
+    return object;
+}
+
+qint64 TaskQueue::pruneNow()
+{
+    QSqlDatabase db = m_database.connection();
+    const qint64 cutoff = now() - qint64(m_options.retentionDays) * 24 * 3600 * 1000;
+    qint64 removed = 0;
+    WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+    if (!tx.isOpen())
+        return 0;
+
+    const QString finished = u"status IN ('done', 'discarded')"_s;
+    QSqlQuery byAge(db);
+    byAge.prepare(u"DELETE FROM tasks WHERE %1 AND finished_at < ?"_s.arg(finished));
+    byAge.addBindValue(cutoff);
+    if (execQuery(byAge, "pruning tasks by age"))
+        removed += byAge.numRowsAffected();
+
+    // Count: keep the newest retention_count finished tasks (portable: no LIMIT -1).
+    QSqlQuery nth(db);
+    nth.prepare(u"SELECT finished_at FROM tasks WHERE %1 ORDER BY finished_at DESC "
+                "LIMIT 1 OFFSET ?"_s.arg(finished));
+    nth.addBindValue(m_options.retentionCount);
+    if (execQuery(nth, "finding the pruning bound") && nth.next()) {
+        const qint64 bound = nth.value(0).toLongLong();
+        nth.finish();
+        QSqlQuery byCount(db);
+        byCount.prepare(u"DELETE FROM tasks WHERE %1 AND finished_at <= ?"_s.arg(finished));
+        byCount.addBindValue(bound);
+        if (execQuery(byCount, "pruning tasks by count"))
+            removed += byCount.numRowsAffected();
+    }
+    QSqlQuery orphans(db);
+    orphans.prepare(u"DELETE FROM task_attempts WHERE task_id NOT IN (SELECT id FROM tasks)"_s);
+    execQuery(orphans, "pruning attempts");
+
+    // Events well past Stripe's retry window; unprocessed ones are kept whatever their age.
+    const QString settled = u"status IN ('processed', 'ignored')"_s;
+    QSqlQuery events(db);
+    events.prepare(u"DELETE FROM stripe_events WHERE %1 AND received_at < ?"_s.arg(settled));
+    events.addBindValue(cutoff);
+    if (execQuery(events, "pruning events"))
+        removed += events.numRowsAffected();
+    QSqlQuery nthEvent(db);
+    nthEvent.prepare(u"SELECT received_at FROM stripe_events WHERE %1 ORDER BY received_at DESC "
+                     "LIMIT 1 OFFSET ?"_s.arg(settled));
+    nthEvent.addBindValue(m_options.retentionCount);
+    if (execQuery(nthEvent, "finding the event bound") && nthEvent.next()) {
+        const qint64 bound = nthEvent.value(0).toLongLong();
+        nthEvent.finish();
+        QSqlQuery byCount(db);
+        byCount.prepare(u"DELETE FROM stripe_events WHERE %1 AND received_at <= ?"_s.arg(settled));
+        byCount.addBindValue(bound);
+        if (execQuery(byCount, "pruning events by count"))
+            removed += byCount.numRowsAffected();
+    }
+    if (!tx.commit())
+        return 0;
+    if (removed > 0)
+        qCInfo(lcQueue) << "pruned" << removed << "finished tasks and events";
+    return removed;
+}
+
+bool TaskQueue::waitForIdle(int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    QMutexLocker lock(&d->mutex);
+    for (;;) {
+        bool busy = d->running[0] > 0 || d->running[1] > 0;
+        for (int pool = 0; pool < 2 && !busy && !d->paused; ++pool)
+            for (const auto &list : d->ready[pool])
+                busy = busy || !list.empty();
+        if (!busy)
+            return true;
+        const qint64 left = timeoutMs - timer.elapsed();
+        if (left <= 0)
+            return false;
+        d->changed.wait(&d->mutex, QDeadlineTimer(left));
+    }
+}
+
+QueueMetricsSnapshot TaskQueue::metricsSnapshot() const
+{
+    QueueMetricsSnapshot s;
+    const qint64 at = now();
+    {
+        QMutexLocker lock(&d->mutex);
+        for (const auto &[seq, entry] : d->unfinished) {
+            if (entry->state == Entry::State::Running)
+                continue;
+            if (s.oldestPendingAgeMs == 0)
+                s.oldestPendingAgeMs = qMax<qint64>(1, at - entry->createdAt);
+            switch (entry->priority) {
+            case TaskPriority::High:
+                ++s.depthHigh;
+                break;
+            case TaskPriority::Normal:
+                ++s.depthNormal;
+                break;
+            case TaskPriority::Low:
+                ++s.depthLow;
+                break;
+            }
+        }
+        s.inFlight = d->running[0] + d->running[1];
+        s.paused = d->paused;
+    }
+    s.completed = d->completed.load();
+    s.failedAttempts = d->failedAttempts.load();
+    s.retried = d->retried.load();
+    s.dead = d->dead.load();
+    s.p50Ms = d->latency->quantile(0.50);
+    s.p95Ms = d->latency->quantile(0.95);
+    s.p99Ms = d->latency->quantile(0.99);
+    return s;
+}
+
+void TaskQueue::emitMetricsIfChanged()
+{
+    const quint64 changes = d->changes.load();
+    if (changes == d->lastEmitted)
+        return;
+    d->lastEmitted = changes;
+    emit metricsChanged();
+}
+
+} // namespace Mouse
