@@ -3,9 +3,12 @@
 #include "core/screens/imagecodec.h"
 
 #include "core/logging.h"
+#include "core/screens/jpegcodec.h"
+#include "core/screens/jpegmodel.h"
 
 #include <QBuffer>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QImageReader>
 #include <QImageWriter>
 
@@ -19,8 +22,9 @@ namespace {
 const QByteArray PngMagic("\x89PNG\r\n\x1a\n", 8);
 const QByteArray PngEnd("IEND\xae\x42\x60\x82", 8);
 
-// Below this, a lossy encode is not searched lower (text turns to mush first).
-constexpr int LowestQuality = 20;
+// The range the quality search moves in; the SSIM floor decides where inside it.
+constexpr int LowestQuality = 5;
+constexpr int HighestQuality = 95;
 
 double msSince(const QElapsedTimer &timer)
 {
@@ -60,73 +64,175 @@ struct Candidate
     bool valid() const { return !bytes.isEmpty(); }
 };
 
-// The lowest quality in [LowestQuality, maxQuality] whose encode keeps the SSIM floor,
-// searched on a grid of 5 (bytes and SSIM both grow with quality). Starts at the hint when
-// one is given, so a stream of similar frames usually costs two encodes.
-Candidate searchLossy(const QImage &image,
-                      const Luma &reference,
-                      ImageFormat format,
-                      const ScreenPreset &preset,
-                      const CompressOptions &options)
+struct JpegChoice
 {
-    const QByteArray mime = mimeOf(format);
-    const int top = preset.encoderQuality;
+    int quality = 0;
+    double ssim = 0;
+};
+
+// The lowest quality whose real encode keeps the SSIM target (measured on the decoded pixels,
+// stride 2). JpegModel, which is optimistic (it sees neither chroma nor the windows that
+// straddle blocks), only proposes where to start; the previous frame's quality, when known,
+// is a better start. Then bisection with real baseline encodes, usually two or three.
+JpegChoice searchJpegQuality(const QImage &image,
+                             const Luma &reference,
+                             double target,
+                             JpegCodec::Chroma chroma,
+                             int start)
+{
+    QHash<int, double> measured;
+    auto passes = [&](int quality) {
+        if (!measured.contains(quality)) {
+            const QImage decoded
+                    = JpegCodec::decode(JpegCodec::encode(image, quality, chroma, false, false));
+            measured.insert(quality,
+                            decoded.size() == image.size() ? ssim(reference, luma(decoded), 2)
+                                                           : 0.0);
+        }
+        return measured.value(quality) >= target;
+    };
+    if (start <= 0) {
+        const JpegModel model(reference.y.data(), reference.width, reference.height);
+        int low = LowestQuality, high = HighestQuality;
+        while (low < high) {
+            const int mid = (low + high) / 2;
+            if (model.estimateSsim(mid) >= target)
+                high = mid;
+            else
+                low = mid + 1;
+        }
+        start = low;
+    }
+    start = std::clamp(start, LowestQuality, HighestQuality);
+
+    // Bracket: [low, high] holds the answer, high passes (or is HighestQuality).
+    int low = LowestQuality, high = HighestQuality;
+    if (passes(start)) {
+        high = start;
+        const int below = std::max(LowestQuality, start - 4);
+        if (below < start) {
+            if (passes(below))
+                high = below;
+            else
+                low = below + 1;
+        }
+    } else {
+        low = std::min(HighestQuality, start + 1);
+        const int above = std::min(HighestQuality, start + 8);
+        if (above > start && passes(above))
+            high = above;
+    }
+    while (low < high) {
+        const int mid = (low + high) / 2;
+        if (passes(mid))
+            high = mid;
+        else
+            low = mid + 1;
+    }
+    passes(low);
+    return {low, measured.value(low)};
+}
+
+// JPEG: 4:2:0 first; when that needs a high quality (saturated colour on dark, where
+// subsampled chroma bleeds into luma), 4:4:4 too, and the smaller answer wins. The answer
+// is encoded with optimized Huffman tables and progressive scans: other bytes, same pixels.
+Candidate searchJpeg(const QImage &image,
+                     const Luma &reference,
+                     const ScreenPreset &preset,
+                     const CompressOptions &options)
+{
+    using JpegCodec::Chroma;
+    if (!options.searchQuality) {
+        return {JpegCodec::encode(image,
+                                  preset.encoderQuality,
+                                  Chroma::Subsampled420,
+                                  true,
+                                  options.progressive),
+                "image/jpeg",
+                preset.encoderQuality,
+                1.0};
+    }
+    const double target = std::min(0.999, preset.ssimFloor() + options.ssimMargin);
+    const JpegChoice sub = searchJpegQuality(
+            image, reference, target, Chroma::Subsampled420, options.qualityHint);
+    Candidate best{
+            JpegCodec::encode(image, sub.quality, Chroma::Subsampled420, true, options.progressive),
+            "image/jpeg",
+            sub.quality,
+            sub.ssim};
+    if (sub.quality >= 50) {
+        const JpegChoice full
+                = searchJpegQuality(image, reference, target, Chroma::Full444, sub.quality - 20);
+        Candidate other{
+                JpegCodec::encode(image, full.quality, Chroma::Full444, true, options.progressive),
+                "image/jpeg",
+                full.quality,
+                full.ssim};
+        if (other.valid() && other.bytes.size() < best.bytes.size())
+            best = std::move(other);
+    }
+    return best;
+}
+
+// WebP has no cheap model: real encodes and decodes on a grid of 5, bisected.
+Candidate searchWebp(const QImage &image,
+                     const Luma &reference,
+                     const ScreenPreset &preset,
+                     const CompressOptions &options)
+{
     auto evaluate = [&](int quality) {
-        Candidate c{encode(image, format, quality), mime, quality, 1.0};
+        Candidate c{encode(image, ImageFormat::Webp, quality), "image/webp", quality, 1.0};
         if (!c.valid())
             return c;
-        const QImage decoded = QImage::fromData(c.bytes);
+        const QImage decoded = QImage::fromData(c.bytes, "webp");
         c.ssim = decoded.size() == image.size() ? ssim(reference, luma(decoded), 2) : 0.0;
         return c;
     };
-    if (!options.searchQuality || top <= LowestQuality)
-        return evaluate(top);
-
-    const double floor = preset.ssimFloor();
-    // Grid positions: quality = top - 5 * i, i in [0, steps].
-    const int steps = (top - LowestQuality) / 5;
-    auto qualityAt = [&](int i) { return top - 5 * i; };
-    int start = steps / 2;
-    if (options.qualityHint > 0)
-        start = std::clamp((top - options.qualityHint + 4) / 5, 0, steps);
-
-    // Binary search for the largest i (lowest quality) that passes; i = 0 always answers.
-    int good = -1, bad = steps + 1;
+    if (!options.searchQuality)
+        return evaluate(preset.encoderQuality);
+    const double target = std::min(0.999, preset.ssimFloor() + options.ssimMargin);
+    int low = LowestQuality / 5, high = HighestQuality / 5; // grid index: quality = 5 * i
     Candidate best;
-    Candidate first = evaluate(qualityAt(start));
-    if (!first.valid())
-        return first;
-    if (first.ssim >= floor) {
-        good = start;
-        best = first;
-        // Probe one step lower first: with a hint this settles most frames at once.
-        if (start + 1 <= steps) {
-            Candidate lower = evaluate(qualityAt(start + 1));
-            if (lower.ssim >= floor) {
-                good = start + 1;
-                best = lower;
-            } else {
-                bad = start + 1;
-            }
-        }
-    } else {
-        bad = start;
-    }
-    while (bad - good > 1) {
-        const int mid = good < 0 ? (bad - 1) / 2 : (good + bad) / 2;
-        Candidate c = evaluate(qualityAt(mid));
-        if (c.ssim >= floor) {
-            good = mid;
+    while (low < high) {
+        const int mid = (low + high) / 2;
+        Candidate c = evaluate(5 * mid);
+        if (c.ssim >= target) {
+            high = mid;
             best = std::move(c);
         } else {
-            bad = mid;
+            low = mid + 1;
         }
-        if (good < 0 && bad == 0)
-            break;
     }
-    if (!best.valid()) // even the preset quality misses the floor: answer it anyway
-        best = evaluate(top);
+    if (!best.valid() || best.quality != 5 * low)
+        best = evaluate(5 * low);
     return best;
+}
+
+// Lossless and smaller: grey images as 8-bit grey, few colours as a palette.
+QImage losslessReduced(const QImage &image)
+{
+    if (image.hasAlphaChannel())
+        return image;
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    bool grey = true;
+    QHash<QRgb, int> colours;
+    for (int y = 0; y < rgb.height() && (grey || colours.size() <= 256); ++y) {
+        const auto *line = reinterpret_cast<const QRgb *>(rgb.constScanLine(y));
+        for (int x = 0; x < rgb.width(); ++x) {
+            const QRgb p = line[x] | 0xff000000u;
+            grey = grey && qRed(p) == qGreen(p) && qGreen(p) == qBlue(p);
+            if (colours.size() <= 256)
+                colours.insert(p, 0);
+            else if (!grey)
+                break;
+        }
+    }
+    if (grey)
+        return rgb.convertToFormat(QImage::Format_Grayscale8);
+    if (colours.size() > 256)
+        return rgb;
+    QList<QRgb> table = colours.keys();
+    return rgb.convertToFormat(QImage::Format_Indexed8, table, Qt::ThresholdDither);
 }
 
 } // namespace
@@ -155,7 +261,8 @@ Expected<QSize> probe(const QByteArray &bytes, qint64 maxPixels)
     if (!size.isValid() || size.isEmpty())
         return corrupt();
     if (qint64(size.width()) * size.height() > maxPixels) {
-        return ScreenError{ScreenError::Kind::TooLarge, QStringLiteral("screenshot_too_large"),
+        return ScreenError{ScreenError::Kind::TooLarge,
+                           QStringLiteral("screenshot_too_large"),
                            QStringLiteral("The screenshot declares %1x%2 pixels, more than the "
                                           "%3 accepted (screens/max_pixels).")
                                    .arg(size.width())
@@ -202,8 +309,8 @@ QSize fitInside(const QSize &source, const QSize &box)
 
 QImage scaled(const QImage &image, const QSize &size)
 {
-    const QImage::Format wanted = image.hasAlphaChannel() ? QImage::Format_ARGB32_Premultiplied
-                                                          : QImage::Format_RGB32;
+    const QImage::Format wanted
+            = image.hasAlphaChannel() ? QImage::Format_ARGB32_Premultiplied : QImage::Format_RGB32;
     const QImage source = image.format() == wanted ? image : image.convertToFormat(wanted);
     if (source.size() == size)
         return source;
@@ -228,20 +335,22 @@ QImage flattenOnWhite(const QImage &image)
     return out;
 }
 
-QByteArray encode(const QImage &image, ImageFormat format, int quality)
+QByteArray
+encode(const QImage &image, ImageFormat format, int quality, bool progressive, bool optimized)
 {
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
-    QImageWriter writer(&buffer, format == ImageFormat::Png    ? "png"
-                                 : format == ImageFormat::Webp ? "webp"
-                                                               : "jpeg");
+    QImageWriter writer(&buffer,
+                        format == ImageFormat::Png    ? "png"
+                        : format == ImageFormat::Webp ? "webp"
+                                                      : "jpeg");
     if (format == ImageFormat::Jpeg) {
-        writer.setQuality(quality);
-        writer.setOptimizedWrite(true); // optimized Huffman tables: smaller at no loss
-        if (!writer.write(flattenOnWhite(image)))
-            return {};
-        return bytes;
+        return JpegCodec::encode(flattenOnWhite(image),
+                                 quality,
+                                 JpegCodec::Chroma::Subsampled420,
+                                 optimized,
+                                 progressive);
     }
     if (format == ImageFormat::Webp)
         writer.setQuality(std::min(quality, 99)); // 100 would switch the plugin to lossless
@@ -254,10 +363,10 @@ QByteArray encode(const QImage &image, ImageFormat format, int quality)
 
 Luma luma(const QImage &image)
 {
-    const QImage rgb = image.format() == QImage::Format_RGB32
-                               || image.format() == QImage::Format_ARGB32
-                           ? image
-                           : image.convertToFormat(QImage::Format_RGB32);
+    const QImage rgb
+            = image.format() == QImage::Format_RGB32 || image.format() == QImage::Format_ARGB32
+                      ? image
+                      : image.convertToFormat(QImage::Format_RGB32);
     Luma out;
     out.width = rgb.width();
     out.height = rgb.height();
@@ -281,12 +390,13 @@ double ssim(const Luma &a, const Luma &b, int stride)
     stride = std::max(1, stride);
     const int w = a.width, h = a.height, cols = w - N + 1;
 
-    // Horizontal sums of 8 for the five moments, one row at a time, then sliding columns.
-    std::vector<qint32> hs(size_t(h) * cols * 5);
-    for (int y = 0; y < h; ++y) {
+    // Horizontal sums of 8 for the five moments, per row, kept for the last N + 1 rows in a
+    // ring; column sums slide down by adding the new row and dropping the one N rows up.
+    std::vector<qint32> ring(size_t(N + 1) * cols * 5);
+    std::vector<qint64> col(size_t(cols) * 5, 0);
+    auto rowSums = [&](int y, qint32 *row) {
         const quint8 *pa = a.y.data() + size_t(y) * w;
         const quint8 *pb = b.y.data() + size_t(y) * w;
-        qint32 *row = hs.data() + size_t(y) * cols * 5;
         qint32 s[5] = {0, 0, 0, 0, 0};
         for (int x = 0; x < w; ++x) {
             const qint32 va = pa[x], vb = pb[x];
@@ -298,33 +408,36 @@ double ssim(const Luma &a, const Luma &b, int stride)
             if (x >= N - 1)
                 std::copy(s, s + 5, row + size_t(x - N + 1) * 5);
         }
-    }
+    };
+    auto ringRow = [&](int y) {
+        return ring.data() + size_t(y % (N + 1)) * cols * 5;
+    };
 
     constexpr double C1 = (0.01 * 255) * (0.01 * 255), C2 = (0.03 * 255) * (0.03 * 255);
     constexpr double n = N * N;
-    std::vector<qint64> col(size_t(cols) * 5, 0);
-    for (int y = 0; y < N; ++y)
-        for (size_t i = 0; i < col.size(); ++i)
-            col[i] += hs[size_t(y) * cols * 5 + i];
     double total = 0;
     qint64 windows = 0;
-    for (int y0 = 0; y0 + N <= h; ++y0) {
-        if (y0 % stride == 0) {
-            for (int x0 = 0; x0 < cols; x0 += stride) {
-                const qint64 *s = col.data() + size_t(x0) * 5;
-                const double ma = s[0] / n, mb = s[1] / n;
-                const double va = s[2] / n - ma * ma, vb = s[3] / n - mb * mb;
-                const double cov = s[4] / n - ma * mb;
-                total += ((2 * ma * mb + C1) * (2 * cov + C2))
-                         / ((ma * ma + mb * mb + C1) * (va + vb + C2));
-                ++windows;
-            }
-        }
-        if (y0 + N < h) {
-            const qint32 *add = hs.data() + size_t(y0 + N) * cols * 5;
-            const qint32 *sub = hs.data() + size_t(y0) * cols * 5;
+    for (int y = 0; y < h; ++y) {
+        qint32 *row = ringRow(y);
+        rowSums(y, row);
+        for (size_t i = 0; i < col.size(); ++i)
+            col[i] += row[i];
+        if (y >= N) {
+            const qint32 *old = ringRow(y - N);
             for (size_t i = 0; i < col.size(); ++i)
-                col[i] += add[i] - sub[i];
+                col[i] -= old[i];
+        }
+        const int y0 = y - N + 1; // the window whose last row is y
+        if (y0 < 0 || y0 % stride != 0)
+            continue;
+        for (int x0 = 0; x0 < cols; x0 += stride) {
+            const qint64 *s = col.data() + size_t(x0) * 5;
+            const double ma = s[0] / n, mb = s[1] / n;
+            const double va = s[2] / n - ma * ma, vb = s[3] / n - mb * mb;
+            const double cov = s[4] / n - ma * mb;
+            total += ((2 * ma * mb + C1) * (2 * cov + C2))
+                     / ((ma * ma + mb * mb + C1) * (va + vb + C2));
+            ++windows;
         }
     }
     return windows ? total / double(windows) : 0.0;
@@ -353,17 +466,23 @@ Expected<EncodedImage> compress(const QByteArray &source,
 
     timer.restart();
     Candidate best;
-    auto consider = [&best](Candidate c) {
+    const auto consider = [&best](Candidate c) {
         if (c.valid() && (!best.valid() || c.bytes.size() < best.bytes.size()))
             best = std::move(c);
     };
+    auto lossless = [&image] {
+        return Candidate{encode(losslessReduced(image), ImageFormat::Png, 0), "image/png", 0, 1.0};
+    };
     if (format == ImageFormat::Png) {
-        consider({encode(image, ImageFormat::Png, 0), "image/png", 0, 1.0});
+        consider(lossless());
     } else {
-        if (format == ImageFormat::Jpeg || format == ImageFormat::Auto)
-            consider(searchLossy(image, reference, ImageFormat::Jpeg, preset, options));
+        if (format == ImageFormat::Jpeg || format == ImageFormat::Auto) {
+            const QImage flat = flattenOnWhite(image);
+            const Luma flatLuma = image.hasAlphaChannel() ? luma(flat) : reference;
+            consider(searchJpeg(flat, flatLuma, preset, options));
+        }
         if (format == ImageFormat::Webp || format == ImageFormat::Auto)
-            consider(searchLossy(image, reference, ImageFormat::Webp, preset, options));
+            consider(searchWebp(image, reference, preset, options));
     }
 
     // Never larger than the source: the source itself when it already fits the box,
@@ -373,13 +492,15 @@ Expected<EncodedImage> compress(const QByteArray &source,
             best = {source, sniffMime(source), 0, 1.0};
             out.passthrough = true;
         } else if (format != ImageFormat::Png) {
-            consider({encode(image, ImageFormat::Png, 0), "image/png", 0, 1.0});
+            consider(lossless());
         }
     }
     out.encodeMs = msSince(timer);
     if (!best.valid())
-        return ScreenError{ScreenError::Kind::Internal, QStringLiteral("screenshot_encode_failed"),
-                           QStringLiteral("The screenshot could not be encoded."), 0};
+        return ScreenError{ScreenError::Kind::Internal,
+                           QStringLiteral("screenshot_encode_failed"),
+                           QStringLiteral("The screenshot could not be encoded."),
+                           0};
     out.bytes = std::move(best.bytes);
     out.mime = std::move(best.mime);
     out.encoderQuality = best.quality;

@@ -17,12 +17,13 @@ namespace Mouse {
 struct EncodedImage
 {
     QByteArray bytes;
-    QByteArray mime;      // image/jpeg, image/webp or image/png
-    QSize size;           // pixels of the answer
-    QSize sourceSize;     // pixels of the decoded source
+    QByteArray mime;  // image/jpeg, image/webp or image/png
+    QSize size;       // pixels of the answer
+    QSize sourceSize; // pixels of the decoded source
     qint64 sourceBytes = 0;
     int encoderQuality = 0; // the JPEG/WebP quality used; 0 for PNG or the source bytes
-    double ssim = 1.0;      // luma SSIM against the source scaled to `size` (1 when lossless)
+    double ssim = 1.0;      // expected luma SSIM against the source scaled to `size` (1: lossless);
+                            // JPEG and WebP: measured on the decoded answer, stride 2
     bool passthrough = false; // the source bytes themselves (they already fit the box)
     double decodeMs = 0, scaleMs = 0, encodeMs = 0;
 };
@@ -30,8 +31,10 @@ struct EncodedImage
 struct CompressOptions
 {
     qint64 maxPixels = 40'000'000;
-    int qualityHint = 0;   // a quality that suited the previous frame of this VM; 0: none
+    int qualityHint = 0;       // a quality that suited the previous frame of this VM; 0: none
     bool searchQuality = true; // false: encode at the preset quality, no SSIM search
+    double ssimMargin = 0.002; // kept above the floor: stride-2 SSIM against stride 1
+    bool progressive = true;   // progressive JPEG: 5-15 % smaller, same pixels, slower
 };
 
 // Image work for screenshots, all pure functions, safe from any thread (QImage only: no
@@ -59,7 +62,11 @@ QImage scaled(const QImage &image, const QSize &size);
 QImage flattenOnWhite(const QImage &image);
 
 // Encodes one image; empty on failure. quality is ignored for PNG.
-QByteArray encode(const QImage &image, ImageFormat format, int quality);
+QByteArray encode(const QImage &image,
+                  ImageFormat format,
+                  int quality,
+                  bool progressive = true,
+                  bool optimized = true);
 
 // Luma (BT.601) planes and the mean SSIM over 8x8 windows, every `stride` pixels.
 struct Luma

@@ -14,11 +14,11 @@ namespace Mouse {
 struct ScreenError
 {
     enum class Kind {
-        BadInput,     // the upstream answer is not a usable image (502 to clients)
-        TooLarge,     // declared dimensions above screens/max_pixels (502)
-        Upstream,     // Orgo failed or timed out (502/504/503)
-        NotFound,     // no such VM (404)
-        Internal,     // should not happen (500)
+        BadInput, // the upstream answer is not a usable image (502 to clients)
+        TooLarge, // declared dimensions above screens/max_pixels (502)
+        Upstream, // Orgo failed or timed out (502/504/503)
+        NotFound, // no such VM (404)
+        Internal, // should not happen (500)
     };
     Kind kind = Kind::Internal;
     QString code;
@@ -36,8 +36,12 @@ template<class T>
 class Expected
 {
 public:
-    Expected(T value) : m_value(std::move(value)) {}
-    Expected(ScreenError error) : m_error(std::move(error)) {}
+    Expected(T value)
+        : m_value(std::move(value))
+    {}
+    Expected(ScreenError error)
+        : m_error(std::move(error))
+    {}
 
     bool ok() const { return m_value.has_value(); }
     explicit operator bool() const { return ok(); }

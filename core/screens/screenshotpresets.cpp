@@ -86,8 +86,7 @@ std::optional<ScreenPreset> ScreenPreset::parse(ScreenQuality quality, const QSt
     preset.box = QSize(match.captured(1).toInt(), match.captured(2).toInt());
     preset.encoderQuality = match.captured(3).toInt();
     if (preset.box.width() < 16 || preset.box.height() < 16 || preset.box.width() > 16384
-        || preset.box.height() > 16384 || preset.encoderQuality < 1
-        || preset.encoderQuality > 100)
+        || preset.box.height() > 16384 || preset.encoderQuality < 1 || preset.encoderQuality > 100)
         return std::nullopt;
     return preset;
 }

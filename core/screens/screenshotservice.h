@@ -5,6 +5,5 @@
 // Placeholder so the skeleton builds; replaced by the module's real class.
 namespace Mouse {
 class ScreenshotService
-{
-};
+{};
 } // namespace Mouse
