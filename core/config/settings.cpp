@@ -121,6 +121,8 @@ const KeySpec Keys[] = {
     {"screens/stream_interval_ms", Type::Integer, "2000", nullptr, 100, 600000,
      "WebSocket refresh interval"},
     {"ui/refresh_ms", Type::Integer, "5000", nullptr, 250, 3600000, "dashboard refresh"},
+    {"ui/page", Type::String, "", nullptr, 0, 0,
+     "dashboard page at start: fleet, screenshots, charts, payments, events (empty: last)"},
 };
 
 const KeySpec *findSpec(const QString &key)

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/queue/taskqueue.h"
 
+#include "core/queue/writetransaction.h"
+
 #include "core/config/settings.h"
 #include "core/log/eventlog.h"
 #include "core/logging.h"
@@ -26,12 +28,14 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace Mouse {
 
-namespace {
+namespace {} // namespace
 
-QString newTaskId()
+QString TaskQueue::newTaskId()
 {
     return u"tsk_"_s + QUuid::createUuid().toString(QUuid::Id128);
 }
+
+namespace {
 
 QString priorityName(TaskPriority priority)
 {
@@ -118,62 +122,6 @@ struct TaskQueue::Private
     Metrics::Counter *deadCounter = nullptr;
 
     TaskPool poolFor(const QString &type) const { return poolOf.value(type, TaskPool::Payments); }
-};
-
-// Takes the write mutex (when writes are serialised) and opens a write transaction.
-class WriteTransaction final
-{
-    Q_DISABLE_COPY_MOVE(WriteTransaction)
-
-public:
-    WriteTransaction(QSqlDatabase &db, QMutex &mutex, bool serialize)
-        : m_db(db)
-        , m_mutex(serialize ? &mutex : nullptr)
-    {
-        if (m_mutex)
-            m_mutex->lock();
-        if (m_db.driverName() == QLatin1String("QSQLITE") && m_mutex) {
-            QSqlQuery begin(m_db);
-            m_open = begin.exec(u"BEGIN IMMEDIATE"_s);
-            if (!m_open)
-                qCWarning(lcQueue) << "cannot begin:" << begin.lastError().text();
-        } else {
-            m_open = m_db.transaction();
-        }
-    }
-    ~WriteTransaction()
-    {
-        if (m_open)
-            rollback();
-        if (m_mutex)
-            m_mutex->unlock();
-    }
-    bool isOpen() const { return m_open; }
-    bool commit()
-    {
-        if (!m_open)
-            return false;
-        QSqlQuery commit(m_db);
-        const bool ok = commit.exec(u"COMMIT"_s);
-        if (!ok) {
-            qCWarning(lcQueue) << "commit failed:" << commit.lastError().text();
-            rollback();
-            return false;
-        }
-        m_open = false;
-        return true;
-    }
-    void rollback()
-    {
-        QSqlQuery rollback(m_db);
-        rollback.exec(u"ROLLBACK"_s);
-        m_open = false;
-    }
-
-private:
-    QSqlDatabase &m_db;
-    QMutex *m_mutex = nullptr;
-    bool m_open = false;
 };
 
 QJsonObject QueueMetricsSnapshot::toJson() const
@@ -285,6 +233,11 @@ TaskQueue::TaskQueue(Database &database,
 TaskQueue::~TaskQueue()
 {
     stop();
+}
+
+bool TaskQueue::serializesWrites() const
+{
+    return d->serializeWrites;
 }
 
 qint64 TaskQueue::now() const
@@ -403,7 +356,7 @@ void TaskQueue::stop(int timeoutMs)
 QString TaskQueue::insert(QSqlDatabase &db, const NewTask &task, qint64 nowMs)
 {
     auto entry = std::make_shared<Entry>();
-    entry->id = newTaskId();
+    entry->id = task.id.isEmpty() ? newTaskId() : task.id;
     entry->type = task.type;
     entry->priority = task.priority;
     entry->key = task.orderingKey;
@@ -943,6 +896,11 @@ QJsonObject TaskQueue::task(const QString &taskId) const
     QJsonObject object = taskJson(query);
     object.insert(u"attempts"_s, attemptsOf(db, taskId));
     return object;
+}
+
+void TaskQueue::runInBackground(std::function<void()> work)
+{
+    d->pools[1].start(std::move(work));
 }
 
 qint64 TaskQueue::pruneNow()

@@ -69,6 +69,7 @@ using TaskHandler = std::function<TaskResult(const Task &task, QSqlDatabase &db)
 // caller's transaction (then announce() it after the commit).
 struct NewTask
 {
+    QString id; // optional: empty -> generated ("tsk_...")
     QString type;
     TaskPriority priority = TaskPriority::Normal;
     QString orderingKey;
@@ -157,10 +158,12 @@ public:
     void announce(const QStringList &taskIds);
     // The caller's transaction rolled back: drops what insert() staged.
     void forget(const QStringList &taskIds);
+    static QString newTaskId();
 
     // All writers of the queue's tables (intake, workers) take this around a write
     // transaction, so SQLite's busy handler never sleeps between them.
     QMutex &writeMutex() { return m_writeMutex; }
+    bool serializesWrites() const;
 
     // Unfinished tasks (pending, waiting for a retry, running) for the backlog check.
     qint64 backlog() const;
@@ -178,6 +181,9 @@ public:
     QString replay(const NewTask &task);
     QJsonObject deadTasks(int limit = 100) const;  // {"tasks":[{..., "attempts":[...]}]}
     QJsonObject task(const QString &taskId) const; // empty when unknown
+
+    // Runs work on the background pool (admin reads, pruning): never on the HTTP thread.
+    void runInBackground(std::function<void()> work);
 
     // Runs the retention pruning now (it also runs on a timer on the background pool).
     qint64 pruneNow();

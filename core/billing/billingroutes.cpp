@@ -1,0 +1,738 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/billing/billingroutes.h"
+
+#include "core/billing/billing.h"
+#include "core/billing/packages.h"
+#include "core/billing/sqlhelpers.h"
+#include "core/billing/stripeclient.h"
+#include "core/http/router.h"
+#include "core/logging.h"
+#include "core/storage/database.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QUuid>
+
+#include <QtConcurrent>
+#include <algorithm>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace Mouse {
+
+using BillingSql::exec;
+using Http::Access;
+using Http::ApiError;
+using Http::ErrorKind;
+using Http::Reply;
+using Http::Request;
+using Http::Responder;
+
+namespace {
+
+constexpr int MaxPageSize = 200;
+constexpr int MaxOffset = 1000000;
+constexpr int MaxDescription = 500;
+constexpr int MaxReference = 200;
+constexpr int MaxUrl = 2048;
+
+ApiError apiError(ErrorKind kind,
+                  const QString &code,
+                  const QString &message,
+                  const QJsonObject &details = {})
+{
+    return {kind, code, message, details, -1};
+}
+
+Reply internalError(const QString &requestId, const QString &what)
+{
+    qCWarning(lcBilling) << "request" << requestId << "failed:" << what;
+    return Reply::error(ApiError::internal(), requestId);
+}
+
+Reply customerNotFound(const QString &requestId)
+{
+    return Reply::error(ApiError::notFound(u"customer_not_found"_s, u"No such customer."_s),
+                        requestId);
+}
+
+// An optional integer query parameter within [min, max]; *bad names it when invalid.
+qint64 queryInteger(const QUrlQuery &query,
+                    const QString &name,
+                    qint64 fallback,
+                    qint64 min,
+                    qint64 max,
+                    QString *bad)
+{
+    if (!query.hasQueryItem(name))
+        return fallback;
+    bool ok = false;
+    const qint64 value = query.queryItemValue(name).toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        *bad = u"%1 must be an integer from %2 to %3"_s.arg(name).arg(min).arg(max);
+        return fallback;
+    }
+    return value;
+}
+
+std::optional<QJsonObject> jsonBody(const Request &request)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return std::nullopt;
+    return document.object();
+}
+
+// A JSON integer in [1, max]: no strings, no fractions, no zero or negative amounts.
+std::optional<qint64> tokenAmount(const QJsonValue &value, qint64 max)
+{
+    if (!value.isDouble())
+        return std::nullopt;
+    const double number = value.toDouble();
+    if (number < 1 || number > double(max) || number != double(qint64(number)))
+        return std::nullopt;
+    return qint64(number);
+}
+
+bool optionalString(const QJsonObject &body, const QString &key, int maxLength, QString *out)
+{
+    const QJsonValue value = body.value(key);
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isString() || value.toString().size() > maxLength)
+        return false;
+    *out = value.toString().trimmed();
+    return true;
+}
+
+bool isWebUrl(const QString &text)
+{
+    // Tolerant parsing: Stripe's {CHECKOUT_SESSION_ID} template is not strictly valid.
+    const bool printable = std::all_of(text.begin(), text.end(), [](QChar c) {
+        return c.unicode() > 0x20 && c.unicode() != 0x7f;
+    });
+    const QUrl url(text);
+    return printable && text.size() <= MaxUrl && url.isValid() && !url.host().isEmpty()
+           && (url.scheme() == u"https" || url.scheme() == u"http");
+}
+
+bool customerExists(QSqlDatabase &db, const QString &id, QString *error)
+{
+    QSqlQuery query(db);
+    return exec(query, u"SELECT 1 FROM customers WHERE id = ?"_s, {id}, error) && query.next();
+}
+
+QJsonObject pageJson(const LedgerPage &page, int limit, int offset, qint64 cursor, qint64 total)
+{
+    QJsonArray rows;
+    for (const LedgerEntry &entry : page.entries)
+        rows.append(entry.toJson());
+    QJsonObject pagination{{u"limit"_s, limit},
+                           {u"offset"_s, offset},
+                           {u"returned"_s, rows.size()},
+                           {u"total"_s, total},
+                           {u"has_more"_s, page.hasMore}};
+    pagination.insert(u"cursor"_s, cursor > 0 ? QJsonValue(QString::number(cursor)) : QJsonValue());
+    pagination.insert(u"next_cursor"_s,
+                      page.hasMore ? QJsonValue(QString::number(page.nextCursor)) : QJsonValue());
+    return {{u"transactions"_s, rows}, {u"pagination"_s, pagination}};
+}
+
+struct PageParams
+{
+    int limit = 50;
+    int offset = 0;
+    qint64 cursor = 0;
+};
+
+std::optional<PageParams> pageParams(const Request &request, const Responder &responder)
+{
+    QString bad;
+    PageParams params;
+    params.limit = int(queryInteger(request.query, u"limit"_s, 50, 1, MaxPageSize, &bad));
+    params.offset = int(queryInteger(request.query, u"offset"_s, 0, 0, MaxOffset, &bad));
+    params.cursor = queryInteger(
+            request.query, u"cursor"_s, 0, 1, std::numeric_limits<qint64>::max(), &bad);
+    if (!bad.isEmpty()) {
+        responder.fail(ApiError::badRequest(u"invalid_pagination"_s, bad));
+        return std::nullopt;
+    }
+    return params;
+}
+
+// Client references are namespaced by customer, so one customer can neither collide with
+// another's nor with the gateway's own references (Stripe sessions, refunds).
+void clientReference(const QString &scope,
+                     const QString &customerId,
+                     const QString &type,
+                     const QString &id,
+                     LedgerPosting *posting)
+{
+    if (id.isEmpty())
+        return;
+    posting->referenceType = scope;
+    posting->referenceId = u"%1/%2/%3"_s.arg(customerId, type.isEmpty() ? u"default"_s : type, id);
+    posting->metadata.insert(u"client_reference_type"_s, type);
+    posting->metadata.insert(u"client_reference_id"_s, id);
+}
+
+struct OrderRows
+{
+    QJsonArray orders;
+    QJsonObject summary;
+};
+
+std::optional<OrderRows>
+loadOrders(QSqlDatabase &db, const QString &customerId, int limit, int offset, QString *error)
+{
+    QSqlQuery query(db);
+    if (!exec(query,
+              u"SELECT id, package_slug, token_amount, price_cents, currency, "
+              "stripe_checkout_session_id, stripe_payment_intent_id, status, tokens_credited, "
+              "tokens_revoked, amount_paid_cents, amount_refunded_cents, created_at, updated_at, "
+              "completed_at FROM token_orders WHERE customer_id = ? "
+              "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"_s,
+              {customerId, limit, offset},
+              error))
+        return std::nullopt;
+    const auto iso = [](const QVariant &ms) -> QJsonValue {
+        if (ms.isNull())
+            return QJsonValue();
+        return QDateTime::fromMSecsSinceEpoch(ms.toLongLong(), Qt::UTC).toString(Qt::ISODateWithMs);
+    };
+    OrderRows rows;
+    while (query.next()) {
+        rows.orders.append(QJsonObject{{u"id"_s, query.value(0).toString()},
+                                       {u"package_slug"_s, query.value(1).toString()},
+                                       {u"token_amount"_s, query.value(2).toLongLong()},
+                                       {u"price_cents"_s, query.value(3).toLongLong()},
+                                       {u"currency"_s, query.value(4).toString()},
+                                       {u"stripe_checkout_session_id"_s, query.value(5).toString()},
+                                       {u"stripe_payment_intent_id"_s, query.value(6).toString()},
+                                       {u"status"_s, query.value(7).toString()},
+                                       {u"tokens_credited"_s, query.value(8).toLongLong()},
+                                       {u"tokens_revoked"_s, query.value(9).toLongLong()},
+                                       {u"amount_paid_cents"_s, query.value(10).toLongLong()},
+                                       {u"amount_refunded_cents"_s, query.value(11).toLongLong()},
+                                       {u"created_at"_s, iso(query.value(12))},
+                                       {u"updated_at"_s, iso(query.value(13))},
+                                       {u"completed_at"_s, iso(query.value(14))}});
+    }
+    if (!exec(query,
+              u"SELECT COUNT(*), "
+              "COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0), "
+              "COALESCE(SUM(CASE WHEN status IN ('completed', 'refunded') "
+              "THEN COALESCE(amount_paid_cents, price_cents) ELSE 0 END), 0), "
+              "COALESCE(SUM(tokens_credited), 0), COALESCE(SUM(tokens_revoked), 0), "
+              "COALESCE(SUM(amount_refunded_cents), 0) "
+              "FROM token_orders WHERE customer_id = ?"_s,
+              {customerId},
+              error)
+        || !query.next())
+        return std::nullopt;
+    rows.summary = {{u"total_orders"_s, query.value(0).toLongLong()},
+                    {u"completed_orders"_s, query.value(1).toLongLong()},
+                    {u"total_spent_cents"_s, query.value(2).toLongLong()},
+                    {u"total_tokens_purchased"_s, query.value(3).toLongLong()},
+                    {u"total_tokens_revoked"_s, query.value(4).toLongLong()},
+                    {u"total_refunded_cents"_s, query.value(5).toLongLong()}};
+    return rows;
+}
+
+} // namespace
+
+BillingRoutes::BillingRoutes(Billing &billing)
+    : m_billing(billing)
+{}
+
+void BillingRoutes::registerRoutes(Http::Router &router)
+{
+    using namespace std::placeholders;
+    const auto bind = [this](void (BillingRoutes::*method)(const Request &, const Responder &)) {
+        return [this, method](const Request &request, const Responder &responder) {
+            (this->*method)(request, responder);
+        };
+    };
+    const QStringList tags{u"tokens"_s};
+    const QString customer = u"/api/v1/customers/{customer}/tokens"_s;
+    router.get(u"/api/v1/token-packages"_s,
+               Access::Public,
+               bind(&BillingRoutes::packages),
+               {-1, u"Token packages for sale"_s, tags});
+    router.get(customer,
+               Access::Customer,
+               bind(&BillingRoutes::balance),
+               {-1, u"Token balance, debt and recent transactions"_s, tags});
+    router.get(customer + u"/transactions"_s,
+               Access::Customer,
+               bind(&BillingRoutes::transactions),
+               {-1, u"Token transactions, paginated (limit, offset, cursor)"_s, tags});
+    router.get(customer + u"/orders"_s,
+               Access::Customer,
+               bind(&BillingRoutes::orders),
+               {-1, u"Token orders"_s, tags});
+    router.post(customer + u"/use"_s,
+                Access::Customer,
+                bind(&BillingRoutes::use),
+                {16384, u"Spend tokens (402 when the balance is short)"_s, tags});
+    router.post(customer + u"/credit"_s,
+                Access::Admin,
+                bind(&BillingRoutes::credit),
+                {16384, u"Credit tokens by hand (admin)"_s, tags});
+    router.post(customer + u"/purchase"_s,
+                Access::Customer,
+                bind(&BillingRoutes::purchase),
+                {16384, u"Buy a token package through Stripe Checkout"_s, tags});
+    router.get(u"/admin/customers/{customer}/token-history"_s,
+               Access::Admin,
+               bind(&BillingRoutes::history),
+               {-1, u"A customer's whole token history"_s, tags});
+    router.get(u"/admin/tokens/overview"_s,
+               Access::Admin,
+               bind(&BillingRoutes::overview),
+               {-1, u"Ledger totals over all customers"_s, tags});
+}
+
+void BillingRoutes::runOnPool(const Responder &responder, Work work)
+{
+    Database *database = &m_billing.m_database;
+    const QString requestId = responder.requestId();
+    QtConcurrent::run(&m_billing.m_pool, [database, requestId, work = std::move(work)] {
+        QSqlDatabase db = database->connection();
+        if (!db.isOpen())
+            return internalError(requestId, u"no database connection"_s);
+        return work(db, requestId);
+    }).then(&m_billing, [responder, billing = &m_billing](const Reply &reply) {
+        if (reply.status >= 200 && reply.status < 300)
+            billing->scheduleSummaryRefresh();
+        responder.send(reply);
+    });
+}
+
+void BillingRoutes::packages(const Request &, const Responder &responder)
+{
+    QJsonArray packages;
+    for (const TokenPackage &package : TokenPackages::purchasable())
+        packages.append(package.toJson());
+    responder.sendJson({{u"packages"_s, packages}});
+}
+
+void BillingRoutes::balance(const Request &request, const Responder &responder)
+{
+    const QString customerId = request.param(u"customer"_s);
+    const Ledger *ledger = &m_billing.ledger();
+    runOnPool(responder, [customerId, ledger](QSqlDatabase &db, const QString &requestId) {
+        QString error;
+        if (!customerExists(db, customerId, &error))
+            return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
+        const auto balance = ledger->balance(db, customerId, &error);
+        const auto recent = ledger->entries(db, customerId, 10, 0, 0, &error);
+        if (!balance || !recent)
+            return internalError(requestId, error);
+        QJsonObject json = balance->toJson();
+        QJsonArray rows;
+        for (const LedgerEntry &entry : recent->entries)
+            rows.append(entry.toJson());
+        json.insert(u"is_low_balance"_s, balance->balance < Billing::LowBalanceThreshold);
+        json.insert(u"low_balance_threshold"_s, Billing::LowBalanceThreshold);
+        json.insert(u"has_debt"_s, balance->debt > 0);
+        json.insert(u"recent_transactions"_s, rows);
+        return Reply::json(json);
+    });
+}
+
+void BillingRoutes::transactions(const Request &request, const Responder &responder)
+{
+    const std::optional<PageParams> params = pageParams(request, responder);
+    if (!params)
+        return;
+    const QString customerId = request.param(u"customer"_s);
+    const Ledger *ledger = &m_billing.ledger();
+    const PageParams p = *params;
+    runOnPool(responder, [customerId, ledger, p](QSqlDatabase &db, const QString &requestId) {
+        QString error;
+        if (!customerExists(db, customerId, &error))
+            return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
+        const auto page = ledger->entries(db, customerId, p.limit, p.cursor, p.offset, &error);
+        const auto stats = ledger->stats(db, customerId, &error);
+        if (!page || !stats)
+            return internalError(requestId, error);
+        QJsonObject json = pageJson(*page, p.limit, p.offset, p.cursor, stats->count);
+        json.insert(u"customer_id"_s, customerId);
+        json.insert(u"stats"_s, stats->toJson());
+        return Reply::json(json);
+    });
+}
+
+void BillingRoutes::orders(const Request &request, const Responder &responder)
+{
+    const std::optional<PageParams> params = pageParams(request, responder);
+    if (!params)
+        return;
+    const QString customerId = request.param(u"customer"_s);
+    const PageParams p = *params;
+    runOnPool(responder, [customerId, p](QSqlDatabase &db, const QString &requestId) {
+        QString error;
+        if (!customerExists(db, customerId, &error))
+            return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
+        const auto rows = loadOrders(db, customerId, p.limit, p.offset, &error);
+        if (!rows)
+            return internalError(requestId, error);
+        return Reply::json(
+                QJsonObject{{u"customer_id"_s, customerId},
+                            {u"orders"_s, rows->orders},
+                            {u"summary"_s, rows->summary},
+                            {u"pagination"_s,
+                             QJsonObject{{u"limit"_s, p.limit},
+                                         {u"offset"_s, p.offset},
+                                         {u"total"_s, rows->summary.value(u"total_orders"_s)}}}});
+    });
+}
+
+void BillingRoutes::use(const Request &request, const Responder &responder)
+{
+    const std::optional<QJsonObject> body = jsonBody(request);
+    if (!body) {
+        responder.fail(
+                ApiError::badRequest(u"invalid_json"_s, u"The body must be a JSON object."_s));
+        return;
+    }
+    const std::optional<qint64> amount
+            = tokenAmount(body->value(u"amount"_s), Billing::MaxTokenAmount);
+    if (!amount) {
+        responder.fail(apiError(ErrorKind::Unprocessable,
+                                u"invalid_amount"_s,
+                                u"amount must be a whole number of tokens from 1 to %1."_s.arg(
+                                        Billing::MaxTokenAmount)));
+        return;
+    }
+    QString description = u"Token usage"_s;
+    QString referenceType;
+    QString referenceId;
+    if (!optionalString(*body, u"description"_s, MaxDescription, &description)
+        || !optionalString(*body, u"reference_type"_s, MaxReference, &referenceType)
+        || !optionalString(*body, u"reference_id"_s, MaxReference, &referenceId)) {
+        responder.fail(apiError(ErrorKind::Unprocessable,
+                                u"invalid_field"_s,
+                                u"description, reference_type and reference_id must be short "
+                                "strings."_s));
+        return;
+    }
+    const QString customerId = request.param(u"customer"_s);
+    LedgerPosting posting;
+    posting.customerId = customerId;
+    posting.type = u"usage"_s;
+    posting.amount = *amount;
+    posting.description = description.isEmpty() ? u"Token usage"_s : description;
+    clientReference(u"client_usage"_s, customerId, referenceType, referenceId, &posting);
+
+    const Ledger *ledger = &m_billing.ledger();
+    runOnPool(responder, [posting, ledger](QSqlDatabase &db, const QString &requestId) {
+        QString error;
+        if (!customerExists(db, posting.customerId, &error))
+            return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
+        BillingSql::Transaction transaction(db);
+        if (!transaction.isActive())
+            return internalError(requestId, u"cannot begin a transaction"_s);
+        const LedgerResult result = ledger->use(db, posting);
+        if (result.status == LedgerResult::Status::Error)
+            return internalError(requestId, result.error);
+        if (result.status == LedgerResult::Status::Insufficient) {
+            const qint64 current = result.balance.balance;
+            return Reply::error(
+                    apiError(ErrorKind::PaymentRequired,
+                             u"insufficient_tokens"_s,
+                             u"Not enough tokens: %1 required, %2 available."_s.arg(posting.amount)
+                                     .arg(current),
+                             {{u"required"_s, posting.amount},
+                              {u"current"_s, current},
+                              {u"shortfall"_s, posting.amount - current},
+                              {u"debt"_s, result.balance.debt}}),
+                    requestId);
+        }
+        if (!transaction.commit(&error))
+            return internalError(requestId, error);
+        const bool duplicate = result.status == LedgerResult::Status::Duplicate;
+        return Reply::json(QJsonObject{{u"success"_s, true},
+                                       {u"duplicate"_s, duplicate},
+                                       {u"transaction_id"_s, result.entry.id},
+                                       {u"new_balance"_s, result.balance.balance},
+                                       {u"amount_used"_s, -result.entry.amount}});
+    });
+}
+
+void BillingRoutes::credit(const Request &request, const Responder &responder)
+{
+    const std::optional<QJsonObject> body = jsonBody(request);
+    if (!body) {
+        responder.fail(
+                ApiError::badRequest(u"invalid_json"_s, u"The body must be a JSON object."_s));
+        return;
+    }
+    const std::optional<qint64> amount
+            = tokenAmount(body->value(u"amount"_s), Billing::MaxTokenAmount);
+    if (!amount) {
+        responder.fail(apiError(ErrorKind::Unprocessable,
+                                u"invalid_amount"_s,
+                                u"amount must be a whole number of tokens from 1 to %1."_s.arg(
+                                        Billing::MaxTokenAmount)));
+        return;
+    }
+    QString description;
+    QString type = u"adjustment"_s;
+    QString referenceType;
+    QString referenceId;
+    if (!optionalString(*body, u"description"_s, MaxDescription, &description)
+        || description.isEmpty()) {
+        responder.fail(apiError(ErrorKind::Unprocessable,
+                                u"invalid_description"_s,
+                                u"A description (up to 500 characters) is required."_s));
+        return;
+    }
+    if (!optionalString(*body, u"transaction_type"_s, 32, &type)
+        || (type != u"adjustment" && type != u"bonus")
+        || !optionalString(*body, u"reference_type"_s, MaxReference, &referenceType)
+        || !optionalString(*body, u"reference_id"_s, MaxReference, &referenceId)) {
+        responder.fail(apiError(ErrorKind::Unprocessable,
+                                u"invalid_field"_s,
+                                u"transaction_type must be adjustment or bonus; references must "
+                                "be short strings."_s));
+        return;
+    }
+    const QString customerId = request.param(u"customer"_s);
+    LedgerPosting posting;
+    posting.customerId = customerId;
+    posting.type = type;
+    posting.amount = *amount;
+    posting.description = description;
+    posting.metadata.insert(u"by"_s, u"admin"_s);
+    clientReference(u"admin_credit"_s, customerId, referenceType, referenceId, &posting);
+
+    const Ledger *ledger = &m_billing.ledger();
+    runOnPool(responder, [posting, ledger](QSqlDatabase &db, const QString &requestId) {
+        QString error;
+        if (!customerExists(db, posting.customerId, &error))
+            return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
+        BillingSql::Transaction transaction(db);
+        if (!transaction.isActive())
+            return internalError(requestId, u"cannot begin a transaction"_s);
+        const LedgerResult result = ledger->credit(db, posting);
+        if (result.status == LedgerResult::Status::Error || !transaction.commit(&error))
+            return internalError(requestId, result.error.isEmpty() ? error : result.error);
+        return Reply::json(
+                QJsonObject{{u"success"_s, true},
+                            {u"duplicate"_s, result.status == LedgerResult::Status::Duplicate},
+                            {u"transaction_id"_s, result.entry.id},
+                            {u"amount_credited"_s, result.entry.amount},
+                            {u"new_balance"_s, result.balance.balance},
+                            {u"debt"_s, result.balance.debt}});
+    });
+}
+
+void BillingRoutes::purchase(const Request &request, const Responder &responder)
+{
+    StripeClient *stripe = m_billing.stripe();
+    if (!stripe->isConfigured()) {
+        responder.fail(apiError(ErrorKind::Unavailable,
+                                u"payments_not_configured"_s,
+                                u"Token purchases are not configured: set STRIPE_SECRET_KEY "
+                                "(setting stripe/secret_key) to sell tokens through Stripe."_s));
+        return;
+    }
+    const std::optional<QJsonObject> body = jsonBody(request);
+    if (!body) {
+        responder.fail(
+                ApiError::badRequest(u"invalid_json"_s, u"The body must be a JSON object."_s));
+        return;
+    }
+    const QString slug = body->value(u"package_slug"_s).toString();
+    const std::optional<TokenPackage> package = TokenPackages::find(slug);
+    if (!package) {
+        QJsonArray slugs;
+        for (const TokenPackage &p : TokenPackages::purchasable())
+            slugs.append(p.slug);
+        responder.fail(apiError(ErrorKind::Unprocessable,
+                                u"unknown_package"_s,
+                                u"package_slug must name a package for sale."_s,
+                                {{u"packages"_s, slugs}}));
+        return;
+    }
+    const QString successUrl = body->value(u"success_url"_s).toString();
+    const QString cancelUrl = body->value(u"cancel_url"_s).toString();
+    if (!isWebUrl(successUrl) || !isWebUrl(cancelUrl)) {
+        responder.fail(apiError(ErrorKind::Unprocessable,
+                                u"invalid_url"_s,
+                                u"success_url and cancel_url must be absolute http(s) URLs."_s));
+        return;
+    }
+
+    // A client's Idempotency-Key makes a retried purchase reuse the same order and session.
+    const QString customerId = request.param(u"customer"_s);
+    const QByteArray clientKey = request.header("Idempotency-Key");
+    QString orderId;
+    if (!clientKey.isEmpty() && clientKey.size() <= 255) {
+        const QByteArray digest = QCryptographicHash::hash(
+                QByteArray(customerId.toUtf8() + "\n" + clientKey), QCryptographicHash::Sha256);
+        orderId = u"ord_"_s + QString::fromLatin1(digest.toHex().left(32));
+    } else {
+        orderId = u"ord_"_s + QUuid::createUuid().toString(QUuid::Id128);
+    }
+    CheckoutRequest checkout;
+    checkout.customerId = customerId;
+    checkout.package = *package;
+    checkout.orderId = orderId;
+    checkout.successUrl = successUrl;
+    checkout.cancelUrl = cancelUrl;
+    checkout.idempotencyKey = u"mouse-checkout-"_s + orderId;
+
+    // 1. the customer (worker), 2. Stripe (main thread), 3. the pending order (worker).
+    Database *database = &m_billing.m_database;
+    QThreadPool *pool = &m_billing.m_pool;
+    Billing *billing = &m_billing;
+    const Ledger *ledger = &m_billing.ledger();
+    struct Customer
+    {
+        bool found = false;
+        QString error;
+        QString email;
+        QString stripeId;
+    };
+    QtConcurrent::run(pool, [database, customerId] {
+        Customer customer;
+        QSqlDatabase db = database->connection();
+        QSqlQuery query(db);
+        if (exec(query,
+                 u"SELECT email, stripe_customer_id FROM customers WHERE id = ?"_s,
+                 {customerId},
+                 &customer.error)
+            && query.next()) {
+            customer.found = true;
+            customer.email = query.value(0).toString();
+            customer.stripeId = query.value(1).toString();
+        }
+        return customer;
+    }).then(billing, [=](const Customer &customer) mutable {
+        if (!customer.error.isEmpty()) {
+            responder.send(internalError(responder.requestId(), customer.error));
+            return;
+        }
+        if (!customer.found) {
+            responder.send(customerNotFound(responder.requestId()));
+            return;
+        }
+        checkout.customerEmail = customer.email;
+        checkout.stripeCustomerId = customer.stripeId;
+        stripe->createCheckoutSession(checkout, [=](const CheckoutResult &result) {
+            if (result.status != CheckoutResult::Status::Ok) {
+                ApiError error = apiError(ErrorKind::BadGateway,
+                                          u"stripe_error"_s,
+                                          u"Stripe did not create the checkout session."_s);
+                if (result.status == CheckoutResult::Status::Unavailable) {
+                    error = apiError(ErrorKind::Unavailable,
+                                     u"stripe_unavailable"_s,
+                                     u"Stripe is not reachable; try again shortly."_s);
+                    error.retryAfterSeconds = 5;
+                }
+                if (!result.stripeCode.isEmpty())
+                    error.details.insert(u"stripe_code"_s, result.stripeCode);
+                responder.fail(error);
+                return;
+            }
+            const qint64 now = ledger->now();
+            QtConcurrent::run(pool, [database, checkout, result, now] {
+                QSqlDatabase db = database->connection();
+                QSqlQuery query(db);
+                QString error;
+                // A retried purchase finds its order already there.
+                exec(query,
+                     u"INSERT INTO token_orders (id, customer_id, "
+                     "package_slug, token_amount, price_cents, currency, "
+                     "stripe_checkout_session_id, status, created_at, "
+                     "updated_at) VALUES (?, ?, ?, ?, ?, 'usd', ?, "
+                     "'pending', ?, ?) ON CONFLICT DO NOTHING"_s,
+                     {checkout.orderId,
+                      checkout.customerId,
+                      checkout.package.slug,
+                      checkout.package.tokenAmount,
+                      checkout.package.priceCents,
+                      result.sessionId,
+                      now,
+                      now},
+                     &error);
+                return error;
+            }).then(billing, [responder, result, checkout](const QString &error) {
+                if (!error.isEmpty()) {
+                    // The session exists; its completion still credits from the
+                    // session's metadata, so the customer can pay safely.
+                    qCWarning(lcBilling) << "order" << checkout.orderId << "not stored:" << error;
+                }
+                responder.sendJson({{u"success"_s, true},
+                                    {u"checkout_url"_s, result.url.toString()},
+                                    {u"session_id"_s, result.sessionId},
+                                    {u"order_id"_s, checkout.orderId},
+                                    {u"package_slug"_s, checkout.package.slug},
+                                    {u"token_amount"_s, checkout.package.tokenAmount},
+                                    {u"price_cents"_s, checkout.package.priceCents}});
+            });
+        });
+    });
+}
+
+void BillingRoutes::history(const Request &request, const Responder &responder)
+{
+    const std::optional<PageParams> params = pageParams(request, responder);
+    if (!params)
+        return;
+    const QString customerId = request.param(u"customer"_s);
+    const Ledger *ledger = &m_billing.ledger();
+    const PageParams p = *params;
+    runOnPool(responder, [customerId, ledger, p](QSqlDatabase &db, const QString &requestId) {
+        QString error;
+        if (!customerExists(db, customerId, &error))
+            return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
+        const auto balance = ledger->balance(db, customerId, &error);
+        const auto page = ledger->entries(db, customerId, p.limit, p.cursor, p.offset, &error);
+        const auto stats = ledger->stats(db, customerId, &error);
+        const auto orders = loadOrders(db, customerId, MaxPageSize, 0, &error);
+        if (!balance || !page || !stats || !orders)
+            return internalError(requestId, error);
+        QSqlQuery query(db);
+        QJsonObject subscription;
+        if (exec(query,
+                 u"SELECT subscription_id, subscription_status, stripe_customer_id "
+                 "FROM customers WHERE id = ?"_s,
+                 {customerId},
+                 &error)
+            && query.next()) {
+            subscription = {{u"subscription_id"_s, query.value(0).toString()},
+                            {u"status"_s, query.value(1).toString()},
+                            {u"stripe_customer_id"_s, query.value(2).toString()}};
+        }
+        QJsonObject json = pageJson(*page, p.limit, p.offset, p.cursor, stats->count);
+        json.insert(u"customer_id"_s, customerId);
+        json.insert(u"balance"_s, balance->toJson());
+        json.insert(u"stats"_s, stats->toJson());
+        json.insert(u"orders"_s, orders->orders);
+        json.insert(u"orders_summary"_s, orders->summary);
+        json.insert(u"subscription"_s, subscription);
+        return Reply::json(json);
+    });
+}
+
+void BillingRoutes::overview(const Request &, const Responder &responder)
+{
+    const Billing *billing = &m_billing;
+    runOnPool(responder, [billing](QSqlDatabase &, const QString &requestId) {
+        QString error;
+        const std::optional<Billing::Summary> summary = billing->loadSummary(&error);
+        if (!summary)
+            return internalError(requestId, error);
+        return Reply::json(summary->toJson());
+    });
+}
+
+} // namespace Mouse

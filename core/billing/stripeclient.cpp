@@ -1,0 +1,126 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/billing/stripeclient.h"
+
+#include "core/logging.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QList>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPair>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace Mouse {
+
+namespace {
+
+using Field = QPair<QString, QString>;
+
+QByteArray encode(const QList<Field> &fields)
+{
+    QByteArray body;
+    for (const Field &field : fields) {
+        if (!body.isEmpty())
+            body += '&';
+        body += QUrl::toPercentEncoding(field.first) + '=' + QUrl::toPercentEncoding(field.second);
+    }
+    return body;
+}
+
+} // namespace
+
+StripeClient::StripeClient(QUrl apiUrl, QString secretKey, QObject *parent)
+    : QObject(parent)
+    , m_apiUrl(std::move(apiUrl))
+    , m_secretKey(std::move(secretKey))
+    , m_network(new QNetworkAccessManager(this))
+{}
+
+StripeClient::~StripeClient() = default;
+
+QByteArray StripeClient::checkoutForm(const CheckoutRequest &request)
+{
+    const TokenPackage &package = request.package;
+    const QString tokens = QString::number(package.tokenAmount);
+    QList<Field> fields{
+            {u"mode"_s, u"payment"_s},
+            {u"success_url"_s, request.successUrl},
+            {u"cancel_url"_s, request.cancelUrl},
+            {u"client_reference_id"_s, request.customerId},
+            {u"line_items[0][quantity]"_s, u"1"_s},
+            {u"line_items[0][price_data][currency]"_s, u"usd"_s},
+            {u"line_items[0][price_data][unit_amount]"_s, QString::number(package.priceCents)},
+            {u"line_items[0][price_data][product_data][name]"_s,
+             u"%1 token package"_s.arg(package.name)},
+            {u"line_items[0][price_data][product_data][description]"_s,
+             u"%1 tokens - %2"_s.arg(tokens, package.description)},
+    };
+    // The same metadata on the session and its PaymentIntent: the webhook handlers match
+    // customers and validate the token amount from it, even for sessions the gateway lost.
+    const QList<Field> metadata{{u"customer_id"_s, request.customerId},
+                                {u"package_slug"_s, package.slug},
+                                {u"token_amount"_s, tokens},
+                                {u"order_id"_s, request.orderId}};
+    for (const Field &entry : metadata) {
+        fields.append({u"metadata[%1]"_s.arg(entry.first), entry.second});
+        fields.append({u"payment_intent_data[metadata][%1]"_s.arg(entry.first), entry.second});
+    }
+    if (!request.stripeCustomerId.isEmpty())
+        fields.append({u"customer"_s, request.stripeCustomerId});
+    else if (!request.customerEmail.isEmpty())
+        fields.append({u"customer_email"_s, request.customerEmail});
+    return encode(fields);
+}
+
+void StripeClient::createCheckoutSession(const CheckoutRequest &request, Callback done)
+{
+    if (!isConfigured()) {
+        CheckoutResult result;
+        result.status = CheckoutResult::Status::NotConfigured;
+        done(result);
+        return;
+    }
+    QUrl url = m_apiUrl;
+    url.setPath(url.path().chopped(url.path().endsWith(u'/') ? 1 : 0) + u"/v1/checkout/sessions"_s);
+    QNetworkRequest http(url);
+    http.setHeader(QNetworkRequest::ContentTypeHeader,
+                   QByteArrayLiteral("application/x-www-form-urlencoded"));
+    http.setRawHeader("Authorization", "Bearer " + m_secretKey.toUtf8());
+    http.setRawHeader("Idempotency-Key", request.idempotencyKey.toUtf8());
+    http.setTransferTimeout(m_timeoutMs);
+
+    QNetworkReply *reply = m_network->post(http, checkoutForm(request));
+    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+        reply->deleteLater();
+        CheckoutResult result;
+        result.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        result.requestId = QString::fromUtf8(reply->rawHeader("Request-Id"));
+        const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+        if (result.httpStatus == 0) {
+            qCWarning(lcBilling) << "Stripe unreachable:" << reply->errorString();
+            result.status = CheckoutResult::Status::Unavailable;
+        } else if (result.httpStatus >= 200 && result.httpStatus < 300) {
+            result.sessionId = body.value(u"id"_s).toString();
+            result.url = QUrl(body.value(u"url"_s).toString());
+            const bool valid = result.sessionId.startsWith(u"cs_") && result.url.isValid()
+                               && !result.url.isRelative();
+            result.status
+                    = valid ? CheckoutResult::Status::Ok : CheckoutResult::Status::BadResponse;
+        } else {
+            result.stripeCode
+                    = body.value(u"error"_s).toObject().value(u"code"_s).toString().left(64);
+            result.status = result.httpStatus >= 500 || result.httpStatus == 429
+                                    ? CheckoutResult::Status::Unavailable
+                                    : CheckoutResult::Status::Rejected;
+            qCWarning(lcBilling) << "Stripe refused the Checkout Session with" << result.httpStatus
+                                 << result.stripeCode << "request" << result.requestId;
+        }
+        done(result);
+    });
+}
+
+} // namespace Mouse

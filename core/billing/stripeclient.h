@@ -1,0 +1,69 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/billing/packages.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include <functional>
+
+class QNetworkAccessManager;
+
+namespace Mouse {
+
+struct CheckoutRequest
+{
+    QString customerId;
+    QString customerEmail;    // prefilled on the Checkout page when there is no Stripe customer
+    QString stripeCustomerId; // cus_..., when known
+    TokenPackage package;
+    QString orderId;
+    QString successUrl;
+    QString cancelUrl;
+    QString idempotencyKey; // the same key makes Stripe answer a retried create with one session
+};
+
+struct CheckoutResult
+{
+    enum class Status { Ok, NotConfigured, Rejected, Unavailable, BadResponse };
+    Status status = Status::BadResponse;
+    QString sessionId;
+    QUrl url;
+    int httpStatus = 0; // Stripe's answer, when there was one
+    QString stripeCode; // error.code from Stripe (e.g. "url_invalid"), safe to show
+    QString requestId;  // Stripe's Request-Id, for support
+};
+
+// Creates Checkout Sessions through Stripe's REST API (POST {api_url}/v1/checkout/sessions,
+// form-encoded, Bearer secret key, Idempotency-Key). Lives on the main thread; the callback
+// runs there too. The secret key is never logged.
+class StripeClient final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(StripeClient)
+
+public:
+    StripeClient(QUrl apiUrl, QString secretKey, QObject *parent = nullptr);
+    ~StripeClient() override;
+
+    bool isConfigured() const { return !m_secretKey.isEmpty(); }
+    void setTimeoutMs(int timeoutMs) { m_timeoutMs = timeoutMs; }
+
+    using Callback = std::function<void(const CheckoutResult &result)>;
+    void createCheckoutSession(const CheckoutRequest &request, Callback done);
+
+    // The form body sent to Stripe (public for tests).
+    static QByteArray checkoutForm(const CheckoutRequest &request);
+
+private:
+    QUrl m_apiUrl;
+    QString m_secretKey;
+    int m_timeoutMs = 20000;
+    QNetworkAccessManager *m_network = nullptr;
+};
+
+} // namespace Mouse

@@ -1,0 +1,355 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/billing/webhookintake.h"
+
+#include "core/billing/stripesignature.h"
+#include "core/config/settings.h"
+#include "core/log/eventlog.h"
+#include "core/logging.h"
+#include "core/metrics/metrics.h"
+#include "core/queue/taskqueue.h"
+#include "core/queue/writetransaction.h"
+#include "core/storage/database.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QSqlQuery>
+#include <QThread>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace Mouse {
+
+namespace {
+
+Http::ApiError rejection(const QString &code, const QString &message)
+{
+    return Http::ApiError::badRequest(code, message);
+}
+
+Http::ApiError unavailable(const QString &code, const QString &message, int retryAfter)
+{
+    return {Http::ErrorKind::Unavailable, code, message, {}, retryAfter};
+}
+
+} // namespace
+
+WebhookIntake::Options WebhookIntake::Options::fromSettings(const Settings &settings)
+{
+    Options o;
+    for (const QString &secret : settings.list(u"stripe/webhook_secret"_s)) {
+        if (!secret.trimmed().isEmpty())
+            o.secrets.append(secret.trimmed().toUtf8());
+    }
+    o.toleranceSeconds = settings.integer(u"stripe/tolerance_s"_s);
+    return o;
+}
+
+WebhookIntake::WebhookIntake(Database &database,
+                             TaskQueue &queue,
+                             Options options,
+                             EventLog *eventLog,
+                             Metrics::Registry *metrics,
+                             QObject *parent)
+    : QObject(parent)
+    , m_database(database)
+    , m_queue(queue)
+    , m_options(std::move(options))
+    , m_eventLog(eventLog)
+{
+    if (!metrics)
+        return;
+    const QString name = u"mouse_webhook_events_total"_s;
+    const QString help = u"Stripe webhook deliveries by outcome"_s;
+    m_acceptedCounter = &metrics->counter(name, help, {{u"outcome"_s, u"accepted"_s}});
+    m_duplicateCounter = &metrics->counter(name, help, {{u"outcome"_s, u"duplicate"_s}});
+    m_rejectedCounter = &metrics->counter(name, help, {{u"outcome"_s, u"rejected"_s}});
+    m_unavailableCounter = &metrics->counter(name, help, {{u"outcome"_s, u"unavailable"_s}});
+    m_commitMs = &metrics->histogram(u"mouse_webhook_commit_ms"_s,
+                                     u"Group commit time of webhook batches"_s,
+                                     Metrics::Histogram::latencyBucketsMs());
+    m_batchSize = &metrics->histogram(u"mouse_webhook_batch_events"_s,
+                                      u"Events per group commit"_s,
+                                      {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048});
+}
+
+WebhookIntake::~WebhookIntake()
+{
+    stop();
+}
+
+qint64 WebhookIntake::nowMs() const
+{
+    return m_options.clockMs ? m_options.clockMs() : QDateTime::currentMSecsSinceEpoch();
+}
+
+void WebhookIntake::start()
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_running)
+        return;
+    m_running = true;
+    m_stopping = false;
+    m_writer.reset(QThread::create([this] { writerLoop(); }));
+    m_writer->setObjectName(u"webhook-writer"_s);
+    m_writer->start();
+}
+
+void WebhookIntake::stop()
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_running)
+            return;
+        m_stopping = true;
+        m_wake.wakeAll();
+    }
+    // Shutdown only: the writer finishes the batch it holds, then exits.
+    m_writer->wait();
+    m_writer.reset();
+    QMutexLocker lock(&m_mutex);
+    m_running = false;
+}
+
+void WebhookIntake::handle(const Http::Request &request, const Http::Responder &responder)
+{
+    auto reject = [&](const QString &code, const QString &message) {
+        m_rejected.fetch_add(1);
+        if (m_rejectedCounter)
+            m_rejectedCounter->increment();
+        responder.fail(rejection(code, message));
+    };
+
+    const QByteArray header = request.header("Stripe-Signature");
+    if (header.isEmpty())
+        return reject(u"missing_signature"_s, u"The Stripe-Signature header is missing."_s);
+    const SignatureCheck check = verifyStripeSignature(
+            header, request.body, m_options.secrets, nowMs() / 1000, m_options.toleranceSeconds);
+    if (check == SignatureCheck::NoSecret) {
+        m_unavailable.fetch_add(1);
+        return responder.fail(unavailable(u"webhook_not_configured"_s,
+                                          u"No webhook secret is configured: set "
+                                          "STRIPE_WEBHOOK_SECRET (stripe/webhook_secret)."_s,
+                                          60));
+    }
+    if (check == SignatureCheck::StaleTimestamp)
+        return reject(u"stale_timestamp"_s,
+                      u"The signature's timestamp is outside the tolerance."_s);
+    if (check != SignatureCheck::Valid)
+        return reject(u"bad_signature"_s, u"The signature does not match the payload."_s);
+
+    StripeEventError parseError{};
+    const std::optional<StripeEvent> event = parseStripeEvent(request.body, &parseError);
+    if (!event) {
+        if (parseError == StripeEventError::InvalidJson)
+            return reject(u"invalid_json"_s, u"The body is not a JSON object."_s);
+        return reject(u"not_an_event"_s, u"The body is not a Stripe event."_s);
+    }
+
+    if (m_queue.isBacklogFull(m_waiting.load())) {
+        m_unavailable.fetch_add(1);
+        if (m_unavailableCounter)
+            m_unavailableCounter->increment();
+        return responder.fail(
+                unavailable(u"backlog_full"_s, u"The payment queue is full; retry later."_s, 30));
+    }
+
+    submit(*event, request.body, [responder](const Outcome &outcome) {
+        switch (outcome.kind) {
+        case Outcome::Kind::Accepted:
+            responder.sendJson({{u"received"_s, true}, {u"task_id"_s, outcome.taskId}}, 202);
+            return;
+        case Outcome::Kind::Duplicate:
+            responder.sendJson({{u"received"_s, true}, {u"duplicate"_s, true}}, 200);
+            return;
+        case Outcome::Kind::Unavailable:
+            break;
+        }
+        responder.fail(unavailable(
+                u"storage_unavailable"_s, u"The event could not be stored; retry later."_s, 5));
+    });
+}
+
+void WebhookIntake::submit(const StripeEvent &event, const QByteArray &rawBody, Done done)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_running || m_stopping) {
+        lock.unlock();
+        done(Outcome{});
+        return;
+    }
+    m_waiting.fetch_add(1);
+    m_pending.push_back(Pending{event, rawBody, std::move(done), {}});
+    m_wake.wakeOne();
+}
+
+void WebhookIntake::writerLoop()
+{
+    for (;;) {
+        std::deque<Pending> batch;
+        {
+            QMutexLocker lock(&m_mutex);
+            while (m_pending.empty() && !m_stopping)
+                m_wake.wait(&m_mutex);
+            if (m_pending.empty() && m_stopping)
+                return;
+            // Everything waiting goes into this one transaction (bounded by maxBatch).
+            while (!m_pending.empty() && int(batch.size()) < m_options.maxBatch) {
+                batch.push_back(std::move(m_pending.front()));
+                m_pending.pop_front();
+            }
+        }
+        writeBatch(batch);
+    }
+}
+
+void WebhookIntake::writeBatch(std::deque<Pending> &batch)
+{
+    QSqlDatabase db = m_database.connection();
+    QElapsedTimer timer;
+    timer.start();
+    const qint64 at = nowMs();
+    QStringList taskIds;
+    bool committed = false;
+    {
+        WriteTransaction tx(db, m_queue.writeMutex(), m_queue.serializesWrites());
+        QSqlQuery insertEvent(db);
+        insertEvent.prepare(u"INSERT INTO stripe_events (event_id, type, payload, received_at, "
+                            "status, ordering_key, livemode, created, task_id) "
+                            "VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?) "
+                            "ON CONFLICT (event_id) DO NOTHING"_s);
+        bool ok = tx.isOpen();
+        for (Pending &item : batch) {
+            if (!ok)
+                break;
+            const QString taskId = TaskQueue::newTaskId();
+            const QString key = item.event.orderingKey();
+            insertEvent.addBindValue(item.event.id);
+            insertEvent.addBindValue(item.event.type);
+            insertEvent.addBindValue(QString::fromUtf8(item.body));
+            insertEvent.addBindValue(at);
+            insertEvent.addBindValue(key);
+            insertEvent.addBindValue(item.event.livemode ? 1 : 0);
+            insertEvent.addBindValue(item.event.created);
+            insertEvent.addBindValue(taskId);
+            ok = insertEvent.exec();
+            if (!ok) {
+                qCWarning(lcBilling)
+                        << "storing a webhook event failed:" << insertEvent.lastError().text();
+                break;
+            }
+            if (insertEvent.numRowsAffected() == 0) {
+                item.outcome.kind = Outcome::Kind::Duplicate;
+                continue;
+            }
+            NewTask task;
+            task.id = taskId;
+            task.type = u"stripe.event"_s;
+            task.priority = TaskPriority::High;
+            task.orderingKey = key;
+            task.reference = item.event.id;
+            ok = !m_queue.insert(db, task, at).isEmpty();
+            item.outcome.kind = Outcome::Kind::Accepted;
+            item.outcome.taskId = taskId;
+            taskIds.append(taskId);
+        }
+        committed = ok && tx.commit();
+    }
+
+    if (committed) {
+        m_queue.announce(taskIds);
+    } else {
+        m_queue.forget(taskIds);
+        for (Pending &item : batch)
+            item.outcome = Outcome{};
+        if (m_eventLog)
+            m_eventLog->error(
+                    u"payments"_s,
+                    u"%1 webhook events could not be stored; Stripe will retry them"_s.arg(
+                            batch.size()));
+    }
+    m_batches.fetch_add(1);
+    if (m_commitMs) {
+        m_commitMs->observe(double(timer.nsecsElapsed()) / 1e6);
+        m_batchSize->observe(double(batch.size()));
+    }
+    for (const Pending &item : batch) {
+        switch (item.outcome.kind) {
+        case Outcome::Kind::Accepted:
+            m_accepted.fetch_add(1);
+            if (m_acceptedCounter)
+                m_acceptedCounter->increment();
+            break;
+        case Outcome::Kind::Duplicate:
+            m_duplicates.fetch_add(1);
+            if (m_duplicateCounter)
+                m_duplicateCounter->increment();
+            break;
+        case Outcome::Kind::Unavailable:
+            m_unavailable.fetch_add(1);
+            if (m_unavailableCounter)
+                m_unavailableCounter->increment();
+            break;
+        }
+    }
+    m_waiting.fetch_sub(qint64(batch.size()));
+
+    // One hop back to the HTTP thread for the whole batch.
+    auto answers = std::make_shared<std::deque<Pending>>(std::move(batch));
+    QMetaObject::invokeMethod(
+            this,
+            [answers] {
+                for (const Pending &item : *answers)
+                    item.done(item.outcome);
+            },
+            Qt::QueuedConnection);
+}
+
+QString WebhookIntake::replay(const QString &eventId)
+{
+    QSqlDatabase db = m_database.connection();
+    QString taskId;
+    {
+        WriteTransaction tx(db, m_queue.writeMutex(), m_queue.serializesWrites());
+        QSqlQuery event(db);
+        event.prepare(u"SELECT ordering_key FROM stripe_events WHERE event_id = ?"_s);
+        event.addBindValue(eventId);
+        if (!tx.isOpen() || !event.exec() || !event.next())
+            return {};
+        NewTask task;
+        task.type = u"stripe.event"_s;
+        task.priority = TaskPriority::High;
+        task.orderingKey = event.value(0).toString();
+        task.reference = eventId;
+        event.finish();
+        taskId = m_queue.insert(db, task, nowMs());
+        QSqlQuery link(db);
+        link.prepare(u"UPDATE stripe_events SET task_id = ? WHERE event_id = ?"_s);
+        link.addBindValue(taskId);
+        link.addBindValue(eventId);
+        if (taskId.isEmpty() || !link.exec() || !tx.commit()) {
+            m_queue.forget({taskId});
+            return {};
+        }
+    }
+    m_queue.announce({taskId});
+    if (m_eventLog)
+        m_eventLog->info(
+                u"payments"_s,
+                u"Stripe event %1 replayed by an operator (task %2)"_s.arg(eventId, taskId));
+    return taskId;
+}
+
+QJsonObject WebhookIntake::snapshot() const
+{
+    return {{u"accepted"_s, qint64(m_accepted.load())},
+            {u"duplicates"_s, qint64(m_duplicates.load())},
+            {u"rejected"_s, qint64(m_rejected.load())},
+            {u"unavailable"_s, qint64(m_unavailable.load())},
+            {u"group_commits"_s, qint64(m_batches.load())},
+            {u"waiting"_s, m_waiting.load()},
+            {u"secrets_configured"_s, int(m_options.secrets.size())}};
+}
+
+} // namespace Mouse

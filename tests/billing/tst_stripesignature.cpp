@@ -1,0 +1,181 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/billing/stripeevent.h"
+#include "core/billing/stripesignature.h"
+
+#include <QTest>
+
+using namespace Mouse;
+
+namespace {
+
+const QByteArray kSecret = "whsec_test";
+const QByteArray kBody = R"({"id":"evt_1","object":"event","type":"invoice.paid"})";
+const qint64 kT = 1700000000;
+const QByteArray kSig = "8ad3ccd6627d4c5ccaca4879744c3321eb0c9d89da2714501614c0a82c36c505";
+
+SignatureCheck verify(const QByteArray &header,
+                      const QByteArray &body = kBody,
+                      const QList<QByteArray> &secrets = {kSecret},
+                      qint64 now = kT,
+                      qint64 tolerance = 300)
+{
+    return verifyStripeSignature(header, body, secrets, now, tolerance);
+}
+
+} // namespace
+
+class TestStripeSignature final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void knownAnswerVectors()
+    {
+        QCOMPARE(stripeSignature(kSecret, "1700000000", kBody), kSig);
+        QCOMPARE(stripeSignature("whsec_x", "1", "{}"),
+                 QByteArray("36ee2f7498f0c1777d1312b2a7361947fe5ad31223be30d0c62421f4ca753401"));
+        QCOMPARE(makeStripeSignatureHeader({kSecret}, kT, kBody), "t=1700000000,v1=" + kSig);
+    }
+
+    void validSignature()
+    {
+        QCOMPARE(verify("t=1700000000,v1=" + kSig), SignatureCheck::Valid);
+        // v0 (Stripe's fake test scheme) and diagnostic metadata are ignored.
+        QCOMPARE(verify("t=1700000000,v0=abc,v1=" + kSig + ",secret=whsec_***,payload=1234"),
+                 SignatureCheck::Valid);
+        QCOMPARE(verify("v1=" + kSig + ",t=1700000000"), SignatureCheck::Valid);
+    }
+
+    void wrongSecretOrTamperedBody()
+    {
+        QCOMPARE(verify("t=1700000000,v1=" + kSig, kBody, {"whsec_other"}),
+                 SignatureCheck::BadSignature);
+        QByteArray tampered = kBody;
+        tampered.replace("invoice.paid", "invoice.void");
+        QCOMPARE(verify("t=1700000000,v1=" + kSig, tampered), SignatureCheck::BadSignature);
+        QCOMPARE(verify("t=1700000000,v1=" + kSig, kBody + "\n"), SignatureCheck::BadSignature);
+        // The timestamp is signed too.
+        QCOMPARE(verify("t=1700000001,v1=" + kSig, kBody, {kSecret}, kT),
+                 SignatureCheck::BadSignature);
+    }
+
+    void toleranceLikeTheLibraries()
+    {
+        const QByteArray header = "t=1700000000,v1=" + kSig;
+        QCOMPARE(verify(header, kBody, {kSecret}, kT + 299), SignatureCheck::Valid);
+        QCOMPARE(verify(header, kBody, {kSecret}, kT + 300), SignatureCheck::Valid);
+        QCOMPARE(verify(header, kBody, {kSecret}, kT + 301), SignatureCheck::StaleTimestamp);
+        QCOMPARE(verify(header, kBody, {kSecret}, kT + 100, 60), SignatureCheck::StaleTimestamp);
+        // Future timestamps pass, as in stripe-node and stripe-python.
+        QCOMPARE(verify(header, kBody, {kSecret}, kT - 3600), SignatureCheck::Valid);
+        // tolerance <= 0 disables the age check.
+        QCOMPARE(verify(header, kBody, {kSecret}, kT + 86400 * 365, 0), SignatureCheck::Valid);
+        // A stale header with a wrong signature is a bad signature (signature first).
+        QCOMPARE(verify(header, kBody, {"whsec_other"}, kT + 1000), SignatureCheck::BadSignature);
+    }
+
+    void rotationWithTwoSecrets()
+    {
+        const QByteArray oldSecret = "whsec_old";
+        const QByteArray newSecret = "whsec_new";
+        const QByteArray both = makeStripeSignatureHeader({newSecret, oldSecret}, kT, kBody);
+        QCOMPARE(both.count(",v1="), 2);
+        QCOMPARE(verify(both, kBody, {oldSecret}), SignatureCheck::Valid);
+        QCOMPARE(verify(both, kBody, {newSecret}), SignatureCheck::Valid);
+        // Our side configured with both: a header signed with either passes.
+        const QByteArray onlyOld = makeStripeSignatureHeader({oldSecret}, kT, kBody);
+        QCOMPARE(verify(onlyOld, kBody, {newSecret, oldSecret}), SignatureCheck::Valid);
+        QCOMPARE(verify(onlyOld, kBody, {newSecret}), SignatureCheck::BadSignature);
+    }
+
+    void malformedHeaders_data()
+    {
+        QTest::addColumn<QByteArray>("header");
+        QTest::addColumn<int>("expected");
+        const auto malformed = int(SignatureCheck::MalformedHeader);
+        QTest::newRow("empty") << QByteArray() << int(SignatureCheck::MissingHeader);
+        QTest::newRow("no t") << QByteArray("v1=" + kSig) << malformed;
+        QTest::newRow("no v1") << QByteArray("t=1700000000") << malformed;
+        QTest::newRow("only v0") << QByteArray("t=1700000000,v0=" + kSig) << malformed;
+        QTest::newRow("space after comma") << QByteArray("t=1700000000, v1=" + kSig) << malformed;
+        QTest::newRow("space before t") << QByteArray(" t=1700000000,v1=" + kSig) << malformed;
+        QTest::newRow("uppercase key") << QByteArray("T=1700000000,V1=" + kSig) << malformed;
+        QTest::newRow("uppercase hex") << QByteArray("t=1700000000,v1=" + kSig.toUpper())
+                                       << int(SignatureCheck::BadSignature);
+        QTest::newRow("empty v1") << QByteArray("t=1700000000,v1=")
+                                  << int(SignatureCheck::BadSignature);
+        QTest::newRow("non-numeric t") << QByteArray("t=abc,v1=" + kSig) << malformed;
+        QTest::newRow("commas only") << QByteArray(",,,") << malformed;
+        QTest::newRow("short v1") << QByteArray("t=1700000000,v1=8ad3")
+                                  << int(SignatureCheck::BadSignature);
+    }
+    void malformedHeaders()
+    {
+        QFETCH(QByteArray, header);
+        QFETCH(int, expected);
+        QCOMPARE(int(verify(header)), expected);
+    }
+
+    void noSecretConfigured()
+    {
+        QCOMPARE(verify("t=1700000000,v1=" + kSig, kBody, {}), SignatureCheck::NoSecret);
+        QCOMPARE(verify("t=1700000000,v1=" + kSig, kBody, {"  "}), SignatureCheck::NoSecret);
+    }
+
+    void parserCollectsEveryV1()
+    {
+        const auto parsed = parseStripeSignatureHeader("t=12,v1=aa,x=1,v1=bb,v1=cc=dd,junk");
+        QVERIFY(parsed);
+        QCOMPARE(parsed->timestamp, QByteArray("12"));
+        QCOMPARE(parsed->timestampSeconds, 12);
+        QCOMPARE(parsed->signatures, (QList<QByteArray>{"aa", "bb", "cc=dd"}));
+        QVERIFY(!parseStripeSignatureHeader(QByteArray(10000, ',')));
+    }
+
+    void reasonCodes()
+    {
+        QCOMPARE(signatureCheckCode(SignatureCheck::MissingHeader), u"missing_signature");
+        QCOMPARE(signatureCheckCode(SignatureCheck::MalformedHeader), u"bad_signature");
+        QCOMPARE(signatureCheckCode(SignatureCheck::BadSignature), u"bad_signature");
+        QCOMPARE(signatureCheckCode(SignatureCheck::StaleTimestamp), u"stale_timestamp");
+    }
+
+    void envelope()
+    {
+        StripeEventError error{};
+        QVERIFY(!parseStripeEvent("not json", &error));
+        QCOMPARE(int(error), int(StripeEventError::InvalidJson));
+        QVERIFY(!parseStripeEvent("[1,2]", &error));
+        QCOMPARE(int(error), int(StripeEventError::InvalidJson));
+        QVERIFY(!parseStripeEvent(R"({"id":"evt_1","type":"x"})", &error));
+        QCOMPARE(int(error), int(StripeEventError::NotAnEvent));
+        QVERIFY(!parseStripeEvent(R"({"id":"evt_1","object":"charge","type":"x",
+                                      "data":{"object":{}}})",
+                                  &error));
+        QCOMPARE(int(error), int(StripeEventError::NotAnEvent));
+
+        const auto event = parseStripeEvent(R"({"id":"evt_9","object":"event",
+            "type":"checkout.session.completed","created":1700000001,"livemode":true,
+            "data":{"object":{"id":"cs_1","customer":"cus_9",
+                              "metadata":{"customer_id":"c_42"}}}})");
+        QVERIFY(event);
+        QCOMPARE(event->id, u"evt_9");
+        QCOMPARE(event->type, u"checkout.session.completed");
+        QCOMPARE(event->created, 1700000001);
+        QVERIFY(event->livemode);
+        QCOMPARE(event->orderingKey(), u"c_42");
+
+        const auto stripeCustomer = parseStripeEvent(R"({"id":"e","type":"invoice.paid",
+            "data":{"object":{"id":"in_1","customer":{"id":"cus_7"}}}})");
+        QVERIFY(stripeCustomer);
+        QCOMPARE(stripeCustomer->orderingKey(), u"cus_7");
+        const auto none = parseStripeEvent(R"({"id":"e","type":"plan.created",
+            "data":{"object":{"id":"plan_1"}}})");
+        QVERIFY(none);
+        QVERIFY(none->orderingKey().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStripeSignature)
+#include "tst_stripesignature.moc"

@@ -1,0 +1,93 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/gateway.h"
+#include "core/log/eventlog.h"
+#include "ui/chartspage.h"
+#include "ui/eventlogmodel.h"
+#include "ui/eventlogpage.h"
+#include "ui/timeserieschart.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QJsonObject>
+#include <QTest>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <cmath>
+
+using namespace Qt::Literals::StringLiterals;
+using Mouse::EventLog;
+using Mouse::Gateway;
+using Mouse::Settings;
+using Mouse::Ui::ChartsPage;
+using Mouse::Ui::EventLogPage;
+
+class TestDashboardPages final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void eventLogShowsBacklogAndEventsFromWorkerThreads()
+    {
+        EventLog log;
+        log.info(u"gateway"_s, u"Gateway started"_s);
+        EventLogPage page(&log);
+        QCOMPARE(page.model()->rowCount(), 1);
+
+        // Added on a worker thread: delivered queued to the page's thread.
+        QtConcurrent::run([&log] {
+            log.error(u"payments"_s, u"A task was dead-lettered"_s);
+        }).waitForFinished();
+        QTRY_COMPARE(page.model()->rowCount(), 2);
+        const QModelIndex message = page.model()->index(1, Mouse::Ui::EventLogModel::Message);
+        QCOMPARE(message.data().toString(), u"A task was dead-lettered"_s);
+        QVERIFY(page.model()
+                        ->index(1, Mouse::Ui::EventLogModel::Severity)
+                        .data(Qt::DecorationRole)
+                        .isValid());
+
+        page.copySelection();
+        const QString copied = QApplication::clipboard()->text();
+        QVERIFY(copied.contains(u"Gateway started"_s));
+        QVERIFY(copied.contains(u"[payments] A task was dead-lettered"_s));
+    }
+
+    void chartsReadTheSnapshotsWithBoundedHistory()
+    {
+        Gateway gateway(Settings::defaults());
+        ChartsPage page(&gateway);
+        QDateTime t = QDateTime::currentDateTime();
+        const QJsonObject health{
+                {u"caches"_s,
+                 QJsonObject{
+                         {u"vm_status"_s, QJsonObject{{u"hit_rate"_s, 0.75}, {u"size"_s, 60}}}}},
+                {u"queues"_s,
+                 QJsonObject{{u"tasks"_s,
+                              QJsonObject{{u"depth"_s, QJsonObject{{u"high"_s, 4}}},
+                                          {u"processing_ms"_s, QJsonObject{{u"p95"_s, 12.5}}}}}}}};
+        for (int i = 0; i < 700; ++i)
+            page.sample(t.addSecs(i), health);
+
+        QCOMPARE(page.hitRateChart()->lastValue(0), 75.0);
+        QVERIFY(std::isnan(page.hitRateChart()->lastValue(1))); // no screenshot cache section
+        QCOMPARE(page.hitRateChart()->pointCount(1), 0);
+        QCOMPARE(page.cacheSizeChart()->lastValue(0), 60.0);
+        QCOMPARE(page.queueDepthChart()->lastValue(0), 4.0);
+        QCOMPARE(page.processingChart()->lastValue(0), 12.5);
+        // Ten minutes at one sample a second, never more.
+        QVERIFY(page.hitRateChart()->pointCount(0) <= 601);
+        QVERIFY(page.hitRateChart()->pointCount(0) >= 590);
+    }
+
+    void numberAtWalksPaths()
+    {
+        const QJsonObject root{{u"a"_s, QJsonObject{{u"b"_s, 2.5}, {u"s"_s, u"x"_s}}}};
+        QCOMPARE(ChartsPage::numberAt(root, {u"a"_s, u"b"_s}), 2.5);
+        QVERIFY(std::isnan(ChartsPage::numberAt(root, {u"a"_s, u"s"_s})));
+        QVERIFY(std::isnan(ChartsPage::numberAt(root, {u"a"_s, u"b"_s, u"c"_s})));
+        QVERIFY(std::isnan(ChartsPage::numberAt(root, {u"z"_s})));
+    }
+};
+
+QTEST_MAIN(TestDashboardPages)
+#include "tst_dashboardpages.moc"

@@ -1,0 +1,114 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/gateway.h"
+#include "ui/fleetpage.h"
+#include "ui/mainwindow.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+using namespace Qt::Literals::StringLiterals;
+using Mouse::Gateway;
+using Mouse::Settings;
+using Mouse::Ui::MainWindow;
+
+// The main window on a started Gateway (sandbox Orgo, temporary database, ephemeral port).
+class TestMainWindow final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        const Settings settings
+                = Settings::defaults()
+                          .withValue(u"storage/database"_s, m_dir->filePath(u"gw.sqlite"_s))
+                          .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
+                          .withValue(u"sandbox/latency_ms"_s, u"1"_s)
+                          .withValue(u"sandbox/jitter_ms"_s, u"0"_s);
+        m_gateway = std::make_unique<Gateway>(settings);
+        QString error;
+        QVERIFY2(m_gateway->start(&error), qPrintable(error));
+    }
+
+    void cleanup()
+    {
+        m_gateway.reset();
+        m_dir.reset();
+    }
+
+    void showsTheFleetAfterTheFirstRefresh()
+    {
+        MainWindow window(m_gateway.get());
+        QSignalSpy shown(&window, &MainWindow::fleetShown);
+        window.show();
+        QVERIFY(shown.wait(15000));
+        QCOMPARE(shown.count(), 1);
+        QVERIFY(!window.fleetPage()->isRefreshing());
+
+        // Later refreshes do not announce the fleet again.
+        window.fleetPage()->refresh();
+        QTest::qWait(50);
+        QCOMPARE(shown.count(), 1);
+    }
+
+    void statusBarShowsUrlModeAndAMaskedToken()
+    {
+        MainWindow window(m_gateway.get());
+        window.show();
+        QStringList texts;
+        for (const QLabel *label : window.statusBar()->findChildren<QLabel *>())
+            texts << label->text();
+        for (const QToolButton *button : window.statusBar()->findChildren<QToolButton *>())
+            texts << button->text() << button->toolTip();
+        const QString all = texts.join(u'\n');
+        QVERIFY2(all.contains(m_gateway->serverUrl().toString()), qPrintable(all));
+        QVERIFY(all.contains(u"sandbox"_s));
+        QVERIFY(all.contains(u"closed"_s));
+        QVERIFY2(!all.contains(m_gateway->adminToken()), "the admin token is shown in full");
+
+        window.copyAdminToken();
+        QCOMPARE(QApplication::clipboard()->text(), m_gateway->adminToken());
+    }
+
+    void breakerStateIsShownInColour()
+    {
+        MainWindow window(m_gateway.get());
+        window.setBreakerState(u"open"_s);
+        QCOMPARE(window.breakerState(), u"open"_s);
+        bool found = false;
+        for (const QLabel *label : window.statusBar()->findChildren<QLabel *>())
+            found = found
+                    || (label->text().contains(u"open"_s) && label->text().contains(u"#c2413b"_s));
+        QVERIFY(found);
+    }
+
+    void remembersTheLastPage()
+    {
+        {
+            MainWindow window(m_gateway.get());
+            window.show();
+            window.showPage(MainWindow::Charts);
+            QCOMPARE(window.currentPage(), MainWindow::Charts);
+            window.close();
+        }
+        MainWindow again(m_gateway.get());
+        QCOMPARE(again.currentPage(), MainWindow::Charts);
+        again.showPage(MainWindow::Fleet);
+        again.close();
+    }
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Gateway> m_gateway;
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,339 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/fleetpage.h"
+
+#include "core/gateway.h"
+#include "core/log/eventlog.h"
+#include "ui/fleetfiltermodel.h"
+#include "ui/icons.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QShortcut>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace Mouse::Ui {
+
+FleetPage::FleetPage(Gateway *gateway, QWidget *parent)
+    : QWidget(parent)
+    , m_gateway(gateway)
+    , m_model(new FleetTableModel(this))
+    , m_filter(new FleetFilterModel(this))
+    , m_refreshTimer(new QTimer(this))
+    , m_ageTimer(new QTimer(this))
+{
+    qRegisterMetaType<Mouse::Ui::FleetRow>();
+    m_filter->setSourceModel(m_model);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(16, 12, 16, 12);
+    layout->setSpacing(10);
+    layout->addWidget(buildHeader());
+    layout->addWidget(buildFilters());
+    buildTable();
+    layout->addWidget(m_view, 1);
+
+    // The age column counts up every second from the stored fetch time; nothing is refetched.
+    m_ageTimer->setInterval(1000);
+    connect(m_ageTimer, &QTimer::timeout, this, [this] {
+        m_model->tick();
+        updateSummary();
+    });
+    m_ageTimer->start();
+
+    m_refreshTimer->setInterval(int(m_gateway->settings().integer(u"ui/refresh_ms"_s)));
+    connect(m_refreshTimer, &QTimer::timeout, this, &FleetPage::refresh);
+
+    bindService();
+    updateActions();
+    updateSummary();
+    QTimer::singleShot(0, this, &FleetPage::refresh);
+    m_refreshTimer->start();
+}
+
+QWidget *FleetPage::buildHeader()
+{
+    auto *header = new QWidget(this);
+    auto *row = new QHBoxLayout(header);
+    row->setContentsMargins(0, 0, 0, 0);
+
+    auto *title = new QLabel(tr("Fleet"), header);
+    QFont font = title->font();
+    font.setPointSizeF(font.pointSizeF() * 1.35);
+    font.setBold(true);
+    title->setFont(font);
+    row->addWidget(title);
+
+    m_summary = new QLabel(header);
+    m_summary->setTextFormat(Qt::RichText);
+    row->addSpacing(12);
+    row->addWidget(m_summary, 1);
+
+    m_progress = new QProgressBar(header);
+    m_progress->setFixedWidth(220);
+    m_progress->setTextVisible(true);
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("Waiting for the first refresh"));
+    row->addWidget(m_progress);
+
+    m_refreshButton = new QPushButton(Icons::named(u"refresh"_s), tr("Refresh"), header);
+    m_refreshButton->setToolTip(tr("Fetch every VM's status now (F5)"));
+    connect(m_refreshButton, &QPushButton::clicked, this, &FleetPage::refresh);
+    auto *shortcut = new QShortcut(QKeySequence::Refresh, this);
+    shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(shortcut, &QShortcut::activated, this, &FleetPage::refresh);
+    row->addWidget(m_refreshButton);
+    return header;
+}
+
+QWidget *FleetPage::buildFilters()
+{
+    auto *bar = new QWidget(this);
+    auto *row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+
+    m_search = new QLineEdit(bar);
+    m_search->setPlaceholderText(tr("Filter by VM, employee, customer or error"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setMinimumWidth(280);
+    connect(m_search, &QLineEdit::textChanged, m_filter, &FleetFilterModel::setText);
+    row->addWidget(m_search, 2);
+
+    m_customer = new QComboBox(bar);
+    m_customer->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_customer->addItem(tr("All customers"), QString());
+    connect(m_customer, &QComboBox::currentIndexChanged, this, [this] {
+        m_filter->setCustomerId(m_customer->currentData().toString());
+    });
+    row->addWidget(m_customer);
+
+    m_status = new QComboBox(bar);
+    m_status->addItem(tr("Any status"), QString());
+    for (const QString &status : {u"running"_s,
+                                  u"stopped"_s,
+                                  u"starting"_s,
+                                  u"stopping"_s,
+                                  u"restarting"_s,
+                                  u"creating"_s,
+                                  u"error"_s,
+                                  u"unknown"_s})
+        m_status->addItem(Icons::statusIcon(status), status, status);
+    m_status->addItem(Icons::severityIcon(EventLog::Severity::Error),
+                      tr("With errors"),
+                      QString::fromLatin1(FleetFilterModel::WithErrors));
+    m_status->addItem(tr("Stale data"), QString::fromLatin1(FleetFilterModel::StaleOnly));
+    connect(m_status, &QComboBox::currentIndexChanged, this, [this] {
+        m_filter->setStatus(m_status->currentData().toString());
+    });
+    row->addWidget(m_status);
+    row->addStretch(1);
+
+    m_start = new QPushButton(Icons::named(u"start"_s), tr("Start"), bar);
+    m_stop = new QPushButton(Icons::named(u"stop"_s), tr("Stop"), bar);
+    m_restart = new QPushButton(Icons::named(u"restart"_s), tr("Restart"), bar);
+    m_screenshot = new QPushButton(Icons::named(u"screenshots"_s), tr("Screenshot"), bar);
+    connect(m_start, &QPushButton::clicked, this, [this] { runLifecycle(u"start"_s); });
+    connect(m_stop, &QPushButton::clicked, this, [this] { runLifecycle(u"stop"_s); });
+    connect(m_restart, &QPushButton::clicked, this, [this] { runLifecycle(u"restart"_s); });
+    connect(m_screenshot, &QPushButton::clicked, this, [this] {
+        if (!selectedVm().isEmpty())
+            emit screenshotRequested(selectedVm());
+    });
+    for (QPushButton *button : {m_start, m_stop, m_restart, m_screenshot})
+        row->addWidget(button);
+    return bar;
+}
+
+void FleetPage::buildTable()
+{
+    m_view = new QTableView(this);
+    m_view->setModel(m_filter);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(FleetTableModel::Customer, Qt::AscendingOrder);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->setShowGrid(false);
+    m_view->setWordWrap(false);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->verticalHeader()->setVisible(false);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 10);
+
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    header->setStretchLastSection(true);
+    const int em = m_view->fontMetrics().horizontalAdvance(u'M');
+    header->resizeSection(FleetTableModel::Name, 15 * em);
+    header->resizeSection(FleetTableModel::Employee, 13 * em);
+    header->resizeSection(FleetTableModel::Customer, 13 * em);
+    header->resizeSection(FleetTableModel::Status, 9 * em);
+    header->resizeSection(FleetTableModel::Age, 9 * em);
+
+    connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        emit screenshotRequested(index.data(FleetTableModel::VmIdRole).toString());
+    });
+    connect(m_view->selectionModel(),
+            &QItemSelectionModel::selectionChanged,
+            this,
+            &FleetPage::updateActions);
+}
+
+QString FleetPage::selectedVm() const
+{
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : rows.first().data(FleetTableModel::VmIdRole).toString();
+}
+
+void FleetPage::bindService()
+{
+    // TODO(#2): connect FleetService's refresh signals and snapshot; remove when it is in main.
+}
+
+void FleetPage::refresh()
+{
+    if (m_refreshing)
+        return;
+    // TODO(#2): FleetService batch refresh; remove when it is in main. Until then the page
+    // shows an empty, completed refresh.
+    beginRefresh(0);
+    finishRefresh();
+}
+
+void FleetPage::beginRefresh(int total)
+{
+    m_refreshing = true;
+    m_refreshClock.start();
+    setProgress(0, total);
+}
+
+void FleetPage::setProgress(int done, int total)
+{
+    m_progress->setRange(0, qMax(1, total));
+    m_progress->setValue(qMin(done, qMax(1, total)));
+    m_progress->setFormat(tr("Refreshing %1 / %2").arg(done).arg(total));
+    emit progressChanged(done, total, true);
+}
+
+void FleetPage::setRows(const QList<FleetRow> &rows)
+{
+    m_model->setRows(rows);
+    updateCustomerFilter();
+    updateSummary();
+}
+
+void FleetPage::updateRow(const FleetRow &row)
+{
+    m_model->updateRow(row);
+    updateSummary();
+}
+
+void FleetPage::finishRefresh()
+{
+    m_refreshing = false;
+    m_lastRefreshMs = m_refreshClock.isValid() ? m_refreshClock.elapsed() : -1;
+    const int total = m_model->rowCount();
+    m_progress->setRange(0, 1);
+    m_progress->setValue(1);
+    m_progress->setFormat(tr("%1 VMs in %2 ms").arg(total).arg(m_lastRefreshMs));
+    emit progressChanged(total, total, false);
+
+    // Re-sort once per refresh (dynamic sorting is off so rows do not jump every second).
+    m_filter->sort(m_view->horizontalHeader()->sortIndicatorSection(),
+                   m_view->horizontalHeader()->sortIndicatorOrder());
+    updateSummary();
+    updateActions();
+
+    if (!m_shownOnce) {
+        m_shownOnce = true;
+        // Let the view paint the rows before saying they are shown.
+        QTimer::singleShot(0, this, &FleetPage::firstRefreshShown);
+    }
+}
+
+void FleetPage::updateCustomerFilter()
+{
+    QMap<QString, QString> customers; // name -> id, sorted by name
+    for (const FleetRow &row : m_model->rows())
+        customers.insert(row.customer.isEmpty() ? row.customerId : row.customer, row.customerId);
+
+    const QString current = m_customer->currentData().toString();
+    if (m_customer->count() == customers.size() + 1)
+        return; // same set as before (customers rarely change)
+    m_customer->blockSignals(true);
+    m_customer->clear();
+    m_customer->addItem(tr("All customers"), QString());
+    for (auto it = customers.cbegin(); it != customers.cend(); ++it)
+        m_customer->addItem(it.key(), it.value());
+    m_customer->setCurrentIndex(qMax(0, m_customer->findData(current)));
+    m_customer->blockSignals(false);
+}
+
+void FleetPage::updateSummary()
+{
+    int running = 0;
+    int errors = 0;
+    int stale = 0;
+    int transition = 0;
+    for (const FleetRow &row : m_model->rows()) {
+        const Icons::StatusFamily family = Icons::statusFamily(row.status);
+        running += family == Icons::StatusFamily::Running;
+        transition += family == Icons::StatusFamily::Transition;
+        errors += !row.error.isEmpty();
+        stale += row.stale;
+    }
+    const auto chip = [](const QColor &colour, const QString &text) {
+        return u"<span style='color:%1'>&#9679;</span>&nbsp;%2"_s.arg(colour.name(), text);
+    };
+    QStringList parts;
+    const int total = m_model->rowCount();
+    parts << (total == 1 ? tr("1 VM") : tr("%1 VMs").arg(total));
+    parts << chip(Icons::statusColor(u"running"_s), tr("%1 running").arg(running));
+    if (transition > 0)
+        parts << chip(Icons::statusColor(u"starting"_s), tr("%1 changing").arg(transition));
+    if (errors > 0)
+        parts << chip(Icons::statusColor(u"error"_s),
+                      errors == 1 ? tr("1 error") : tr("%1 errors").arg(errors));
+    if (stale > 0)
+        parts << tr("%1 stale").arg(stale);
+    m_summary->setText(parts.join(u"&nbsp;&nbsp;&middot;&nbsp;&nbsp;"_s));
+}
+
+void FleetPage::updateActions()
+{
+    const bool selected = !selectedVm().isEmpty();
+    for (QPushButton *button : {m_start, m_stop, m_restart, m_screenshot})
+        button->setEnabled(selected);
+}
+
+void FleetPage::runLifecycle(const QString &action)
+{
+    const QString vmId = selectedVm();
+    if (vmId.isEmpty())
+        return;
+    const FleetRow *row = m_model->rowAt(m_model->rowOfVm(vmId));
+    const QString who = row && !row->employee.isEmpty() ? row->employee : vmId;
+
+    if (action != u"start") {
+        const QString question = action == u"stop"
+                                         ? tr("Stop the VM of %1? Its work is interrupted.")
+                                         : tr("Restart the VM of %1? Its work is interrupted.");
+        if (QMessageBox::question(this, tr("Confirm"), question.arg(who)) != QMessageBox::Yes)
+            return;
+    }
+    // TODO(#2): call FleetService start/stop/restart; remove when it is in main.
+    m_gateway->eventLog()->info(u"dashboard"_s, u"Requested %1 of VM %2"_s.arg(action, vmId));
+}
+
+} // namespace Mouse::Ui

@@ -1,0 +1,383 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/paymentspage.h"
+
+#include "core/gateway.h"
+#include "core/log/eventlog.h"
+#include "core/queue/taskqueue.h"
+#include "ui/icons.h"
+
+#include <QFrame>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace Mouse::Ui {
+
+namespace {
+
+QLabel *heading(const QString &text, qreal scale, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    QFont font = label->font();
+    font.setPointSizeF(font.pointSizeF() * scale);
+    font.setBold(true);
+    label->setFont(font);
+    return label;
+}
+
+QTableWidget *table(const QStringList &headers, QWidget *parent)
+{
+    auto *widget = new QTableWidget(0, int(headers.size()), parent);
+    widget->setHorizontalHeaderLabels(headers);
+    widget->setSelectionBehavior(QAbstractItemView::SelectRows);
+    widget->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    widget->setAlternatingRowColors(true);
+    widget->setShowGrid(false);
+    widget->setWordWrap(false);
+    widget->verticalHeader()->setVisible(false);
+    widget->verticalHeader()->setDefaultSectionSize(widget->fontMetrics().height() + 8);
+    widget->horizontalHeader()->setStretchLastSection(true);
+    widget->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    widget->horizontalHeader()->setHighlightSections(false);
+    return widget;
+}
+
+QTableWidgetItem *cell(const QString &text, Qt::Alignment align = Qt::AlignLeft)
+{
+    auto *item = new QTableWidgetItem(text);
+    item->setTextAlignment(align | Qt::AlignVCenter);
+    return item;
+}
+
+} // namespace
+
+PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, QWidget *parent)
+    : QWidget(parent)
+    , m_gateway(gateway)
+    , m_queue(queue)
+    , m_timer(new QTimer(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(16, 12, 16, 12);
+    layout->setSpacing(10);
+
+    auto *head = new QHBoxLayout;
+    head->addWidget(heading(tr("Payments"), 1.35, this));
+    head->addSpacing(12);
+    m_state = new QLabel(this);
+    head->addWidget(m_state, 1);
+    m_pause = new QPushButton(Icons::named(u"pause"_s), tr("Pause processing"), this);
+    m_pause->setObjectName(u"pauseButton"_s);
+    head->addWidget(m_pause);
+    layout->addLayout(head);
+    layout->addWidget(buildFigures());
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    auto *deadBox = new QWidget(splitter);
+    auto *deadLayout = new QVBoxLayout(deadBox);
+    deadLayout->setContentsMargins(0, 0, 0, 0);
+    auto *deadHead = new QHBoxLayout;
+    deadHead->addWidget(heading(tr("Dead letters"), 1.0, deadBox));
+    deadHead->addStretch(1);
+    m_retry = new QPushButton(Icons::named(u"retry"_s), tr("Retry"), deadBox);
+    m_retry->setObjectName(u"retryButton"_s);
+    m_retry->setToolTip(tr("Queue the selected dead tasks again"));
+    m_discard = new QPushButton(Icons::named(u"discard"_s), tr("Discard"), deadBox);
+    m_discard->setObjectName(u"discardButton"_s);
+    m_discard->setToolTip(tr("Drop the selected dead tasks for good"));
+    deadHead->addWidget(m_retry);
+    deadHead->addWidget(m_discard);
+    deadLayout->addLayout(deadHead);
+    m_dead = table({tr("Task"),
+                    tr("Type"),
+                    tr("Reference"),
+                    tr("Attempts"),
+                    tr("Dead since"),
+                    tr("Last error")},
+                   deadBox);
+    m_dead->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    deadLayout->addWidget(m_dead);
+
+    auto *ledgerBox = new QWidget(splitter);
+    auto *ledgerLayout = new QVBoxLayout(ledgerBox);
+    ledgerLayout->setContentsMargins(0, 0, 0, 0);
+    ledgerLayout->addWidget(heading(tr("Recent ledger rows"), 1.0, ledgerBox));
+    m_ledger = table({tr("Time"),
+                      tr("Customer"),
+                      tr("Tokens"),
+                      tr("Balance"),
+                      tr("Reason"),
+                      tr("Reference")},
+                     ledgerBox);
+    ledgerLayout->addWidget(m_ledger);
+    splitter->addWidget(deadBox);
+    splitter->addWidget(ledgerBox);
+    layout->addWidget(splitter, 1);
+
+    const int em = fontMetrics().horizontalAdvance(u'M');
+    for (QTableWidget *widget : {m_dead, m_ledger}) {
+        widget->horizontalHeader()->resizeSection(0, 11 * em);
+        widget->horizontalHeader()->resizeSection(1, 12 * em);
+        widget->horizontalHeader()->resizeSection(2, 14 * em);
+        widget->horizontalHeader()->resizeSection(3, 7 * em);
+        widget->horizontalHeader()->resizeSection(4, 11 * em);
+    }
+
+    connect(m_retry, &QPushButton::clicked, this, &PaymentsPage::retrySelected);
+    connect(m_discard, &QPushButton::clicked, this, &PaymentsPage::discardSelected);
+    connect(m_pause, &QPushButton::clicked, this, &PaymentsPage::togglePause);
+    connect(m_dead, &QTableWidget::itemSelectionChanged, this, &PaymentsPage::updateButtons);
+
+    // metricsChanged comes from worker threads at most every few hundred ms; the timer
+    // keeps the figures right when nothing changes (e.g. the age of the oldest task).
+    if (TaskQueue *queue = m_queue)
+        connect(queue,
+                &TaskQueue::metricsChanged,
+                this,
+                &PaymentsPage::reload,
+                Qt::QueuedConnection);
+    m_timer->setInterval(1000);
+    connect(m_timer, &QTimer::timeout, this, &PaymentsPage::reload);
+    m_timer->start();
+    reload();
+    updateButtons();
+}
+
+QWidget *PaymentsPage::buildFigures()
+{
+    auto *frame = new QFrame(this);
+    frame->setFrameShape(QFrame::StyledPanel);
+    auto *grid = new QGridLayout(frame);
+    grid->setContentsMargins(14, 8, 14, 8);
+    grid->setHorizontalSpacing(28);
+    const QStringList names{
+            tr("High"), tr("Normal"), tr("Low"), tr("In flight"), tr("Dead"), tr("p95 processing")};
+    for (int i = 0; i < names.size(); ++i) {
+        auto *name = new QLabel(names.at(i), frame);
+        name->setStyleSheet(u"color: palette(mid);"_s);
+        auto *value = heading(u"–"_s, 1.5, frame);
+        grid->addWidget(name, 0, i);
+        grid->addWidget(value, 1, i);
+        m_figureLabels << value;
+    }
+    grid->setColumnStretch(int(names.size()), 1);
+    return frame;
+}
+
+void PaymentsPage::reload()
+{
+    TaskQueue *queue = m_queue;
+    if (!queue) {
+        m_state->setText(tr("The payment queue is not running."));
+        m_pause->setEnabled(false);
+        return;
+    }
+
+    // The snapshot is in memory; the dead-letter list is a database read, done on a worker
+    // thread (with that thread's connection) and only when the dead count moved.
+    const QueueMetricsSnapshot snapshot = queue->metricsSnapshot();
+    QueueFigures figures;
+    figures.high = snapshot.depthHigh;
+    figures.normal = snapshot.depthNormal;
+    figures.low = snapshot.depthLow;
+    figures.inFlight = snapshot.inFlight;
+    figures.dead = snapshot.dead;
+    figures.p95Ms = snapshot.p95Ms;
+    figures.paused = snapshot.paused;
+    setQueueFigures(figures);
+    m_pause->setEnabled(true);
+
+    if (snapshot.dead != m_shownDead || m_deadDirty)
+        loadDeadLetters();
+}
+
+void PaymentsPage::loadDeadLetters()
+{
+    TaskQueue *queue = m_queue;
+    if (!queue || m_loadingDead)
+        return;
+    m_loadingDead = true;
+    m_deadDirty = false;
+    QtConcurrent::run([queue] {
+        return queue->deadTasks(200);
+    }).then(this, [this](const QJsonObject &answer) {
+        m_loadingDead = false;
+        m_shownDead = answer.value(u"count"_s).toInteger();
+        setDeadLetters(deadTasksFromJson(answer));
+    });
+}
+
+QList<PaymentsPage::DeadTask> PaymentsPage::deadTasksFromJson(const QJsonObject &answer)
+{
+    QList<DeadTask> tasks;
+    const QJsonArray array = answer.value(u"tasks"_s).toArray();
+    for (const QJsonValue &value : array) {
+        const QJsonObject object = value.toObject();
+        DeadTask task;
+        task.id = object.value(u"id"_s).toString();
+        task.type = object.value(u"type"_s).toString();
+        task.reference = object.value(u"reference"_s).toString();
+        task.attempts = int(object.value(u"attempts"_s).toArray().size());
+        if (task.attempts == 0)
+            task.attempts = object.value(u"attempt"_s).toInt();
+        task.lastError = object.value(u"last_error"_s).toString();
+        const qint64 at = object.contains(u"finished_at"_s)
+                                  ? object.value(u"finished_at"_s).toInteger()
+                                  : object.value(u"run_at"_s).toInteger();
+        task.deadAt = QDateTime::fromMSecsSinceEpoch(at, Qt::UTC);
+        tasks << task;
+    }
+    return tasks;
+}
+
+void PaymentsPage::setQueueFigures(const QueueFigures &figures)
+{
+    const QLocale locale;
+    const QList<qint64> counts{
+            figures.high, figures.normal, figures.low, figures.inFlight, figures.dead};
+    for (int i = 0; i < counts.size(); ++i)
+        m_figureLabels.at(i)->setText(locale.toString(counts.at(i)));
+    m_figureLabels.at(5)->setText(tr("%1 ms").arg(locale.toString(figures.p95Ms, 'f', 1)));
+    m_figureLabels.at(4)->setStyleSheet(figures.dead > 0 ? u"color: #c2413b;"_s : QString());
+
+    m_paused = figures.paused;
+    m_pause->setText(m_paused ? tr("Resume processing") : tr("Pause processing"));
+    m_pause->setIcon(Icons::named(m_paused ? u"start"_s : u"pause"_s));
+    m_state->setText(m_paused ? u"<span style='color:#a86a00'><b>%1</b></span>"_s.arg(
+                             tr("Processing is paused: events are received and "
+                                "stored, not applied."))
+                              : tr("Processing"));
+}
+
+void PaymentsPage::setDeadLetters(const QList<DeadTask> &tasks)
+{
+    const QStringList selected = selectedTaskIds();
+    m_dead->setRowCount(int(tasks.size()));
+    for (int row = 0; row < tasks.size(); ++row) {
+        const DeadTask &task = tasks.at(row);
+        auto *id = cell(task.id);
+        id->setData(Qt::UserRole, task.id);
+        id->setIcon(Icons::severityIcon(EventLog::Severity::Error));
+        m_dead->setItem(row, 0, id);
+        m_dead->setItem(row, 1, cell(task.type));
+        m_dead->setItem(row, 2, cell(task.reference));
+        m_dead->setItem(row, 3, cell(QString::number(task.attempts), Qt::AlignRight));
+        m_dead->setItem(row, 4, cell(task.deadAt.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s)));
+        auto *error = cell(task.lastError);
+        error->setToolTip(task.lastError);
+        m_dead->setItem(row, 5, error);
+        if (selected.contains(task.id))
+            m_dead->selectRow(row);
+    }
+    updateButtons();
+}
+
+void PaymentsPage::setLedger(const QList<LedgerEntry> &entries)
+{
+    const QLocale locale;
+    m_ledger->setRowCount(int(entries.size()));
+    for (int row = 0; row < entries.size(); ++row) {
+        const LedgerEntry &entry = entries.at(row);
+        m_ledger->setItem(
+                row, 0, cell(entry.time.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s)));
+        m_ledger->setItem(row, 1, cell(entry.customer));
+        auto *delta = cell((entry.delta > 0 ? u"+"_s : QString()) + locale.toString(entry.delta),
+                           Qt::AlignRight);
+        delta->setForeground(entry.delta < 0 ? QColor(0xa8, 0x32, 0x2d) : QColor(0x22, 0x7a, 0x40));
+        m_ledger->setItem(row, 2, delta);
+        m_ledger->setItem(row, 3, cell(locale.toString(entry.balanceAfter), Qt::AlignRight));
+        m_ledger->setItem(row, 4, cell(entry.reason));
+        m_ledger->setItem(row, 5, cell(entry.reference));
+    }
+}
+
+QStringList PaymentsPage::selectedTaskIds() const
+{
+    QStringList ids;
+    const QModelIndexList rows = m_dead->selectionModel()->selectedRows();
+    for (const QModelIndex &index : rows)
+        ids << index.data(Qt::UserRole).toString();
+    return ids;
+}
+
+void PaymentsPage::retrySelected()
+{
+    const QStringList ids = selectedTaskIds();
+    if (ids.isEmpty() || !m_queue)
+        return;
+    operate(ids, true);
+}
+
+void PaymentsPage::discardSelected()
+{
+    const QStringList ids = selectedTaskIds();
+    if (ids.isEmpty() || !m_queue)
+        return;
+    if (m_confirmDiscard) {
+        const auto answer = QMessageBox::question(
+                this,
+                tr("Discard dead tasks"),
+                tr("Discard %1 dead task(s)? Their events stay stored and can be replayed.")
+                        .arg(ids.size()));
+        if (answer != QMessageBox::Yes)
+            return;
+    }
+    operate(ids, false);
+}
+
+void PaymentsPage::operate(const QStringList &ids, bool retry)
+{
+    // Both are database writes: run them off the GUI thread, then reload the list.
+    TaskQueue *queue = m_queue;
+    m_retry->setEnabled(false);
+    m_discard->setEnabled(false);
+    QtConcurrent::run([queue, ids, retry] {
+        int done = 0;
+        for (const QString &id : ids)
+            done += retry ? queue->retryDead(id) : queue->discardDead(id);
+        return done;
+    }).then(this, [this, ids, retry](int done) {
+        m_gateway->eventLog()->info(
+                u"payments"_s,
+                retry ? u"Operator retried %1 of %2 dead tasks"_s.arg(done).arg(ids.size())
+                      : u"Operator discarded %1 of %2 dead tasks"_s.arg(done).arg(ids.size()));
+        m_deadDirty = true;
+        emit operationFinished(done);
+        reload();
+    });
+}
+
+void PaymentsPage::togglePause()
+{
+    TaskQueue *queue = m_queue;
+    if (!queue)
+        return;
+    if (queue->isPaused())
+        queue->resume();
+    else
+        queue->pause();
+    reload();
+}
+
+void PaymentsPage::updateButtons()
+{
+    const bool selected = !selectedTaskIds().isEmpty();
+    m_retry->setEnabled(selected);
+    m_discard->setEnabled(selected);
+}
+
+} // namespace Mouse::Ui

@@ -1,0 +1,235 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/screenshotspage.h"
+
+#include "core/gateway.h"
+#include "ui/fleettablemodel.h"
+#include "ui/icons.h"
+#include "ui/imageview.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QLocale>
+#include <QPushButton>
+#include <QTimer>
+#include <QVBoxLayout>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace Mouse::Ui {
+
+namespace {
+
+constexpr int ThumbWidth = 192;
+constexpr int ThumbHeight = 108;
+
+QLabel *pageTitle(const QString &text, QWidget *parent)
+{
+    auto *title = new QLabel(text, parent);
+    QFont font = title->font();
+    font.setPointSizeF(font.pointSizeF() * 1.35);
+    font.setBold(true);
+    title->setFont(font);
+    return title;
+}
+
+} // namespace
+
+ScreenshotsPage::ScreenshotsPage(Gateway *gateway, FleetTableModel *fleet, QWidget *parent)
+    : QWidget(parent)
+    , m_gateway(gateway)
+    , m_fleet(fleet)
+    , m_timer(new QTimer(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(16, 12, 16, 12);
+    layout->setSpacing(10);
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(pageTitle(tr("Screenshots"), this));
+    bar->addSpacing(12);
+    m_vm = new QComboBox(this);
+    m_vm->setMinimumWidth(320);
+    m_vm->setToolTip(tr("The VM to watch"));
+    bar->addWidget(m_vm, 1);
+    m_quality = new QComboBox(this);
+    m_quality->addItem(tr("Low (640×480)"), u"low"_s);
+    m_quality->addItem(tr("Medium (1024×768)"), u"medium"_s);
+    m_quality->addItem(tr("High (1920×1080)"), u"high"_s);
+    m_quality->setCurrentIndex(1);
+    bar->addWidget(m_quality);
+    m_auto = new QCheckBox(tr("Auto-refresh"), this);
+    bar->addWidget(m_auto);
+    m_refresh = new QPushButton(Icons::named(u"refresh"_s), tr("Refresh"), this);
+    bar->addWidget(m_refresh);
+    layout->addLayout(bar);
+
+    m_image = new ImageView(this);
+    m_image->setPlaceholder(tr("Pick a VM, or double-click one on the Fleet page."));
+    layout->addWidget(m_image, 1);
+
+    m_info = new QLabel(this);
+    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_info);
+
+    m_thumbTitle = new QLabel(tr("Other VMs of this customer"), this);
+    QFont bold = m_thumbTitle->font();
+    bold.setBold(true);
+    m_thumbTitle->setFont(bold);
+    layout->addWidget(m_thumbTitle);
+    m_thumbs = new QListWidget(this);
+    m_thumbs->setViewMode(QListView::IconMode);
+    m_thumbs->setFlow(QListView::LeftToRight);
+    m_thumbs->setWrapping(false);
+    m_thumbs->setMovement(QListView::Static);
+    m_thumbs->setIconSize(QSize(ThumbWidth, ThumbHeight));
+    m_thumbs->setSpacing(6);
+    m_thumbs->setFixedHeight(ThumbHeight + 2 * m_thumbs->fontMetrics().height() + 28);
+    layout->addWidget(m_thumbs);
+
+    m_timer->setInterval(int(m_gateway->settings().integer(u"screens/stream_interval_ms"_s)));
+    connect(m_timer, &QTimer::timeout, this, &ScreenshotsPage::refresh);
+    connect(m_auto, &QCheckBox::toggled, this, [this](bool on) {
+        if (on)
+            m_timer->start();
+        else
+            m_timer->stop();
+    });
+    connect(m_refresh, &QPushButton::clicked, this, &ScreenshotsPage::refresh);
+    connect(m_quality, &QComboBox::currentIndexChanged, this, &ScreenshotsPage::refresh);
+    connect(m_vm, &QComboBox::currentIndexChanged, this, [this] {
+        refresh();
+        refreshThumbnails();
+    });
+    connect(m_thumbs, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        showVm(item->data(Qt::UserRole).toString());
+    });
+
+    // The VM list follows the fleet grid's model.
+    connect(m_fleet, &QAbstractItemModel::modelReset, this, &ScreenshotsPage::fillVmList);
+    connect(m_fleet, &QAbstractItemModel::rowsInserted, this, &ScreenshotsPage::fillVmList);
+    fillVmList();
+}
+
+QString ScreenshotsPage::currentVm() const
+{
+    return m_vm->currentData().toString();
+}
+
+QString ScreenshotsPage::currentQuality() const
+{
+    return m_quality->currentData().toString();
+}
+
+void ScreenshotsPage::fillVmList()
+{
+    const QString current = currentVm();
+    m_vm->blockSignals(true);
+    m_vm->clear();
+    for (const FleetRow &row : m_fleet->rows()) {
+        const QString label = u"%1 — %2 (%3)"_s.arg(
+                row.name.isEmpty() ? row.vmId : row.name, row.employee, row.customer);
+        m_vm->addItem(Icons::statusIcon(row.status), label, row.vmId);
+    }
+    m_vm->setCurrentIndex(qMax(0, m_vm->findData(current)));
+    m_vm->blockSignals(false);
+    if (currentVm() != current) {
+        refresh();
+        refreshThumbnails();
+    }
+}
+
+void ScreenshotsPage::showVm(const QString &vmId)
+{
+    const int index = m_vm->findData(vmId);
+    if (index >= 0 && index != m_vm->currentIndex())
+        m_vm->setCurrentIndex(index); // refreshes through currentIndexChanged
+    else
+        refresh();
+}
+
+void ScreenshotsPage::refresh()
+{
+    if (currentVm().isEmpty() || !isVisible())
+        return;
+    request(currentVm(), currentQuality(), false);
+}
+
+void ScreenshotsPage::refreshThumbnails()
+{
+    const FleetRow *current = m_fleet->rowAt(m_fleet->rowOfVm(currentVm()));
+    if (!current)
+        return;
+    if (current->customerId != m_thumbCustomer) {
+        m_thumbCustomer = current->customerId;
+        m_thumbs->clear();
+        for (const FleetRow &row : m_fleet->rows()) {
+            if (row.customerId != m_thumbCustomer)
+                continue;
+            auto *item = new QListWidgetItem(Icons::statusIcon(row.status), row.employee);
+            item->setData(Qt::UserRole, row.vmId);
+            item->setToolTip(row.name.isEmpty() ? row.vmId : row.name);
+            item->setSizeHint(QSize(ThumbWidth + 12, ThumbHeight + 28));
+            m_thumbs->addItem(item);
+        }
+        m_thumbTitle->setText(tr("VMs of %1").arg(current->customer));
+    }
+    for (int i = 0; i < m_thumbs->count(); ++i)
+        request(m_thumbs->item(i)->data(Qt::UserRole).toString(), u"low"_s, true);
+}
+
+void ScreenshotsPage::request(const QString &vmId, const QString &quality, bool thumbnail)
+{
+    // TODO(#4): ScreenshotService::screenshot(vmId, quality, format); remove when in main.
+    Q_UNUSED(quality)
+    if (!thumbnail)
+        showError(vmId, tr("Screenshots are not available in this build yet."));
+}
+
+void ScreenshotsPage::showShot(const QString &vmId, const QString &quality, const Shot &shot)
+{
+    if (vmId != currentVm() || quality != currentQuality())
+        return; // an answer to an earlier choice
+    QImage image;
+    if (!image.loadFromData(shot.bytes)) {
+        showError(vmId, tr("The screenshot could not be decoded (%1).").arg(shot.mime));
+        return;
+    }
+    m_image->setImage(image);
+    m_info->setText(tr("%1 × %2 px  ·  %3  ·  %4  ·  %5  ·  %6")
+                            .arg(shot.width > 0 ? shot.width : image.width())
+                            .arg(shot.height > 0 ? shot.height : image.height())
+                            .arg(QLocale().formattedDataSize(shot.bytes.size()),
+                                 shot.mime,
+                                 shot.cached ? tr("from cache") : tr("fresh from Orgo"),
+                                 QTime::currentTime().toString(u"HH:mm:ss"_s)));
+    for (int i = 0; i < m_thumbs->count(); ++i) {
+        if (m_thumbs->item(i)->data(Qt::UserRole).toString() == vmId)
+            m_thumbs->setCurrentRow(i);
+    }
+}
+
+void ScreenshotsPage::showError(const QString &vmId, const QString &message)
+{
+    if (vmId != currentVm())
+        return;
+    m_image->setPlaceholder(message);
+    m_info->setText(tr("No image: %1").arg(message));
+}
+
+void ScreenshotsPage::showThumbnail(const QString &vmId, const QImage &image)
+{
+    for (int i = 0; i < m_thumbs->count(); ++i) {
+        QListWidgetItem *item = m_thumbs->item(i);
+        if (item->data(Qt::UserRole).toString() != vmId)
+            continue;
+        const QImage scaled = image.scaled(
+                ThumbWidth, ThumbHeight, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+        item->setIcon(QIcon(QPixmap::fromImage(scaled)));
+    }
+}
+
+} // namespace Mouse::Ui

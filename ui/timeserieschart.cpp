@@ -1,0 +1,127 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/timeserieschart.h"
+
+#include <QtCharts/QDateTimeAxis>
+#include <QtCharts/QLegend>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+
+#include <cmath>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace Mouse::Ui {
+
+namespace {
+
+const QList<QColor> &seriesColours()
+{
+    static const QList<QColor> colours{QColor(0x2f, 0x6f, 0xb5),
+                                       QColor(0xd0, 0x8a, 0x12),
+                                       QColor(0x2e, 0x9d, 0x52),
+                                       QColor(0xc2, 0x41, 0x3b),
+                                       QColor(0x7a, 0x4f, 0xb0)};
+    return colours;
+}
+
+} // namespace
+
+TimeSeriesChart::TimeSeriesChart(const QString &title,
+                                 const QString &unit,
+                                 const QStringList &seriesNames,
+                                 QWidget *parent)
+    : QChartView(parent)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    QFont titleFont = chart->titleFont();
+    titleFont.setBold(true);
+    chart->setTitleFont(titleFont);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setBackgroundRoundness(4);
+
+    m_axisX = new QDateTimeAxis(chart);
+    m_axisX->setFormat(u"HH:mm"_s);
+    m_axisX->setTickCount(6);
+    m_axisY = new QValueAxis(chart);
+    m_axisY->setTitleText(unit);
+    m_axisY->setLabelFormat(u"%.0f"_s);
+    m_axisY->setRange(0, 1);
+    chart->addAxis(m_axisX, Qt::AlignBottom);
+    chart->addAxis(m_axisY, Qt::AlignLeft);
+
+    for (int i = 0; i < seriesNames.size(); ++i) {
+        auto *series = new QLineSeries(chart);
+        series->setName(seriesNames.at(i));
+        series->setPen(QPen(seriesColours().at(i % seriesColours().size()), 2));
+        chart->addSeries(series);
+        series->attachAxis(m_axisX);
+        series->attachAxis(m_axisY);
+        m_series << series;
+    }
+
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(360, 240);
+    updateAxes(QDateTime::currentDateTime());
+}
+
+void TimeSeriesChart::setFixedRange(double minimum, double maximum)
+{
+    m_fixedRange = true;
+    m_axisY->setRange(minimum, maximum);
+}
+
+void TimeSeriesChart::append(const QDateTime &t, const QList<double> &values)
+{
+    const qreal x = qreal(t.toMSecsSinceEpoch());
+    for (int i = 0; i < m_series.size() && i < values.size(); ++i) {
+        if (std::isnan(values.at(i)))
+            continue;
+        QLineSeries *series = m_series.at(i);
+        series->append(x, values.at(i));
+        // Bounded history: by count and by the time window.
+        const int excess = series->count() - m_maxPoints;
+        if (excess > 0)
+            series->removePoints(0, excess);
+        while (series->count() > 1 && series->at(0).x() < x - m_windowMs)
+            series->remove(0);
+    }
+    updateAxes(t);
+}
+
+int TimeSeriesChart::pointCount(int series) const
+{
+    return series >= 0 && series < m_series.size() ? m_series.at(series)->count() : 0;
+}
+
+double TimeSeriesChart::lastValue(int series) const
+{
+    if (series < 0 || series >= m_series.size() || m_series.at(series)->count() == 0)
+        return std::nan("");
+    const QLineSeries *line = m_series.at(series);
+    return line->at(line->count() - 1).y();
+}
+
+void TimeSeriesChart::updateAxes(const QDateTime &now)
+{
+    m_axisX->setRange(now.addMSecs(-m_windowMs), now);
+    if (m_fixedRange)
+        return;
+
+    double top = 0;
+    for (const QLineSeries *series : std::as_const(m_series)) {
+        for (int i = 0; i < series->count(); ++i)
+            top = qMax(top, series->at(i).y());
+    }
+    // Round the top up to a "nice" value so the axis does not flicker with every sample.
+    double nice = 1;
+    while (nice < top * 1.1)
+        nice *= nice < 10 ? 2 : 1.5;
+    m_axisY->setRange(0, std::ceil(nice));
+}
+
+} // namespace Mouse::Ui
