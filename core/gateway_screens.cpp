@@ -2,9 +2,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/gateway.h"
 
+#include "core/fleet/directory.h"
 #include "core/log/eventlog.h"
 #include "core/logging.h"
 #include "core/metrics/healthboard.h"
+#include "core/orgo/orgoclient.h"
 #include "core/screens/screenshotroutes.h"
 #include "core/screens/screenshotservice.h"
 #include "core/screens/streamhub.h"
@@ -19,6 +21,45 @@ StreamHub *hubOf(ScreenshotService *service)
     return service ? service->findChild<StreamHub *>() : nullptr;
 }
 
+// Orgo's failure, in the screens module's terms (the HTTP status follows from it).
+UpstreamBody fromOrgo(const Orgo::BytesResult &result)
+{
+    if (result.ok())
+        return {result.body, std::nullopt};
+    ScreenError error{ScreenError::Kind::Upstream,
+                      QStringLiteral("upstream_error"),
+                      QStringLiteral("Orgo could not provide the screenshot."),
+                      result.error.httpStatus};
+    switch (result.error.kind) {
+    case Orgo::ErrorKind::Timeout:
+        error.code = QStringLiteral("upstream_timeout");
+        break;
+    case Orgo::ErrorKind::RateLimited:
+    case Orgo::ErrorKind::CircuitOpen:
+    case Orgo::ErrorKind::Unavailable:
+        error.code = QStringLiteral("upstream_unavailable");
+        break;
+    default:
+        break;
+    }
+    return {{}, error};
+}
+
+ScreenshotUpstream upstreamOf(OrgoClient *orgo)
+{
+    ScreenshotUpstream upstream;
+    if (!orgo)
+        return upstream;
+    // OrgoClient completes its futures on its own (the main) thread, so do these.
+    upstream.screenshotJson = [orgo](const QString &vm) {
+        return orgo->screenshot(vm).then(orgo, &fromOrgo);
+    };
+    upstream.fetchBytes = [orgo](const QUrl &url) {
+        return orgo->fetchBytes(url).then(orgo, &fromOrgo);
+    };
+    return upstream;
+}
+
 } // namespace
 
 bool Gateway::startScreens(QString *error)
@@ -28,11 +69,7 @@ bool Gateway::startScreens(QString *error)
     if (!options)
         return false;
 
-    // TODO(#4): wire OrgoClient::screenshot(id) and fetchBytes(url) here; remove when the
-    // Fleet engineer's OrgoClient lands on main (until then every screenshot answers 502).
-    ScreenshotUpstream upstream;
-
-    m_screens = std::make_unique<ScreenshotService>(*options, std::move(upstream));
+    m_screens = std::make_unique<ScreenshotService>(*options, upstreamOf(m_orgo.get()));
     auto *hub = new StreamHub(*m_screens, options->streamIntervalMs, m_screens.get());
     m_screens->registerHealth(*m_health);
 

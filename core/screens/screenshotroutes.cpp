@@ -178,6 +178,12 @@ ApiError screenshotApiError(const ScreenError &error)
     case ScreenError::Kind::Upstream:
         if (error.upstreamStatus == 404)
             return vmNotFound();
+        if (error.code == QLatin1String("upstream_unavailable"))
+            return {ErrorKind::Unavailable,
+                    error.code,
+                    QStringLiteral("Orgo is unavailable; try again shortly."),
+                    {},
+                    5};
         if (error.upstreamStatus == 504 || error.code == QLatin1String("upstream_timeout"))
             return {ErrorKind::GatewayTimeout,
                     QStringLiteral("upstream_timeout"),
