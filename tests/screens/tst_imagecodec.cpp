@@ -222,11 +222,20 @@ void TestImageCodec::alphaIsCompositedOnWhiteForJpeg()
             = ImageCodec::encode(ImageCodec::flattenOnWhite(transparent), ImageFormat::Jpeg, 90);
     const QImage back = QImage::fromData(jpeg);
     QVERIFY(qRed(back.pixel(32, 32)) > 250 && qGreen(back.pixel(32, 32)) > 250);
+    // Through the pipeline: transparent on the left edge, so white there in the JPEG.
+    const QByteArray fading = ScreensTest::encoded(ScreensTest::desktop(1280, 720, true), "png");
     const Expected<EncodedImage> out
-            = ImageCodec::compress(png, preset, ImageFormat::Jpeg, options);
+            = ImageCodec::compress(fading, preset, ImageFormat::Jpeg, options);
     QVERIFY(out.ok());
+    QCOMPARE(out->mime, QByteArray("image/jpeg"));
     const QImage answer = QImage::fromData(out->bytes);
-    QVERIFY(qRed(answer.pixel(10, 10)) > 250); // white, not black
+    QVERIFY(qRed(answer.pixel(0, 10)) > 230 && qBlue(answer.pixel(0, 10)) > 230);
+    // A tiny source that fits the box is answered as itself (alpha kept, image/png).
+    const Expected<EncodedImage> tiny
+            = ImageCodec::compress(png, preset, ImageFormat::Jpeg, options);
+    QVERIFY(tiny.ok());
+    QVERIFY(tiny->passthrough);
+    QCOMPARE(tiny->mime, QByteArray("image/png"));
 }
 
 void TestImageCodec::answerNeverLargerThanASourceThatFits()
