@@ -47,8 +47,11 @@ struct ApiError
     }
     static ApiError internal()
     {
-        return {ErrorKind::Internal, QStringLiteral("internal_error"),
-                QStringLiteral("The gateway could not complete the request."), {}, -1};
+        return {ErrorKind::Internal,
+                QStringLiteral("internal_error"),
+                QStringLiteral("The gateway could not complete the request."),
+                {},
+                -1};
     }
 };
 

@@ -40,8 +40,8 @@ struct Request
     QUrlQuery query;
     HeaderList headers;
     QByteArray body;
-    QHostAddress peer;   // the client, after trusted-proxy resolution
-    QString requestId;   // also in the X-Request-Id answer header and the logs
+    QHostAddress peer;              // the client, after trusted-proxy resolution
+    QString requestId;              // also in the X-Request-Id answer header and the logs
     QHash<QString, QString> params; // {name} placeholders of the route pattern
     Principal principal;
 

@@ -16,8 +16,8 @@ namespace Mouse::Http {
 struct Responder::State
 {
     QString requestId;
-    std::function<void(Reply &&)> write;    // called at most once, on the owning thread
-    std::function<bool()> isConnected;      // false once the client has gone
+    std::function<void(Reply &&)> write; // called at most once, on the owning thread
+    std::function<bool()> isConnected;   // false once the client has gone
     QThread *owner = QThread::currentThread();
     bool answered = false;
 };

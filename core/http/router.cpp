@@ -142,6 +142,7 @@ Router::Match Router::match(const QByteArray &method, const QString &path) const
     }
     match.result = Match::Result::Found;
     match.route = &m_routes.at(endpoint->second.routeIndex);
+    match.routeIndex = endpoint->second.routeIndex;
     match.handler = &endpoint->second.handler;
     return match;
 }

@@ -71,6 +71,7 @@ public:
         const Handler *handler = nullptr;
         QHash<QString, QString> params;
         QList<QByteArray> allowed; // for 405 and OPTIONS
+        int routeIndex = -1;       // into routes(), when found
     };
     Match match(const QByteArray &method, const QString &path) const;
 

@@ -1,0 +1,368 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/http/httpserver_p.h"
+#include "core/http/responsewriter.h"
+#include "core/logging.h"
+
+#include <QHttpServerRequest>
+#include <QSslSocket>
+#include <QTcpSocket>
+
+#include <sys/socket.h>
+
+namespace Mouse::Http {
+
+namespace {
+
+constexpr QByteArrayView ContinueLine("HTTP/1.1 100 Continue\r\n\r\n");
+
+QByteArrayView methodName(int method)
+{
+    using M = QHttpServerRequest::Method;
+    switch (M(method)) {
+    case M::Get:
+        return "GET";
+    case M::Put:
+        return "PUT";
+    case M::Delete:
+        return "DELETE";
+    case M::Post:
+        return "POST";
+    case M::Head:
+        return "HEAD";
+    case M::Options:
+        return "OPTIONS";
+    case M::Patch:
+        return "PATCH";
+    case M::Connect:
+        return "CONNECT";
+    default:
+        return {};
+    }
+}
+
+bool isKnownMethod(QByteArrayView method)
+{
+    for (const char *known :
+         {"GET", "PUT", "DELETE", "POST", "HEAD", "OPTIONS", "PATCH", "CONNECT"}) {
+        if (method == known)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+ConnectionGuard::ConnectionGuard(HttpServer::Private *d, QTcpSocket *socket, bool tls)
+    : QObject(socket)
+    , d(d)
+    , m_socket(socket)
+    , m_tls(tls)
+    , m_framer(d->framerLimits)
+{
+    m_createdMs = d->nowMs();
+    m_lastActivityMs = m_createdMs;
+    m_lastWriteProgressMs = m_createdMs;
+    d->registerGuard(socket, this);
+}
+
+ConnectionGuard::~ConnectionGuard()
+{
+    // The socket is already being destroyed: only its address is used here.
+    d->unregisterGuard(m_socket);
+}
+
+void ConnectionGuard::attachBefore()
+{
+    m_attached = true;
+    m_lastActivityMs = d->nowMs();
+    connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::onReadyRead);
+    connect(m_socket, &QIODevice::bytesWritten, this, &ConnectionGuard::onBytesWritten);
+}
+
+void ConnectionGuard::attachAfter()
+{
+    // Connected after QHttpServer's slot, so it runs after QHttpServer has consumed its part.
+    connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::afterReadyRead);
+}
+
+bool ConnectionGuard::isConnected() const
+{
+    return m_socket->state() == QAbstractSocket::ConnectedState && !m_closing;
+}
+
+void ConnectionGuard::afterReadyRead()
+{
+    m_unconsumed = m_socket->bytesAvailable();
+}
+
+void ConnectionGuard::onReadyRead()
+{
+    if (m_upgraded)
+        return;
+    if (m_engineDetached || m_closing) {
+        discardInput();
+        return;
+    }
+    const qint64 nowMs = d->nowMs();
+    m_lastActivityMs = nowMs;
+
+    if (m_noMoreRequests) {
+        // Everything up to the last allowed request is with QHttpServer: drop the rest.
+        if (m_nextDispatch == m_firstSequence + m_requests.size()) {
+            detachEngine();
+            discardInput();
+        }
+        return;
+    }
+
+    const qint64 available = m_socket->bytesAvailable();
+    if (available <= m_unconsumed)
+        return;
+    const QByteArray buffered = m_socket->peek(available);
+    QByteArrayView fresh = QByteArrayView(buffered).sliced(m_unconsumed);
+    m_unconsumed = available;
+
+    while (!fresh.isEmpty() && !m_noMoreRequests) {
+        if (!m_framer.inRequest())
+            m_requestStartMs = nowMs;
+        const RequestFramer::Step step = m_framer.feed(fresh);
+        fresh = fresh.sliced(step.consumed);
+        if (step.error) {
+            reject(m_framer.errorStatus(), m_framer.errorCode());
+            return;
+        }
+        if (step.headComplete && !onHead(fresh.size()))
+            return;
+        if (step.requestComplete) {
+            m_requests.back().complete = true;
+            m_requestStartMs = -1;
+            if (m_requests.back().head.close || m_requests.back().head.upgrade)
+                m_noMoreRequests = true;
+        }
+    }
+}
+
+bool ConnectionGuard::onHead(qsizetype bodyBytesAlreadyHere)
+{
+    PendingRequest pending;
+    pending.head = m_framer.head();
+    const QByteArrayView rawPath = pending.head.path();
+    if (rawPath.contains("%2f") || rawPath.contains("%2F") || rawPath.contains('\\')) {
+        reject(400, "malformed_request");
+        return false;
+    }
+    pending.path
+            = rawPath.contains('%')
+                      ? QString::fromUtf8(QByteArray::fromPercentEncoding(rawPath.toByteArray()))
+                      : QString::fromLatin1(rawPath);
+    const QByteArray lookup
+            = pending.head.method == "HEAD" ? QByteArray("GET") : pending.head.method;
+    pending.match = d->router.match(lookup, pending.path);
+
+    const qint64 limit = d->bodyLimitFor(pending);
+    if (pending.head.contentLength > limit) {
+        d->countLimit("body");
+        reject(413, "payload_too_large");
+        return false;
+    }
+    m_framer.setBodyLimit(limit);
+    // Chunked bodies end the connection: QHttpServer 6.4's chunked reader is fragile enough
+    // that nothing after one is trusted.
+    if (pending.head.chunked)
+        pending.head.close = true;
+
+    if (int(m_requests.size()) >= d->maxPipelined) {
+        d->countLimit("pipelined");
+        reject(503, "too_many_connections");
+        return false;
+    }
+
+    // 100 Continue only when it cannot overtake an earlier answer, and only if the client is
+    // still waiting for it (no body bytes sent yet).
+    const bool hasBody = pending.head.chunked || pending.head.contentLength > 0;
+    if (pending.head.expectContinue && hasBody && m_requests.empty() && bodyBytesAlreadyHere == 0) {
+        m_socket->write(ContinueLine.data(), ContinueLine.size());
+    }
+    m_requests.push_back(std::move(pending));
+    return true;
+}
+
+PendingRequest *ConnectionGuard::beginDispatch(quint64 *sequence, int method)
+{
+    const quint64 index = m_nextDispatch - m_firstSequence;
+    if (m_nextDispatch < m_firstSequence || index >= m_requests.size()) {
+        qCWarning(lcHttp) << "request framing mismatch; closing the connection";
+        m_socket->abort();
+        return nullptr;
+    }
+    PendingRequest &pending = m_requests[index];
+    const QByteArrayView expected = methodName(method);
+    const bool same = expected.isEmpty() ? !isKnownMethod(pending.head.method)
+                                         : pending.head.method == expected;
+    if (!same || !pending.complete) {
+        qCWarning(lcHttp) << "request framing mismatch; closing the connection";
+        m_socket->abort();
+        return nullptr;
+    }
+    *sequence = m_nextDispatch++;
+    pending.dispatched = true;
+    return &pending;
+}
+
+void ConnectionGuard::answer(quint64 sequence, QByteArray bytes, bool closeAfter)
+{
+    if (sequence < m_firstSequence || sequence - m_firstSequence >= m_requests.size())
+        return;
+    PendingRequest &pending = m_requests[sequence - m_firstSequence];
+    if (pending.ready)
+        return;
+    pending.ready = true;
+    pending.bytes = std::move(bytes);
+    pending.closeAfter = closeAfter || pending.head.close;
+    flush();
+}
+
+void ConnectionGuard::flush()
+{
+    while (!m_requests.empty() && m_requests.front().ready && !m_closing) {
+        PendingRequest done = std::move(m_requests.front());
+        m_requests.pop_front();
+        ++m_firstSequence;
+        if (m_socket->state() == QAbstractSocket::ConnectedState && !done.bytes.isEmpty()) {
+            m_socket->write(done.bytes);
+            m_lastWriteProgressMs = d->nowMs();
+        }
+        m_lastActivityMs = d->nowMs();
+        if (done.closeAfter) {
+            beginClose();
+            return;
+        }
+    }
+}
+
+void ConnectionGuard::reject(int status, const char *code)
+{
+    qCDebug(lcHttp) << "guard refused a request:" << status << code;
+    m_noMoreRequests = true;
+    detachEngine();
+
+    // Requests QHttpServer has not dispatched yet will never be: drop them, and answer the
+    // refused one after the answers still owed.
+    while (!m_requests.empty() && !m_requests.back().dispatched)
+        m_requests.pop_back();
+    PendingRequest refusal;
+    refusal.ready = true;
+    refusal.closeAfter = true;
+    refusal.bytes = serializeGuardError(status, code, d->newRequestId());
+    m_requests.push_back(std::move(refusal));
+    m_nextDispatch = m_firstSequence + m_requests.size();
+    flush();
+    discardInput();
+}
+
+void ConnectionGuard::detachEngine()
+{
+    if (m_engineDetached)
+        return;
+    m_engineDetached = true;
+    disconnect(m_socket, &QIODevice::readyRead, d->engine, nullptr);
+    // QHttpServer reads inside a transaction; end it so discarded bytes are freed.
+    if (m_socket->isTransactionStarted())
+        m_socket->commitTransaction();
+}
+
+void ConnectionGuard::discardInput()
+{
+    if (!m_engineDetached)
+        return;
+    if (m_socket->isTransactionStarted())
+        m_socket->commitTransaction();
+    const qint64 available = m_socket->bytesAvailable();
+    if (available > 0)
+        m_socket->skip(available);
+    m_unconsumed = 0;
+}
+
+void ConnectionGuard::beginClose()
+{
+    m_closing = true;
+    m_noMoreRequests = true;
+    if (m_nextDispatch == m_firstSequence + m_requests.size() || m_requests.empty()) {
+        detachEngine();
+        discardInput();
+    }
+    if (m_socket->bytesToWrite() == 0)
+        finishWriteSide();
+}
+
+void ConnectionGuard::onBytesWritten()
+{
+    m_lastWriteProgressMs = d->nowMs();
+    if (m_closing && m_lingerUntilMs < 0 && m_socket->bytesToWrite() == 0)
+        finishWriteSide();
+}
+
+void ConnectionGuard::finishWriteSide()
+{
+    if (m_lingerUntilMs >= 0)
+        return;
+    m_lingerUntilMs = d->nowMs() + d->lingerMs;
+    if (m_tls || m_socket->state() != QAbstractSocket::ConnectedState) {
+        m_socket->disconnectFromHost();
+        return;
+    }
+    // Half-close, then keep reading (and discarding) for a moment: closing with unread input
+    // would make the kernel send RST, and the client could lose the answer (e.g. a 413).
+    detachEngine();
+    ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+}
+
+void ConnectionGuard::closeNow()
+{
+    m_closing = true;
+    m_socket->abort();
+}
+
+void ConnectionGuard::checkDeadlines(qint64 nowMs)
+{
+    if (m_upgraded || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    if (m_lingerUntilMs >= 0) {
+        if (nowMs >= m_lingerUntilMs)
+            m_socket->abort();
+        return;
+    }
+    if (!m_attached) {
+        // TLS handshake not finished in time.
+        if (nowMs - m_createdMs >= d->requestTimeoutMs) {
+            d->countLimit("handshake_timeout");
+            m_socket->abort();
+        }
+        return;
+    }
+    if (m_socket->bytesToWrite() > 0) {
+        // A client that does not read its answers holds memory: cut it off when stalled.
+        if (nowMs - m_lastWriteProgressMs >= d->idleTimeoutMs) {
+            d->countLimit("write_timeout");
+            m_socket->abort();
+        }
+        return;
+    }
+    if (m_closing)
+        return;
+    if (!m_noMoreRequests && m_framer.inRequest() && m_requestStartMs >= 0) {
+        if (nowMs - m_requestStartMs >= d->requestTimeoutMs) {
+            d->countLimit("request_timeout");
+            reject(408, "request_timeout");
+        }
+        return;
+    }
+    if (m_requests.empty() && nowMs - m_lastActivityMs >= d->idleTimeoutMs) {
+        d->countLimit("idle_timeout");
+        m_closing = true;
+        m_socket->disconnectFromHost();
+    }
+}
+
+} // namespace Mouse::Http
