@@ -6,6 +6,8 @@
 #include "core/fleet/directory.h"
 #include "core/fleet/fleetroutes.h"
 #include "core/fleet/fleetservice.h"
+#include "core/http/auth.h"
+#include "core/http/httpserver.h"
 #include "core/log/eventlog.h"
 #include "core/logging.h"
 #include "core/metrics/healthboard.h"
@@ -76,6 +78,23 @@ bool Gateway::startFleet(QString *error)
         m_fleet->seedDemo(options.workspaceId);
 
     registerFleetRoutes(*m_router, *m_fleet, *m_directory);
+
+    // Customer API keys live in the directory; the HTTP server exists only once every module
+    // has started, so hand it the lookups then (before the event loop serves any request).
+    connect(this, &Gateway::started, this, [this] {
+        if (!m_http || !m_directory)
+            return;
+        Http::Credentials credentials;
+        Directory *directory = m_directory.get();
+        credentials.customerForKey = [directory](const QByteArray &key) {
+            return directory->customerForApiKey(key);
+        };
+        credentials.customerExists = [directory](const QString &id) {
+            return directory->hasCustomer(id);
+        };
+        credentials.adminToken = m_adminToken;
+        m_http->setCredentials(std::move(credentials));
+    });
 
     VmStatusCache *cache = m_vmCache.get();
     OrgoClient *orgo = m_orgo.get();
