@@ -69,6 +69,7 @@ struct Options
     int limit = 10;
     int cpuVms = 5000;
     bool onlyCpu = false;
+    QString transport = QStringLiteral("native"); // orgo/transport of the measured client
 };
 
 void say(const QString &text)
@@ -212,7 +213,8 @@ struct Core
                                    QString::number(options.limit))
                         .withValue(QStringLiteral("orgo/listing_threshold"),
                                    listing ? QStringLiteral("8") : QStringLiteral("100000"))
-                        .withValue(QStringLiteral("cache/vm_capacity"), QString::number(capacity)))
+                        .withValue(QStringLiteral("cache/vm_capacity"), QString::number(capacity))
+                        .withValue(QStringLiteral("orgo/transport"), options.transport))
     {
         database = std::make_unique<Database>(QStringLiteral("sqlite::memory:"));
         QString error;
@@ -521,6 +523,10 @@ Options parseOptions(const QCoreApplication &app)
              QStringLiteral("n"),
              QStringLiteral("5000")},
             {QStringLiteral("only-cpu"), QStringLiteral("Only the CPU case (for profiling).")},
+            {QStringLiteral("transport"),
+             QStringLiteral("orgo/transport of the measured client: native or qnam."),
+             QStringLiteral("name"),
+             QStringLiteral("native")},
     };
     parser.addOptions(list);
     parser.process(app);
@@ -537,6 +543,7 @@ Options parseOptions(const QCoreApplication &app)
     options.latencyMs = parser.value(QStringLiteral("latency-ms")).toInt();
     options.cpuVms = parser.value(QStringLiteral("cpu-vms")).toInt();
     options.onlyCpu = parser.isSet(QStringLiteral("only-cpu"));
+    options.transport = parser.value(QStringLiteral("transport"));
     return options;
 }
 

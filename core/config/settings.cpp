@@ -72,6 +72,8 @@ const KeySpec Keys[] = {
      "time the breaker stays open before a probe"},
     {"orgo/listing_threshold", Type::Integer, "8", nullptr, 1, 100000,
      "missing VMs of one workspace from which one listing replaces per-VM calls"},
+    {"orgo/transport", Type::String, "native", nullptr, 0, 0,
+     "Orgo HTTP transport: native (pooled keep-alive sockets) or qnam (QNetworkAccessManager)"},
     {"cache/vm_capacity", Type::Integer, "500", nullptr, 1, 10000000, "VM status entries"},
     {"cache/vm_ttl", Type::String,
      "running=15,stopped=60,creating=5,starting=5,stopping=5,restarting=5,error=30,unknown=5,"

@@ -5,6 +5,7 @@
 #include "core/cache/ttlcache.h"
 #include "core/config/settings.h"
 #include "core/logging.h"
+#include "core/orgo/httpclient.h"
 #include "core/orgo/orgoparsers.h"
 
 #include <QJsonDocument>
@@ -53,6 +54,12 @@ bool isTransient(const Error &error)
 OrgoClient::Options OrgoClient::Options::fromSettings(const Settings &settings)
 {
     Options options;
+    const QString transport = settings.string(QStringLiteral("orgo/transport")).trimmed();
+    options.transport = transport.compare(u"qnam", Qt::CaseInsensitive) == 0 ? Transport::Qnam
+                                                                             : Transport::Native;
+    if (!transport.isEmpty() && options.transport == Transport::Native
+        && transport.compare(u"native", Qt::CaseInsensitive) != 0)
+        qCWarning(lcOrgo) << "orgo/transport: unknown value" << transport << "- using native";
     options.baseUrl = QUrl(settings.string(QStringLiteral("orgo/api_url")));
     options.apiKey = settings.string(QStringLiteral("orgo/api_key"));
     options.workspaceId = settings.string(QStringLiteral("orgo/workspace_id"));
@@ -86,12 +93,16 @@ OrgoClient::OrgoClient(Options options, QObject *parent)
             return QRandomGenerator::global()->generateDouble();
         };
 
-    const int managers
-            = (m_options.concurrency + ConnectionsPerManager - 1) / ConnectionsPerManager;
-    for (int i = 0; i < managers; ++i) {
-        auto *manager = new QNetworkAccessManager(this);
-        manager->setAutoDeleteReplies(false);
-        m_pool.push_back(Slot{manager, 0});
+    if (m_options.transport == Transport::Native) {
+        m_http = new Orgo::HttpClient(m_options.concurrency, this);
+    } else {
+        const int managers
+                = (m_options.concurrency + ConnectionsPerManager - 1) / ConnectionsPerManager;
+        for (int i = 0; i < managers; ++i) {
+            auto *manager = new QNetworkAccessManager(this);
+            manager->setAutoDeleteReplies(false);
+            m_pool.push_back(Slot{manager, 0});
+        }
     }
     m_breaker.onStateChanged = [this](BreakerState state) {
         qCInfo(lcOrgo) << "circuit breaker" << Orgo::CircuitBreaker::stateName(state);
@@ -105,6 +116,8 @@ OrgoClient::~OrgoClient()
     // Abort what is in flight so that every promise finishes (with an error) and no call leaks.
     m_shuttingDown = true;
     m_pending.clear();
+    if (m_http)
+        m_http->abortAll();
     const auto managers = findChildren<QNetworkAccessManager *>();
     for (QNetworkAccessManager *manager : managers) {
         const auto replies = manager->findChildren<QNetworkReply *>();
@@ -129,6 +142,17 @@ void OrgoClient::rebuildTemplate()
     m_plainTemplate = plain;
     m_template = plain;
     m_template.setRawHeader("Authorization", "Bearer " + m_options.apiKey.toUtf8());
+    m_plainHeaders = QByteArrayLiteral("Accept: application/json\r\nUser-Agent: mouse-gateway\r\n");
+    m_keyHeaders = m_plainHeaders;
+    // A key with CR or LF would split the header: it is not sent at all then.
+    const QByteArray key = m_options.apiKey.toUtf8();
+    if (!key.contains('\r') && !key.contains('\n'))
+        m_keyHeaders += "Authorization: Bearer " + key + "\r\n";
+}
+
+int OrgoClient::poolSize() const
+{
+    return m_http ? m_http->openConnections() : int(m_pool.size());
 }
 
 QUrl OrgoClient::apiUrl(const QString &path) const
@@ -170,6 +194,8 @@ QJsonObject OrgoClient::healthSnapshot(const QString &mode) const
                        {QStringLiteral("breaker"), Orgo::CircuitBreaker::stateName(state)},
                        {QStringLiteral("consecutive_failures"), m_breaker.consecutiveFailures()},
                        {QStringLiteral("concurrency"), m_options.concurrency},
+                       {QStringLiteral("transport"),
+                        m_http ? QStringLiteral("native") : QStringLiteral("qnam")},
                        {QStringLiteral("pool_managers"), poolSize()},
                        {QStringLiteral("upstream_calls"), qint64(upstreamCalls())},
                        {QStringLiteral("retries"), qint64(retries())},
@@ -229,6 +255,62 @@ void OrgoClient::pump()
 
 void OrgoClient::dispatch(std::unique_ptr<Call> call)
 {
+    ++call->attempt;
+    m_upstreamCalls.fetch_add(1, std::memory_order_relaxed);
+    const int now = m_inFlight.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (now > m_maxInFlight.load(std::memory_order_relaxed))
+        m_maxInFlight.store(now, std::memory_order_relaxed);
+    if (m_http)
+        dispatchNative(std::move(call));
+    else
+        dispatchQnam(std::move(call));
+}
+
+void OrgoClient::dispatchNative(std::unique_ptr<Call> call)
+{
+    Orgo::HttpClient::Request request;
+    request.method = call->verb == Verb::Get    ? QByteArrayLiteral("GET")
+                     : call->verb == Verb::Post ? QByteArrayLiteral("POST")
+                                                : QByteArrayLiteral("DELETE");
+    request.url = call->url;
+    request.headers = call->sendKey ? m_keyHeaders : m_plainHeaders;
+    if (call->verb == Verb::Post)
+        request.headers += "Content-Type: application/json\r\n";
+    request.body = call->body;
+    request.timeoutMs = call->timeoutMs;
+
+    Call *owned = call.release();
+    m_http->send(std::move(request), [this, owned](Orgo::HttpClient::Response &&response) {
+        using F = Orgo::HttpClient::Failure;
+        Outcome outcome;
+        outcome.status = response.status;
+        outcome.body = std::move(response.body);
+        outcome.contentType = std::move(response.contentType);
+        outcome.retryAfter = std::move(response.retryAfter);
+        outcome.requestId = std::move(response.requestId);
+        outcome.errorString = std::move(response.errorString);
+        switch (response.failure) {
+        case F::None:
+            break;
+        case F::Timeout:
+            outcome.failure = Outcome::Failure::Timeout;
+            break;
+        case F::Aborted:
+            outcome.failure = Outcome::Failure::Aborted;
+            break;
+        case F::Network:
+        case F::Protocol:
+        case F::TooLarge:
+            outcome.failure = Outcome::Failure::Network;
+            break;
+        }
+        m_inFlight.fetch_sub(1, std::memory_order_relaxed);
+        settle(std::unique_ptr<Call>(owned), std::move(outcome));
+    });
+}
+
+void OrgoClient::dispatchQnam(std::unique_ptr<Call> call)
+{
     int slot = 0;
     for (int i = 1; i < int(m_pool.size()); ++i) {
         if (m_pool[i].inFlight < m_pool[slot].inFlight)
@@ -253,12 +335,7 @@ void OrgoClient::dispatch(std::unique_ptr<Call> call)
         reply = manager->deleteResource(request);
         break;
     }
-    ++call->attempt;
     ++m_pool[slot].inFlight;
-    m_upstreamCalls.fetch_add(1, std::memory_order_relaxed);
-    const int now = m_inFlight.fetch_add(1, std::memory_order_relaxed) + 1;
-    if (now > m_maxInFlight.load(std::memory_order_relaxed))
-        m_maxInFlight.store(now, std::memory_order_relaxed);
 
     Call *owned = call.release();
     connect(reply, &QNetworkReply::finished, this, [this, reply, owned, slot] {
@@ -273,37 +350,59 @@ void OrgoClient::onFinished(QNetworkReply *reply, Call *rawCall, int slot)
     --m_pool[slot].inFlight;
     m_inFlight.fetch_sub(1, std::memory_order_relaxed);
 
+    Outcome outcome;
+    outcome.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (outcome.status > 0) {
+        outcome.body = reply->readAll();
+        outcome.contentType = reply->rawHeader("Content-Type");
+        outcome.retryAfter = reply->rawHeader("Retry-After");
+        outcome.requestId = reply->rawHeader("X-Request-Id").left(200);
+    } else if (reply->error() == QNetworkReply::TimeoutError
+               || (reply->error() == QNetworkReply::OperationCanceledError && !m_shuttingDown)) {
+        // A transfer timeout aborts the reply: the only aborts besides ours at shutdown.
+        outcome.failure = Outcome::Failure::Timeout;
+    } else if (m_shuttingDown) {
+        outcome.failure = Outcome::Failure::Aborted;
+    } else {
+        outcome.failure = Outcome::Failure::Network;
+        outcome.errorString = reply->errorString();
+    }
+    settle(std::move(call), std::move(outcome));
+}
+
+void OrgoClient::settle(std::unique_ptr<Call> call, Outcome &&outcome)
+{
     Raw raw;
     raw.attempts = call->attempt;
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const int status = outcome.failure == Outcome::Failure::None ? outcome.status : 0;
     if (status >= 200 && status < 300) {
         raw.status = status;
-        raw.body = reply->readAll();
-        raw.contentType = reply->rawHeader("Content-Type");
+        raw.body = std::move(outcome.body);
+        raw.contentType = std::move(outcome.contentType);
         m_breaker.recordSuccess();
     } else {
         Error error;
         if (status > 0) {
-            error = parseError(status, reply->readAll());
+            error = parseError(status, outcome.body);
             if (error.requestId.isEmpty())
-                error.requestId = QString::fromLatin1(reply->rawHeader("X-Request-Id").left(200));
-            const QByteArray retryAfter = reply->rawHeader("Retry-After");
-            if (!retryAfter.isEmpty()) {
-                const qint64 ms = parseRetryAfter(retryAfter, QDateTime::currentDateTimeUtc());
+                error.requestId = QString::fromLatin1(outcome.requestId.left(200));
+            if (!outcome.retryAfter.isEmpty()) {
+                const qint64 ms
+                        = parseRetryAfter(outcome.retryAfter, QDateTime::currentDateTimeUtc());
                 error.retryAfterMs = ms < 0 ? -1 : int(qMin<qint64>(ms, 86400000));
             }
-        } else if (reply->error() == QNetworkReply::TimeoutError
-                   || (reply->error() == QNetworkReply::OperationCanceledError
-                       && !m_shuttingDown)) {
-            // A transfer timeout aborts the reply: the only aborts besides ours at shutdown.
+        } else if (outcome.failure == Outcome::Failure::Timeout) {
             error = makeError(
                     ErrorKind::Timeout,
                     0,
                     QStringLiteral("Orgo did not answer within %1 ms").arg(call->timeoutMs));
             error.retryable = call->retryOnTimeout;
         } else {
-            error = makeError(ErrorKind::Network, 0, reply->errorString());
-            error.retryable = !m_shuttingDown;
+            error = makeError(ErrorKind::Network,
+                              0,
+                              outcome.errorString.isEmpty() ? QStringLiteral("aborted")
+                                                            : outcome.errorString);
+            error.retryable = !m_shuttingDown && outcome.failure != Outcome::Failure::Aborted;
         }
 
         // Our own abort at shutdown says nothing about Orgo's health.

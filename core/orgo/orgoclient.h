@@ -22,26 +22,36 @@ class QNetworkReply;
 
 namespace Mouse {
 
+namespace Orgo {
+class HttpClient;
+}
+
 class Settings;
 
 // The Orgo REST client (https://docs.orgo.ai, base URL orgo/api_url, Bearer orgo/api_key).
 //
 // Lives on the main thread and never blocks it: every call returns at once and completes on
 // this object's thread, as a QFuture or through a callback. At most `concurrency` requests
-// are in flight (orgo/batch_limit); more wait in a FIFO queue. QNetworkAccessManager opens
-// only 6 HTTP/1.1 connections per host, so the client keeps ceil(concurrency / 6) managers and
-// gives each request to the least busy one: the limit is really reached, over kept-alive
-// connections. 429, 502-504, timeouts and network errors are retried (timers, never sleeps)
-// with capped exponential backoff and jitter, at least Retry-After; creates are not retried
-// after a timeout (the VM may exist). A circuit breaker fails calls fast while Orgo is down.
+// are in flight (orgo/batch_limit); more wait in a FIFO queue. The transport (orgo/transport)
+// is by default the native Orgo::HttpClient: `concurrency` pooled keep-alive connections per
+// host on QTcpSocket/QSslSocket, a fraction of QNetworkAccessManager's CPU per call. The qnam
+// transport stays as a fallback: QNetworkAccessManager opens only 6 HTTP/1.1 connections per
+// host, so it keeps ceil(concurrency / 6) managers and gives each request to the least busy
+// one. Either way the limit is really reached, over kept-alive connections. 429, 502-504, timeouts
+// and network errors are retried (timers, never sleeps) with capped exponential backoff and jitter,
+// at least Retry-After; creates are not retried after a timeout (the VM may exist). A circuit
+// breaker fails calls fast while Orgo is down.
 class OrgoClient final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(OrgoClient)
 
 public:
+    enum class Transport { Native, Qnam };
+
     struct Options
     {
+        Transport transport = Transport::Native;
         QUrl baseUrl;
         QString apiKey;
         QString workspaceId;
@@ -98,7 +108,9 @@ public:
     QString breakerStateName() const { return Orgo::CircuitBreaker::stateName(breakerState()); }
     qint64 breakerRetryInMs() const { return m_breaker.remainingCooldownMs(); }
     int concurrency() const { return m_options.concurrency; }
-    int poolSize() const { return int(m_pool.size()); }
+    Transport transport() const { return m_options.transport; }
+    // qnam: the QNetworkAccessManagers; native: the connections open now.
+    int poolSize() const;
     quint64 upstreamCalls() const { return m_upstreamCalls.load(std::memory_order_relaxed); }
     int inFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
     int maxInFlight() const { return m_maxInFlight.load(std::memory_order_relaxed); }
@@ -140,6 +152,18 @@ private:
         int attempt = 0;
         std::function<void(Raw &&)> done;
     };
+    // What came back from either transport, before retry and breaker decisions.
+    struct Outcome
+    {
+        enum class Failure { None, Timeout, Aborted, Network };
+        int status = 0;
+        QByteArray body;
+        QByteArray contentType;
+        QByteArray retryAfter;
+        QByteArray requestId;
+        Failure failure = Failure::None;
+        QString errorString;
+    };
     struct Slot
     {
         QNetworkAccessManager *manager = nullptr;
@@ -150,7 +174,10 @@ private:
     void submit(std::unique_ptr<Call> call);
     void pump();
     void dispatch(std::unique_ptr<Call> call);
+    void dispatchQnam(std::unique_ptr<Call> call);
+    void dispatchNative(std::unique_ptr<Call> call);
     void onFinished(QNetworkReply *reply, Call *call, int slot);
+    void settle(std::unique_ptr<Call> call, Outcome &&outcome);
     void complete(std::unique_ptr<Call> call, Raw &&raw);
     bool scheduleRetry(std::unique_ptr<Call> &call, const Orgo::Error &error);
     void rebuildTemplate();
@@ -165,6 +192,9 @@ private:
     QNetworkRequest m_template;
     QNetworkRequest m_plainTemplate; // without the API key, for foreign hosts
     std::vector<Slot> m_pool;
+    Orgo::HttpClient *m_http = nullptr; // the native transport
+    QByteArray m_keyHeaders;            // native: header lines with the API key
+    QByteArray m_plainHeaders;          // native: without it, for foreign hosts
     std::deque<std::unique_ptr<Call>> m_pending;
     std::atomic<quint64> m_upstreamCalls{0};
     std::atomic<quint64> m_retries{0};
