@@ -237,9 +237,9 @@ void tst_HttpClient::contentLengthAndChunkedBodies()
             socket->write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhel");
             socket->flush();
             socket->write("lo\r\n");
-            socket->write("1");
+            socket->write("F");
             socket->flush();
-            socket->write("0\r\n, chunked world\r\n0\r\nX-Trailer: 1\r\n\r\n");
+            socket->write("\r\n, chunked world\r\n0\r\nX-Trailer: 1\r\n\r\n");
         } else {
             socket->write("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello");
             socket->flush();
