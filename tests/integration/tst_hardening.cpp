@@ -2,12 +2,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Regressions found by attacking the gateway through its real interfaces.
 #include "core/config/settings.h"
+#include "core/fleet/directory.h"
+#include "core/gateway.h"
 #include "core/http/httpserver.h"
 #include "core/http/httptypes.h"
 #include "core/http/router.h"
 #include "core/log/eventlog.h"
 #include "core/metrics/metrics.h"
 
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
@@ -72,6 +76,7 @@ class tst_Hardening : public QObject
 private slots:
     void clientThatNeverReadsIsCutOffByTheWriteTimeout();
     void unsentAnswersAreBounded();
+    void customerSeesScreenshotsOfItsOwnVmsOnly();
 };
 
 // Every queued answer used to count as write progress, so a client that kept sending requests
@@ -99,6 +104,44 @@ void tst_Hardening::unsentAnswersAreBounded()
     NonReadingClient client(fixture.server->port());
     QTRY_COMPARE_WITH_TIMEOUT(fixture.server->openConnections(), 1, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(fixture.server->openConnections(), 0, 15000);
+}
+
+// The screenshot routes used to own no VM at all (a placeholder ownership check): every
+// customer got 404 for its own VMs. Own VM: an image; another customer's VM: 404.
+void tst_Hardening::customerSeesScreenshotsOfItsOwnVmsOnly()
+{
+    const Mouse::Settings settings = Mouse::Settings::defaults()
+                                             .withValue(u"storage/database"_s, u"sqlite::memory:"_s)
+                                             .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
+                                             .withValue(u"server/admin_token"_s, u"admin-secret"_s)
+                                             .withValue(u"sandbox/latency_ms"_s, u"0"_s)
+                                             .withValue(u"sandbox/jitter_ms"_s, u"0"_s);
+    Mouse::Gateway gateway(settings);
+    QString error;
+    QVERIFY2(gateway.start(&error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(gateway.directory()->customers().size(), 3, 10000);
+    const QList<Mouse::Customer> customers = gateway.directory()->customers();
+    const QList<Mouse::Employee> own = gateway.directory()->employeesOf(customers[0].id);
+    const QList<Mouse::Employee> other = gateway.directory()->employeesOf(customers[1].id);
+    QVERIFY(!own.isEmpty() && !other.isEmpty());
+
+    QNetworkAccessManager nam;
+    auto get = [&](const QString &vm, QByteArray *contentType) {
+        QNetworkRequest request(QUrl(gateway.serverUrl().toString()
+                                     + u"/api/v1/customers/%1/vms/%2/screenshot?quality=low"_s.arg(
+                                             customers[0].id, vm)));
+        request.setRawHeader("Authorization", "Bearer admin-secret");
+        QNetworkReply *reply = nam.get(request);
+        if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 15000))
+            return 0;
+        *contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+        reply->deleteLater();
+        return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    };
+    QByteArray contentType;
+    QCOMPARE(get(own[0].vmId, &contentType), 200);
+    QCOMPARE(contentType, QByteArray("image/jpeg"));
+    QCOMPARE(get(other[0].vmId, &contentType), 404);
 }
 
 QTEST_GUILESS_MAIN(tst_Hardening)
