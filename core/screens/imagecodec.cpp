@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace Mouse::ImageCodec {
 
@@ -63,6 +64,44 @@ struct Candidate
     double ssim = 1.0;
     bool valid() const { return !bytes.isEmpty(); }
 };
+
+constexpr int BandRows = 16, BandEvery = 3;
+
+bool sampled(int height)
+{
+    return height >= BandRows * BandEvery * 4;
+}
+
+QImage sampleBands(const QImage &image)
+{
+    if (!sampled(image.height()))
+        return image;
+    const int bands = (image.height() / BandRows + BandEvery - 1) / BandEvery;
+    QImage out(image.width(), bands * BandRows, image.format());
+    int row = 0;
+    for (int y = 0; y + BandRows <= image.height() && row + BandRows <= out.height();
+         y += BandRows * BandEvery) {
+        for (int i = 0; i < BandRows; ++i, ++row)
+            std::memcpy(
+                    out.scanLine(row), image.constScanLine(y + i), size_t(image.bytesPerLine()));
+    }
+    return out.copy(0, 0, out.width(), row);
+}
+
+Luma sampleBands(const Luma &luma)
+{
+    if (!sampled(luma.height))
+        return luma;
+    Luma out;
+    out.width = luma.width;
+    for (int y = 0; y + BandRows <= luma.height; y += BandRows * BandEvery) {
+        out.y.insert(out.y.end(),
+                     luma.y.begin() + qsizetype(y) * luma.width,
+                     luma.y.begin() + qsizetype(y + BandRows) * luma.width);
+        out.height += BandRows;
+    }
+    return out;
+}
 
 struct JpegChoice
 {
@@ -153,8 +192,12 @@ Candidate searchJpeg(const QImage &image,
                 1.0};
     }
     const double target = std::min(0.999, preset.ssimFloor() + options.ssimMargin);
+    // The search looks at a sample: every third band of 16 rows (whole JPEG MCU rows, which
+    // reconstruct as they would in the full image), a third of the encode/decode/SSIM work.
+    const QImage sample = options.sampleRows ? sampleBands(image) : image;
+    const Luma sampleRef = options.sampleRows ? sampleBands(reference) : reference;
     const JpegChoice sub = searchJpegQuality(
-            image, reference, target, Chroma::Subsampled420, options.qualityHint);
+            sample, sampleRef, target, Chroma::Subsampled420, options.qualityHint);
     Candidate best{
             JpegCodec::encode(image, sub.quality, Chroma::Subsampled420, true, options.progressive),
             "image/jpeg",
@@ -162,7 +205,7 @@ Candidate searchJpeg(const QImage &image,
             sub.ssim};
     if (sub.quality >= 50) {
         const JpegChoice full
-                = searchJpegQuality(image, reference, target, Chroma::Full444, sub.quality - 20);
+                = searchJpegQuality(sample, sampleRef, target, Chroma::Full444, sub.quality - 20);
         Candidate other{
                 JpegCodec::encode(image, full.quality, Chroma::Full444, true, options.progressive),
                 "image/jpeg",
