@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QSet>
 #include <QWidget>
 
 class QCheckBox;
@@ -72,6 +73,7 @@ private:
     QListWidget *m_thumbs = nullptr;
     QTimer *m_timer;
     QString m_thumbCustomer;
+    QSet<QString> m_pending; // vm + quality of main-image requests in flight
 };
 
 } // namespace Mouse::Ui

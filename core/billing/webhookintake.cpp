@@ -182,6 +182,8 @@ void WebhookIntake::submit(const StripeEvent &event, const QByteArray &rawBody, 
         return;
     }
     m_waiting.fetch_add(1);
+    // Workers hold back while acknowledgements wait for their commit.
+    m_queue.urgentWriters().fetch_add(1);
     m_pending.push_back(Pending{event, rawBody, std::move(done), {}});
     m_wake.wakeOne();
 }
@@ -370,6 +372,7 @@ void WebhookIntake::writeBatch(std::deque<Pending> &batch)
         }
     }
     m_waiting.fetch_sub(qint64(batch.size()));
+    m_queue.urgentWriters().fetch_sub(int(batch.size()));
 
     // One hop back to the HTTP thread for the whole batch.
     auto answers = std::make_shared<std::deque<Pending>>(std::move(batch));

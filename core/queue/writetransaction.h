@@ -22,8 +22,8 @@ class WriteTransaction final
 
 public:
     // urgent: the webhook intake, whose answers wait for this commit. Other writers (workers)
-    // step aside while an urgent writer waits, so an acknowledgement waits for at most the one
-    // transaction already running.
+    // step aside (up to ~100 ms) while an urgent writer waits or events wait for the intake, so
+    // an acknowledgement waits for at most the one transaction already running.
     WriteTransaction(QSqlDatabase &db,
                      QMutex &mutex,
                      bool serialize,
@@ -37,7 +37,8 @@ public:
             m_mutex->lock();
             urgentWaiters->fetch_sub(1);
         } else if (m_mutex) {
-            while (urgentWaiters && urgentWaiters->load() > 0)
+            // Bounded, so a sustained burst slows processing down but never starves it.
+            for (int spins = 0; urgentWaiters && urgentWaiters->load() > 0 && spins < 2000; ++spins)
                 QThread::usleep(50);
             m_mutex->lock();
         }
