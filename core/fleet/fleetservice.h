@@ -230,3 +230,5 @@ private:
 } // namespace Mouse
 
 Q_DECLARE_METATYPE(Mouse::FleetOutcome)
+
+Q_DECLARE_METATYPE(Mouse::FleetService::DemoCredential)
