@@ -4,89 +4,89 @@
 <context>
     <name>Mouse::Ui::ChartsPage</name>
     <message>
-        <location filename="../ui/chartspage.cpp" line="50"/>
+        <location filename="../ui/chartspage.cpp" line="51"/>
         <source>Cache hit rate</source>
         <translation>Cache-Trefferquote</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="50"/>
+        <location filename="../ui/chartspage.cpp" line="51"/>
         <source>%</source>
         <translation>%</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="50"/>
-        <location filename="../ui/chartspage.cpp" line="52"/>
+        <location filename="../ui/chartspage.cpp" line="51"/>
+        <location filename="../ui/chartspage.cpp" line="53"/>
         <source>VM status</source>
         <translation>VM-Status</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="50"/>
-        <location filename="../ui/chartspage.cpp" line="52"/>
+        <location filename="../ui/chartspage.cpp" line="51"/>
+        <location filename="../ui/chartspage.cpp" line="53"/>
         <source>Screenshots</source>
         <translation>Bildschirmfotos</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="52"/>
+        <location filename="../ui/chartspage.cpp" line="53"/>
         <source>Cache size</source>
         <translation>Cache-Größe</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="52"/>
+        <location filename="../ui/chartspage.cpp" line="53"/>
         <source>entries</source>
         <translation>Einträge</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="53"/>
+        <location filename="../ui/chartspage.cpp" line="54"/>
         <source>Queue depth</source>
         <translation>Warteschlangenlänge</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="54"/>
+        <location filename="../ui/chartspage.cpp" line="55"/>
         <source>tasks</source>
         <translation>Aufgaben</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="55"/>
+        <location filename="../ui/chartspage.cpp" line="56"/>
         <source>High</source>
         <translation>Hoch</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="55"/>
+        <location filename="../ui/chartspage.cpp" line="56"/>
         <source>Normal</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="55"/>
+        <location filename="../ui/chartspage.cpp" line="56"/>
         <source>Low</source>
         <translation>Niedrig</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="55"/>
+        <location filename="../ui/chartspage.cpp" line="56"/>
         <source>In flight</source>
         <translation>In Arbeit</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="58"/>
+        <location filename="../ui/chartspage.cpp" line="59"/>
         <source>Task processing time (p95)</source>
         <translation>Verarbeitungszeit der Aufgaben (p95)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="58"/>
+        <location filename="../ui/chartspage.cpp" line="59"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="58"/>
+        <location filename="../ui/chartspage.cpp" line="59"/>
         <source>p95</source>
         <translation>p95</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="67"/>
+        <location filename="../ui/chartspage.cpp" line="68"/>
         <source>Charts</source>
         <translation>Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="114"/>
+        <location filename="../ui/chartspage.cpp" line="115"/>
         <source>VM status hits %1  ·  screenshot hits %2  ·  task p95 %3</source>
         <translation>VM-Status-Treffer %1  ·  Bildschirmfoto-Treffer %2  ·  Aufgaben-p95 %3</translation>
     </message>
@@ -198,7 +198,7 @@
     </message>
     <message>
         <location filename="../ui/fleetpage.cpp" line="127"/>
-        <location filename="../ui/fleetpage.cpp" line="388"/>
+        <location filename="../ui/fleetpage.cpp" line="389"/>
         <source>All customers</source>
         <translation>Alle Kunden</translation>
     </message>
@@ -238,67 +238,72 @@
         <translation>Bildschirmfoto</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="329"/>
+        <location filename="../ui/fleetpage.cpp" line="330"/>
         <source>Refreshing %1 / %2</source>
         <translation>Aktualisiere %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="355"/>
+        <location filename="../ui/fleetpage.cpp" line="356"/>
         <source>%1 VMs refreshed in %2 ms at %3</source>
         <translation>%1 VMs in %2 ms aktualisiert um %3</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="413"/>
+        <location filename="../ui/fleetpage.cpp" line="416"/>
         <source>1 VM</source>
         <translation>1 VM</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="413"/>
+        <location filename="../ui/fleetpage.cpp" line="416"/>
         <source>%1 VMs</source>
         <translation>%1 VMs</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="414"/>
+        <location filename="../ui/fleetpage.cpp" line="417"/>
         <source>%1 running</source>
         <translation>%1 laufen</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="416"/>
+        <location filename="../ui/fleetpage.cpp" line="419"/>
         <source>%1 changing</source>
         <translation>%1 im Wechsel</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="419"/>
-        <source>1 error</source>
-        <translation>1 Fehler</translation>
-    </message>
-    <message>
-        <location filename="../ui/fleetpage.cpp" line="419"/>
-        <source>%1 errors</source>
-        <translation>%1 Fehler</translation>
-    </message>
-    <message>
         <location filename="../ui/fleetpage.cpp" line="421"/>
+        <source>%1 in error</source>
+        <translation>%1 mit Fehlerstatus</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetpage.cpp" line="425"/>
+        <source>1 fetch error</source>
+        <translation>1 Abruffehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetpage.cpp" line="425"/>
+        <source>%1 fetch errors</source>
+        <translation>%1 Abruffehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetpage.cpp" line="427"/>
         <source>%1 stale</source>
         <translation>%1 veraltet</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="442"/>
+        <location filename="../ui/fleetpage.cpp" line="448"/>
         <source>Stop the VM of %1? Its work is interrupted.</source>
         <translation>Die VM von %1 stoppen? Ihre Arbeit wird unterbrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="443"/>
+        <location filename="../ui/fleetpage.cpp" line="449"/>
         <source>Restart the VM of %1? Its work is interrupted.</source>
         <translation>Die VM von %1 neu starten? Ihre Arbeit wird unterbrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="444"/>
+        <location filename="../ui/fleetpage.cpp" line="450"/>
         <source>Confirm</source>
         <translation>Bestätigen</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="462"/>
+        <location filename="../ui/fleetpage.cpp" line="468"/>
         <source>VM action failed</source>
         <translation>VM-Aktion fehlgeschlagen</translation>
     </message>
@@ -768,82 +773,82 @@
 <context>
     <name>Mouse::Ui::ScreenshotsPage</name>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="52"/>
+        <location filename="../ui/screenshotspage.cpp" line="66"/>
         <source>Screenshots</source>
         <translation>Bildschirmfotos</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="56"/>
+        <location filename="../ui/screenshotspage.cpp" line="70"/>
         <source>The VM to watch</source>
         <translation>Die zu beobachtende VM</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="59"/>
+        <location filename="../ui/screenshotspage.cpp" line="73"/>
         <source>Low (640×480)</source>
         <translation>Niedrig (640×480)</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="60"/>
+        <location filename="../ui/screenshotspage.cpp" line="74"/>
         <source>Medium (1024×768)</source>
         <translation>Mittel (1024×768)</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="61"/>
+        <location filename="../ui/screenshotspage.cpp" line="75"/>
         <source>High (1920×1080)</source>
         <translation>Hoch (1920×1080)</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="64"/>
+        <location filename="../ui/screenshotspage.cpp" line="78"/>
         <source>Auto-refresh</source>
         <translation>Automatisch aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="66"/>
+        <location filename="../ui/screenshotspage.cpp" line="80"/>
         <source>Refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="71"/>
+        <location filename="../ui/screenshotspage.cpp" line="85"/>
         <source>Pick a VM, or double-click one on the Fleet page.</source>
         <translation>Wählen Sie eine VM, oder doppelklicken Sie auf der Seite „Flotte“ auf eine.</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="78"/>
+        <location filename="../ui/screenshotspage.cpp" line="92"/>
         <source>Other VMs of this customer</source>
         <translation>Weitere VMs dieses Kunden</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="178"/>
+        <location filename="../ui/screenshotspage.cpp" line="192"/>
         <source>VMs of %1</source>
         <translation>VMs von %1</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="189"/>
-        <source>Screenshots are not available in this build yet.</source>
-        <translation>Bildschirmfotos sind in diesem Build noch nicht verfügbar.</translation>
+        <location filename="../ui/screenshotspage.cpp" line="204"/>
+        <source>The screenshot service is not running.</source>
+        <translation>Der Bildschirmfoto-Dienst läuft nicht.</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="198"/>
+        <location filename="../ui/screenshotspage.cpp" line="257"/>
         <source>The screenshot could not be decoded (%1).</source>
         <translation>Das Bildschirmfoto konnte nicht dekodiert werden (%1).</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="202"/>
+        <location filename="../ui/screenshotspage.cpp" line="261"/>
         <source>%1 × %2 px  ·  %3  ·  %4  ·  %5  ·  %6</source>
         <translation>%1 × %2 px  ·  %3  ·  %4  ·  %5  ·  %6</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="207"/>
+        <location filename="../ui/screenshotspage.cpp" line="266"/>
         <source>from cache</source>
         <translation>aus dem Cache</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="207"/>
+        <location filename="../ui/screenshotspage.cpp" line="266"/>
         <source>fresh from Orgo</source>
         <translation>frisch von Orgo</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="220"/>
+        <location filename="../ui/screenshotspage.cpp" line="279"/>
         <source>No image: %1</source>
         <translation>Kein Bild: %1</translation>
     </message>

@@ -178,6 +178,7 @@ void FleetPage::buildTable()
     m_view->setAlternatingRowColors(true);
     m_view->setShowGrid(false);
     m_view->setWordWrap(false);
+    m_view->setStyleSheet(u"QTableView::item { padding: 0 6px; }"_s);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->verticalHeader()->setVisible(false);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 10);
@@ -191,7 +192,7 @@ void FleetPage::buildTable()
     header->resizeSection(FleetTableModel::Employee, 13 * em);
     header->resizeSection(FleetTableModel::Customer, 13 * em);
     header->resizeSection(FleetTableModel::Status, 9 * em);
-    header->resizeSection(FleetTableModel::Age, 9 * em);
+    header->resizeSection(FleetTableModel::Age, 11 * em);
 
     connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         emit screenshotRequested(index.data(FleetTableModel::VmIdRole).toString());
@@ -398,10 +399,12 @@ void FleetPage::updateSummary()
     int errors = 0;
     int stale = 0;
     int transition = 0;
+    int failed = 0;
     for (const FleetRow &row : m_model->rows()) {
         const Icons::StatusFamily family = Icons::statusFamily(row.status);
         running += family == Icons::StatusFamily::Running;
         transition += family == Icons::StatusFamily::Transition;
+        failed += family == Icons::StatusFamily::Error;
         errors += !row.error.isEmpty();
         stale += row.stale;
     }
@@ -414,11 +417,14 @@ void FleetPage::updateSummary()
     parts << chip(Icons::statusColor(u"running"_s), tr("%1 running").arg(running));
     if (transition > 0)
         parts << chip(Icons::statusColor(u"starting"_s), tr("%1 changing").arg(transition));
+    if (failed > 0)
+        parts << chip(Icons::statusColor(u"error"_s), tr("%1 in error").arg(failed));
+    // Fetch problems are not VM states: the last known status is kept, marked stale.
     if (errors > 0)
-        parts << chip(Icons::statusColor(u"error"_s),
-                      errors == 1 ? tr("1 error") : tr("%1 errors").arg(errors));
+        parts << u"<span style='color:#a8322d'>%1</span>"_s.arg(
+                errors == 1 ? tr("1 fetch error") : tr("%1 fetch errors").arg(errors));
     if (stale > 0)
-        parts << tr("%1 stale").arg(stale);
+        parts << u"<span style='color:#a86a00'>%1</span>"_s.arg(tr("%1 stale").arg(stale));
     m_summary->setText(parts.join(u"&nbsp;&nbsp;&middot;&nbsp;&nbsp;"_s));
 }
 

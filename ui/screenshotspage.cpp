@@ -138,6 +138,16 @@ QString ScreenshotsPage::currentQuality() const
     return m_quality->currentData().toString();
 }
 
+QImage ScreenshotsPage::shownImage() const
+{
+    return m_image->image();
+}
+
+QString ScreenshotsPage::infoText() const
+{
+    return m_info->text();
+}
+
 void ScreenshotsPage::fillVmList()
 {
     const QString current = currentVm();

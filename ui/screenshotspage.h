@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QImage>
 #include <QSet>
 #include <QWidget>
 
@@ -44,6 +45,8 @@ public:
 
     QString currentVm() const;
     QString currentQuality() const;
+    QImage shownImage() const; // the image on screen, null when none
+    QString infoText() const;  // dimensions, bytes, MIME type, cached
 
 public slots:
     void showVm(const QString &vmId);

@@ -44,7 +44,7 @@ TimeSeriesChart::TimeSeriesChart(const QString &title,
     chart->setBackgroundRoundness(4);
 
     m_axisX = new QDateTimeAxis(chart);
-    m_axisX->setFormat(u"HH:mm"_s);
+    m_axisX->setFormat(u"HH:mm:ss"_s);
     m_axisX->setTickCount(6);
     m_axisY = new QValueAxis(chart);
     m_axisY->setTitleText(unit);
@@ -109,7 +109,13 @@ double TimeSeriesChart::lastValue(int series) const
 
 void TimeSeriesChart::updateAxes(const QDateTime &now)
 {
-    m_axisX->setRange(now.addMSecs(-m_windowMs), now);
+    // The window fills up from the first sample: a young dashboard shows its first minutes
+    // across the whole width (at least two minutes), then the axis slides over the window.
+    if (!m_firstSample.isValid())
+        m_firstSample = now;
+    const qint64 shown = qBound<qint64>(
+            qMin<qint64>(120000, m_windowMs), m_firstSample.msecsTo(now), m_windowMs);
+    m_axisX->setRange(now.addMSecs(-shown), now);
     if (m_fixedRange)
         return;
 

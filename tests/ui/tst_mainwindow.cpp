@@ -4,12 +4,14 @@
 #include "ui/fleetpage.h"
 #include "ui/fleettablemodel.h"
 #include "ui/mainwindow.h"
+#include "ui/screenshotspage.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -88,6 +90,32 @@ private slots:
         const QString age = model->index(0, Mouse::Ui::FleetTableModel::Age).data().toString();
         QVERIFY2(age.endsWith(u"ago"_s) || age == u"just now"_s, qPrintable(age));
         QVERIFY(model->index(0, Mouse::Ui::FleetTableModel::Error).data().toString().isEmpty());
+    }
+
+    void doubleClickOpensTheVmScreenshot()
+    {
+        MainWindow window(m_gateway.get());
+        QSignalSpy shown(&window, &MainWindow::fleetShown);
+        window.show();
+        QVERIFY(shown.wait(15000));
+
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTableView *view = window.fleetPage()->view();
+        const QModelIndex first = view->model()->index(0, 0);
+        const QString vmId = first.data(Mouse::Ui::FleetTableModel::VmIdRole).toString();
+        const QPoint centre = view->visualRect(first).center();
+        QVERIFY(view->viewport()->rect().contains(centre));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, centre);
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, centre);
+        QCOMPARE(window.currentPage(), MainWindow::Screenshots);
+        Mouse::Ui::ScreenshotsPage *page = window.screenshotsPage();
+        QCOMPARE(page->currentVm(), vmId);
+
+        // The sandbox's desktop through ScreenshotService at medium: within 1024x768.
+        QTRY_VERIFY_WITH_TIMEOUT(!page->shownImage().isNull(), 15000);
+        QVERIFY(page->shownImage().width() <= 1024);
+        QVERIFY(page->shownImage().height() <= 768);
+        QVERIFY2(page->infoText().contains(u"image/jpeg"_s), qPrintable(page->infoText()));
     }
 
     void statusBarShowsUrlModeAndAMaskedToken()
