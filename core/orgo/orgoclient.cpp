@@ -300,8 +300,10 @@ void OrgoClient::dispatchNative(std::unique_ptr<Call> call)
             break;
         case F::Network:
         case F::Protocol:
-        case F::TooLarge:
             outcome.failure = Outcome::Failure::Network;
+            break;
+        case F::TooLarge:
+            outcome.failure = Outcome::Failure::TooLarge;
             break;
         }
         m_inFlight.fetch_sub(1, std::memory_order_relaxed);
@@ -397,6 +399,9 @@ void OrgoClient::settle(std::unique_ptr<Call> call, Outcome &&outcome)
                     0,
                     QStringLiteral("Orgo did not answer within %1 ms").arg(call->timeoutMs));
             error.retryable = call->retryOnTimeout;
+        } else if (outcome.failure == Outcome::Failure::TooLarge) {
+            // Asking again would fetch the same oversized answer: not retried.
+            error = makeError(ErrorKind::InvalidResponse, 0, outcome.errorString);
         } else {
             error = makeError(ErrorKind::Network,
                               0,

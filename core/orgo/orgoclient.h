@@ -155,7 +155,7 @@ private:
     // What came back from either transport, before retry and breaker decisions.
     struct Outcome
     {
-        enum class Failure { None, Timeout, Aborted, Network };
+        enum class Failure { None, Timeout, Aborted, Network, TooLarge };
         int status = 0;
         QByteArray body;
         QByteArray contentType;
