@@ -9,7 +9,7 @@ namespace Mouse::Http {
 // One node per path segment: literal children first, then one placeholder child.
 struct Router::Node
 {
-    std::map<QString, std::unique_ptr<Node>> literals;
+    std::map<QString, std::unique_ptr<Node>, std::less<>> literals; // find() by QStringView
     std::unique_ptr<Node> placeholder;
     QString placeholderName;
     struct Endpoint
@@ -66,22 +66,49 @@ NodeT *insertPath(NodeT *node, const QString &pattern)
     return node;
 }
 
-// Finds the node of a concrete path, collecting placeholder values; nullptr if none.
-template<typename NodeT>
-const NodeT *findPath(const NodeT *node, const QString &path, QHash<QString, QString> *params)
+// Finds the node of a concrete path that `accept` takes, collecting placeholder values;
+// nullptr if none. Literal children are tried before the placeholder, with backtracking, so
+// /a/{x}/b and /a/lit/c both match what they should. Paths must start with '/', and empty
+// segments ("//", a trailing '/') match nothing. No allocation except the parameter values.
+template<typename NodeT, typename Accept>
+const NodeT *
+findFrom(const NodeT *node, QStringView rest, QHash<QString, QString> *params, const Accept &accept)
 {
-    for (QStringView segment : segmentsOf(path)) {
-        const auto literal = node->literals.find(segment.toString());
-        if (literal != node->literals.end()) {
-            node = literal->second.get();
-        } else if (node->placeholder) {
-            params->insert(node->placeholderName, segment.toString());
-            node = node->placeholder.get();
-        } else {
-            return nullptr;
-        }
+    if (rest.isEmpty())
+        return accept(node) ? node : nullptr;
+    const qsizetype slash = rest.indexOf(u'/');
+    const QStringView segment = slash < 0 ? rest : rest.first(slash);
+    const QStringView tail = slash < 0 ? QStringView() : rest.sliced(slash + 1);
+    if (segment.isEmpty() || (slash >= 0 && tail.isEmpty()))
+        return nullptr;
+
+    const auto literal = node->literals.find(segment);
+    if (literal != node->literals.end()) {
+        if (const NodeT *found = findFrom(literal->second.get(), tail, params, accept))
+            return found;
     }
-    return node;
+    if (!node->placeholder)
+        return nullptr;
+    const QString name = node->placeholderName;
+    const bool had = params->contains(name);
+    if (!had)
+        params->insert(name, segment.toString());
+    if (const NodeT *found = findFrom(node->placeholder.get(), tail, params, accept))
+        return found;
+    if (!had)
+        params->remove(name);
+    return nullptr;
+}
+
+template<typename NodeT, typename Accept>
+const NodeT *findPath(const NodeT *node,
+                      const QString &path,
+                      QHash<QString, QString> *params,
+                      const Accept &accept)
+{
+    if (!path.startsWith(u'/'))
+        return nullptr;
+    return findFrom(node, QStringView(path).sliced(1), params, accept);
 }
 
 } // namespace
@@ -96,7 +123,10 @@ void Router::websocket(const QString &pattern, Access access, WebSocketHandler h
 Router::WebSocketMatch Router::matchWebSocket(const QString &path) const
 {
     WebSocketMatch match;
-    const Node *node = findPath(m_webSocketRoot.get(), path, &match.params);
+    const Node *node
+            = findPath(m_webSocketRoot.get(), path, &match.params, [](const Node *candidate) {
+                  return bool(candidate->webSocket);
+              });
     if (!node || !node->webSocket)
         return {};
     match.handler = node->webSocket.get();
@@ -121,7 +151,9 @@ void Router::add(const QByteArray &method,
 Router::Match Router::match(const QByteArray &method, const QString &path) const
 {
     Match match;
-    const Node *node = findPath(m_root.get(), path, &match.params);
+    const Node *node = findPath(m_root.get(), path, &match.params, [](const Node *candidate) {
+        return !candidate->endpoints.empty();
+    });
     if (!node || node->endpoints.empty()) {
         match.params.clear();
         return match;
