@@ -118,6 +118,12 @@ void Router::websocket(const QString &pattern, Access access, WebSocketHandler h
     Node *node = insertPath(m_webSocketRoot.get(), pattern);
     node->webSocket = std::make_unique<WebSocketHandler>(std::move(handler));
     node->webSocketAccess = access;
+    m_webSocketRoutes.append({"GET", pattern, access, {}});
+}
+
+QList<RouteInfo> Router::webSocketRoutes() const
+{
+    return m_webSocketRoutes;
 }
 
 Router::WebSocketMatch Router::matchWebSocket(const QString &path) const

@@ -126,10 +126,10 @@ void tst_HttpServer::notFound()
     QVERIFY(h.start());
     RawClient client(h.port());
     for (const char *path : {"/nope",
-                                  "/public/",
-                                  "/api/v1/customers/cst_a",
-                                  "/%2e%2e/public",
-                                  "/api/v1/customers/cst_a/things/extra"}) {
+                             "/public/",
+                             "/api/v1/customers/cst_a",
+                             "/%2e%2e/public",
+                             "/api/v1/customers/cst_a/things/extra"}) {
         const auto response = client.request(get(path));
         QVERIFY(response);
         QCOMPARE(response->status, 404);
