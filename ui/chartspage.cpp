@@ -4,7 +4,6 @@
 
 #include "core/gateway.h"
 #include "core/metrics/healthboard.h"
-#include "core/queue/taskqueue.h"
 #include "ui/timeserieschart.h"
 
 #include <QGridLayout>
@@ -26,11 +25,11 @@ const QStringList VmHitRate{u"caches"_s, u"vm_status"_s, u"hit_rate"_s};
 const QStringList VmSize{u"caches"_s, u"vm_status"_s, u"size"_s};
 const QStringList ShotHitRate{u"caches"_s, u"screenshots"_s, u"hit_rate"_s};
 const QStringList ShotSize{u"caches"_s, u"screenshots"_s, u"size"_s};
-const QStringList DepthHigh{u"queues"_s, u"tasks"_s, u"depth"_s, u"high"_s};
-const QStringList DepthNormal{u"queues"_s, u"tasks"_s, u"depth"_s, u"normal"_s};
-const QStringList DepthLow{u"queues"_s, u"tasks"_s, u"depth"_s, u"low"_s};
-const QStringList InFlight{u"queues"_s, u"tasks"_s, u"in_flight"_s};
-const QStringList P95{u"queues"_s, u"tasks"_s, u"processing_ms"_s, u"p95"_s};
+const QStringList DepthHigh{u"queues"_s, u"payments"_s, u"depth"_s, u"high"_s};
+const QStringList DepthNormal{u"queues"_s, u"payments"_s, u"depth"_s, u"normal"_s};
+const QStringList DepthLow{u"queues"_s, u"payments"_s, u"depth"_s, u"low"_s};
+const QStringList InFlight{u"queues"_s, u"payments"_s, u"in_flight"_s};
+const QStringList P95{u"queues"_s, u"payments"_s, u"processing_ms"_s, u"p95"_s};
 
 double percent(double rate)
 {
@@ -94,14 +93,8 @@ ChartsPage::ChartsPage(Gateway *gateway, QWidget *parent)
 void ChartsPage::sampleNow()
 {
     // The board's snapshot functions answer from memory at once (a HealthBoard rule); the
-    // queue's own snapshot is in memory too.
-    QJsonObject health = m_gateway->health()->snapshot();
-    if (const TaskQueue *queue = m_gateway->queue()) {
-        QJsonObject queues = health.value(u"queues"_s).toObject();
-        queues.insert(u"tasks"_s, queue->metricsSnapshot().toJson());
-        health.insert(u"queues"_s, queues);
-    }
-    sample(QDateTime::currentDateTime(), health);
+    // queue's section is its metricsSnapshot().
+    sample(QDateTime::currentDateTime(), m_gateway->health()->snapshot());
 }
 
 void ChartsPage::sample(const QDateTime &now, const QJsonObject &health)

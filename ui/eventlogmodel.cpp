@@ -38,8 +38,12 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         return {};
 
     switch (index.column()) {
-    case Time:
-        return event->time.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s);
+    case Time: {
+        // Today's events need no date; the tooltip always has the full time stamp.
+        const QDateTime local = event->time.toLocalTime();
+        return local.date() == QDate::currentDate() ? local.toString(u"HH:mm:ss"_s)
+                                                    : local.toString(u"yyyy-MM-dd HH:mm:ss"_s);
+    }
     case Severity:
         return severityText(event->severity);
     case Source:

@@ -120,9 +120,9 @@ EventLogPage::EventLogPage(EventLog *log, QWidget *parent)
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     header->setHighlightSections(false);
     const int em = m_view->fontMetrics().horizontalAdvance(u'M');
-    header->resizeSection(EventLogModel::Time, 12 * em);
-    header->resizeSection(EventLogModel::Severity, 7 * em);
-    header->resizeSection(EventLogModel::Source, 8 * em);
+    header->resizeSection(EventLogModel::Time, 11 * em);
+    header->resizeSection(EventLogModel::Severity, 8 * em);
+    header->resizeSection(EventLogModel::Source, 9 * em);
     layout->addWidget(m_view, 1);
 
     auto *copyAction = new QAction(tr("Copy"), m_view);

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/fleetpage.h"
 
+#include "core/fleet/fleetservice.h"
 #include "core/gateway.h"
 #include "core/log/eventlog.h"
 #include "ui/fleetfiltermodel.h"
@@ -13,6 +14,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QShortcut>
@@ -196,19 +198,104 @@ QString FleetPage::selectedVm() const
     return rows.isEmpty() ? QString() : rows.first().data(FleetTableModel::VmIdRole).toString();
 }
 
+namespace {
+
+FleetRow fromService(const VmRow &vm)
+{
+    FleetRow row;
+    row.vmId = vm.vmId;
+    row.name = vm.vmName;
+    row.employee = vm.employeeName;
+    row.customerId = vm.customerId;
+    row.customer = vm.customerName;
+    row.status = vm.vmStatus.isEmpty() ? u"unknown"_s : vm.vmStatus;
+    if (vm.fetchedAtMs > 0)
+        row.fetchedAt = QDateTime::fromMSecsSinceEpoch(vm.fetchedAtMs, Qt::UTC);
+    row.stale = vm.stale;
+    row.error = vm.error;
+    return row;
+}
+
+} // namespace
+
 void FleetPage::bindService()
 {
-    // TODO(#2): connect FleetService's refresh signals and snapshot; remove when it is in main.
+    FleetService *fleet = m_gateway->fleet();
+    if (!fleet)
+        return;
+    // Statuses also change between the page's refreshes (API requests, lifecycle calls, the
+    // service's own background refreshes): show them from the service's snapshot, coalesced.
+    connect(fleet, &FleetService::vmStatusChanged, this, &FleetPage::scheduleSnapshot);
+    connect(fleet, &FleetService::employeesChanged, this, &FleetPage::scheduleSnapshot);
+}
+
+void FleetPage::scheduleSnapshot()
+{
+    if (m_snapshotPending || m_refreshing)
+        return; // a refresh in progress ends with a snapshot anyway
+    m_snapshotPending = true;
+    QTimer::singleShot(200, this, [this] {
+        m_snapshotPending = false;
+        if (FleetService *fleet = m_gateway->fleet())
+            applySnapshot(fleet->snapshot(), {});
+    });
+}
+
+void FleetPage::applySnapshot(const QList<VmRow> &snapshot,
+                              const QHash<QString, QString> &requestIds)
+{
+    QList<FleetRow> rows;
+    rows.reserve(snapshot.size());
+    for (const VmRow &vm : snapshot) {
+        FleetRow row = fromService(vm);
+        if (!row.error.isEmpty())
+            row.requestId = requestIds.value(row.vmId);
+        rows << row;
+    }
+    setRows(rows);
 }
 
 void FleetPage::refresh()
 {
     if (m_refreshing)
         return;
-    // TODO(#2): FleetService batch refresh; remove when it is in main. Until then the page
-    // shows an empty, completed refresh.
-    beginRefresh(0);
-    finishRefresh();
+    FleetService *fleet = m_gateway->fleet();
+    if (!fleet) {
+        beginRefresh(0);
+        finishRefresh();
+        return;
+    }
+
+    // One batch over every VM the directory knows: cache-first, bounded and coalesced by the
+    // service; each item carries its own error (with Orgo's request id) without failing the rest.
+    const QList<VmRow> known = fleet->snapshot();
+    QStringList ids;
+    ids.reserve(known.size());
+    for (const VmRow &vm : known)
+        ids << vm.vmId;
+    if (m_model->rowCount() == 0)
+        applySnapshot(known, {}); // names and customers at once, statuses as they come
+
+    beginRefresh(int(ids.size()));
+    QPointer<FleetPage> self(this);
+    fleet->fetchStatuses(
+            ids,
+            {},
+            [self, fleet](QList<VmItem> &&items) {
+                if (!self)
+                    return;
+                QHash<QString, QString> requestIds;
+                for (const VmItem &item : std::as_const(items)) {
+                    if (!item.error.ok())
+                        requestIds.insert(item.vmId, item.error.requestId);
+                }
+                self->applySnapshot(fleet->snapshot(), requestIds);
+                self->finishRefresh();
+            },
+            [self](int done, int total) {
+                if (self)
+                    self->setProgress(done, total);
+            });
 }
 
 void FleetPage::beginRefresh(int total)
@@ -332,8 +419,25 @@ void FleetPage::runLifecycle(const QString &action)
         if (QMessageBox::question(this, tr("Confirm"), question.arg(who)) != QMessageBox::Yes)
             return;
     }
-    // TODO(#2): call FleetService start/stop/restart; remove when it is in main.
-    m_gateway->eventLog()->info(u"dashboard"_s, u"Requested %1 of VM %2"_s.arg(action, vmId));
+    FleetService *fleet = m_gateway->fleet();
+    if (!fleet || !row)
+        return;
+    QFuture<FleetOutcome> call = action == u"start"  ? fleet->startVm(row->customerId, vmId)
+                                 : action == u"stop" ? fleet->stopVm(row->customerId, vmId)
+                                                     : fleet->restartVm(row->customerId, vmId);
+    m_gateway->eventLog()->info(u"dashboard"_s,
+                                u"Operator asked to %1 the VM of %2"_s.arg(action, who));
+    call.then(this, [this, action, who](const FleetOutcome &outcome) {
+        if (!outcome.ok()) {
+            QString message = outcome.message;
+            if (!outcome.upstream.requestId.isEmpty())
+                message += u" (request id %1)"_s.arg(outcome.upstream.requestId);
+            m_gateway->eventLog()->warning(
+                    u"dashboard"_s, u"Could not %1 the VM of %2: %3"_s.arg(action, who, message));
+            QMessageBox::warning(this, tr("VM action failed"), message);
+        }
+        refresh();
+    });
 }
 
 } // namespace Mouse::Ui

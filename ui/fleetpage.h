@@ -17,7 +17,8 @@ class QTimer;
 
 namespace Mouse {
 class Gateway;
-}
+struct VmRow;
+} // namespace Mouse
 
 namespace Mouse::Ui {
 
@@ -59,6 +60,9 @@ private:
     QWidget *buildFilters();
     void buildTable();
     void bindService();
+    void scheduleSnapshot();
+    void applySnapshot(const QList<Mouse::VmRow> &snapshot,
+                       const QHash<QString, QString> &requestIds);
     void updateCustomerFilter();
     void updateSummary();
     void updateActions();
@@ -84,6 +88,7 @@ private:
     qint64 m_lastRefreshMs = -1;
     bool m_refreshing = false;
     bool m_shownOnce = false;
+    bool m_snapshotPending = false;
 };
 
 } // namespace Mouse::Ui

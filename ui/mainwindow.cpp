@@ -4,6 +4,7 @@
 
 #include "core/gateway.h"
 #include "core/metrics/healthboard.h"
+#include "core/orgo/orgoclient.h"
 #include "core/version.h"
 #include "ui/chartspage.h"
 #include "ui/eventlogpage.h"
@@ -50,10 +51,13 @@ QString chip(const QColor &colour, const QString &label, const QString &value)
 
 QString maskedToken(const QString &token)
 {
-    const int underscore = token.lastIndexOf(u'_');
-    const QString prefix
-            = underscore > 0 && underscore < 16 ? token.left(underscore + 1) : token.left(4);
-    return prefix + u"\u2022\u2022\u2022\u2022\u2022\u2022"_s;
+    // Keep only a readable prefix such as "mgw_admin_"; never any of the secret part.
+    int prefix = 0;
+    for (int i = 0; i < qMin(12, int(token.size())); ++i) {
+        if (token.at(i) == u'_')
+            prefix = i + 1;
+    }
+    return token.left(prefix) + u"\u2022\u2022\u2022\u2022\u2022\u2022"_s;
 }
 
 } // namespace
@@ -72,8 +76,17 @@ MainWindow::MainWindow(Gateway *gateway, QWidget *parent)
     buildStatusBar();
     restoreState();
 
-    // The breaker state also reaches /health; reading the board every second keeps the
-    // status bar right without a direct dependency on the Orgo client's internals.
+    // The breaker announces its changes; the /health section read every second is the
+    // fallback that also covers a state change made before the window existed.
+    if (OrgoClient *orgo = m_gateway->orgo()) {
+        connect(orgo,
+                &OrgoClient::breakerStateChanged,
+                this,
+                [this](OrgoClient::BreakerState state) {
+                    setBreakerState(Orgo::CircuitBreaker::stateName(state));
+                });
+        setBreakerState(orgo->breakerStateName());
+    }
     m_healthTimer->setInterval(1000);
     connect(m_healthTimer, &QTimer::timeout, this, &MainWindow::pollHealth);
     m_healthTimer->start();
@@ -115,7 +128,7 @@ void MainWindow::buildPages()
     m_fleet = new FleetPage(m_gateway, m_stack);
     m_screenshots = new ScreenshotsPage(m_gateway, m_fleet->model(), m_stack);
     m_charts = new ChartsPage(m_gateway, m_stack);
-    m_payments = new PaymentsPage(m_gateway, m_gateway->queue(), m_stack);
+    m_payments = new PaymentsPage(m_gateway, m_gateway->queue(), m_gateway->billing(), m_stack);
     m_events = new EventLogPage(m_gateway->eventLog(), m_stack);
     for (QWidget *page : {static_cast<QWidget *>(m_fleet),
                           static_cast<QWidget *>(m_screenshots),
@@ -252,8 +265,10 @@ void MainWindow::showPage(Page page)
     m_nav->setCurrentRow(int(page));
 }
 
-void MainWindow::setBreakerState(const QString &state)
+void MainWindow::setBreakerState(const QString &name)
 {
+    QString state = name;
+    state.replace(u'_', u'-'); // "half_open" -> "half-open"
     if (state == m_breakerState)
         return;
     m_breakerState = state;

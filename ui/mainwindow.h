@@ -49,7 +49,7 @@ public:
 
 public slots:
     void showPage(Mouse::Ui::MainWindow::Page page);
-    void setBreakerState(const QString &state);
+    void setBreakerState(const QString &name); // closed, open, half-open
     void copyAdminToken();
     void copyServerUrl();
 

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/paymentspage.h"
 
+#include "core/billing/billing.h"
 #include "core/gateway.h"
 #include "core/log/eventlog.h"
 #include "core/queue/taskqueue.h"
@@ -65,10 +66,11 @@ QTableWidgetItem *cell(const QString &text, Qt::Alignment align = Qt::AlignLeft)
 
 } // namespace
 
-PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, QWidget *parent)
+PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, Billing *billing, QWidget *parent)
     : QWidget(parent)
     , m_gateway(gateway)
     , m_queue(queue)
+    , m_billing(billing)
     , m_timer(new QTimer(this))
 {
     auto *layout = new QVBoxLayout(this);
@@ -115,12 +117,18 @@ PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, QWidget *parent)
     auto *ledgerBox = new QWidget(splitter);
     auto *ledgerLayout = new QVBoxLayout(ledgerBox);
     ledgerLayout->setContentsMargins(0, 0, 0, 0);
-    ledgerLayout->addWidget(heading(tr("Recent ledger rows"), 1.0, ledgerBox));
+    auto *ledgerHead = new QHBoxLayout;
+    ledgerHead->addWidget(heading(tr("Recent ledger rows"), 1.0, ledgerBox));
+    ledgerHead->addSpacing(12);
+    m_totals = new QLabel(ledgerBox);
+    ledgerHead->addWidget(m_totals, 1);
+    ledgerLayout->addLayout(ledgerHead);
     m_ledger = table({tr("Time"),
                       tr("Customer"),
+                      tr("Type"),
                       tr("Tokens"),
                       tr("Balance"),
-                      tr("Reason"),
+                      tr("Description"),
                       tr("Reference")},
                      ledgerBox);
     ledgerLayout->addWidget(m_ledger);
@@ -129,13 +137,12 @@ PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, QWidget *parent)
     layout->addWidget(splitter, 1);
 
     const int em = fontMetrics().horizontalAdvance(u'M');
-    for (QTableWidget *widget : {m_dead, m_ledger}) {
-        widget->horizontalHeader()->resizeSection(0, 11 * em);
-        widget->horizontalHeader()->resizeSection(1, 12 * em);
-        widget->horizontalHeader()->resizeSection(2, 14 * em);
-        widget->horizontalHeader()->resizeSection(3, 7 * em);
-        widget->horizontalHeader()->resizeSection(4, 11 * em);
-    }
+    const auto widths = [em](QTableWidget *widget, const QList<int> &ems) {
+        for (int i = 0; i < ems.size(); ++i)
+            widget->horizontalHeader()->resizeSection(i, ems.at(i) * em);
+    };
+    widths(m_dead, {11, 10, 14, 6, 11});
+    widths(m_ledger, {11, 10, 7, 6, 7, 18});
 
     connect(m_retry, &QPushButton::clicked, this, &PaymentsPage::retrySelected);
     connect(m_discard, &QPushButton::clicked, this, &PaymentsPage::discardSelected);
@@ -154,6 +161,11 @@ PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, QWidget *parent)
     connect(m_timer, &QTimer::timeout, this, &PaymentsPage::reload);
     m_timer->start();
     reload();
+
+    // The billing summary is kept in memory by Billing and announced on the main thread.
+    if (m_billing)
+        connect(m_billing, &Billing::summaryChanged, this, &PaymentsPage::reloadLedger);
+    reloadLedger();
     updateButtons();
 }
 
@@ -257,10 +269,11 @@ void PaymentsPage::setQueueFigures(const QueueFigures &figures)
     m_paused = figures.paused;
     m_pause->setText(m_paused ? tr("Resume processing") : tr("Pause processing"));
     m_pause->setIcon(Icons::named(m_paused ? u"start"_s : u"pause"_s));
-    m_state->setText(m_paused ? u"<span style='color:#a86a00'><b>%1</b></span>"_s.arg(
-                             tr("Processing is paused: events are received and "
-                                "stored, not applied."))
-                              : tr("Processing"));
+    m_state->setText(
+            m_paused ? u"<span style='color:#a86a00'><b>%1</b></span>"_s.arg(
+                    tr("Processing is paused: events are received and "
+                       "stored, not applied."))
+                     : u"<span style='color:#2e9d52'>&#9679;</span> %1"_s.arg(tr("Processing")));
 }
 
 void PaymentsPage::setDeadLetters(const QList<DeadTask> &tasks)
@@ -286,6 +299,38 @@ void PaymentsPage::setDeadLetters(const QList<DeadTask> &tasks)
     updateButtons();
 }
 
+void PaymentsPage::reloadLedger()
+{
+    if (!m_billing) {
+        m_totals->setText(tr("The ledger is not available."));
+        return;
+    }
+    const Billing::Summary summary = m_billing->summary();
+    QList<LedgerEntry> entries;
+    for (const Mouse::LedgerEntry &row : summary.recent) {
+        LedgerEntry entry;
+        entry.time = QDateTime::fromMSecsSinceEpoch(row.createdAt, Qt::UTC);
+        entry.customer = row.customerId;
+        entry.type = row.type;
+        entry.delta = row.amount;
+        entry.balanceAfter = row.balanceAfter;
+        entry.debtAfter = row.debtAfter;
+        entry.description = row.description;
+        entry.reference = row.referenceId;
+        entries << entry;
+    }
+    setLedger(entries);
+
+    const QLocale locale;
+    m_totals->setText(tr("%1 tokens held  ·  %2 debt  ·  revenue %3  ·  orders: %4 completed, "
+                         "%5 pending")
+                              .arg(locale.toString(summary.totalBalance),
+                                   locale.toString(summary.totalDebt),
+                                   u"$"_s + locale.toString(summary.revenueCents / 100.0, 'f', 2),
+                                   locale.toString(summary.ordersCompleted),
+                                   locale.toString(summary.ordersPending)));
+}
+
 void PaymentsPage::setLedger(const QList<LedgerEntry> &entries)
 {
     const QLocale locale;
@@ -295,13 +340,21 @@ void PaymentsPage::setLedger(const QList<LedgerEntry> &entries)
         m_ledger->setItem(
                 row, 0, cell(entry.time.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s)));
         m_ledger->setItem(row, 1, cell(entry.customer));
+        m_ledger->setItem(row, 2, cell(entry.type));
         auto *delta = cell((entry.delta > 0 ? u"+"_s : QString()) + locale.toString(entry.delta),
                            Qt::AlignRight);
         delta->setForeground(entry.delta < 0 ? QColor(0xa8, 0x32, 0x2d) : QColor(0x22, 0x7a, 0x40));
-        m_ledger->setItem(row, 2, delta);
-        m_ledger->setItem(row, 3, cell(locale.toString(entry.balanceAfter), Qt::AlignRight));
-        m_ledger->setItem(row, 4, cell(entry.reason));
-        m_ledger->setItem(row, 5, cell(entry.reference));
+        m_ledger->setItem(row, 3, delta);
+        auto *balance = cell(locale.toString(entry.balanceAfter), Qt::AlignRight);
+        if (entry.debtAfter > 0) {
+            balance->setText(tr("%1 (debt %2)")
+                                     .arg(locale.toString(entry.balanceAfter),
+                                          locale.toString(entry.debtAfter)));
+            balance->setForeground(QColor(0xa8, 0x32, 0x2d));
+        }
+        m_ledger->setItem(row, 4, balance);
+        m_ledger->setItem(row, 5, cell(entry.description));
+        m_ledger->setItem(row, 6, cell(entry.reference));
     }
 }
 

@@ -13,6 +13,7 @@ class QTableWidget;
 class QTimer;
 
 namespace Mouse {
+class Billing;
 class Gateway;
 class TaskQueue;
 } // namespace Mouse
@@ -50,14 +51,16 @@ public:
     {
         QDateTime time;
         QString customer;
+        QString type; // purchase, usage, refund, adjustment, bonus
         qint64 delta = 0;
         qint64 balanceAfter = 0;
-        QString reason;
+        qint64 debtAfter = 0;
+        QString description;
         QString reference;
     };
 
-    // queue may be null (payments not running): the page says so.
-    PaymentsPage(Gateway *gateway, TaskQueue *queue, QWidget *parent = nullptr);
+    // queue and billing may be null (payments not running): the page says so.
+    PaymentsPage(Gateway *gateway, TaskQueue *queue, Billing *billing, QWidget *parent = nullptr);
 
     QPushButton *retryButton() const { return m_retry; }
     QPushButton *discardButton() const { return m_discard; }
@@ -73,6 +76,7 @@ public slots:
     void setQueueFigures(const Mouse::Ui::PaymentsPage::QueueFigures &figures);
     void setDeadLetters(const QList<Mouse::Ui::PaymentsPage::DeadTask> &tasks);
     void setLedger(const QList<Mouse::Ui::PaymentsPage::LedgerEntry> &entries);
+    void reloadLedger();
 
 signals:
     // After a Retry or Discard reached the queue: how many tasks it accepted.
@@ -90,6 +94,8 @@ private:
 
     Gateway *m_gateway;
     TaskQueue *m_queue;
+    Billing *m_billing;
+    QLabel *m_totals = nullptr;
     QList<QLabel *> m_figureLabels; // high, normal, low, in flight, dead, p95
     QLabel *m_state = nullptr;
     QPushButton *m_pause = nullptr;

@@ -117,11 +117,10 @@ void TimeSeriesChart::updateAxes(const QDateTime &now)
         for (int i = 0; i < series->count(); ++i)
             top = qMax(top, series->at(i).y());
     }
-    // Round the top up to a "nice" value so the axis does not flicker with every sample.
-    double nice = 1;
-    while (nice < top * 1.1)
-        nice *= nice < 10 ? 2 : 1.5;
-    m_axisY->setRange(0, std::ceil(nice));
+    // A "nice" scale from zero (0, 2, 4, ... or 0, 25, 50, ...), at least 0..4 so that an
+    // idle chart has readable whole-number ticks.
+    m_axisY->setRange(0, qMax(4.0, top * 1.1));
+    m_axisY->applyNiceNumbers();
 }
 
 } // namespace Mouse::Ui

@@ -61,6 +61,8 @@ Billing::Billing(Database &database,
     m_stripe = new StripeClient(QUrl(settings.string(u"stripe/api_url"_s)), m_secretKey, this);
     // Route database work: a few threads are plenty; writes serialize in the database anyway.
     m_pool.setMaxThreadCount(2);
+    // Threads never expire: connections are per thread id, and a new thread may reuse an id.
+    m_pool.setExpiryTimeout(-1);
     m_pool.setObjectName(u"billing"_s);
     m_routes = std::make_unique<BillingRoutes>(*this);
     if (metrics) {

@@ -15,7 +15,9 @@
 #include <QJsonDocument>
 #include <QSqlQuery>
 #include <QUuid>
+
 #include <QtConcurrent>
+#include <algorithm>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -109,8 +111,12 @@ bool optionalString(const QJsonObject &body, const QString &key, int maxLength, 
 
 bool isWebUrl(const QString &text)
 {
-    const QUrl url(text, QUrl::StrictMode);
-    return text.size() <= MaxUrl && url.isValid() && !url.host().isEmpty()
+    // Tolerant parsing: Stripe's {CHECKOUT_SESSION_ID} template is not strictly valid.
+    const bool printable = std::all_of(text.begin(), text.end(), [](QChar c) {
+        return c.unicode() > 0x20 && c.unicode() != 0x7f;
+    });
+    const QUrl url(text);
+    return printable && text.size() <= MaxUrl && url.isValid() && !url.host().isEmpty()
            && (url.scheme() == u"https" || url.scheme() == u"http");
 }
 

@@ -3,13 +3,11 @@
 #include "core/sandbox/desktoprenderer.h"
 
 #include "core/sandbox/bitmapfont.h"
+#include "core/sandbox/pngencoder.h"
 
-#include <QBuffer>
 #include <QDateTime>
-#include <QImageWriter>
 #include <QLinearGradient>
 #include <QPainter>
-#include <QPainterPath>
 #include <QRadialGradient>
 
 #include <array>
@@ -382,15 +380,7 @@ QImage DesktopRenderer::render(const DesktopScene &scene, qint64 unixSecond)
 
 QByteArray DesktopRenderer::renderPng(const DesktopScene &scene, qint64 unixSecond)
 {
-    const QImage image = render(scene, unixSecond);
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    QImageWriter writer(&buffer, "png");
-    // A fast zlib level: screenshots are re-made every second and mostly flat colour.
-    writer.setQuality(80);
-    writer.write(image);
-    return bytes;
+    return PngEncoder::encode(render(scene, unixSecond));
 }
 
 } // namespace Mouse

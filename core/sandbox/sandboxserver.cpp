@@ -352,7 +352,7 @@ bool SandboxServer::start(QString *error)
     if (d->config.driftMs > 0)
         d->drift.start(d->config.driftMs);
     qCDebug(lcSandbox) << "Sandbox fleet of" << d->fleet->size() << "computers on"
-                      << baseUrl().toString();
+                       << baseUrl().toString();
     return true;
 }
 

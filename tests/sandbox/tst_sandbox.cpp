@@ -1,5 +1,8 @@
 // SPDX-FileCopyrightText: 2026 Mouse Gateway developers
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/sandbox/bitmapfont.h"
+#include "core/sandbox/desktoprenderer.h"
+#include "core/sandbox/pngencoder.h"
 #include "core/sandbox/sandboxserver.h"
 
 #include <QEventLoop>
@@ -486,6 +489,50 @@ private slots:
         const QJsonObject health = m_sandbox->healthSnapshot();
         QCOMPARE(health.value(u"mode").toString(), QStringLiteral("sandbox"));
         QCOMPARE(health.value(u"computers").toInt(), 4);
+    }
+
+    void pngEncoderRoundTrip_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("desktop") << QSize(1280, 720);
+        QTest::newRow("one pixel") << QSize(1, 1);
+        QTest::newRow("odd") << QSize(7, 3);
+    }
+
+    void pngEncoderRoundTrip()
+    {
+        QFETCH(QSize, size);
+        QImage image = DesktopRenderer::render(DesktopScene{QStringLiteral("qa-lena-03"),
+                                                            QStringLiteral("0badf00d"),
+                                                            42},
+                                               1'800'000'123)
+                               .copy(QRect(QPoint(600, 300), size));
+        const QByteArray png = PngEncoder::encode(image);
+        QVERIFY(png.startsWith("\x89PNG\r\n\x1a\n"));
+        const QImage back = QImage::fromData(png, "PNG");
+        QCOMPARE(back.size(), size);
+        QCOMPARE(back.convertToFormat(QImage::Format_RGB32), image);
+    }
+
+    void bitmapFontDrawsAndClips()
+    {
+        QImage image(20, 10, QImage::Format_RGB32);
+        image.fill(Qt::black);
+        const int end = BitmapFont::draw(image, 1, 1, "H", qRgb(255, 255, 255));
+        QCOMPARE(end, 1 + BitmapFont::CellWidth);
+        // 'H': two full columns of 7 and the bar of 3 between them.
+        int lit = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x)
+                lit += image.pixel(x, y) == qRgb(255, 255, 255) ? 1 : 0;
+        QCOMPARE(lit, 17);
+        QCOMPARE(image.pixel(1, 1), qRgb(255, 255, 255));
+        QCOMPARE(image.pixel(2, 1), qRgb(0, 0, 0));
+
+        // Partly outside on every side, and non-ASCII: clipped, never out of bounds.
+        BitmapFont::draw(image, -7, -5, "Wide text \xc3\xa9", qRgb(1, 2, 3), 3);
+        BitmapFont::draw(image, 15, 8, "xyz", qRgb(1, 2, 3), 2);
+        QCOMPARE(BitmapFont::width("abc", 2), 36);
     }
 
     void listensOnLoopbackOnly()

@@ -62,7 +62,7 @@ private slots:
                  QJsonObject{
                          {u"vm_status"_s, QJsonObject{{u"hit_rate"_s, 0.75}, {u"size"_s, 60}}}}},
                 {u"queues"_s,
-                 QJsonObject{{u"tasks"_s,
+                 QJsonObject{{u"payments"_s,
                               QJsonObject{{u"depth"_s, QJsonObject{{u"high"_s, 4}}},
                                           {u"processing_ms"_s, QJsonObject{{u"p95"_s, 12.5}}}}}}}};
         for (int i = 0; i < 700; ++i)

@@ -63,7 +63,7 @@ private slots:
     {
         const QString id = deadTask();
         QVERIFY(!id.isEmpty());
-        PaymentsPage page(m_gateway.get(), m_queue.get());
+        PaymentsPage page(m_gateway.get(), m_queue.get(), nullptr);
         page.setConfirmDiscard(false);
         page.show();
 
@@ -91,7 +91,7 @@ private slots:
     {
         const QString id = deadTask();
         QVERIFY(!id.isEmpty());
-        PaymentsPage page(m_gateway.get(), m_queue.get());
+        PaymentsPage page(m_gateway.get(), m_queue.get(), nullptr);
         page.setConfirmDiscard(false);
         page.show();
         QTRY_COMPARE(page.deadLetterTable()->rowCount(), 1);
@@ -107,7 +107,7 @@ private slots:
 
     void pauseButtonTogglesProcessing()
     {
-        PaymentsPage page(m_gateway.get(), m_queue.get());
+        PaymentsPage page(m_gateway.get(), m_queue.get(), nullptr);
         page.show();
         QVERIFY(!m_queue->isPaused());
         QTest::mouseClick(page.pauseButton(), Qt::LeftButton);
@@ -120,7 +120,7 @@ private slots:
 
     void withoutAQueueThePageSaysSo()
     {
-        PaymentsPage page(m_gateway.get(), nullptr);
+        PaymentsPage page(m_gateway.get(), nullptr, nullptr);
         page.show();
         QVERIFY(!page.pauseButton()->isEnabled());
         QTest::mouseClick(page.retryButton(), Qt::LeftButton); // harmless

@@ -1,0 +1,41 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/orgo/orgotypes.h"
+
+#include <QByteArrayView>
+#include <QDateTime>
+#include <QJsonObject>
+
+// Pure parsers of Orgo answers: no I/O, no state, any input accepted (fuzzed).
+namespace Mouse::Orgo {
+
+// Maps Orgo's status strings to the gateway's vocabulary: creating, starting, running,
+// stopping, stopped, restarting, suspended, deleting, error; "initializing" (legacy) to
+// creating; anything else to "unknown". Case and surrounding blanks are ignored.
+QString normalizeStatus(QStringView status);
+
+// A computer object (GET /computers/{id}, POST /computers). False and *why when the body is
+// not a JSON object with a string "id".
+bool parseComputer(QByteArrayView body, Computer *out, QString *why);
+bool computerFromJson(const QJsonObject &object, Computer *out);
+
+// GET /workspaces/{id}: the workspace object with its computers in "desktops" (newest docs)
+// or "computers" (older). Entries without an id are skipped; workspaceId is filled in from
+// the workspace's own id when an entry has none.
+bool parseWorkspaceComputers(QByteArrayView body, QList<Computer> *out, QString *why);
+
+// An error answer: {"error": "...", "request_id": "...", "upstream_status": 409}, or
+// {"error": {"message": ...}}, or anything else (then a generic message). kind, retryable
+// and httpStatus follow the status code; retryAfterMs is left to the caller.
+Error parseError(int httpStatus, QByteArrayView body);
+
+// Retry-After: delay-seconds ("120", fractions allowed) or an HTTP date ("Wed, 21 Oct 2015
+// 07:28:00 GMT"). Returns milliseconds from now (0 for a date in the past), or -1 if invalid.
+qint64 parseRetryAfter(QByteArrayView value, const QDateTime &nowUtc);
+
+// {"success": true, "status": "starting"} from start/stop/restart; status may be empty.
+QString parseActionStatus(QByteArrayView body);
+
+} // namespace Mouse::Orgo

@@ -1,0 +1,354 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "billingtestsupport.h"
+#include "core/billing/billing.h"
+#include "core/config/settings.h"
+#include "core/http/router.h"
+#include "core/storage/database.h"
+
+#include <QJsonArray>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Mouse;
+using namespace Mouse::Tests;
+
+class tst_TokenRoutes : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void packagesArePublicAndComplete();
+    void balanceWithLowFlag();
+    void useRejectsBadAmounts();
+    void useAnswers402WithShortfall();
+    void useWithReferenceIsIdempotent();
+    void concurrentUsesNeverOverdraw();
+    void creditIsValidatedAndBounded();
+    void transactionsPaginateForReal();
+    void ordersSummaryCoversAllRows();
+    void adminOverviewAndHistory();
+    void unknownCustomerIs404();
+
+private:
+    Captured get(const QString &path, const QString &query = {}, bool admin = false)
+    {
+        return callRoute(*m_router, "GET", path, {}, admin, query);
+    }
+    Captured post(const QString &path, const QJsonObject &body, bool admin = false)
+    {
+        return callRoute(*m_router, "POST", path, QJsonDocument(body).toJson(), admin);
+    }
+    void credit(qint64 amount);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<Billing> m_billing;
+    std::unique_ptr<Http::Router> m_router;
+};
+
+const QString Tokens = QStringLiteral("/api/v1/customers/cst_a/tokens");
+
+void tst_TokenRoutes::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_db = std::make_unique<Database>(m_dir->filePath(s("routes.sqlite")));
+    QString error;
+    QVERIFY2(m_db->open(&error), qPrintable(error));
+    addCustomer(*m_db, s("cst_a"));
+    m_billing = std::make_unique<Billing>(*m_db, Settings::defaults());
+    m_router = std::make_unique<Http::Router>();
+    m_billing->registerRoutes(*m_router);
+}
+
+void tst_TokenRoutes::cleanup()
+{
+    m_router.reset();
+    m_billing.reset();
+    m_db.reset();
+    m_dir.reset();
+}
+
+void tst_TokenRoutes::credit(qint64 amount)
+{
+    const Captured reply = post(Tokens + s("/credit"),
+                                {{s("amount"), amount}, {s("description"), s("test credit")}},
+                                true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+}
+
+void tst_TokenRoutes::packagesArePublicAndComplete()
+{
+    const Http::Router::Match match = m_router->match("GET", s("/api/v1/token-packages"));
+    QCOMPARE(match.route->access, Http::Access::Public);
+    QCOMPARE(m_router->match("POST", Tokens + s("/credit")).route->access, Http::Access::Admin);
+    QCOMPARE(m_router->match("POST", Tokens + s("/use")).route->access, Http::Access::Customer);
+
+    const Captured reply = get(s("/api/v1/token-packages"));
+    MOUSE_WAIT_REPLY(reply);
+    const QJsonArray packages = reply.json().value(s("packages")).toArray();
+    QCOMPARE(packages.size(), 3);
+    QMap<QString, QJsonObject> bySlug;
+    for (const QJsonValue &p : packages)
+        bySlug.insert(p.toObject().value(s("slug")).toString(), p.toObject());
+    QCOMPARE(bySlug.value(s("starter")).value(s("price_cents")).toInt(), 1900);
+    QCOMPARE(bySlug.value(s("starter")).value(s("token_amount")).toInt(), 4000);
+    QCOMPARE(bySlug.value(s("growth")).value(s("price_cents")).toInt(), 4900);
+    QCOMPARE(bySlug.value(s("growth")).value(s("token_amount")).toInt(), 12000);
+    QCOMPARE(bySlug.value(s("pro")).value(s("price_cents")).toInt(), 9900);
+    QCOMPARE(bySlug.value(s("pro")).value(s("token_amount")).toInt(), 30000);
+    QVERIFY(bySlug.value(s("growth")).value(s("popular")).toBool());
+    QVERIFY(!bySlug.contains(s("enterprise")));
+}
+
+void tst_TokenRoutes::balanceWithLowFlag()
+{
+    Captured reply = get(Tokens);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+    QCOMPARE(reply.json().value(s("balance")).toInt(), 0);
+    QVERIFY(reply.json().value(s("is_low_balance")).toBool());
+
+    credit(1000);
+    reply = get(Tokens);
+    MOUSE_WAIT_REPLY(reply);
+    const QJsonObject json = reply.json();
+    QCOMPARE(json.value(s("balance")).toInt(), 1000);
+    QCOMPARE(json.value(s("debt")).toInt(), 0);
+    QCOMPARE(json.value(s("lifetime_earned")).toInt(), 1000);
+    QVERIFY(!json.value(s("is_low_balance")).toBool());
+    QCOMPARE(json.value(s("recent_transactions")).toArray().size(), 1);
+}
+
+void tst_TokenRoutes::useRejectsBadAmounts()
+{
+    credit(100);
+    const QList<QJsonValue> bad{QJsonValue(s("5")),
+                                QJsonValue(0),
+                                QJsonValue(-3),
+                                QJsonValue(1.5),
+                                QJsonValue(2e6),
+                                QJsonValue()};
+    for (const QJsonValue &amount : bad) {
+        const Captured reply = post(Tokens + s("/use"), {{s("amount"), amount}});
+        MOUSE_WAIT_REPLY(reply);
+        QCOMPARE(reply.status(), 422);
+        QCOMPARE(reply.json().value(s("error")).toObject().value(s("code")), s("invalid_amount"));
+    }
+    const Captured notJson = callRoute(*m_router, "POST", Tokens + s("/use"), "amount=5");
+    MOUSE_WAIT_REPLY(notJson);
+    QCOMPARE(notJson.status(), 400);
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 100);
+}
+
+void tst_TokenRoutes::useAnswers402WithShortfall()
+{
+    credit(100);
+    const Captured reply = post(Tokens + s("/use"), {{s("amount"), 150}});
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 402);
+    const QJsonObject error = reply.json().value(s("error")).toObject();
+    QCOMPARE(error.value(s("code")), s("insufficient_tokens"));
+    const QJsonObject details = error.value(s("details")).toObject();
+    QCOMPARE(details.value(s("required")).toInt(), 150);
+    QCOMPARE(details.value(s("current")).toInt(), 100);
+    QCOMPARE(details.value(s("shortfall")).toInt(), 50);
+
+    const Captured ok = post(Tokens + s("/use"), {{s("amount"), 100}, {s("description"), s("vm")}});
+    MOUSE_WAIT_REPLY(ok);
+    QCOMPARE(ok.status(), 200);
+    QCOMPARE(ok.json().value(s("new_balance")).toInt(), 0);
+    QCOMPARE(ok.json().value(s("amount_used")).toInt(), 100);
+}
+
+void tst_TokenRoutes::useWithReferenceIsIdempotent()
+{
+    credit(100);
+    const QJsonObject body{
+            {s("amount"), 30}, {s("reference_type"), s("job")}, {s("reference_id"), s("job-1")}};
+    const Captured first = post(Tokens + s("/use"), body);
+    MOUSE_WAIT_REPLY(first);
+    const Captured second = post(Tokens + s("/use"), body);
+    MOUSE_WAIT_REPLY(second);
+    QCOMPARE(first.status(), 200);
+    QCOMPARE(second.status(), 200);
+    QVERIFY(!first.json().value(s("duplicate")).toBool());
+    QVERIFY(second.json().value(s("duplicate")).toBool());
+    QCOMPARE(second.json().value(s("transaction_id")), first.json().value(s("transaction_id")));
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 70);
+}
+
+void tst_TokenRoutes::concurrentUsesNeverOverdraw()
+{
+    credit(200);
+    QList<Captured> replies;
+    for (int i = 0; i < 30; ++i)
+        replies.append(post(Tokens + s("/use"), {{s("amount"), 10}}));
+    int ok = 0;
+    int refused = 0;
+    for (const Captured &reply : replies) {
+        MOUSE_WAIT_REPLY(reply);
+        if (reply.status() == 200)
+            ++ok;
+        else if (reply.status() == 402)
+            ++refused;
+    }
+    QCOMPARE(ok, 20);
+    QCOMPARE(refused, 10);
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 0);
+}
+
+void tst_TokenRoutes::creditIsValidatedAndBounded()
+{
+    const QString path = Tokens + s("/credit");
+    Captured reply = post(path, {{s("amount"), 10}}, true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 422); // no description
+    reply = post(path, {{s("amount"), 1000001}, {s("description"), s("x")}}, true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 422);
+    reply = post(path, {{s("amount"), -10}, {s("description"), s("x")}}, true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 422);
+    reply = post(
+            path,
+            {{s("amount"), 10}, {s("description"), s("x")}, {s("transaction_type"), s("purchase")}},
+            true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 422);
+
+    reply = post(path,
+                 {{s("amount"), 1000000},
+                  {s("description"), s("goodwill")},
+                  {s("transaction_type"), s("bonus")}},
+                 true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+    QCOMPARE(reply.json().value(s("new_balance")).toInt(), 1000000);
+    QCOMPARE(text(*m_db, s("SELECT type FROM token_transactions")), s("bonus"));
+}
+
+void tst_TokenRoutes::transactionsPaginateForReal()
+{
+    for (int i = 0; i < 30; ++i)
+        credit(i + 1);
+    QSet<QString> ids;
+    QString cursor;
+    int pages = 0;
+    do {
+        const Captured reply
+                = get(Tokens + s("/transactions"),
+                      cursor.isEmpty() ? s("limit=12") : s("limit=12&cursor=") + cursor);
+        MOUSE_WAIT_REPLY(reply);
+        QCOMPARE(reply.status(), 200);
+        const QJsonObject json = reply.json();
+        for (const QJsonValue &row : json.value(s("transactions")).toArray())
+            ids.insert(row.toObject().value(s("id")).toString());
+        // Stats are over all 30 rows whatever the page.
+        QCOMPARE(json.value(s("stats")).toObject().value(s("count")).toInt(), 30);
+        QCOMPARE(json.value(s("stats")).toObject().value(s("total_adjustments")).toInt(), 465);
+        QCOMPARE(json.value(s("pagination")).toObject().value(s("total")).toInt(), 30);
+        cursor = json.value(s("pagination")).toObject().value(s("next_cursor")).toString();
+        ++pages;
+    } while (!cursor.isEmpty() && pages < 10);
+    QCOMPARE(pages, 3);
+    QCOMPARE(ids.size(), 30);
+
+    Captured reply = get(Tokens + s("/transactions"), s("limit=10&offset=25"));
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.json().value(s("transactions")).toArray().size(), 5);
+    QCOMPARE(reply.json()
+                     .value(s("transactions"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(s("amount"))
+                     .toInt(),
+             5);
+    for (const QString &bad : {s("limit=201"), s("limit=0"), s("offset=-1"), s("cursor=abc")}) {
+        reply = get(Tokens + s("/transactions"), bad);
+        MOUSE_WAIT_REPLY(reply);
+        QCOMPARE(reply.status(), 400);
+    }
+}
+
+void tst_TokenRoutes::ordersSummaryCoversAllRows()
+{
+    QSqlQuery query(m_db->connection());
+    for (int i = 0; i < 5; ++i) {
+        const QString status = i < 3 ? s("completed") : s("pending");
+        QVERIFY(query.exec(s("INSERT INTO token_orders (id, customer_id, package_slug, "
+                             "token_amount, price_cents, stripe_checkout_session_id, status, "
+                             "tokens_credited, amount_paid_cents, created_at, updated_at) VALUES "
+                             "('o%1', 'cst_a', 'starter', 4000, 1900, 'cs_%1', '%2', %3, %4, %1, "
+                             "%1)")
+                                   .arg(i)
+                                   .arg(status)
+                                   .arg(i < 3 ? 4000 : 0)
+                                   .arg(i < 3 ? s("1900") : s("NULL"))));
+    }
+    const Captured reply = get(Tokens + s("/orders"), s("limit=2"));
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+    const QJsonObject json = reply.json();
+    QCOMPARE(json.value(s("orders")).toArray().size(), 2);
+    const QJsonObject summary = json.value(s("summary")).toObject();
+    QCOMPARE(summary.value(s("total_orders")).toInt(), 5);
+    QCOMPARE(summary.value(s("completed_orders")).toInt(), 3);
+    QCOMPARE(summary.value(s("total_spent_cents")).toInt(), 3 * 1900);
+    QCOMPARE(summary.value(s("total_tokens_purchased")).toInt(), 12000);
+}
+
+void tst_TokenRoutes::adminOverviewAndHistory()
+{
+    addCustomer(*m_db, s("cst_b"));
+    credit(700);
+    const Captured other = post(s("/api/v1/customers/cst_b/tokens/credit"),
+                                {{s("amount"), 300}, {s("description"), s("b")}},
+                                true);
+    MOUSE_WAIT_REPLY(other);
+    const Captured used = post(Tokens + s("/use"), {{s("amount"), 200}});
+    MOUSE_WAIT_REPLY(used);
+
+    Captured reply = get(s("/admin/tokens/overview"), {}, true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+    QJsonObject json = reply.json();
+    QCOMPARE(json.value(s("total_balance")).toInt(), 800);
+    QCOMPARE(json.value(s("lifetime_earned")).toInt(), 1000);
+    QCOMPARE(json.value(s("lifetime_spent")).toInt(), 200);
+    QCOMPARE(json.value(s("customers_with_balance")).toInt(), 2);
+    QCOMPARE(json.value(s("transactions")).toObject().value(s("count")).toInt(), 3);
+
+    reply = get(s("/admin/customers/cst_a/token-history"), {}, true);
+    MOUSE_WAIT_REPLY(reply);
+    json = reply.json();
+    QCOMPARE(json.value(s("balance")).toObject().value(s("balance")).toInt(), 500);
+    QCOMPARE(json.value(s("transactions")).toArray().size(), 2);
+
+    // The dashboard's snapshot catches up by itself.
+    QTRY_COMPARE_WITH_TIMEOUT(m_billing->summary().totalBalance, 800, 10000);
+    QCOMPARE(m_billing->summary().recent.size(), 3);
+}
+
+void tst_TokenRoutes::unknownCustomerIs404()
+{
+    const QString base = s("/api/v1/customers/cst_ghost/tokens");
+    for (const Captured &reply :
+         {get(base),
+          get(base + s("/transactions")),
+          get(base + s("/orders")),
+          post(base + s("/use"), {{s("amount"), 1}}),
+          post(base + s("/credit"), {{s("amount"), 1}, {s("description"), s("x")}}, true)}) {
+        MOUSE_WAIT_REPLY(reply);
+        QCOMPARE(reply.status(), 404);
+    }
+    QCOMPARE(scalar(*m_db, s("SELECT COUNT(*) FROM token_balances")), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_TokenRoutes)
+#include "tst_tokenroutes.moc"

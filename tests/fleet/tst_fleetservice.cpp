@@ -1,0 +1,485 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/fleet/fleetservice.h"
+
+#include "core/cache/vmstatuscache.h"
+#include "core/config/settings.h"
+#include "core/fleet/directory.h"
+#include "core/log/eventlog.h"
+#include "core/orgo/orgoclient.h"
+#include "core/storage/database.h"
+#include "orgo/mockorgoserver.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace Qt::Literals::StringLiterals;
+using namespace Mouse;
+using Response = MockOrgoServer::Response;
+
+// A fake Orgo fleet behind the mock server: computers by id in workspace ws1.
+struct FakeFleet
+{
+    QHash<QByteArray, QByteArray> status; // id -> status
+    QSet<QByteArray> failing;             // answer 503
+    QByteArray createId = "new-vm";
+    int createStatus = 201;
+    int delayMs = 0;
+
+    Response handle(const MockOrgoServer::Request &r)
+    {
+        Response response;
+        response.delayMs = delayMs;
+        const QByteArray path = r.path.mid(4); // strip "/api"
+        const QByteArray id = path.mid(path.lastIndexOf('/') + 1);
+        if (r.method == "GET" && path.startsWith("/workspaces/")) {
+            QByteArray list;
+            for (auto it = status.cbegin(); it != status.cend(); ++it)
+                list += QByteArray(list.isEmpty() ? "" : ",") + R"({"id":")" + it.key()
+                        + R"(","status":")" + it.value() + R"("})";
+            response.body = R"({"id":"ws1","desktops":[)" + list + "]}";
+        } else if (r.method == "GET" && path.startsWith("/computers/")) {
+            if (failing.contains(id)) {
+                response.status = 503;
+                response.body = R"({"error":"down","request_id":"rq-)" + id + R"("})";
+            } else if (!status.contains(id)) {
+                response.status = 404;
+                response.body = R"({"error":"Computer not found"})";
+            } else {
+                response.body = R"({"id":")" + id + R"(","name":"n-)" + id + R"(","status":")"
+                                + status.value(id) + R"(","workspace_id":"ws1"})";
+            }
+        } else if (r.method == "POST" && path == "/computers") {
+            response.status = createStatus;
+            response.body = createStatus == 201
+                                    ? R"({"id":")" + createId
+                                              + R"(","status":"creating","workspace_id":"ws1"})"
+                                    : QByteArray(R"({"error":"capacity"})");
+            if (createStatus == 201)
+                status.insert(createId, "creating");
+        } else if (r.method == "DELETE") {
+            status.remove(id);
+            response.body = R"({"success":true})";
+        } else if (r.method == "POST") {
+            response.body = R"({"success":true,"status":"stopping"})";
+        }
+        return response;
+    }
+};
+
+class tst_FleetService : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void batchLimitReachedNeverExceededOrderKept();
+    void coalescesConcurrentRequests();
+    void partialFailures();
+    void cacheFirstWriteThrough();
+    void staleWhileRevalidate();
+    void listingReplacesPerVmCalls();
+    void breakerOpenServesLastKnownStale();
+    void customerListKeptSerialized();
+    void deployCreatesVmThenEmployee();
+    void deployCreateFailsLeavesNothing();
+    void deployInsertFailsDeletesVm();
+    void lifecycleInvalidatesAndChecksOwner();
+    void seedsDemo();
+
+private:
+    void build(const QList<QPair<QString, QString>> &overrides = {});
+    QStringList ids(int n, const char *prefix = "vm") const
+    {
+        QStringList list;
+        for (int i = 0; i < n; ++i)
+            list.append(QStringLiteral("%1%2")
+                                .arg(QLatin1String(prefix))
+                                .arg(i, 3, 10, QLatin1Char('0')));
+        return list;
+    }
+    void addVms(const QStringList &list, const QByteArray &status = "running")
+    {
+        for (const QString &id : list)
+            m_fleet.status.insert(id.toLatin1(), status);
+    }
+    template<class T>
+    static T wait(QFuture<T> future)
+    {
+        if (!QTest::qWaitFor([&] { return future.isFinished(); }, 15000))
+            qFatal("future did not finish");
+        return future.result();
+    }
+    int requestsTo(const QByteArray &method, const QByteArray &prefix) const
+    {
+        int n = 0;
+        for (const auto &r : m_server->received())
+            n += r.method == method && r.path.startsWith(QByteArray(QByteArray("/api") + prefix));
+        return n;
+    }
+
+    FakeFleet m_fleet;
+    qint64 m_now = 0;
+    std::unique_ptr<MockOrgoServer> m_server;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<Directory> m_directory;
+    std::unique_ptr<VmStatusCache> m_cache;
+    std::unique_ptr<OrgoClient> m_orgo;
+    std::unique_ptr<EventLog> m_log;
+    std::unique_ptr<FleetService> m_service;
+    Customer m_customer;
+};
+
+void tst_FleetService::init()
+{
+    m_fleet = FakeFleet{};
+    m_now = 0;
+    build();
+}
+
+void tst_FleetService::cleanup()
+{
+    m_service.reset();
+    m_orgo.reset();
+    m_cache.reset();
+    m_directory.reset();
+    m_db.reset();
+    m_server.reset();
+}
+
+void tst_FleetService::build(const QList<QPair<QString, QString>> &overrides)
+{
+    cleanup();
+    m_server = std::make_unique<MockOrgoServer>();
+    QVERIFY(m_server->listen());
+    m_server->setHandler([this](const MockOrgoServer::Request &r) { return m_fleet.handle(r); });
+
+    Settings settings = Settings::defaults()
+                                .withValue(u"orgo/workspace_id"_s, u"ws1"_s)
+                                .withValue(u"orgo/listing_threshold"_s, u"1000"_s)
+                                .withValue(u"orgo/retry_base_ms"_s, u"5"_s);
+    for (const auto &[key, value] : overrides)
+        settings = settings.withValue(key, value);
+
+    m_db = std::make_unique<Database>(u"sqlite::memory:"_s);
+    QString error;
+    QVERIFY2(m_db->open(&error), qPrintable(error));
+    m_directory = std::make_unique<Directory>(m_db.get());
+    QVERIFY(m_directory->load(&error));
+    m_customer = *m_directory->createCustomer(u"Acme"_s, u"a@acme.example"_s, &error);
+    m_cache = std::make_unique<VmStatusCache>(settings, [this] { return m_now; });
+    auto options = OrgoClient::Options::fromSettings(settings);
+    options.baseUrl = m_server->url();
+    options.apiKey = u"k"_s;
+    options.clock = [this] {
+        return m_now;
+    };
+    m_orgo = std::make_unique<OrgoClient>(options);
+    m_log = std::make_unique<EventLog>();
+    m_service = std::make_unique<FleetService>(
+            settings, m_directory.get(), m_cache.get(), m_orgo.get(), m_log.get());
+}
+
+void tst_FleetService::batchLimitReachedNeverExceededOrderKept()
+{
+    const QStringList list = ids(40);
+    addVms(list);
+    m_fleet.delayMs = 40;
+    const QList<VmItem> items = wait(m_service->fetchStatuses(list));
+    QCOMPARE(items.size(), 40);
+    for (int i = 0; i < 40; ++i) {
+        QCOMPARE(items[i].vmId, list[i]);
+        QVERIFY(items[i].ok());
+        QCOMPARE(items[i].status.status, u"running"_s);
+        QVERIFY(!items[i].cached);
+    }
+    QCOMPARE(m_server->maxOpen(), 10);
+    QCOMPARE(m_orgo->maxInFlight(), 10);
+    QCOMPARE(m_orgo->upstreamCalls(), 40u);
+    QCOMPARE(m_service->stats().perVmCalls, 40u);
+}
+
+void tst_FleetService::coalescesConcurrentRequests()
+{
+    const QStringList list = ids(5);
+    addVms(list);
+    m_fleet.delayMs = 30;
+    QStringList withDuplicates = list;
+    withDuplicates.append(list[0]);
+    auto first = m_service->fetchStatuses(withDuplicates);
+    auto second = m_service->fetchStatuses(list);
+    const QList<VmItem> a = wait(first);
+    const QList<VmItem> b = wait(second);
+    QCOMPARE(a.size(), 6);
+    QCOMPARE(a[5].vmId, list[0]);
+    QVERIFY(a[5].ok());
+    QCOMPARE(b.size(), 5);
+    QVERIFY(b[4].ok());
+    QCOMPARE(m_server->requests(), 5);
+    QCOMPARE(m_service->stats().coalesced, 6u);
+}
+
+void tst_FleetService::partialFailures()
+{
+    build({{u"orgo/max_retries"_s, u"1"_s}});
+    addVms({u"ok1"_s, u"ok2"_s, u"flaky"_s});
+    m_fleet.failing.insert("flaky");
+    const QList<VmItem> items
+            = wait(m_service->fetchStatuses({u"ok1"_s, u"gone"_s, u"flaky"_s, u"ok2"_s}));
+    QCOMPARE(items.size(), 4);
+    QVERIFY(items[0].ok());
+    QCOMPARE(items[1].vmId, u"gone"_s);
+    QCOMPARE(items[1].error.httpStatus, 404);
+    QVERIFY(!items[1].hasStatus);
+    QCOMPARE(items[2].error.kind, Orgo::ErrorKind::Unavailable);
+    QCOMPARE(items[2].error.requestId, u"rq-flaky"_s);
+    QVERIFY(items[3].ok());
+    QCOMPARE(requestsTo("GET", "/computers/flaky"), 2); // retried once
+
+    // A later failure carries the last known status, marked stale.
+    m_fleet.failing.insert("ok1");
+    m_cache->clear();
+    const QList<VmItem> again = wait(m_service->fetchStatuses({u"ok1"_s}));
+    QVERIFY(!again[0].error.ok());
+    QVERIFY(again[0].hasStatus);
+    QVERIFY(again[0].stale);
+    QCOMPARE(again[0].status.status, u"running"_s);
+}
+
+void tst_FleetService::cacheFirstWriteThrough()
+{
+    addVms(ids(3), "stopped");
+    wait(m_service->fetchStatuses(ids(3)));
+    QCOMPARE(m_cache->stats().size, 3);
+    const QList<VmItem> items = wait(m_service->fetchStatuses(ids(3)));
+    QCOMPARE(m_server->requests(), 3);
+    for (const VmItem &item : items) {
+        QVERIFY(item.cached);
+        QVERIFY(!item.stale);
+        QCOMPARE(item.status.status, u"stopped"_s);
+    }
+    QVERIFY(m_cache->stats().meanLoadMs >= 0);
+}
+
+void tst_FleetService::staleWhileRevalidate()
+{
+    addVms({u"a"_s});
+    m_fleet.delayMs = 50;
+    wait(m_service->fetchStatuses({u"a"_s}));
+    m_fleet.status["a"] = "stopped";
+    m_now += 15000; // running TTL
+    const QList<VmItem> stale = wait(m_service->fetchStatuses({u"a"_s}));
+    QVERIFY(stale[0].cached);
+    QVERIFY(stale[0].stale);
+    QCOMPARE(stale[0].status.status, u"running"_s);
+    wait(m_service->fetchStatuses({u"a"_s})); // refresh already running: no second call
+    QTRY_COMPARE(m_cache->peek(u"a"_s)->value.status, u"stopped"_s);
+    QCOMPARE(m_server->requests(), 2);
+    const QList<VmItem> fresh = wait(m_service->fetchStatuses({u"a"_s}));
+    QVERIFY(!fresh[0].stale);
+    QCOMPARE(fresh[0].status.status, u"stopped"_s);
+    QCOMPARE(m_service->stats().backgroundRefreshes, 1u);
+}
+
+void tst_FleetService::listingReplacesPerVmCalls()
+{
+    build({{u"orgo/listing_threshold"_s, u"8"_s}});
+    addVms(ids(20));
+    const QList<VmItem> items = wait(m_service->fetchStatuses(ids(20)));
+    QCOMPARE(m_server->requests(), 1);
+    QCOMPARE(requestsTo("GET", "/workspaces/ws1"), 1);
+    for (int i = 0; i < 20; ++i) {
+        QCOMPARE(items[i].vmId, ids(20)[i]);
+        QVERIFY(items[i].ok());
+    }
+    // Below the threshold: per-VM calls. A VM missing from the listing is asked directly.
+    m_cache->clear();
+    m_server->resetCounters();
+    wait(m_service->fetchStatuses(ids(5)));
+    QCOMPARE(requestsTo("GET", "/computers/"), 5);
+    m_cache->clear();
+    m_server->resetCounters();
+    QStringList list = ids(10);
+    list.append(u"elsewhere"_s);
+    const QList<VmItem> mixed = wait(m_service->fetchStatuses(list));
+    QCOMPARE(requestsTo("GET", "/workspaces/ws1"), 1);
+    QCOMPARE(requestsTo("GET", "/computers/elsewhere"), 1);
+    QCOMPARE(mixed.last().error.httpStatus, 404);
+}
+
+void tst_FleetService::breakerOpenServesLastKnownStale()
+{
+    build({{u"orgo/max_retries"_s, u"0"_s}, {u"orgo/breaker_failures"_s, u"2"_s}});
+    addVms({u"a"_s, u"b"_s});
+    wait(m_service->fetchStatuses({u"a"_s, u"b"_s}));
+    m_fleet.failing = {"a", "b"};
+    wait(m_service->fetchStatuses({u"a"_s, u"b"_s}, FetchOptions{false, false}));
+    QCOMPARE(m_orgo->breakerState(), OrgoClient::BreakerState::Open);
+    const int before = m_server->requests();
+    m_cache->clear();
+    const QList<VmItem> items = wait(m_service->fetchStatuses({u"a"_s, u"b"_s, u"never"_s}));
+    QCOMPARE(m_server->requests(), before); // failed fast, nothing upstream
+    QCOMPARE(items[0].error.kind, Orgo::ErrorKind::CircuitOpen);
+    QVERIFY(items[0].hasStatus);
+    QVERIFY(items[0].stale);
+    QCOMPARE(items[0].status.status, u"running"_s);
+    QVERIFY(!items[2].hasStatus);
+}
+
+void tst_FleetService::customerListKeptSerialized()
+{
+    QString error;
+    for (int i = 0; i < 3; ++i) {
+        Employee e;
+        e.customerId = m_customer.id;
+        e.name = u"E%1"_s.arg(i);
+        e.role = u"sales"_s;
+        e.vmId = u"c%1"_s.arg(i);
+        QVERIFY(m_directory->addEmployee(e, &error));
+        m_fleet.status.insert(e.vmId.toLatin1(), "running");
+    }
+    auto list = [this] {
+        QByteArray body;
+        bool called = false;
+        m_service->customerVmsJson(m_customer.id, [&](const QByteArray &b) {
+            body = b;
+            called = true;
+        });
+        if (!QTest::qWaitFor([&] { return called; }, 5000))
+            qFatal("no answer");
+        return QJsonDocument::fromJson(body).object();
+    };
+    QJsonObject cold = list();
+    QCOMPARE(cold.value(u"count").toInt(), 3);
+    QVERIFY(!cold.value(u"vms").toArray().at(0).toObject().value(u"cached").toBool());
+    QCOMPARE(cold.value(u"vms").toArray().at(0).toObject().value(u"vm_status").toString(),
+             u"running"_s);
+    QJsonObject warm = list();
+    QVERIFY(warm.value(u"vms").toArray().at(2).toObject().value(u"cached").toBool());
+    QCOMPARE(m_service->stats().viewHits, 0u);
+    list();
+    QCOMPARE(m_service->stats().viewHits, 1u);
+    QCOMPARE(m_server->requests(), 3);
+
+    // A VM that changes drops the kept answer.
+    auto stopped = wait(m_service->stopVm(m_customer.id, u"c1"_s));
+    QVERIFY(stopped.ok());
+    const QJsonObject after = list();
+    QCOMPARE(after.value(u"vms").toArray().at(1).toObject().value(u"vm_status").toString(),
+             u"stopping"_s);
+    QCOMPARE(m_service->stats().viewHits, 1u);
+}
+
+void tst_FleetService::deployCreatesVmThenEmployee()
+{
+    const FleetOutcome result = wait(
+            m_service->deploy(m_customer.id, DeploySpec{u"Maria"_s, u"sales"_s, u"leads"_s}));
+    QVERIFY2(result.ok(), qPrintable(result.message));
+    QCOMPARE(result.employee.vmId, u"new-vm"_s);
+    QCOMPARE(result.vm.status, u"creating"_s);
+    const auto employee = m_directory->employeeByVm(u"new-vm"_s);
+    QVERIFY(employee.has_value());
+    QCOMPARE(employee->customerId, m_customer.id);
+    QCOMPARE(employee->status, u"active"_s);
+    QVERIFY(m_cache->peek(u"new-vm"_s).has_value());
+    QVERIFY(m_server->received().at(0).body.contains("\"name\":\"knight-maria-"));
+}
+
+void tst_FleetService::deployCreateFailsLeavesNothing()
+{
+    m_fleet.createStatus = 500;
+    const FleetOutcome result
+            = wait(m_service->deploy(m_customer.id, DeploySpec{u"Maria"_s, u"sales"_s, {}}));
+    QCOMPARE(result.kind, FleetOutcome::Kind::Upstream);
+    QCOMPARE(m_directory->employeesOf(m_customer.id).size(), 0);
+    QCOMPARE(requestsTo("DELETE", "/computers/"), 0);
+    QCOMPARE(requestsTo("POST", "/computers"), 1); // a create is not retried on 500
+}
+
+void tst_FleetService::deployInsertFailsDeletesVm()
+{
+    // The VM Orgo hands out is already bound to an employee: the database refuses the insert.
+    QString error;
+    Employee existing;
+    existing.customerId = m_customer.id;
+    existing.name = u"Old"_s;
+    existing.role = u"ops"_s;
+    existing.vmId = u"dup"_s;
+    QVERIFY(m_directory->addEmployee(existing, &error));
+    m_fleet.createId = "dup";
+    const FleetOutcome result
+            = wait(m_service->deploy(m_customer.id, DeploySpec{u"New"_s, u"sales"_s, {}}));
+    QCOMPARE(result.kind, FleetOutcome::Kind::Internal);
+    QCOMPARE(result.code, u"deploy_failed"_s);
+    QTRY_COMPARE(requestsTo("DELETE", "/computers/dup"), 1);
+    const QList<Employee> employees = m_directory->employeesOf(m_customer.id);
+    QCOMPARE(employees.size(), 1);
+    QCOMPARE(employees[0].name, u"Old"_s);
+    for (const Employee &e : employees)
+        QVERIFY(e.status != u"deploying");
+}
+
+void tst_FleetService::lifecycleInvalidatesAndChecksOwner()
+{
+    QString error;
+    Employee e;
+    e.customerId = m_customer.id;
+    e.name = u"Ann"_s;
+    e.role = u"ops"_s;
+    e.vmId = u"vm-a"_s;
+    QVERIFY(m_directory->addEmployee(e, &error));
+    m_fleet.status.insert("vm-a", "running");
+    const auto other = *m_directory->createCustomer(u"Other"_s, u"o@x.example"_s, &error);
+
+    QCOMPARE(wait(m_service->stopVm(other.id, u"vm-a"_s)).kind, FleetOutcome::Kind::NotFound);
+    QCOMPARE(wait(m_service->deleteVm(other.id, u"vm-a"_s)).kind, FleetOutcome::Kind::NotFound);
+    QCOMPARE(m_server->requests(), 0);
+
+    wait(m_service->fetchStatuses({u"vm-a"_s}));
+    const FleetOutcome stopped = wait(m_service->stopVm(m_customer.id, u"vm-a"_s));
+    QVERIFY(stopped.ok());
+    QCOMPARE(m_cache->peek(u"vm-a"_s)->value.status, u"stopping"_s);
+    QCOMPARE(m_directory->employeeByVm(u"vm-a"_s)->status, u"stopped"_s);
+
+    const FleetOutcome deleted = wait(m_service->deleteVm(m_customer.id, u"vm-a"_s));
+    QVERIFY(deleted.ok());
+    QVERIFY(!m_cache->peek(u"vm-a"_s).has_value());
+    QVERIFY(!m_directory->employeeByVm(u"vm-a"_s).has_value());
+    QCOMPARE(m_directory->employee(e.id.isEmpty() ? deleted.employee.id : deleted.employee.id)
+                     ->status,
+             u"deleted"_s);
+}
+
+void tst_FleetService::seedsDemo()
+{
+    // A fresh directory: seeding expects no customers.
+    QString error;
+    Database db(u"sqlite::memory:"_s);
+    QVERIFY(db.open(&error));
+    Directory directory(&db);
+    QVERIFY(directory.load(&error));
+    FleetService service(
+            Settings::defaults(), &directory, m_cache.get(), m_orgo.get(), m_log.get());
+    for (int i = 0; i < 65; ++i)
+        m_fleet.status.insert(QByteArray("sales-ann-") + QByteArray::number(i), "running");
+    QVERIFY(wait(service.seedDemo(u"ws1"_s)));
+    QCOMPARE(directory.customers().size(), 3);
+    QCOMPARE(directory.employees().size(), 60);
+    QCOMPARE(directory.employeesOf(directory.customers()[0].id).size(), 20);
+    int keys = 0;
+    for (const EventLog::Event &event : m_log->events()) {
+        const qsizetype at = event.message.indexOf(u"API key mk_");
+        if (at < 0)
+            continue;
+        ++keys;
+        const QByteArray key = event.message.mid(at + 8).toLatin1();
+        QVERIFY(directory.customerForApiKey(key).has_value());
+    }
+    QCOMPARE(keys, 3);
+    QVERIFY(!directory.customerForApiKey("mk_wrong").has_value());
+}
+
+QTEST_GUILESS_MAIN(tst_FleetService)
+#include "tst_fleetservice.moc"
