@@ -610,11 +610,14 @@ HttpServer::HttpServer(Router &router,
     , d(std::make_unique<Private>(this, router, settings, events, metrics, std::move(credentials)))
 {
     d->engine = new Engine(d.get(), this);
+    d->workers.setMaxThreadCount(2);
+    d->workers.setObjectName(u"mouse-http-workers"_s);
 }
 
 HttpServer::~HttpServer()
 {
     close();
+    d->workers.waitForDone();
     // Sockets (and their guards) die with the engine; they must go while d is alive.
     delete d->engine;
     d->engine = nullptr;
@@ -763,6 +766,11 @@ int HttpServer::openConnections() const
 void HttpServer::setCredentials(Credentials credentials)
 {
     d->auth.setCredentials(std::move(credentials));
+}
+
+QThreadPool *HttpServer::workerPool() const
+{
+    return &d->workers;
 }
 
 void HttpServer::setAuthClock(std::function<qint64()> clock)

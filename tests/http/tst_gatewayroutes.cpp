@@ -5,9 +5,11 @@
 // and without credentials in the one error shape.
 #include "rawclient.h"
 
+#include "core/fleet/directory.h"
 #include "core/gateway.h"
 #include "core/http/httpserver.h"
 #include "core/http/router.h"
+#include "core/log/eventlog.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -80,6 +82,7 @@ private slots:
     void healthIsPublicAndFast();
     void metricsNeedAdmin();
     void serverUrlIsTheBoundOne();
+    void apiKeysIssueAndRevoke();
 
 private:
     quint16 port() const { return m_gateway->http()->port(); }
@@ -254,6 +257,72 @@ void tst_GatewayRoutes::serverUrlIsTheBoundOne()
     QCOMPARE(url.scheme(), QStringLiteral("http"));
     QCOMPARE(url.port(), int(port()));
     QVERIFY(port() != 0);
+}
+
+void tst_GatewayRoutes::apiKeysIssueAndRevoke()
+{
+    Directory *directory = m_gateway->directory();
+    if (!directory || directory->customers().size() < 2)
+        QSKIP("the Directory is not wired or has no seeded customers yet");
+    const QString customer = directory->customers().at(0).id;
+    const QString other = directory->customers().at(1).id;
+    // A customer route to try the key on: the first Customer GET route with only {customer}.
+    QString customerPath;
+    for (const Http::RouteInfo &route : m_gateway->router()->routes()) {
+        if (route.method == "GET" && route.access == Http::Access::Customer
+            && route.pattern.count(u'{') == 1 && route.pattern.contains(u"{customer}")) {
+            customerPath = route.pattern;
+            break;
+        }
+    }
+    QVERIFY(!customerPath.isEmpty());
+    const QByteArray own = QString(customerPath).replace(QStringLiteral("{customer}"), customer).toUtf8();
+    const QByteArray foreign = QString(customerPath).replace(QStringLiteral("{customer}"), other).toUtf8();
+
+    RawClient client(port());
+    const QByteArray issue = "POST /admin/customers/" + customer.toUtf8()
+                             + "/api-keys HTTP/1.1\r\nContent-Type: application/json\r\n";
+    auto response = client.request(issue + "Content-Length: 17\r\n\r\n{\"label\":\"test\"}");
+    QVERIFY(response);
+    QCOMPARE(response->status, 401);
+    response = client.request(issue + bearer("test-admin-token")
+                              + "Content-Length: 17\r\n\r\n{\"label\":\"test\"}");
+    QVERIFY(response);
+    QCOMPARE(response->status, 201);
+    const QByteArray key = response->json().value(QStringLiteral("api_key")).toString().toUtf8();
+    const QByteArray prefix = response->json().value(QStringLiteral("prefix")).toString().toUtf8();
+    QVERIFY(key.startsWith("mk_"));
+    // The plaintext key is in no log.
+    for (const EventLog::Event &event : m_gateway->eventLog()->events())
+        QVERIFY(!event.message.contains(QString::fromLatin1(key)));
+
+    response = client.request(get(own, bearer(key)));
+    QVERIFY(response);
+    QVERIFY2(response->status != 401 && response->status != 403, response->body.constData());
+    response = client.request(get(foreign, bearer(key)));
+    QVERIFY(response);
+    QCOMPARE(response->status, 403);
+    // A customer key is not an admin token.
+    response = client.request(get("/admin/events", bearer(key)));
+    QVERIFY(response);
+    QCOMPARE(response->status, 403);
+
+    response = client.request("POST /admin/customers/cst_nobody/api-keys HTTP/1.1\r\n"
+                              + bearer("test-admin-token") + "Content-Length: 0\r\n\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 404);
+
+    response = client.request("DELETE /admin/api-keys/" + prefix + " HTTP/1.1\r\n"
+                              + bearer("test-admin-token") + "\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    response = client.request(get(own, bearer(key)));
+    QVERIFY(response);
+    QCOMPARE(response->status, 401);
+    response = client.request("DELETE /admin/api-keys/" + prefix + " HTTP/1.1\r\n"
+                              + bearer("test-admin-token") + "\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 404);
 }
 
 QTEST_GUILESS_MAIN(tst_GatewayRoutes)
