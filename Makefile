@@ -4,6 +4,8 @@
 # (Debian 12 packages), build, then run the product or the whole test suite.
 
 SHELL := /bin/bash
+# ccache (when present) then shares objects between build, build-server and worktrees.
+export CCACHE_BASEDIR := $(CURDIR)
 JOBS ?= $(shell nproc)
 BUILD_DIR := build
 BIN := $(BUILD_DIR)/bin/mouse-gateway

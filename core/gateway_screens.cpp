@@ -2,14 +2,93 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/gateway.h"
 
+#include "core/fleet/directory.h"
+#include "core/log/eventlog.h"
+#include "core/logging.h"
+#include "core/metrics/healthboard.h"
+#include "core/orgo/orgoclient.h"
+#include "core/screens/screenshotroutes.h"
+#include "core/screens/screenshotservice.h"
+#include "core/screens/streamhub.h"
+
 namespace Mouse {
 
-// Placeholder: the module's wiring goes here.
-bool Gateway::startScreens(QString *)
+namespace {
+
+// The stream hub is owned by the service (a QObject child), so the gateway needs no new member.
+StreamHub *hubOf(ScreenshotService *service)
 {
+    return service ? service->findChild<StreamHub *>() : nullptr;
+}
+
+// Orgo's failure, in the screens module's terms (the HTTP status follows from it).
+UpstreamBody fromOrgo(const Orgo::BytesResult &result)
+{
+    if (result.ok())
+        return {result.body, std::nullopt};
+    ScreenError error{ScreenError::Kind::Upstream,
+                      QStringLiteral("upstream_error"),
+                      QStringLiteral("Orgo could not provide the screenshot."),
+                      result.error.httpStatus};
+    switch (result.error.kind) {
+    case Orgo::ErrorKind::Timeout:
+        error.code = QStringLiteral("upstream_timeout");
+        break;
+    case Orgo::ErrorKind::RateLimited:
+    case Orgo::ErrorKind::CircuitOpen:
+    case Orgo::ErrorKind::Unavailable:
+        error.code = QStringLiteral("upstream_unavailable");
+        break;
+    default:
+        break;
+    }
+    return {{}, error};
+}
+
+ScreenshotUpstream upstreamOf(OrgoClient *orgo)
+{
+    ScreenshotUpstream upstream;
+    if (!orgo)
+        return upstream;
+    // OrgoClient completes its futures on its own (the main) thread, so do these.
+    upstream.screenshotJson = [orgo](const QString &vm) {
+        return orgo->screenshot(vm).then(orgo, &fromOrgo);
+    };
+    upstream.fetchBytes = [orgo](const QUrl &url) {
+        return orgo->fetchBytes(url).then(orgo, &fromOrgo);
+    };
+    return upstream;
+}
+
+} // namespace
+
+bool Gateway::startScreens(QString *error)
+{
+    std::optional<ScreenshotServiceOptions> options
+            = ScreenshotServiceOptions::fromSettings(m_settings, error);
+    if (!options)
+        return false;
+
+    m_screens = std::make_unique<ScreenshotService>(*options, upstreamOf(m_orgo.get()));
+    auto *hub = new StreamHub(*m_screens, options->streamIntervalMs, m_screens.get());
+    m_screens->registerHealth(*m_health);
+
+    // TODO(#4): Directory::employeeByVm for ownership; remove when Directory lands on main.
+    // Until then no VM is anyone's: 404, never another customer's screen.
+    VmOwnership ownsVm = [](const QString &, const QString &) {
+        return false;
+    };
+    registerScreenshotRoutes(*m_router, *m_screens, *hub, std::move(ownsVm));
+    qCInfo(lcScreens) << "screenshots ready," << m_screens->encodePool()->maxThreadCount()
+                      << "encode threads";
     return true;
 }
 
-void Gateway::stopScreens() {}
+void Gateway::stopScreens()
+{
+    if (StreamHub *hub = hubOf(m_screens.get()))
+        delete hub; // closes the viewers' sockets before the service goes
+    m_screens.reset();
+}
 
 } // namespace Mouse

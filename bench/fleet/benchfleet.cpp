@@ -68,6 +68,7 @@ struct Options
     int latencyMs = 300;
     int limit = 10;
     int cpuVms = 5000;
+    bool onlyCpu = false;
 };
 
 void say(const QString &text)
@@ -102,12 +103,15 @@ public:
         QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
     };
 
-    Answer send(const QByteArray &method, const QUrl &url, const QString &bearer,
+    Answer send(const QByteArray &method,
+                const QUrl &url,
+                const QString &bearer,
                 const QByteArray &body = {})
     {
         QNetworkRequest request(url);
         request.setRawHeader("Authorization", "Bearer " + bearer.toUtf8());
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
         request.setTransferTimeout(120000);
         QElapsedTimer timer;
         timer.start();
@@ -144,22 +148,27 @@ public:
         , m_key(std::move(key))
     {}
 
-    void reset() { m_http.send("POST", under(m_base, QStringLiteral("/_sandbox/stats/reset")), m_key); }
+    void reset()
+    {
+        m_http.send("POST", under(m_base, QStringLiteral("/_sandbox/stats/reset")), m_key);
+    }
     QJsonObject stats()
     {
         return m_http.send("GET", under(m_base, QStringLiteral("/_sandbox/stats")), m_key).json();
     }
     void configure(const QJsonObject &config)
     {
-        const auto answer = m_http.send("POST", under(m_base, QStringLiteral("/_sandbox/config")),
-                                        m_key, QJsonDocument(config).toJson(QJsonDocument::Compact));
+        const auto answer = m_http.send("POST",
+                                        under(m_base, QStringLiteral("/_sandbox/config")),
+                                        m_key,
+                                        QJsonDocument(config).toJson(QJsonDocument::Compact));
         if (answer.status != 200)
             say(QStringLiteral("sandbox config failed: %1").arg(answer.status));
     }
     QStringList computerIds(const QString &workspace)
     {
-        const auto answer = m_http.send("GET", under(m_base, QStringLiteral("/workspaces/") + workspace),
-                                        m_key);
+        const auto answer = m_http.send(
+                "GET", under(m_base, QStringLiteral("/workspaces/") + workspace), m_key);
         QStringList ids;
         for (const QJsonValue &desktop : answer.json().value(u"desktops").toArray())
             ids.append(desktop[u"id"].toString());
@@ -170,7 +179,10 @@ public:
         const QJsonObject requests = stats.value(u"requests").toObject();
         return requests.value(u"total").toInteger() - requests.value(u"storage").toInteger();
     }
-    static int maxInFlight(const QJsonObject &stats) { return stats.value(u"max_in_flight").toInt(); }
+    static int maxInFlight(const QJsonObject &stats)
+    {
+        return stats.value(u"max_in_flight").toInt();
+    }
 
 private:
     Http &m_http;
@@ -191,16 +203,16 @@ struct Core
     std::unique_ptr<FleetService> fleet;
 
     Core(const Options &options, const QUrl &base, bool listing, int capacity)
-        : settings(Settings::defaults()
-                           .withValue(QStringLiteral("orgo/api_url"), base.toString())
-                           .withValue(QStringLiteral("orgo/api_key"), options.key)
-                           .withValue(QStringLiteral("orgo/workspace_id"), options.workspace)
-                           .withValue(QStringLiteral("orgo/batch_limit"),
-                                      QString::number(options.limit))
-                           .withValue(QStringLiteral("orgo/listing_threshold"),
-                                      listing ? QStringLiteral("8") : QStringLiteral("100000"))
-                           .withValue(QStringLiteral("cache/vm_capacity"),
-                                      QString::number(capacity)))
+        : settings(
+                Settings::defaults()
+                        .withValue(QStringLiteral("orgo/api_url"), base.toString())
+                        .withValue(QStringLiteral("orgo/api_key"), options.key)
+                        .withValue(QStringLiteral("orgo/workspace_id"), options.workspace)
+                        .withValue(QStringLiteral("orgo/batch_limit"),
+                                   QString::number(options.limit))
+                        .withValue(QStringLiteral("orgo/listing_threshold"),
+                                   listing ? QStringLiteral("8") : QStringLiteral("100000"))
+                        .withValue(QStringLiteral("cache/vm_capacity"), QString::number(capacity)))
     {
         database = std::make_unique<Database>(QStringLiteral("sqlite::memory:"));
         QString error;
@@ -211,8 +223,8 @@ struct Core
         eventLog = std::make_unique<EventLog>();
         cache = std::make_unique<VmStatusCache>(settings);
         orgo = std::make_unique<OrgoClient>(OrgoClient::Options::fromSettings(settings));
-        fleet = std::make_unique<FleetService>(settings, directory.get(), cache.get(), orgo.get(),
-                                               eventLog.get());
+        fleet = std::make_unique<FleetService>(
+                settings, directory.get(), cache.get(), orgo.get(), eventLog.get());
         fleet->setWorkspaceId(options.workspace);
     }
 };
@@ -289,9 +301,15 @@ SeedRun runSeed(const Options &options, const QUrl &base, const QStringList &ids
     file.write(ids.join(u'\n').toUtf8());
     file.close();
 
-    QStringList arguments = {options.seedScript, QStringLiteral("--base"), base.toString(),
-                             QStringLiteral("--key"), options.key, QStringLiteral("--ids"),
-                             idsFile, QStringLiteral("--limit"), QString::number(options.limit)};
+    QStringList arguments = {options.seedScript,
+                             QStringLiteral("--base"),
+                             base.toString(),
+                             QStringLiteral("--key"),
+                             options.key,
+                             QStringLiteral("--ids"),
+                             idsFile,
+                             QStringLiteral("--limit"),
+                             QString::number(options.limit)};
     if (sequential)
         arguments.append(QStringLiteral("--sequential"));
     QProcess python;
@@ -301,7 +319,8 @@ SeedRun runSeed(const Options &options, const QUrl &base, const QStringList &ids
     const QJsonObject json = QJsonDocument::fromJson(out.split('\n').last()).object();
     SeedRun run;
     if (json.isEmpty()) {
-        say(QStringLiteral("seed method failed: %1").arg(QString::fromUtf8(python.readAllStandardError())));
+        say(QStringLiteral("seed method failed: %1")
+                    .arg(QString::fromUtf8(python.readAllStandardError())));
         return run;
     }
     run.wall = json.value(u"wall_s").toDouble();
@@ -315,10 +334,12 @@ SeedRun runSeed(const Options &options, const QUrl &base, const QStringList &ids
 class GatewayProcess final
 {
 public:
-    bool start(const Options &options, const QList<QPair<QString, QStringList>> &customers,
+    bool start(const Options &options,
+               const QList<QPair<QString, QStringList>> &customers,
                QString *error)
     {
-        m_adminToken = QStringLiteral("bench-admin-token-") + QString::number(QCoreApplication::applicationPid());
+        m_adminToken = QStringLiteral("bench-admin-token-")
+                       + QString::number(QCoreApplication::applicationPid());
         const QString databasePath = options.workDir + QStringLiteral("/gateway.sqlite");
         QFile::remove(databasePath);
         if (!prepareDatabase(databasePath, options, customers, error))
@@ -336,14 +357,18 @@ public:
         environment.insert(QStringLiteral("ORGO_WORKSPACE_ID"), options.workspace);
         environment.insert(QStringLiteral("MOUSE_DATABASE"), databasePath);
         environment.insert(QStringLiteral("MOUSE_ADMIN_TOKEN"), m_adminToken);
-        environment.insert(QStringLiteral("XDG_DATA_HOME"), options.workDir + QStringLiteral("/data"));
-        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), options.workDir + QStringLiteral("/config"));
+        environment.insert(QStringLiteral("XDG_DATA_HOME"),
+                           options.workDir + QStringLiteral("/data"));
+        environment.insert(QStringLiteral("XDG_CONFIG_HOME"),
+                           options.workDir + QStringLiteral("/config"));
         m_process.setProcessEnvironment(environment);
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         m_process.setStandardOutputFile(options.workDir + QStringLiteral("/gateway.log"));
         m_process.start(options.gatewayBin,
-                        {QStringLiteral("--server"), QStringLiteral("--listen"),
-                         QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--set"),
+                        {QStringLiteral("--server"),
+                         QStringLiteral("--listen"),
+                         QStringLiteral("127.0.0.1:%1").arg(port),
+                         QStringLiteral("--set"),
                          QStringLiteral("storage/seed_demo=false")});
         if (!m_process.waitForStarted(10000)) {
             *error = QStringLiteral("mouse-gateway --server did not start");
@@ -352,7 +377,8 @@ public:
         // Ready once /health answers.
         Http http;
         for (int i = 0; i < 200; ++i) {
-            if (http.send("GET", under(m_url, QStringLiteral("/health")), m_adminToken).status == 200)
+            if (http.send("GET", under(m_url, QStringLiteral("/health")), m_adminToken).status
+                == 200)
                 return true;
             if (m_process.state() != QProcess::Running)
                 break;
@@ -360,7 +386,8 @@ public:
             QTimer::singleShot(50, &loop, &QEventLoop::quit);
             loop.exec();
         }
-        *error = QStringLiteral("mouse-gateway --server did not answer /health (see %1/gateway.log)")
+        *error = QStringLiteral(
+                         "mouse-gateway --server did not answer /health (see %1/gateway.log)")
                          .arg(options.workDir);
         return false;
     }
@@ -382,8 +409,10 @@ public:
     QString customerId(int index) const { return m_customerIds.value(index); }
 
 private:
-    bool prepareDatabase(const QString &path, const Options &options,
-                         const QList<QPair<QString, QStringList>> &customers, QString *error)
+    bool prepareDatabase(const QString &path,
+                         const Options &options,
+                         const QList<QPair<QString, QStringList>> &customers,
+                         QString *error)
     {
         Database database(path);
         if (!database.open(error))
@@ -460,21 +489,38 @@ Options parseOptions(const QCoreApplication &app)
     parser.addHelpOption();
     const QList<QCommandLineOption> list = {
             {QStringLiteral("sandbox"), QStringLiteral("Sandbox base URL."), QStringLiteral("url")},
-            {QStringLiteral("cpu-sandbox"), QStringLiteral("Sandbox for the CPU case."), QStringLiteral("url")},
-            {QStringLiteral("key"), QStringLiteral("Sandbox API key."), QStringLiteral("key"),
+            {QStringLiteral("cpu-sandbox"),
+             QStringLiteral("Sandbox for the CPU case."),
+             QStringLiteral("url")},
+            {QStringLiteral("key"),
+             QStringLiteral("Sandbox API key."),
+             QStringLiteral("key"),
              QStringLiteral("sandbox-key")},
-            {QStringLiteral("workspace"), QStringLiteral("Workspace id."), QStringLiteral("id"),
+            {QStringLiteral("workspace"),
+             QStringLiteral("Workspace id."),
+             QStringLiteral("id"),
              QStringLiteral("ws-sandbox")},
-            {QStringLiteral("gateway"), QStringLiteral("mouse-gateway binary."), QStringLiteral("path")},
-            {QStringLiteral("python"), QStringLiteral("Python for the seed's method."),
-             QStringLiteral("path"), QStringLiteral("/usr/bin/python3")},
-            {QStringLiteral("seed-script"), QStringLiteral("seed_method.py."), QStringLiteral("path")},
+            {QStringLiteral("gateway"),
+             QStringLiteral("mouse-gateway binary."),
+             QStringLiteral("path")},
+            {QStringLiteral("python"),
+             QStringLiteral("Python for the seed's method."),
+             QStringLiteral("path"),
+             QStringLiteral("/usr/bin/python3")},
+            {QStringLiteral("seed-script"),
+             QStringLiteral("seed_method.py."),
+             QStringLiteral("path")},
             {QStringLiteral("work"), QStringLiteral("Scratch folder."), QStringLiteral("dir")},
             {QStringLiteral("out"), QStringLiteral("fleet.json to write."), QStringLiteral("file")},
-            {QStringLiteral("latency-ms"), QStringLiteral("The sandbox's latency."), QStringLiteral("ms"),
+            {QStringLiteral("latency-ms"),
+             QStringLiteral("The sandbox's latency."),
+             QStringLiteral("ms"),
              QStringLiteral("300")},
-            {QStringLiteral("cpu-vms"), QStringLiteral("VMs of the CPU case."), QStringLiteral("n"),
+            {QStringLiteral("cpu-vms"),
+             QStringLiteral("VMs of the CPU case."),
+             QStringLiteral("n"),
              QStringLiteral("5000")},
+            {QStringLiteral("only-cpu"), QStringLiteral("Only the CPU case (for profiling).")},
     };
     parser.addOptions(list);
     parser.process(app);
@@ -490,7 +536,38 @@ Options parseOptions(const QCoreApplication &app)
     options.out = parser.value(QStringLiteral("out"));
     options.latencyMs = parser.value(QStringLiteral("latency-ms")).toInt();
     options.cpuVms = parser.value(QStringLiteral("cpu-vms")).toInt();
+    options.onlyCpu = parser.isSet(QStringLiteral("only-cpu"));
     return options;
+}
+
+struct CpuRun
+{
+    BatchRun batch;   // per-VM calls (the measured figure)
+    BatchRun listing; // the same VMs through one workspace listing, for comparison
+    QStringList ids;
+    qint64 upstreamCalls = 0;
+};
+
+CpuRun measureCpu(const Options &options, Http &http)
+{
+    say(QStringLiteral("CPU case: %1 VMs at 0 ms").arg(options.cpuVms));
+    SandboxControl cpuSandbox(http, options.cpuSandbox, options.key);
+    cpuSandbox.configure({{QStringLiteral("latency_ms"), 0},
+                          {QStringLiteral("jitter_ms"), 0},
+                          {QStringLiteral("drift_ms"), 0}});
+    CpuRun run;
+    run.ids = cpuSandbox.computerIds(options.workspace).mid(0, options.cpuVms);
+    {
+        Core core(options, options.cpuSandbox, false, options.cpuVms + 100);
+        cpuSandbox.reset();
+        run.batch = runBatch(*core.fleet, run.ids);
+    }
+    run.upstreamCalls = SandboxControl::upstreamCalls(cpuSandbox.stats());
+    {
+        Core core(options, options.cpuSandbox, true, options.cpuVms + 100);
+        run.listing = runBatch(*core.fleet, run.ids);
+    }
+    return run;
 }
 
 } // namespace
@@ -501,6 +578,17 @@ int main(int argc, char **argv)
     const Options options = parseOptions(app);
     QDir().mkpath(options.workDir);
     Http http;
+    if (options.onlyCpu) {
+        const CpuRun run = measureCpu(options, http);
+        std::printf("client CPU per VM: %.1f us over %lld VMs (%lld upstream calls), wall %.3f s; "
+                    "by one listing: %.1f us\n",
+                    run.batch.cpuUsPerVm,
+                    qint64(run.ids.size()),
+                    run.upstreamCalls,
+                    run.batch.wall,
+                    run.listing.cpuUsPerVm);
+        return 0;
+    }
     SandboxControl sandbox(http, options.sandbox, options.key);
     sandbox.configure({{QStringLiteral("latency_ms"), options.latencyMs},
                        {QStringLiteral("jitter_ms"), 0},
@@ -558,8 +646,9 @@ int main(int argc, char **argv)
 
         // Warm, through the gateway's HTTP route, after one request primed it.
         if (haveGateway) {
-            const QUrl url = under(gateway.url(),
-                                   QStringLiteral("/api/v1/customers/%1/vms").arg(gateway.customerId(i)));
+            const QUrl url
+                    = under(gateway.url(),
+                            QStringLiteral("/api/v1/customers/%1/vms").arg(gateway.customerId(i)));
             const Http::Answer first = http.send("GET", url, gateway.adminToken());
             result.coldHttp = first.status == 200 ? first.seconds : -1;
             if (first.status != 200)
@@ -612,44 +701,41 @@ int main(int argc, char **argv)
     sandbox.configure({{QStringLiteral("fault_503"), 0}, {QStringLiteral("fault_hang"), 0}});
 
     // Client CPU per VM at 0 ms latency.
-    say(QStringLiteral("CPU case: %1 VMs at 0 ms").arg(options.cpuVms));
-    SandboxControl cpuSandbox(http, options.cpuSandbox, options.key);
-    cpuSandbox.configure({{QStringLiteral("latency_ms"), 0}, {QStringLiteral("jitter_ms"), 0},
-                          {QStringLiteral("drift_ms"), 0}});
-    const QStringList cpuIds = cpuSandbox.computerIds(options.workspace).mid(0, options.cpuVms);
-    BatchRun cpu;
-    {
-        Core core(options, options.cpuSandbox, false, options.cpuVms + 100);
-        cpuSandbox.reset();
-        cpu = runBatch(*core.fleet, cpuIds);
-    }
-    const qint64 cpuCalls = SandboxControl::upstreamCalls(cpuSandbox.stats());
+    const CpuRun cpuRun = measureCpu(options, http);
+    const BatchRun &cpu = cpuRun.batch;
+    const QStringList &cpuIds = cpuRun.ids;
+    const qint64 cpuCalls = cpuRun.upstreamCalls;
     const SeedRun seedCpu = runSeed(options, options.cpuSandbox, cpuIds, false);
 
     // ---- Report
     QString table;
-    table += QStringLiteral("\nFleet benchmark: sandbox latency %1 ms, limit %2 (seed: Python asyncio + "
-                            "httpx, Semaphore(%2))\n\n")
+    table += QStringLiteral(
+                     "\nFleet benchmark: sandbox latency %1 ms, limit %2 (seed: Python asyncio + "
+                     "httpx, Semaphore(%2))\n\n")
                      .arg(options.latencyMs)
                      .arg(options.limit);
-    table += QStringLiteral("| VMs | path | sequential s | cold s | limit s | cold/limit | warm ms | "
-                            "upstream calls | max in flight | seed cold s | seed/cold | seed claim |\n");
+    table += QStringLiteral(
+            "| VMs | path | sequential s | cold s | limit s | cold/limit | warm ms | "
+            "upstream calls | max in flight | seed cold s | seed/cold | seed claim |\n");
     table += QStringLiteral("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     const auto claim = [](int vms) {
-        return vms == 10 ? QStringLiteral("3 s -> 0.5 s")
-                         : vms == 50 ? QStringLiteral("15 s -> 1 s") : QStringLiteral("-");
+        return vms == 10   ? QStringLiteral("3 s -> 0.5 s")
+               : vms == 50 ? QStringLiteral("15 s -> 1 s")
+                           : QStringLiteral("-");
     };
     QList<CaseResult> all = cases;
     all.append(listing);
     for (const CaseResult &c : std::as_const(all)) {
-        table += QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 | %7 | %8 | %9 | %10 | %11 | %12 |\n")
+        table += QStringLiteral(
+                         "| %1 | %2 | %3 | %4 | %5 | %6 | %7 | %8 | %9 | %10 | %11 | %12 |\n")
                          .arg(c.vms)
                          .arg(c.listing ? QStringLiteral("listing") : QStringLiteral("per-VM"))
                          .arg(seconds(c.sequential))
                          .arg(seconds(c.cold))
                          .arg(seconds(c.limit, 2))
                          .arg(QString::number(c.cold / c.limit, 'f', 2))
-                         .arg(c.warm < 0 ? QStringLiteral("-") : QString::number(c.warm * 1000, 'f', 2))
+                         .arg(c.warm < 0 ? QStringLiteral("-")
+                                         : QString::number(c.warm * 1000, 'f', 2))
                          .arg(c.upstreamCalls)
                          .arg(c.maxInFlight)
                          .arg(seconds(c.seedCold))
@@ -661,8 +747,9 @@ int main(int argc, char **argv)
     for (const CaseResult &c : std::as_const(cases))
         table += QStringLiteral("%1 VMs %2 s; ").arg(c.vms).arg(seconds(c.coldHttp));
     const QJsonObject faultCounts = faultStats.value(u"faults").toObject();
-    table += QStringLiteral("\n\nFaults (500 VMs, 5% 503 + 1% hang; injected %1 x 503, %2 hangs): "
-                            "wall %3 s, error items %4 (retryable %5); seed: wall %6 s, errors %7\n")
+    table += QStringLiteral(
+                     "\n\nFaults (500 VMs, 5% 503 + 1% hang; injected %1 x 503, %2 hangs): "
+                     "wall %3 s, error items %4 (retryable %5); seed: wall %6 s, errors %7\n")
                      .arg(faultCounts.value(u"503").toInt())
                      .arg(faultCounts.value(u"hang").toInt())
                      .arg(seconds(faults.wall, 2))
@@ -670,31 +757,39 @@ int main(int argc, char **argv)
                      .arg(faults.retryableErrors)
                      .arg(seconds(seedFaults.wall, 2))
                      .arg(seedFaults.errors);
-    table += QStringLiteral("Client CPU per VM at 0 ms (%1 VMs, %2 upstream calls): %3 us; seed: %4 us\n")
+    table += QStringLiteral(
+                     "Client CPU per VM at 0 ms (%1 VMs, %2 upstream calls): %3 us; seed: %4 us; "
+                     "the same VMs by one workspace listing: %5 us\n")
                      .arg(cpuIds.size())
                      .arg(cpuCalls)
                      .arg(QString::number(cpu.cpuUsPerVm, 'f', 1))
-                     .arg(QString::number(seedCpu.cpuUsPerVm, 'f', 1));
+                     .arg(QString::number(seedCpu.cpuUsPerVm, 'f', 1))
+                     .arg(QString::number(cpuRun.listing.cpuUsPerVm, 'f', 1));
 
-    const auto check = [](bool ok) { return ok ? QStringLiteral("ok") : QStringLiteral("MISSED"); };
+    const auto check = [](bool ok) {
+        return ok ? QStringLiteral("ok") : QStringLiteral("MISSED");
+    };
     const CaseResult &c10 = cases[0];
     const CaseResult &c50 = cases[1];
-    double worstWarm = 0;
+    double worstWarm = 0; // -1 when some case could not be measured
     int worstInFlight = 1 << 30;
     for (const CaseResult &c : std::as_const(cases)) {
-        worstWarm = std::max(worstWarm, c.warm);
+        worstWarm = c.warm < 0 || worstWarm < 0 ? -1 : std::max(worstWarm, c.warm);
         if (c.vms >= options.limit)
             worstInFlight = std::min(worstInFlight, c.maxInFlight);
     }
-    table += QStringLiteral("\nTargets: 10 VMs cold <= 0.31 s: %1 (%2); 50 VMs cold <= 1.55 s: %3 (%4); "
-                            "50 VMs by listing <= 0.35 s: %5 (%6); warm <= 2 ms: %7 (%8 ms); "
-                            "max in flight reaches %9: %10 (%11); faults <= 18 s with no retryable "
-                            "error: %12 (%13 s, %14); CPU <= 75 us/VM: %15 (%16)\n")
+    table += QStringLiteral(
+                     "\nTargets: 10 VMs cold <= 0.31 s: %1 (%2); 50 VMs cold <= 1.55 s: %3 (%4); "
+                     "50 VMs by listing <= 0.35 s: %5 (%6); warm <= 2 ms: %7 (%8 ms); "
+                     "max in flight reaches %9: %10 (%11); faults <= 18 s with no retryable "
+                     "error: %12 (%13 s, %14); CPU <= 75 us/VM: %15 (%16)\n")
                      .arg(check(c10.cold <= 0.31), seconds(c10.cold))
                      .arg(check(c50.cold <= 1.55), seconds(c50.cold))
                      .arg(check(listing.cold <= 0.35), seconds(listing.cold))
-                     .arg(check(worstWarm >= 0 && worstWarm <= 0.002),
-                          QString::number(worstWarm * 1000, 'f', 2))
+                     .arg(worstWarm < 0 ? QStringLiteral("NOT MEASURED")
+                                        : check(worstWarm <= 0.002),
+                          worstWarm < 0 ? QStringLiteral("-")
+                                        : QString::number(worstWarm * 1000, 'f', 2))
                      .arg(options.limit)
                      .arg(check(worstInFlight >= options.limit))
                      .arg(worstInFlight)

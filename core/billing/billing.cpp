@@ -112,6 +112,10 @@ EffectOutcome Billing::processEvent(QSqlDatabase &db, const QString &eventId)
         if (outcome.tokensDelta < 0 && m_tokensRevoked)
             m_tokensRevoked->increment(quint64(-outcome.tokensDelta));
         qCDebug(lcBilling) << "event" << outcome.eventId << outcome.eventType << outcome.message;
+        if (outcome.modeMismatch && m_eventLog)
+            m_eventLog->warning(u"payments"_s,
+                                u"Stripe event %1 ignored: %2 (check STRIPE_SECRET_KEY and the "
+                                "webhook endpoint)"_s.arg(outcome.eventId, outcome.message));
         PaymentNotice notice{outcome.eventId,
                              outcome.eventType,
                              outcome.customerId,

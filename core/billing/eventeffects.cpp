@@ -63,22 +63,22 @@ bool isTerminal(const QString &status)
 
 EffectOutcome EffectOutcome::processed(QString message)
 {
-    return {Kind::Processed, std::move(message), {}, {}, {}, 0};
+    return {Kind::Processed, std::move(message), {}, {}, {}, 0, false};
 }
 
 EffectOutcome EffectOutcome::ignored(QString message)
 {
-    return {Kind::Ignored, std::move(message), {}, {}, {}, 0};
+    return {Kind::Ignored, std::move(message), {}, {}, {}, 0, false};
 }
 
 EffectOutcome EffectOutcome::retry(QString message)
 {
-    return {Kind::Retry, std::move(message), {}, {}, {}, 0};
+    return {Kind::Retry, std::move(message), {}, {}, {}, 0, false};
 }
 
 EffectOutcome EffectOutcome::fail(QString message)
 {
-    return {Kind::Fail, std::move(message), {}, {}, {}, 0};
+    return {Kind::Fail, std::move(message), {}, {}, {}, 0, false};
 }
 
 struct EventEffects::Order
@@ -164,6 +164,7 @@ EffectOutcome EventEffects::apply(QSqlDatabase &db, const QJsonObject &event) co
                                                             : u"test event on a live deployment"_s);
         outcome.eventId = ctx.eventId;
         outcome.eventType = ctx.type;
+        outcome.modeMismatch = true;
         return outcome;
     }
 
@@ -319,6 +320,17 @@ EffectOutcome EventEffects::checkoutPaid(QSqlDatabase &db, Context &ctx) const
     const qint64 now = m_ledger.now();
     QString error;
     QSqlQuery query(db);
+    // Completion and charge.refunded of one payment may run at once on different workers: both
+    // first lock the payment's stripe_refunds row, so whichever runs second sees the other's
+    // committed work (on PostgreSQL's read committed as on SQLite's single writer).
+    if (!paymentIntent.isEmpty()
+        && !exec(query,
+                 u"INSERT INTO stripe_refunds (payment_intent_id, amount_cents, "
+                 "amount_refunded_cents, updated_at) VALUES (?, 0, 0, ?) "
+                 "ON CONFLICT (payment_intent_id) DO UPDATE SET updated_at = excluded.updated_at"_s,
+                 {paymentIntent, now},
+                 &error))
+        return EffectOutcome::retry(error);
     // The state check in the WHERE makes a concurrent second completion a no-op.
     if (!exec(query,
               u"UPDATE token_orders SET status = 'completed', tokens_credited = token_amount, "
@@ -437,7 +449,11 @@ EffectOutcome EventEffects::chargeRefunded(QSqlDatabase &db, Context &ctx) const
               "amount_refunded_cents = CASE WHEN excluded.amount_refunded_cents > "
               "stripe_refunds.amount_refunded_cents THEN excluded.amount_refunded_cents "
               "ELSE stripe_refunds.amount_refunded_cents END, "
-              "amount_cents = excluded.amount_cents, updated_at = excluded.updated_at"_s,
+              "amount_cents = CASE WHEN excluded.amount_cents > 0 THEN excluded.amount_cents "
+              "ELSE stripe_refunds.amount_cents END, "
+              "charge_id = COALESCE(excluded.charge_id, stripe_refunds.charge_id), "
+              "currency = COALESCE(excluded.currency, stripe_refunds.currency), "
+              "updated_at = excluded.updated_at"_s,
               {paymentIntent,
                chargeId,
                amount,

@@ -25,8 +25,9 @@ struct EffectOutcome
     QString message; // for logs and the dead-letter list; never secrets
     QString eventId;
     QString eventType;
-    QString customerId;     // when known
-    qint64 tokensDelta = 0; // tokens credited (+) or revoked (-) by this event
+    QString customerId;        // when known
+    qint64 tokensDelta = 0;    // tokens credited (+) or revoked (-) by this event
+    bool modeMismatch = false; // ignored: a live event on a test key, or the other way round
 
     static EffectOutcome processed(QString message = {});
     static EffectOutcome ignored(QString message);

@@ -14,6 +14,8 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QPointer>
+#include <QSet>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
 
@@ -180,6 +182,8 @@ void WebhookIntake::submit(const StripeEvent &event, const QByteArray &rawBody, 
         return;
     }
     m_waiting.fetch_add(1);
+    // Workers hold back while acknowledgements wait for their commit.
+    m_queue.urgentWriters().fetch_add(1);
     m_pending.push_back(Pending{event, rawBody, std::move(done), {}});
     m_wake.wakeOne();
 }
@@ -204,6 +208,116 @@ void WebhookIntake::writerLoop()
     }
 }
 
+namespace {
+
+QString placeholders(qsizetype rows, const QString &row)
+{
+    QString sql;
+    sql.reserve(rows * (row.size() + 2));
+    for (qsizetype i = 0; i < rows; ++i) {
+        if (i)
+            sql += u", "_s;
+        sql += row;
+    }
+    return sql;
+}
+
+// Event ids among `ids` already stored (the unique key is the truth; the writer is the only
+// thread inserting events and holds the write lock, so nothing appears in between).
+bool storedAmong(QSqlDatabase &db, const QStringList &ids, QSet<QString> *stored)
+{
+    constexpr qsizetype kChunk = 200;
+    for (qsizetype start = 0; start < ids.size(); start += kChunk) {
+        const qsizetype count = qMin(kChunk, ids.size() - start);
+        QSqlQuery query(db);
+        query.prepare(u"SELECT event_id FROM stripe_events WHERE event_id IN (%1)"_s.arg(
+                placeholders(count, u"?"_s)));
+        for (qsizetype i = start; i < start + count; ++i)
+            query.addBindValue(ids[i]);
+        if (!query.exec()) {
+            qCWarning(lcBilling) << "reading stored events failed:" << query.lastError().text();
+            return false;
+        }
+        while (query.next())
+            stored->insert(query.value(0).toString());
+    }
+    return true;
+}
+
+} // namespace
+
+bool WebhookIntake::insertEvents(QSqlDatabase &db,
+                                 std::deque<Pending> &batch,
+                                 qint64 at,
+                                 QStringList *taskIds)
+{
+    // Duplicates: within the batch (first copy wins) and against what is stored.
+    QSet<QString> seen;
+    QStringList ids;
+    for (const Pending &item : batch) {
+        if (!seen.contains(item.event.id)) {
+            seen.insert(item.event.id);
+            ids.append(item.event.id);
+        }
+    }
+    QSet<QString> stored;
+    if (!storedAmong(db, ids, &stored))
+        return false;
+
+    std::vector<Pending *> fresh;
+    QSet<QString> taken;
+    for (Pending &item : batch) {
+        if (stored.contains(item.event.id) || taken.contains(item.event.id)) {
+            item.outcome.kind = Outcome::Kind::Duplicate;
+            continue;
+        }
+        taken.insert(item.event.id);
+        item.outcome.kind = Outcome::Kind::Accepted;
+        item.outcome.taskId = TaskQueue::newTaskId();
+        fresh.push_back(&item);
+    }
+
+    constexpr size_t kChunk = 100;
+    QList<NewTask> tasks;
+    tasks.reserve(qsizetype(fresh.size()));
+    for (size_t start = 0; start < fresh.size(); start += kChunk) {
+        const size_t count = std::min(kChunk, fresh.size() - start);
+        QSqlQuery insert(db);
+        insert.prepare(
+                u"INSERT INTO stripe_events (event_id, type, payload, received_at, "
+                "status, ordering_key, livemode, created, task_id) VALUES %1"_s.arg(
+                        placeholders(qsizetype(count), u"(?, ?, ?, ?, 'received', ?, ?, ?, ?)"_s)));
+        for (size_t i = start; i < start + count; ++i) {
+            const Pending &item = *fresh[i];
+            const QString key = item.event.orderingKey();
+            insert.addBindValue(item.event.id);
+            insert.addBindValue(item.event.type);
+            insert.addBindValue(QString::fromUtf8(item.body));
+            insert.addBindValue(at);
+            insert.addBindValue(key);
+            insert.addBindValue(item.event.livemode ? 1 : 0);
+            insert.addBindValue(item.event.created);
+            insert.addBindValue(item.outcome.taskId);
+
+            NewTask task;
+            task.id = item.outcome.taskId;
+            task.type = u"stripe.event"_s;
+            task.priority = TaskPriority::High;
+            task.orderingKey = key;
+            task.reference = item.event.id;
+            tasks.append(task);
+        }
+        if (!insert.exec()) {
+            qCWarning(lcBilling) << "storing webhook events failed:" << insert.lastError().text();
+            return false;
+        }
+    }
+    if (tasks.isEmpty())
+        return true;
+    *taskIds = m_queue.insertMany(db, tasks, at);
+    return !taskIds->isEmpty();
+}
+
 void WebhookIntake::writeBatch(std::deque<Pending> &batch)
 {
     QSqlDatabase db = m_database.connection();
@@ -213,48 +327,12 @@ void WebhookIntake::writeBatch(std::deque<Pending> &batch)
     QStringList taskIds;
     bool committed = false;
     {
-        WriteTransaction tx(db, m_queue.writeMutex(), m_queue.serializesWrites());
-        QSqlQuery insertEvent(db);
-        insertEvent.prepare(u"INSERT INTO stripe_events (event_id, type, payload, received_at, "
-                            "status, ordering_key, livemode, created, task_id) "
-                            "VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?) "
-                            "ON CONFLICT (event_id) DO NOTHING"_s);
-        bool ok = tx.isOpen();
-        for (Pending &item : batch) {
-            if (!ok)
-                break;
-            const QString taskId = TaskQueue::newTaskId();
-            const QString key = item.event.orderingKey();
-            insertEvent.addBindValue(item.event.id);
-            insertEvent.addBindValue(item.event.type);
-            insertEvent.addBindValue(QString::fromUtf8(item.body));
-            insertEvent.addBindValue(at);
-            insertEvent.addBindValue(key);
-            insertEvent.addBindValue(item.event.livemode ? 1 : 0);
-            insertEvent.addBindValue(item.event.created);
-            insertEvent.addBindValue(taskId);
-            ok = insertEvent.exec();
-            if (!ok) {
-                qCWarning(lcBilling)
-                        << "storing a webhook event failed:" << insertEvent.lastError().text();
-                break;
-            }
-            if (insertEvent.numRowsAffected() == 0) {
-                item.outcome.kind = Outcome::Kind::Duplicate;
-                continue;
-            }
-            NewTask task;
-            task.id = taskId;
-            task.type = u"stripe.event"_s;
-            task.priority = TaskPriority::High;
-            task.orderingKey = key;
-            task.reference = item.event.id;
-            ok = !m_queue.insert(db, task, at).isEmpty();
-            item.outcome.kind = Outcome::Kind::Accepted;
-            item.outcome.taskId = taskId;
-            taskIds.append(taskId);
-        }
-        committed = ok && tx.commit();
+        WriteTransaction tx(db,
+                            m_queue.writeMutex(),
+                            m_queue.serializesWrites(),
+                            &m_queue.urgentWriters(),
+                            true);
+        committed = tx.isOpen() && insertEvents(db, batch, at, &taskIds) && tx.commit();
     }
 
     if (committed) {
@@ -294,6 +372,7 @@ void WebhookIntake::writeBatch(std::deque<Pending> &batch)
         }
     }
     m_waiting.fetch_sub(qint64(batch.size()));
+    m_queue.urgentWriters().fetch_sub(int(batch.size()));
 
     // One hop back to the HTTP thread for the whole batch.
     auto answers = std::make_shared<std::deque<Pending>>(std::move(batch));

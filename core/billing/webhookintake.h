@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QMutex>
 #include <QObject>
+#include <QSqlDatabase>
+#include <QStringList>
 #include <QWaitCondition>
 
 #include <atomic>
@@ -93,6 +95,8 @@ private:
 
     void writerLoop();
     void writeBatch(std::deque<Pending> &batch);
+    bool
+    insertEvents(QSqlDatabase &db, std::deque<Pending> &batch, qint64 at, QStringList *taskIds);
     qint64 nowMs() const;
 
     Database &m_database;

@@ -18,6 +18,7 @@
 namespace Mouse {
 
 using namespace Orgo;
+using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
@@ -171,6 +172,21 @@ void FleetService::fetchStatuses(const QStringList &vmIds,
                 continue;
             }
         }
+        if (options.useCache && !breakerOpen) {
+            const auto failure = m_recentFailures.constFind(id);
+            if (failure != m_recentFailures.constEnd()) {
+                const qint64 left = failure->untilMs - m_clock.elapsed();
+                if (left > 0) {
+                    item = failedItem(id, failure->error);
+                    item.cached = true;
+                    item.expiresInMs = left;
+                    ++m_stats.errors;
+                    ++batch->answered;
+                    continue;
+                }
+                m_recentFailures.erase(failure);
+            }
+        }
         if (breakerOpen) {
             Error error;
             error.kind = ErrorKind::CircuitOpen;
@@ -297,9 +313,15 @@ void FleetService::resolve(const QString &vmId, const ComputerResult &result)
         item.hasStatus = true;
         item.expiresInMs = m_cache->ttlMsFor(item.status.status);
         m_lastErrors.remove(vmId);
+        m_recentFailures.remove(vmId);
     } else {
         item = failedItem(vmId, result.error);
         m_lastErrors.insert(vmId, result.error);
+        if (result.error.kind != ErrorKind::CircuitOpen && m_recentFailures.size() < MaxLastKnown)
+            m_recentFailures.insert(
+                    vmId,
+                    RecentFailure{result.error,
+                                  m_clock.elapsed() + m_cache->ttlMsFor(u"unknown"_s)});
         ++m_stats.errors;
         qCDebug(lcFleet) << "status of" << vmId << "failed:" << result.error.kindName();
     }
@@ -327,6 +349,7 @@ VmStatus FleetService::writeThrough(const Computer &computer)
     status.url = computer.url;
     status.fetchedAtMs = QDateTime::currentMSecsSinceEpoch();
     m_cache->put(status);
+    m_recentFailures.remove(computer.id);
 
     auto known = m_lastKnown.find(computer.id);
     const bool changed = known == m_lastKnown.end() || known->status != status.status;
@@ -436,7 +459,8 @@ void FleetService::customerVmsJson(const QString &customerId,
         qint64 validFor = 1000;
         bool first = true;
         for (const VmItem &item : std::as_const(items)) {
-            allFresh = allFresh && item.cached && !item.stale && item.ok();
+            // A recent failure answered without asking Orgo counts as cached until it expires.
+            allFresh = allFresh && item.cached && !item.stale;
             validFor = first ? item.expiresInMs : qMin(validFor, item.expiresInMs);
             first = false;
         }
@@ -599,6 +623,7 @@ QFuture<FleetOutcome> FleetService::deleteVm(const QString &customerId, const QS
         m_cache->invalidate(vmId);
         m_lastKnown.remove(vmId);
         m_lastErrors.remove(vmId);
+        m_recentFailures.remove(vmId);
         Employee updated = before;
         updated.status = QStringLiteral("deleted");
         updated.vmId.clear();

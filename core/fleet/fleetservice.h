@@ -204,6 +204,14 @@ private:
     QHash<QString, QList<Waiter>> m_inflight; // vm id -> who waits for its one upstream call
     QHash<QString, VmStatus> m_lastKnown;     // survives cache expiry: served when Orgo fails
     QHash<QString, Orgo::Error> m_lastErrors;
+    struct RecentFailure
+    {
+        Orgo::Error error;
+        qint64 untilMs = 0; // monotonic (m_clock)
+    };
+    // A VM whose fetch just failed is not asked again for a short while (the "unknown" TTL):
+    // one broken VM must not make every list wait on Orgo.
+    QHash<QString, RecentFailure> m_recentFailures;
     QHash<QString, CustomerView> m_views;
     QElapsedTimer m_clock;
     QThreadPool m_dbPool; // directory writes: never on the main thread

@@ -306,12 +306,15 @@ void OrgoClient::onFinished(QNetworkReply *reply, Call *rawCall, int slot)
             error.retryable = !m_shuttingDown;
         }
 
-        if (error.kind == ErrorKind::RateLimited)
-            m_breaker.recordNeutral();
-        else if (isTransient(error))
-            m_breaker.recordFailure();
-        else
-            m_breaker.recordSuccess(); // it answered: a 4xx is the caller's problem
+        // Our own abort at shutdown says nothing about Orgo's health.
+        if (!m_shuttingDown) {
+            if (error.kind == ErrorKind::RateLimited)
+                m_breaker.recordNeutral();
+            else if (isTransient(error))
+                m_breaker.recordFailure();
+            else
+                m_breaker.recordSuccess(); // it answered: a 4xx is the caller's problem
+        }
 
         if (!m_shuttingDown && scheduleRetry(call, error)) {
             pump();

@@ -20,9 +20,17 @@
 #include <QUuid>
 #include <QWaitCondition>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <array>
 #include <deque>
 #include <exception>
+#include <optional>
+#include <vector>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -95,7 +103,9 @@ struct TaskQueue::Private
     QHash<QString, TaskHandler> handlers;
     QHash<QString, TaskPool> poolOf;
     std::array<QThreadPool, 2> pools;
-    std::array<int, 2> running{0, 0};
+    std::array<int, 2> running{0, 0};     // worker runnables per pool
+    qint64 inFlight = 0;                  // tasks claimed by a worker
+    std::array<qint64, 3> depth{0, 0, 0}; // unfinished, not running, per priority
     // Ready entries per pool and priority, ordered by arrival.
     std::array<std::array<std::map<qint64, EntryPtr>, 3>, 2> ready;
     std::multimap<qint64, EntryPtr> delayed;     // by runAt
@@ -275,7 +285,7 @@ bool TaskQueue::loadUnfinished(QString *error)
     const qint64 at = now();
     {
         // A task claimed by a process that died: record the interrupted attempt, run it again.
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         QSqlQuery attempts(db);
         attempts.prepare(u"INSERT INTO task_attempts (task_id, attempt, started_at, finished_at, "
                          "outcome, error) SELECT id, attempt, COALESCE(claimed_at, ?), ?, "
@@ -350,40 +360,69 @@ void TaskQueue::stop(int timeoutMs)
     d->delayed.clear();
     d->chains.clear();
     d->unfinished.clear();
+    d->depth = {0, 0, 0};
     d->changed.wakeAll();
 }
 
 QString TaskQueue::insert(QSqlDatabase &db, const NewTask &task, qint64 nowMs)
 {
-    auto entry = std::make_shared<Entry>();
-    entry->id = task.id.isEmpty() ? newTaskId() : task.id;
-    entry->type = task.type;
-    entry->priority = task.priority;
-    entry->key = task.orderingKey;
-    entry->createdAt = nowMs;
-    entry->runAt = nowMs;
+    const QStringList ids = insertMany(db, {task}, nowMs);
+    return ids.value(0);
+}
+
+QStringList TaskQueue::insertMany(QSqlDatabase &db, const QList<NewTask> &tasks, qint64 nowMs)
+{
+    std::vector<EntryPtr> entries;
+    entries.reserve(size_t(tasks.size()));
     {
         QMutexLocker lock(&d->mutex);
-        entry->seq = d->nextSeq++;
+        for (const NewTask &task : tasks) {
+            auto entry = std::make_shared<Entry>();
+            entry->id = task.id.isEmpty() ? newTaskId() : task.id;
+            entry->type = task.type;
+            entry->priority = task.priority;
+            entry->key = task.orderingKey;
+            entry->createdAt = nowMs;
+            entry->runAt = nowMs;
+            entry->seq = d->nextSeq++;
+            entries.push_back(entry);
+        }
     }
-    QSqlQuery query(db);
-    query.prepare(u"INSERT INTO tasks (id, seq, type, priority, ordering_key, reference, payload, "
-                  "status, attempt, retry_from, run_at, created_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?)"_s);
-    query.addBindValue(entry->id);
-    query.addBindValue(entry->seq);
-    query.addBindValue(task.type);
-    query.addBindValue(int(task.priority));
-    query.addBindValue(nullable(task.orderingKey));
-    query.addBindValue(nullable(task.reference));
-    query.addBindValue(QString::fromUtf8(task.payload));
-    query.addBindValue(nowMs);
-    query.addBindValue(nowMs);
-    if (!execQuery(query, "inserting a task"))
-        return {};
+    // Multi-row statements: one statement per chunk instead of one per task.
+    constexpr qsizetype kChunk = 100;
+    for (qsizetype start = 0; start < tasks.size(); start += kChunk) {
+        const qsizetype count = qMin(kChunk, tasks.size() - start);
+        QString sql = u"INSERT INTO tasks (id, seq, type, priority, ordering_key, reference, "
+                      "payload, status, attempt, retry_from, run_at, created_at) VALUES "_s;
+        for (qsizetype i = 0; i < count; ++i)
+            sql += i ? u", (?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?)"_s
+                     : u"(?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?)"_s;
+        QSqlQuery query(db);
+        query.prepare(sql);
+        for (qsizetype i = start; i < start + count; ++i) {
+            const NewTask &task = tasks[i];
+            const EntryPtr &entry = entries[size_t(i)];
+            query.addBindValue(entry->id);
+            query.addBindValue(entry->seq);
+            query.addBindValue(task.type);
+            query.addBindValue(int(task.priority));
+            query.addBindValue(nullable(task.orderingKey));
+            query.addBindValue(nullable(task.reference));
+            query.addBindValue(QString::fromUtf8(task.payload));
+            query.addBindValue(nowMs);
+            query.addBindValue(nowMs);
+        }
+        if (!execQuery(query, "inserting tasks"))
+            return {};
+    }
+    QStringList ids;
+    ids.reserve(tasks.size());
     QMutexLocker lock(&d->mutex);
-    d->staged.insert(entry->id, entry);
-    return entry->id;
+    for (const EntryPtr &entry : entries) {
+        d->staged.insert(entry->id, entry);
+        ids.append(entry->id);
+    }
+    return ids;
 }
 
 void TaskQueue::announce(const QStringList &taskIds)
@@ -410,7 +449,7 @@ QString TaskQueue::enqueue(const NewTask &task)
     QSqlDatabase db = m_database.connection();
     QString id;
     {
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         if (!tx.isOpen())
             return {};
         id = insert(db, task, now());
@@ -431,6 +470,7 @@ QString TaskQueue::replay(const NewTask &task)
 void TaskQueue::addLocked(const EntryPtr &entry)
 {
     d->unfinished.emplace(entry->seq, entry);
+    ++d->depth[int(entry->priority)];
     if (entry->key.isEmpty()) {
         makeEligibleLocked(entry);
         return;
@@ -495,34 +535,45 @@ void TaskQueue::dispatchLocked()
             if (!next)
                 break;
             next->state = Entry::State::Running;
+            --d->depth[int(next->priority)];
+            ++d->inFlight;
             ++d->running[pool];
             d->pools[pool].start([this, next] { run(next); });
         }
     }
 }
 
-void TaskQueue::run(const EntryPtr &entry)
-{
-    QSqlDatabase db = m_database.connection();
-    TaskHandler handler;
-    {
-        QMutexLocker lock(&d->mutex);
-        handler = d->handlers.value(entry->type);
-    }
+namespace {
 
+// Payment work yields the CPU to the HTTP thread and the intake writer: under a burst,
+// acknowledgements come first and processing takes what is left (Linux: per-thread nice).
+void lowerWorkerPriority()
+{
+#ifdef Q_OS_LINUX
+    static thread_local bool lowered = false;
+    if (!lowered) {
+        ::setpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)), 5);
+        lowered = true;
+    }
+#endif
+}
+
+bool savepoint(QSqlDatabase &db, const char *statement)
+{
+    QSqlQuery query(db);
+    return query.exec(QString::fromLatin1(statement));
+}
+
+} // namespace
+
+std::optional<Task> TaskQueue::loadTask(QSqlDatabase &db, const EntryPtr &entry)
+{
     QSqlQuery load(db);
     load.prepare(u"SELECT reference, payload, attempt FROM tasks WHERE id = ? AND status = "
                  "'pending'"_s);
     load.addBindValue(entry->id);
-    if (!load.exec() || !load.next()) {
-        // Finished or discarded behind our back (an operator); nothing to run.
-        QMutexLocker lock(&d->mutex);
-        --d->running[int(d->poolFor(entry->type))];
-        releaseKeyLocked(entry);
-        dispatchLocked();
-        d->changed.wakeAll();
-        return;
-    }
+    if (!load.exec() || !load.next())
+        return std::nullopt;
     Task task;
     task.id = entry->id;
     task.type = entry->type;
@@ -532,70 +583,183 @@ void TaskQueue::run(const EntryPtr &entry)
     task.payload = load.value(1).toString().toUtf8();
     task.attempt = load.value(2).toInt() + 1;
     task.createdAt = entry->createdAt;
-    load.finish();
     entry->attempt = task.attempt;
+    return task;
+}
 
-    const qint64 startedAt = now();
-    const bool sqlite = db.driverName() == QLatin1String("QSQLITE");
+void TaskQueue::run(const EntryPtr &first)
+{
+    lowerWorkerPriority();
+    QSqlDatabase db = m_database.connection();
+    const int pool = int(d->poolFor(first->type));
+
+    // This worker takes every ready head of its pool (up to a bound) and runs them in as few
+    // transactions as it can: one fsync for many tasks. They have distinct ordering keys
+    // (only the head of a key is ever ready), so none waits for another in the batch.
+    std::vector<EntryPtr> batch{first};
     {
-        // The claim survives a crash only as well as the next full sync makes it: losing it
-        // merely means the task looks pending instead of interrupted, so no fsync here.
-        if (sqlite)
-            QSqlQuery(db).exec(u"PRAGMA synchronous=NORMAL"_s);
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
-        QSqlQuery claim(db);
-        claim.prepare(u"UPDATE tasks SET status = 'running', attempt = ?, claimed_at = ? "
-                      "WHERE id = ?"_s);
-        claim.addBindValue(task.attempt);
-        claim.addBindValue(startedAt);
-        claim.addBindValue(task.id);
-        const bool claimed = tx.isOpen() && execQuery(claim, "claiming a task") && tx.commit();
-        if (sqlite)
-            QSqlQuery(db).exec(u"PRAGMA synchronous=FULL"_s);
-        if (!claimed) {
-            finish(entry, TaskResult::retry(u"the task could not be claimed"_s), QString());
-            return;
-        }
+        QMutexLocker lock(&d->mutex);
+        takeReadyLocked(pool, kMaxBatch - 1, &batch);
     }
 
-    QElapsedTimer timer;
-    timer.start();
-    TaskResult result;
-    {
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
-        if (!tx.isOpen()) {
-            result = TaskResult::retry(u"the database is busy"_s);
+    std::vector<std::pair<EntryPtr, Task>> claimed;
+    claimed.reserve(batch.size());
+    for (const EntryPtr &entry : batch) {
+        if (std::optional<Task> task = loadTask(db, entry)) {
+            claimed.emplace_back(entry, std::move(*task));
         } else {
-            try {
-                result = handler(task, db);
-            } catch (const std::exception &e) {
-                result = TaskResult::retry(QString::fromUtf8(e.what()));
-            } catch (...) {
-                result = TaskResult::retry(u"the handler threw"_s);
-            }
+            // Finished or discarded behind our back (an operator); nothing to run.
+            QMutexLocker lock(&d->mutex);
+            --d->inFlight;
+            releaseKeyLocked(entry);
         }
-        if (result.kind == TaskResult::Kind::Done) {
-            const qint64 finishedAt = now();
-            QSqlQuery done(db);
-            done.prepare(u"UPDATE tasks SET status = 'done', finished_at = ?, last_error = NULL "
-                         "WHERE id = ?"_s);
-            done.addBindValue(finishedAt);
-            done.addBindValue(task.id);
-            QSqlQuery attempt(db);
-            attempt.prepare(u"INSERT INTO task_attempts (task_id, attempt, started_at, "
-                            "finished_at, outcome) VALUES (?, ?, ?, ?, 'done')"_s);
-            attempt.addBindValue(task.id);
-            attempt.addBindValue(task.attempt);
-            attempt.addBindValue(startedAt);
-            attempt.addBindValue(finishedAt);
-            if (!execQuery(done, "marking a task done")
-                || !execQuery(attempt, "recording an attempt") || !tx.commit())
-                result = TaskResult::retry(u"the result could not be committed"_s);
-        }
-        // Anything else: the transaction rolls back here, with every write of the handler.
     }
-    d->latency->observe(double(timer.nsecsElapsed()) / 1e6);
-    finish(entry, result, result.message);
+    if (!claimed.empty() && !claim(db, claimed)) {
+        for (auto &[entry, task] : claimed)
+            finish(entry, TaskResult::retry(u"the task could not be claimed"_s), QString());
+        claimed.clear();
+    }
+
+    size_t next = 0;
+    while (next < claimed.size()) {
+        next = runSome(db, claimed, next);
+    }
+
+    QMutexLocker lock(&d->mutex);
+    --d->running[pool];
+    d->changes.fetch_add(1);
+    dispatchLocked();
+    d->changed.wakeAll();
+}
+
+void TaskQueue::takeReadyLocked(int pool, int max, std::vector<EntryPtr> *into)
+{
+    for (auto &list : d->ready[pool]) {
+        for (auto it = list.begin(); it != list.end() && max > 0;) {
+            if (!d->handlers.contains(it->second->type)) {
+                ++it;
+                continue;
+            }
+            it->second->state = Entry::State::Running;
+            --d->depth[int(it->second->priority)];
+            ++d->inFlight;
+            into->push_back(it->second);
+            it = list.erase(it);
+            --max;
+        }
+    }
+}
+
+bool TaskQueue::claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Task>> &tasks)
+{
+    // The claim survives a crash only as well as the next full sync makes it: losing it
+    // merely means a task looks pending instead of interrupted, so it costs no fsync.
+    const bool sqlite = db.driverName() == QLatin1String("QSQLITE");
+    if (sqlite)
+        QSqlQuery(db).exec(u"PRAGMA synchronous=NORMAL"_s);
+    bool ok = false;
+    {
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
+        QSqlQuery update(db);
+        update.prepare(u"UPDATE tasks SET status = 'running', attempt = ?, claimed_at = ? "
+                       "WHERE id = ?"_s);
+        ok = tx.isOpen();
+        const qint64 at = now();
+        for (const auto &[entry, task] : tasks) {
+            if (!ok)
+                break;
+            update.addBindValue(task.attempt);
+            update.addBindValue(at);
+            update.addBindValue(task.id);
+            ok = execQuery(update, "claiming a task");
+        }
+        ok = ok && tx.commit();
+    }
+    if (sqlite)
+        QSqlQuery(db).exec(u"PRAGMA synchronous=FULL"_s);
+    return ok;
+}
+
+size_t
+TaskQueue::runSome(QSqlDatabase &db, std::vector<std::pair<EntryPtr, Task>> &tasks, size_t from)
+{
+    struct Ran
+    {
+        size_t index;
+        TaskResult result;
+        double ms;
+    };
+    std::vector<Ran> ran;
+    size_t next = from;
+    bool committed = false;
+    {
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
+        QSqlQuery done(db);
+        done.prepare(u"UPDATE tasks SET status = 'done', finished_at = ?, last_error = NULL "
+                     "WHERE id = ?"_s);
+        QSqlQuery attempt(db);
+        attempt.prepare(u"INSERT INTO task_attempts (task_id, attempt, started_at, "
+                        "finished_at, outcome) VALUES (?, ?, ?, ?, 'done')"_s);
+        while (tx.isOpen() && next < tasks.size()) {
+            // An acknowledgement is waiting for the write lock: commit what we have now.
+            if (!ran.empty() && m_urgentWriters.load() > 0)
+                break;
+            auto &[entry, task] = tasks[next];
+            QElapsedTimer timer;
+            timer.start();
+            const qint64 startedAt = now();
+            TaskResult result;
+            // Each task in its own savepoint: a retry rolls back its writes only.
+            if (!savepoint(db, "SAVEPOINT mouse_task")) {
+                result = TaskResult::retry(u"the database is busy"_s);
+            } else {
+                try {
+                    TaskHandler handler;
+                    {
+                        QMutexLocker lock(&d->mutex);
+                        handler = d->handlers.value(entry->type);
+                    }
+                    result = handler(task, db);
+                } catch (const std::exception &e) {
+                    result = TaskResult::retry(QString::fromUtf8(e.what()));
+                } catch (...) {
+                    result = TaskResult::retry(u"the handler threw"_s);
+                }
+                if (result.kind == TaskResult::Kind::Done) {
+                    const qint64 finishedAt = now();
+                    done.addBindValue(finishedAt);
+                    done.addBindValue(task.id);
+                    attempt.addBindValue(task.id);
+                    attempt.addBindValue(task.attempt);
+                    attempt.addBindValue(startedAt);
+                    attempt.addBindValue(finishedAt);
+                    if (!execQuery(done, "marking a task done")
+                        || !execQuery(attempt, "recording an attempt"))
+                        result = TaskResult::retry(u"the result could not be recorded"_s);
+                }
+                if (result.kind != TaskResult::Kind::Done)
+                    savepoint(db, "ROLLBACK TO SAVEPOINT mouse_task");
+                savepoint(db, "RELEASE SAVEPOINT mouse_task");
+            }
+            ran.push_back({next, result, double(timer.nsecsElapsed()) / 1e6});
+            ++next;
+        }
+        committed = tx.isOpen() && tx.commit();
+        // Not committed: the transaction rolled back with every write of every handler.
+    }
+    if (ran.empty()) {
+        // Could not even begin: everything left is retried later.
+        for (size_t i = from; i < tasks.size(); ++i)
+            finish(tasks[i].first, TaskResult::retry(u"the database is busy"_s), u""_s);
+        return tasks.size();
+    }
+    for (Ran &r : ran) {
+        if (!committed && r.result.kind == TaskResult::Kind::Done)
+            r.result = TaskResult::retry(u"the result could not be committed"_s);
+        d->latency->observe(r.ms);
+        finish(tasks[r.index].first, r.result, r.result.message);
+    }
+    return next;
 }
 
 void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QString &attemptError)
@@ -617,7 +781,7 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
 
     if (!done && !attemptError.isNull()) {
         QSqlDatabase db = m_database.connection();
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         QSqlQuery update(db);
         update.prepare(u"UPDATE tasks SET status = ?, run_at = ?, last_error = ?, "
                        "finished_at = ? WHERE id = ?"_s);
@@ -663,12 +827,13 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
     }
 
     QMutexLocker lock(&d->mutex);
-    --d->running[int(d->poolFor(entry->type))];
+    --d->inFlight;
     if (d->started) {
         if (done || toDead) {
             releaseKeyLocked(entry);
         } else {
             // Stays at the head of its key: its successors wait for it.
+            ++d->depth[int(entry->priority)];
             entry->runAt = runAt;
             makeEligibleLocked(entry);
         }
@@ -766,7 +931,7 @@ bool TaskQueue::retryDead(const QString &taskId)
     QSqlDatabase db = m_database.connection();
     auto entry = std::make_shared<Entry>();
     {
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         QSqlQuery update(db);
         update.prepare(u"UPDATE tasks SET status = 'pending', retry_from = attempt, run_at = ?, "
                        "finished_at = NULL WHERE id = ? AND status = 'dead'"_s);
@@ -806,7 +971,7 @@ bool TaskQueue::retryDead(const QString &taskId)
 bool TaskQueue::discardDead(const QString &taskId)
 {
     QSqlDatabase db = m_database.connection();
-    WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+    WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
     QSqlQuery update(db);
     update.prepare(u"UPDATE tasks SET status = 'discarded', finished_at = ? "
                    "WHERE id = ? AND status = 'dead'"_s);
@@ -908,7 +1073,7 @@ qint64 TaskQueue::pruneNow()
     QSqlDatabase db = m_database.connection();
     const qint64 cutoff = now() - qint64(m_options.retentionDays) * 24 * 3600 * 1000;
     qint64 removed = 0;
-    WriteTransaction tx(db, m_writeMutex, d->serializeWrites);
+    WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
     if (!tx.isOpen())
         return 0;
 
@@ -989,24 +1154,17 @@ QueueMetricsSnapshot TaskQueue::metricsSnapshot() const
     const qint64 at = now();
     {
         QMutexLocker lock(&d->mutex);
+        // Arrival order: the first entry not running is the oldest waiting one.
         for (const auto &[seq, entry] : d->unfinished) {
-            if (entry->state == Entry::State::Running)
-                continue;
-            if (s.oldestPendingAgeMs == 0)
+            if (entry->state != Entry::State::Running) {
                 s.oldestPendingAgeMs = qMax<qint64>(1, at - entry->createdAt);
-            switch (entry->priority) {
-            case TaskPriority::High:
-                ++s.depthHigh;
-                break;
-            case TaskPriority::Normal:
-                ++s.depthNormal;
-                break;
-            case TaskPriority::Low:
-                ++s.depthLow;
                 break;
             }
         }
-        s.inFlight = d->running[0] + d->running[1];
+        s.depthHigh = d->depth[0];
+        s.depthNormal = d->depth[1];
+        s.depthLow = d->depth[2];
+        s.inFlight = d->inFlight;
         s.paused = d->paused;
     }
     s.completed = d->completed.load();

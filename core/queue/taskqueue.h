@@ -12,10 +12,13 @@
 #include <QString>
 #include <QTimer>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 class QThreadPool;
 
@@ -155,6 +158,8 @@ public:
     // Writes a task row inside the caller's open transaction on db; returns its id or empty.
     // The task is not scheduled until announce() is called after the commit.
     QString insert(QSqlDatabase &db, const NewTask &task, qint64 nowMs);
+    // The same for many tasks in few statements; the ids in order, or empty on failure.
+    QStringList insertMany(QSqlDatabase &db, const QList<NewTask> &tasks, qint64 nowMs);
     void announce(const QStringList &taskIds);
     // The caller's transaction rolled back: drops what insert() staged.
     void forget(const QStringList &taskIds);
@@ -164,6 +169,8 @@ public:
     // transaction, so SQLite's busy handler never sleeps between them.
     QMutex &writeMutex() { return m_writeMutex; }
     bool serializesWrites() const;
+    // Writers that must not wait behind workers (the intake) announce themselves here.
+    std::atomic<int> &urgentWriters() { return m_urgentWriters; }
 
     // Unfinished tasks (pending, waiting for a retry, running) for the backlog check.
     qint64 backlog() const;
@@ -215,7 +222,12 @@ private:
     void makeEligibleLocked(const EntryPtr &entry);
     void releaseKeyLocked(const EntryPtr &entry);
     void dispatchLocked();
-    void run(const EntryPtr &entry);
+    void run(const EntryPtr &first);
+    void takeReadyLocked(int pool, int max, std::vector<EntryPtr> *into);
+    std::optional<Task> loadTask(QSqlDatabase &db, const EntryPtr &entry);
+    bool claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Task>> &tasks);
+    size_t runSome(QSqlDatabase &db, std::vector<std::pair<EntryPtr, Task>> &tasks, size_t from);
+    static constexpr int kMaxBatch = 64;
     void finish(const EntryPtr &entry, const TaskResult &result, const QString &attemptError);
     void requestRetryTimer();
     void scheduleRetryTimer();
@@ -226,6 +238,7 @@ private:
     EventLog *m_eventLog = nullptr;
     std::unique_ptr<Private> d;
     QMutex m_writeMutex;
+    std::atomic<int> m_urgentWriters{0};
     QTimer m_retryTimer;
     QTimer m_pruneTimer;
     QTimer m_metricsTimer;

@@ -6,6 +6,9 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
+
+#include <atomic>
 
 #include "core/logging.h"
 
@@ -18,12 +21,27 @@ class WriteTransaction final
     Q_DISABLE_COPY_MOVE(WriteTransaction)
 
 public:
-    WriteTransaction(QSqlDatabase &db, QMutex &mutex, bool serialize)
+    // urgent: the webhook intake, whose answers wait for this commit. Other writers (workers)
+    // step aside (up to ~100 ms) while an urgent writer waits or events wait for the intake, so
+    // an acknowledgement waits for at most the one transaction already running.
+    WriteTransaction(QSqlDatabase &db,
+                     QMutex &mutex,
+                     bool serialize,
+                     std::atomic<int> *urgentWaiters = nullptr,
+                     bool urgent = false)
         : m_db(db)
         , m_mutex(serialize ? &mutex : nullptr)
     {
-        if (m_mutex)
+        if (m_mutex && urgentWaiters && urgent) {
+            urgentWaiters->fetch_add(1);
             m_mutex->lock();
+            urgentWaiters->fetch_sub(1);
+        } else if (m_mutex) {
+            // Bounded, so a sustained burst slows processing down but never starves it.
+            for (int spins = 0; urgentWaiters && urgentWaiters->load() > 0 && spins < 2000; ++spins)
+                QThread::usleep(50);
+            m_mutex->lock();
+        }
         if (m_db.driverName() == QLatin1String("QSQLITE") && m_mutex) {
             QSqlQuery begin(m_db);
             m_open = begin.exec(QStringLiteral("BEGIN IMMEDIATE"));

@@ -3,10 +3,15 @@
 #include "billingtestsupport.h"
 #include "core/billing/billing.h"
 #include "core/config/settings.h"
+#include "core/http/httpserver.h"
 #include "core/http/router.h"
+#include "core/log/eventlog.h"
+#include "core/metrics/metrics.h"
 #include "core/storage/database.h"
 
 #include <QJsonArray>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -32,6 +37,7 @@ private slots:
     void ordersSummaryCoversAllRows();
     void adminOverviewAndHistory();
     void unknownCustomerIs404();
+    void overRealHttpWithAccess();
 
 private:
     Captured get(const QString &path, const QString &query = {}, bool admin = false)
@@ -348,6 +354,97 @@ void tst_TokenRoutes::unknownCustomerIs404()
         QCOMPARE(reply.status(), 404);
     }
     QCOMPARE(scalar(*m_db, s("SELECT COUNT(*) FROM token_balances")), 0);
+}
+
+// The same routes behind the real server: Access is enforced before the handlers run.
+void tst_TokenRoutes::overRealHttpWithAccess()
+{
+    addCustomer(*m_db, s("cst_b"));
+    EventLog events;
+    Metrics::Registry metrics;
+    Http::Credentials credentials;
+    credentials.adminToken = s("admin-token-for-tests");
+    credentials.customerForKey = [](const QByteArray &key) -> std::optional<QString> {
+        if (key == "key-a")
+            return s("cst_a");
+        if (key == "key-b")
+            return s("cst_b");
+        return std::nullopt;
+    };
+    credentials.customerExists = [](const QString &id) {
+        return id == s("cst_a") || id == s("cst_b");
+    };
+    const Settings settings = Settings::defaults().withValue(s("server/listen"), s("127.0.0.1:0"));
+    Http::HttpServer server(*m_router, settings, events, metrics, credentials);
+    QString error;
+    QVERIFY2(server.listen(&error), qPrintable(error));
+
+    QNetworkAccessManager network;
+    struct Answer
+    {
+        int status = 0;
+        QJsonObject json;
+    };
+    const auto call = [&](const QByteArray &method,
+                          const QString &path,
+                          const QByteArray &token,
+                          const QJsonObject &body = {}) {
+        QUrl url = server.url();
+        url.setPath(path);
+        QNetworkRequest request(url);
+        if (!token.isEmpty())
+            request.setRawHeader("Authorization", "Bearer " + token);
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
+        QNetworkReply *reply = method == "GET"
+                                       ? network.get(request)
+                                       : network.post(request, QJsonDocument(body).toJson());
+        return reply;
+    };
+    const auto wait = [](QNetworkReply *reply) {
+        Answer answer;
+        if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 15000))
+            return answer;
+        answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        answer.json = QJsonDocument::fromJson(reply->readAll()).object();
+        reply->deleteLater();
+        return answer;
+    };
+
+    QCOMPARE(wait(call("GET", s("/api/v1/token-packages"), {})).status, 200);
+    QCOMPARE(wait(call("GET", Tokens, {})).status, 401);
+    QCOMPARE(wait(call("GET", Tokens, "key-b")).status, 403); // another customer's key
+    QCOMPARE(wait(call("GET", Tokens, "key-a")).status, 200);
+    const QJsonObject grant{{s("amount"), 100}, {s("description"), s("http")}};
+    QCOMPARE(wait(call("POST", Tokens + s("/credit"), "key-a", grant)).status, 403); // admin only
+    QCOMPARE(wait(call("POST", Tokens + s("/credit"), "admin-token-for-tests", grant)).status, 200);
+    QCOMPARE(wait(call("GET", s("/admin/tokens/overview"), "key-a")).status, 403);
+
+    // Twenty concurrent uses of 10 against a balance of 100: exactly ten succeed.
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < 20; ++i)
+        replies.append(call("POST", Tokens + s("/use"), "key-a", {{s("amount"), 10}}));
+    int ok = 0;
+    int refused = 0;
+    for (QNetworkReply *reply : replies) {
+        const Answer answer = wait(reply);
+        ok += answer.status == 200;
+        if (answer.status == 402) {
+            ++refused;
+            const QJsonObject details
+                    = answer.json.value(s("error")).toObject().value(s("details")).toObject();
+            QCOMPARE(details.value(s("required")).toInt(), 10);
+            QCOMPARE(details.value(s("shortfall")).toInt(),
+                     10 - details.value(s("current")).toInt());
+        }
+    }
+    QCOMPARE(ok, 10);
+    QCOMPARE(refused, 10);
+    const Answer overview = wait(call("GET", s("/admin/tokens/overview"), "admin-token-for-tests"));
+    QCOMPARE(overview.status, 200);
+    QCOMPARE(overview.json.value(s("total_balance")).toInt(), 0);
+    QCOMPARE(overview.json.value(s("lifetime_spent")).toInt(), 100);
+    server.close();
 }
 
 QTEST_GUILESS_MAIN(tst_TokenRoutes)

@@ -238,6 +238,12 @@ void tst_FleetService::partialFailures()
     QVERIFY(items[3].ok());
     QCOMPARE(requestsTo("GET", "/computers/flaky"), 2); // retried once
 
+    // A VM that just failed is not asked again at once: one broken VM must not slow lists.
+    const QList<VmItem> soon = wait(m_service->fetchStatuses({u"gone"_s}));
+    QCOMPARE(soon[0].error.httpStatus, 404);
+    QVERIFY(soon[0].cached);
+    QCOMPARE(requestsTo("GET", "/computers/gone"), 1);
+
     // A later failure carries the last known status, marked stale.
     m_fleet.failing.insert("ok1");
     m_cache->clear();

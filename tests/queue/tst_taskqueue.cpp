@@ -149,6 +149,36 @@ private slots:
         QCOMPARE(queue.task(id).value(u"status"_s).toString(), u"done"_s);
     }
 
+    void aRetryInABatchRollsBackOnlyItsOwnWrites()
+    {
+        FakeClock clock;
+        TaskQueue::Options options;
+        options.clock = clock.clock();
+        options.paymentWorkers = 1; // one worker takes all three in one transaction
+        TaskQueue queue(*m_db, options);
+        queue.registerHandler(u"t"_s, [&](const Task &t, QSqlDatabase &db) {
+            QSqlQuery insert(db);
+            insert.prepare(u"INSERT INTO effects (task, value) VALUES (?, ?)"_s);
+            insert.addBindValue(t.id);
+            insert.addBindValue(QString::fromUtf8(t.payload));
+            insert.exec();
+            return t.payload == "two" ? TaskResult::retry(u"not now"_s) : TaskResult::done();
+        });
+        QString error;
+        QVERIFY(queue.start(&error));
+        queue.pause();
+        queue.enqueue(task(u"t"_s, u"k1"_s, TaskPriority::Normal, "one"));
+        const QString two = queue.enqueue(task(u"t"_s, u"k2"_s, TaskPriority::Normal, "two"));
+        queue.enqueue(task(u"t"_s, u"k3"_s, TaskPriority::Normal, "three"));
+        queue.resume();
+        QVERIFY(queue.waitForIdle(10000));
+        QCOMPARE(scalar(*m_db, u"SELECT COUNT(*) FROM effects"_s), 2);
+        QCOMPARE(scalar(*m_db, u"SELECT COUNT(*) FROM effects WHERE value = 'two'"_s), 0);
+        QCOMPARE(queue.task(two).value(u"status"_s).toString(), u"pending"_s);
+        QCOMPARE(queue.metricsSnapshot().completed, 2u);
+        QCOMPARE(queue.metricsSnapshot().depthNormal, 1);
+    }
+
     void exceptionRollsBackAndRetries()
     {
         FakeClock clock;

@@ -70,6 +70,8 @@ CREATE INDEX token_orders_customer ON token_orders (customer_id, created_at);
 
 -- Refund state per PaymentIntent, kept even when the charge.refunded event arrives before the
 -- checkout completed (Stripe does not order deliveries); applied when the order completes.
+-- A completion also creates the row (amounts 0) and both paths lock it first, which serializes
+-- a completion and a refund of the same payment on PostgreSQL too.
 CREATE TABLE stripe_refunds (
     payment_intent_id TEXT PRIMARY KEY,
     charge_id TEXT,

@@ -1,0 +1,80 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/screens/screenshotpresets.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+
+#include <memory>
+
+class QWebSocket;
+class QTimer;
+
+namespace Mouse {
+
+class ScreenshotService;
+struct ScreenshotResult;
+
+// Live screenshots over WebSockets: one refresh loop per VM, shared by all its viewers. Each
+// tick asks the service once per variant (quality, format) the viewers want; the service's
+// single flight makes that one upstream fetch per VM per tick whatever the number of viewers.
+// A loop starts with its first viewer and stops when its last one leaves. Frames:
+//   text:   {"type":"screenshot","vm","mime","width","height","bytes","data":<base64>,
+//            "timestamp","captured_at","cached","quality"}
+//   binary: with ?binary=1 the same object without "data" as a text frame (type "frame"),
+//           then the image bytes as one binary frame.
+//   errors: {"type":"error","code","message","timestamp"}; the loop goes on.
+// Lives on the main thread, like the sockets it owns.
+class StreamHub final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(StreamHub)
+
+public:
+    StreamHub(ScreenshotService &service, qint64 intervalMs, QObject *parent = nullptr);
+    ~StreamHub() override;
+
+    // Takes ownership of the socket (deleted when it disconnects or the hub goes).
+    void addViewer(QWebSocket *socket,
+                   const QString &vmId,
+                   ScreenQuality quality = ScreenQuality::Medium,
+                   ImageFormat format = ImageFormat::Jpeg,
+                   bool binary = false);
+
+    int streamCount() const { return int(m_streams.size()); }
+    int viewerCount(const QString &vmId) const;
+    quint64 ticks() const { return m_ticks; }
+    quint64 framesSent() const { return m_framesSent; }
+
+private:
+    struct Viewer
+    {
+        QPointer<QWebSocket> socket;
+        ScreenQuality quality;
+        ImageFormat format;
+        bool binary;
+    };
+    struct Stream
+    {
+        QString vm;
+        QTimer *timer = nullptr;
+        QList<Viewer> viewers;
+        QSet<int> inFlight; // variants asked this tick and not answered yet
+    };
+
+    void tick(const QString &vm);
+    void deliver(const QString &vm, int variant, const ScreenshotResult &result);
+    void removeViewer(const QString &vm, QWebSocket *socket);
+
+    ScreenshotService &m_service;
+    qint64 m_intervalMs;
+    QHash<QString, std::shared_ptr<Stream>> m_streams;
+    quint64 m_ticks = 0;
+    quint64 m_framesSent = 0;
+};
+
+} // namespace Mouse

@@ -1,0 +1,136 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The executable's faces as a user starts them: flags, errors, and the headless server.
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+class tst_CommandLine : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void version();
+    void helpListsKeys();
+    void invalidSettingStopsStartup_data();
+    void invalidSettingStopsStartup();
+    void serverRunsWithoutDisplay();
+
+private:
+    QProcessEnvironment cleanEnvironment() const;
+    QString m_binary;
+    QTemporaryDir m_dir;
+};
+
+void tst_CommandLine::initTestCase()
+{
+    m_binary = qEnvironmentVariable("MOUSE_GATEWAY_BIN");
+    QVERIFY2(QFile::exists(m_binary), "MOUSE_GATEWAY_BIN must name the built executable");
+}
+
+// No display, no platform plugin, no secrets from the caller's environment.
+QProcessEnvironment tst_CommandLine::cleanEnvironment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "ORGO_API_KEY",
+                             "MOUSE_ADMIN_TOKEN", "STRIPE_WEBHOOK_SECRET", "MOUSE_DATABASE"})
+        env.remove(QLatin1String(name));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
+    return env;
+}
+
+void tst_CommandLine::version()
+{
+    QProcess process;
+    process.start(m_binary, {QStringLiteral("--version")});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+    const QString out = QString::fromUtf8(process.readAllStandardOutput());
+    QVERIFY2(QRegularExpression(QStringLiteral("^mouse-gateway \\d+\\.\\d+\\.\\d+")).match(out).hasMatch(),
+             qPrintable(out));
+}
+
+void tst_CommandLine::helpListsKeys()
+{
+    QProcess process;
+    process.start(m_binary, {QStringLiteral("--help")});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+    const QString out = QString::fromUtf8(process.readAllStandardOutput());
+    for (const char *expected : {"--server", "--sandbox", "--config", "--listen",
+                                 "orgo/batch_limit", "ORGO_API_KEY", "MOUSE_DATABASE"})
+        QVERIFY2(out.contains(QLatin1String(expected)), expected);
+}
+
+void tst_CommandLine::invalidSettingStopsStartup_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("range") << QStringList{QStringLiteral("--server"), QStringLiteral("--set"),
+                                          QStringLiteral("orgo/batch_limit=0")}
+                           << QStringLiteral("orgo/batch_limit");
+    QTest::newRow("listen") << QStringList{QStringLiteral("--server"), QStringLiteral("--listen"),
+                                           QStringLiteral("nowhere")}
+                            << QStringLiteral("server/listen");
+    QTest::newRow("unknown flag") << QStringList{QStringLiteral("--frobnicate")}
+                                  << QStringLiteral("frobnicate");
+    QTest::newRow("both faces") << QStringList{QStringLiteral("--server"), QStringLiteral("--sandbox")}
+                                << QStringLiteral("cannot be combined");
+}
+
+void tst_CommandLine::invalidSettingStopsStartup()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    QProcess process;
+    process.setProcessEnvironment(cleanEnvironment());
+    process.start(m_binary, arguments);
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 2);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(expected), qPrintable(err));
+}
+
+// A QApplication without a display aborts at once; the server must come up and answer.
+void tst_CommandLine::serverRunsWithoutDisplay()
+{
+    QProcess process;
+    process.setProcessEnvironment(cleanEnvironment());
+    process.start(m_binary,
+                  {QStringLiteral("--server"), QStringLiteral("--listen"),
+                   QStringLiteral("127.0.0.1:0"), QStringLiteral("--set"),
+                   QStringLiteral("sandbox/latency_ms=1")});
+    QVERIFY(process.waitForStarted());
+
+    QString out;
+    const QRegularExpression serving(QStringLiteral("serving on (http://127\\.0\\.0\\.1:\\d+)"));
+    QRegularExpressionMatch match;
+    QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(process.readAllStandardOutput()),
+                              (match = serving.match(out)).hasMatch()),
+                             20000);
+    QVERIFY2(out.contains(QStringLiteral("Bearer")), qPrintable(out));
+
+    QNetworkAccessManager network;
+    QNetworkReply *reply = network.get(QNetworkRequest(QUrl(match.captured(1) + u"/health")));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    const QJsonObject health = QJsonDocument::fromJson(reply->readAll()).object();
+    QVERIFY(health.contains(QStringLiteral("status")));
+    reply->deleteLater();
+
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_CommandLine)
+#include "tst_commandline.moc"

@@ -1,0 +1,90 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/screens/screenshotservice.h"
+
+#include <QBuffer>
+#include <QImage>
+#include <QImageWriter>
+#include <QPromise>
+#include <QTimer>
+
+// Test images and a counting upstream for the screens tests.
+namespace ScreensTest {
+
+// A desktop-like picture: a gradient, some windows, stripes of "text".
+inline QImage desktop(int width, int height, bool alpha = false)
+{
+    QImage image(width, height, alpha ? QImage::Format_ARGB32 : QImage::Format_RGB32);
+    for (int y = 0; y < height; ++y) {
+        auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
+        for (int x = 0; x < width; ++x) {
+            const bool window = (x / 160) % 3 == 1 && (y / 120) % 2 == 1;
+            const bool text = window && (y % 12) < 7 && ((x * 7 + y) % 11) < 5;
+            const int a = alpha ? (x * 255 / std::max(1, width - 1)) : 255;
+            line[x] = text     ? qRgba(20, 20, 20, a)
+                      : window ? qRgba(240, 240, 240, a)
+                               : qRgba(30 + y * 100 / height, 60, 120 + x * 100 / width, a);
+        }
+    }
+    return image;
+}
+
+inline QByteArray encoded(const QImage &image, const char *format, int quality = -1)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QImageWriter writer(&buffer, format);
+    writer.setQuality(quality);
+    writer.write(image);
+    return bytes;
+}
+
+inline QByteArray orgoBody(const QByteArray &image)
+{
+    return "{\"success\":true,\"image\":\"data:image/png;base64," + image.toBase64() + "\"}";
+}
+
+// Answers every screenshot call after delayMs with `body`, counting calls per VM.
+class CountingUpstream
+{
+public:
+    QByteArray body;
+    QByteArray urlBytes;
+    int delayMs = 20;
+    int calls = 0;
+    int urlCalls = 0;
+    QHash<QString, int> callsPerVm;
+    QObject context;
+
+    Mouse::ScreenshotUpstream upstream()
+    {
+        Mouse::ScreenshotUpstream u;
+        u.screenshotJson = [this](const QString &vm) {
+            ++calls;
+            ++callsPerVm[vm];
+            return later(body);
+        };
+        u.fetchBytes = [this](const QUrl &) {
+            ++urlCalls;
+            return later(urlBytes);
+        };
+        return u;
+    }
+
+private:
+    QFuture<Mouse::UpstreamBody> later(const QByteArray &bytes)
+    {
+        auto promise = std::make_shared<QPromise<Mouse::UpstreamBody>>();
+        promise->start();
+        QTimer::singleShot(delayMs, &context, [promise, bytes] {
+            promise->addResult(Mouse::UpstreamBody{bytes, std::nullopt});
+            promise->finish();
+        });
+        return promise->future();
+    }
+};
+
+} // namespace ScreensTest

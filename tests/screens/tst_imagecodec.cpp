@@ -1,0 +1,289 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/screens/imagecodec.h"
+#include "core/screens/imageinput.h"
+#include "screens/screentestdata.h"
+
+#include <QtEndian>
+#include <QtTest>
+
+#include <zlib.h>
+
+using namespace Mouse;
+
+class TestImageCodec : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void presetsFitTheirBoxKeepingAspect_data();
+    void presetsFitTheirBoxKeepingAspect();
+    void presetsParseFromText();
+    void imageFieldForms_data();
+    void imageFieldForms();
+    void orgoBodyForms();
+    void nonImageInputIsAnError();
+    void hugeDeclaredDimensionsAreRefusedBeforeDecoding();
+    void truncatedImagesAreErrors();
+    void alphaIsCompositedOnWhiteForJpeg();
+    void answerNeverLargerThanASourceThatFits();
+    void formatsGiveTheirMime();
+    void ssimIsOneForIdenticalAndLowerForNoise();
+};
+
+void TestImageCodec::presetsFitTheirBoxKeepingAspect_data()
+{
+    QTest::addColumn<QSize>("source");
+    QTest::addColumn<int>("quality");
+    QTest::addColumn<QSize>("expected");
+    QTest::newRow("720p low") << QSize(1280, 720) << 0 << QSize(640, 360);
+    QTest::newRow("720p medium") << QSize(1280, 720) << 1 << QSize(1024, 576);
+    QTest::newRow("720p high: no upscale") << QSize(1280, 720) << 2 << QSize(1280, 720);
+    QTest::newRow("1080p high") << QSize(1920, 1080) << 2 << QSize(1920, 1080);
+    QTest::newRow("4:3 medium") << QSize(1600, 1200) << 1 << QSize(1024, 768);
+    QTest::newRow("portrait low") << QSize(720, 1280) << 0 << QSize(270, 480);
+    QTest::newRow("small stays") << QSize(320, 200) << 0 << QSize(320, 200);
+}
+
+void TestImageCodec::presetsFitTheirBoxKeepingAspect()
+{
+    QFETCH(QSize, source);
+    QFETCH(int, quality);
+    QFETCH(QSize, expected);
+    const ScreenPreset preset = ScreenPresets().preset(ScreenQuality(quality));
+    const QByteArray png
+            = ScreensTest::encoded(ScreensTest::desktop(source.width(), source.height()), "png");
+    const Expected<EncodedImage> out = ImageCodec::compress(png, preset, ImageFormat::Jpeg);
+    QVERIFY2(out.ok(), qPrintable(out.error().message));
+    QCOMPARE(out->size, expected);
+    QVERIFY(out->size.width() <= preset.box.width() && out->size.height() <= preset.box.height());
+    const double ratioIn = double(source.width()) / source.height();
+    const double ratioOut = double(out->size.width()) / out->size.height();
+    QVERIFY(qAbs(ratioIn - ratioOut) < 0.01);
+    QCOMPARE(QImage::fromData(out->bytes).size(), expected); // the bytes say the same
+}
+
+void TestImageCodec::presetsParseFromText()
+{
+    const auto preset = ScreenPreset::parse(ScreenQuality::Low, QStringLiteral("800x600@50"));
+    QVERIFY(preset);
+    QCOMPARE(preset->box, QSize(800, 600));
+    QCOMPARE(preset->encoderQuality, 50);
+    QVERIFY(!ScreenPreset::parse(ScreenQuality::Low, QStringLiteral("800x600")));
+    QVERIFY(!ScreenPreset::parse(ScreenQuality::Low, QStringLiteral("800x600@0")));
+    QVERIFY(!ScreenPreset::parse(ScreenQuality::Low, QStringLiteral("8x6@50")));
+    QCOMPARE(ScreenPresets().preset(ScreenQuality::Medium).ssimFloor(), 0.95);
+}
+
+void TestImageCodec::imageFieldForms_data()
+{
+    const QByteArray png = ScreensTest::encoded(ScreensTest::desktop(64, 48), "png");
+    const QByteArray b64 = png.toBase64();
+    QByteArray wrapped; // 76-column lines, as some encoders write
+    for (qsizetype i = 0; i < b64.size(); i += 76)
+        wrapped += b64.mid(i, 76) + "\r\n";
+    QByteArray unpadded = b64;
+    while (unpadded.endsWith('='))
+        unpadded.chop(1);
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<bool>("isUrl");
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::newRow("https url") << QStringLiteral("https://storage.orgo.ai/s/abc.png") << true
+                               << QByteArray();
+    QTest::newRow("http url") << QStringLiteral("http://127.0.0.1:9/s.png") << true << QByteArray();
+    QTest::newRow("data url") << QString::fromLatin1("data:image/png;base64," + b64) << false
+                              << png;
+    QTest::newRow("bare base64") << QString::fromLatin1(b64) << false << png;
+    QTest::newRow("whitespace") << QString::fromLatin1(wrapped) << false << png;
+    QTest::newRow("no padding") << QString::fromLatin1(unpadded) << false << png;
+}
+
+void TestImageCodec::imageFieldForms()
+{
+    QFETCH(QString, field);
+    QFETCH(bool, isUrl);
+    QFETCH(QByteArray, bytes);
+    const Expected<ImageInput> input = ImageInput::fromField(field);
+    QVERIFY2(input.ok(), qPrintable(input.error().message));
+    QCOMPARE(!input->url.isEmpty(), isUrl);
+    if (!isUrl) {
+        QCOMPARE(input->bytes, bytes);
+        QVERIFY(ImageCodec::decode(input->bytes, 1'000'000).ok());
+    }
+}
+
+void TestImageCodec::orgoBodyForms()
+{
+    const QByteArray jpeg = ScreensTest::encoded(ScreensTest::desktop(64, 48), "jpeg", 80);
+    const QByteArray body = "{\"image\":\"" + jpeg.toBase64() + "\",\"width\":64}";
+    const Expected<ImageInput> input = ImageInput::fromOrgoBody(body);
+    QVERIFY(input.ok());
+    QCOMPARE(ImageCodec::sniffMime(input->bytes), QByteArray("image/jpeg"));
+    QVERIFY(ImageInput::fromOrgoBody(
+                    "{\"success\":true,\"image\":\"https://storage.orgo.ai/a.png\"}")
+                    ->url.isValid());
+    QVERIFY(ImageInput::fromOrgoBody("{\"screenshot_base64\":\"" + jpeg.toBase64() + "\"}").ok());
+    QVERIFY(!ImageInput::fromOrgoBody("{\"image\":\"\"}").ok());
+    QVERIFY(!ImageInput::fromOrgoBody("not json").ok());
+    QVERIFY(!ImageInput::fromOrgoBody("{\"image\":\"data:image/png,raw\"}").ok());
+    QVERIFY(!ImageInput::fromOrgoBody("{\"image\":\"@@@not base64@@@\"}").ok());
+}
+
+void TestImageCodec::nonImageInputIsAnError()
+{
+    const ScreenPreset preset = ScreenPresets().preset(ScreenQuality::Low);
+    for (const QByteArray &bytes : {QByteArray("hello, this is text"),
+                                    QByteArray(),
+                                    QByteArray("GIF89a\x01\x00\x01\x00"),
+                                    QByteArray("\x89PNG\r\n\x1a\n garbage after the magic")}) {
+        const Expected<EncodedImage> out = ImageCodec::compress(bytes, preset, ImageFormat::Jpeg);
+        QVERIFY(!out.ok());
+        QCOMPARE(out.error().kind, ScreenError::Kind::BadInput);
+        QVERIFY(!out.error().code.isEmpty());
+        QVERIFY(!out.error().message.isEmpty());
+    }
+}
+
+// A valid PNG signature and IHDR declaring 100000 x 100000 pixels, then a tiny IDAT and IEND:
+// a few dozen bytes that would need 40 GB decoded.
+static QByteArray bombPng()
+{
+    auto chunk = [](const char *type, const QByteArray &data) -> QByteArray {
+        QByteArray out(4, '\0');
+        qToBigEndian<quint32>(quint32(data.size()), out.data());
+        const QByteArray body = QByteArray(type, 4) + data;
+        QByteArray crc(4, '\0');
+        qToBigEndian<quint32>(quint32(crc32(0,
+                                            reinterpret_cast<const Bytef *>(body.constData()),
+                                            uInt(body.size()))),
+                              crc.data());
+        return QByteArray(out + body + crc);
+    };
+    QByteArray ihdr(13, '\0');
+    qToBigEndian<quint32>(100000, ihdr.data());
+    qToBigEndian<quint32>(100000, ihdr.data() + 4);
+    ihdr[8] = 8; // bit depth
+    ihdr[9] = 2; // RGB
+    return QByteArray("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr)
+           + chunk("IDAT", QByteArray::fromHex("789c030000000001")) + chunk("IEND", {});
+}
+
+void TestImageCodec::hugeDeclaredDimensionsAreRefusedBeforeDecoding()
+{
+    const QByteArray bomb = bombPng();
+    QVERIFY(bomb.size() < 100);
+    const Expected<QSize> probed = ImageCodec::probe(bomb, 40'000'000);
+    QVERIFY(!probed.ok());
+    QCOMPARE(probed.error().kind, ScreenError::Kind::TooLarge);
+    QCOMPARE(probed.error().code, QStringLiteral("screenshot_too_large"));
+    QVERIFY(probed.error().message.contains(QStringLiteral("100000x100000")));
+    const Expected<EncodedImage> out = ImageCodec::compress(
+            bomb, ScreenPresets().preset(ScreenQuality::Low), ImageFormat::Jpeg);
+    QVERIFY(!out.ok());
+    QCOMPARE(out.error().kind, ScreenError::Kind::TooLarge);
+
+    // The cap is the setting: a normal image above a small cap is refused the same way.
+    const QByteArray png = ScreensTest::encoded(ScreensTest::desktop(200, 100), "png");
+    QVERIFY(ImageCodec::probe(png, 20000).ok());
+    QCOMPARE(ImageCodec::probe(png, 19999).error().kind, ScreenError::Kind::TooLarge);
+}
+
+void TestImageCodec::truncatedImagesAreErrors()
+{
+    const QImage image = ScreensTest::desktop(320, 200);
+    const QByteArray png = ScreensTest::encoded(image, "png");
+    const QByteArray jpeg = ScreensTest::encoded(image, "jpeg", 80);
+    for (const QByteArray &whole : {png, jpeg}) {
+        QVERIFY(ImageCodec::decode(whole, 1'000'000).ok());
+        for (const double keep : {0.5, 0.9}) {
+            const QByteArray cut = whole.left(qsizetype(whole.size() * keep));
+            const Expected<QImage> decoded = ImageCodec::decode(cut, 1'000'000);
+            QVERIFY2(!decoded.ok(), "a truncated image must not decode");
+            QCOMPARE(decoded.error().code, QStringLiteral("screenshot_corrupt"));
+        }
+    }
+    // Corruption inside the compressed data of a PNG (its CRC no longer matches).
+    QByteArray corrupt = png;
+    const qsizetype idat = corrupt.indexOf("IDAT");
+    for (qsizetype i = idat + 10; i < idat + 60 && i < corrupt.size() - 20; ++i)
+        corrupt[i] = char(corrupt[i] ^ 0x5a);
+    QVERIFY(!ImageCodec::decode(corrupt, 1'000'000).ok());
+}
+
+void TestImageCodec::alphaIsCompositedOnWhiteForJpeg()
+{
+    QImage transparent(64, 64, QImage::Format_ARGB32);
+    transparent.fill(qRgba(0, 0, 0, 0));
+    const QByteArray png = ScreensTest::encoded(transparent, "png");
+    ScreenPreset preset = ScreenPresets().preset(ScreenQuality::Low);
+    CompressOptions options;
+    options.searchQuality = false;
+    const QByteArray jpeg
+            = ImageCodec::encode(ImageCodec::flattenOnWhite(transparent), ImageFormat::Jpeg, 90);
+    const QImage back = QImage::fromData(jpeg);
+    QVERIFY(qRed(back.pixel(32, 32)) > 250 && qGreen(back.pixel(32, 32)) > 250);
+    // Through the pipeline: transparent on the left edge, so white there in the JPEG.
+    const QByteArray fading = ScreensTest::encoded(ScreensTest::desktop(1280, 720, true), "png");
+    const Expected<EncodedImage> out
+            = ImageCodec::compress(fading, preset, ImageFormat::Jpeg, options);
+    QVERIFY(out.ok());
+    QCOMPARE(out->mime, QByteArray("image/jpeg"));
+    const QImage answer = QImage::fromData(out->bytes);
+    QVERIFY(qRed(answer.pixel(0, 10)) > 230 && qBlue(answer.pixel(0, 10)) > 230);
+    // A tiny source that fits the box is answered as itself (alpha kept, image/png).
+    const Expected<EncodedImage> tiny
+            = ImageCodec::compress(png, preset, ImageFormat::Jpeg, options);
+    QVERIFY(tiny.ok());
+    QVERIFY(tiny->passthrough);
+    QCOMPARE(tiny->mime, QByteArray("image/png"));
+}
+
+void TestImageCodec::answerNeverLargerThanASourceThatFits()
+{
+    // A flat 300x200 PNG is a few hundred bytes; any JPEG of it is larger: the source wins.
+    QImage flat(300, 200, QImage::Format_RGB32);
+    flat.fill(qRgb(40, 80, 120));
+    const QByteArray png = ScreensTest::encoded(flat, "png");
+    const Expected<EncodedImage> out = ImageCodec::compress(
+            png, ScreenPresets().preset(ScreenQuality::Medium), ImageFormat::Jpeg);
+    QVERIFY(out.ok());
+    QVERIFY(out->bytes.size() <= png.size());
+    QVERIFY(out->passthrough);
+    QCOMPARE(out->mime, QByteArray("image/png"));
+    QCOMPARE(out->size, QSize(300, 200));
+}
+
+void TestImageCodec::formatsGiveTheirMime()
+{
+    const QByteArray png = ScreensTest::encoded(ScreensTest::desktop(800, 600), "png");
+    const ScreenPreset preset = ScreenPresets().preset(ScreenQuality::Low);
+    const Expected<EncodedImage> jpeg = ImageCodec::compress(png, preset, ImageFormat::Jpeg);
+    const Expected<EncodedImage> webp = ImageCodec::compress(png, preset, ImageFormat::Webp);
+    const Expected<EncodedImage> lossless = ImageCodec::compress(png, preset, ImageFormat::Png);
+    const Expected<EncodedImage> best = ImageCodec::compress(png, preset, ImageFormat::Auto);
+    QVERIFY(jpeg.ok() && webp.ok() && lossless.ok() && best.ok());
+    QCOMPARE(jpeg->mime, QByteArray("image/jpeg"));
+    QCOMPARE(ImageCodec::sniffMime(jpeg->bytes), QByteArray("image/jpeg"));
+    QCOMPARE(webp->mime, QByteArray("image/webp"));
+    QVERIFY(webp->bytes.startsWith("RIFF"));
+    QCOMPARE(lossless->mime, QByteArray("image/png"));
+    QVERIFY(best->bytes.size() <= std::min(jpeg->bytes.size(), webp->bytes.size()));
+    for (const auto *e : {&jpeg, &webp, &best})
+        QVERIFY((*e)->ssim >= preset.ssimFloor());
+}
+
+void TestImageCodec::ssimIsOneForIdenticalAndLowerForNoise()
+{
+    const QImage image = ScreensTest::desktop(128, 96);
+    const ImageCodec::Luma a = ImageCodec::luma(image);
+    QCOMPARE(ImageCodec::ssim(a, a, 1), 1.0);
+    QImage noisy = image.copy();
+    for (int y = 0; y < noisy.height(); ++y)
+        for (int x = 0; x < noisy.width(); x += 2)
+            noisy.setPixel(x, y, (x + y) % 4 ? qRgb(255, 255, 255) : qRgb(0, 0, 0));
+    const double s = ImageCodec::ssim(a, ImageCodec::luma(noisy), 1);
+    QVERIFY(s < 0.5);
+}
+
+QTEST_GUILESS_MAIN(TestImageCodec)
+#include "tst_imagecodec.moc"

@@ -1,0 +1,176 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/screens/screenshotservice.h"
+#include "core/screens/streamhub.h"
+#include "screens/screentestdata.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QWebSocket>
+#include <QWebSocketServer>
+#include <QtTest>
+
+#include <memory>
+
+using namespace Mouse;
+
+namespace {
+
+struct Client
+{
+    std::unique_ptr<QWebSocket> socket = std::make_unique<QWebSocket>();
+    QList<QJsonObject> frames;
+    QList<QByteArray> binaries;
+};
+
+} // namespace
+
+class TestStreamHub : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void fanOutOneUpstreamFetchPerTick();
+    void binaryFrames();
+    void viewerLeavingMidFrameHarmsNoOne();
+
+private:
+    Client *connectClient(const QString &query = {});
+
+    ScreensTest::CountingUpstream m_upstream;
+    std::unique_ptr<ScreenshotService> m_service;
+    std::unique_ptr<StreamHub> m_hub;
+    std::unique_ptr<QWebSocketServer> m_server;
+    QList<std::shared_ptr<Client>> m_clients;
+};
+
+void TestStreamHub::init()
+{
+    m_upstream.body
+            = ScreensTest::orgoBody(ScreensTest::encoded(ScreensTest::desktop(800, 450), "png"));
+    m_upstream.calls = 0;
+    m_upstream.delayMs = 30;
+    ScreenshotServiceOptions options;
+    options.ttlMs = 0; // every tick needs a fresh image: fetches count ticks exactly
+    m_service = std::make_unique<ScreenshotService>(options, m_upstream.upstream());
+    m_hub = std::make_unique<StreamHub>(*m_service, 150);
+    m_server = std::make_unique<QWebSocketServer>(QStringLiteral("test"),
+                                                  QWebSocketServer::NonSecureMode);
+    QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
+    connect(m_server.get(), &QWebSocketServer::newConnection, this, [this] {
+        while (QWebSocket *socket = m_server->nextPendingConnection()) {
+            const QUrlQuery query(socket->requestUrl());
+            const bool binary
+                    = query.queryItemValue(QStringLiteral("binary")) == QLatin1String("1");
+            m_hub->addViewer(
+                    socket, QStringLiteral("vm-1"), ScreenQuality::Low, ImageFormat::Jpeg, binary);
+        }
+    });
+}
+
+void TestStreamHub::cleanup()
+{
+    m_clients.clear();
+    m_hub.reset();
+    m_server.reset();
+    m_service.reset();
+}
+
+Client *TestStreamHub::connectClient(const QString &query)
+{
+    auto client = std::make_shared<Client>();
+    Client *raw = client.get();
+    connect(raw->socket.get(), &QWebSocket::textMessageReceived, this, [raw](const QString &text) {
+        raw->frames.append(QJsonDocument::fromJson(text.toUtf8()).object());
+    });
+    connect(raw->socket.get(),
+            &QWebSocket::binaryMessageReceived,
+            this,
+            [raw](const QByteArray &bytes) { raw->binaries.append(bytes); });
+    QUrl url(QStringLiteral("ws://127.0.0.1:%1/ws/vms/c/vm-1").arg(m_server->serverPort()));
+    url.setQuery(query);
+    raw->socket->open(url);
+    m_clients.append(client);
+    return raw;
+}
+
+void TestStreamHub::fanOutOneUpstreamFetchPerTick()
+{
+    const int viewers = 5;
+    for (int i = 0; i < viewers; ++i)
+        connectClient();
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), viewers, 5000);
+    QCOMPARE(m_hub->streamCount(), 1);
+    for (const auto &client : std::as_const(m_clients))
+        QTRY_VERIFY_WITH_TIMEOUT(client->frames.size() >= 4, 10000);
+
+    // k viewers, yet at most one upstream fetch per tick (not k).
+    QVERIFY(m_upstream.calls <= int(m_hub->ticks()));
+    qsizetype frames = 0;
+    for (const auto &client : std::as_const(m_clients))
+        frames += client->frames.size();
+    QVERIFY(frames >= 4 * viewers);
+    QVERIFY(m_upstream.calls * 2 < frames);
+
+    const QJsonObject frame = m_clients.first()->frames.last();
+    QCOMPARE(frame.value(QStringLiteral("type")).toString(), QStringLiteral("screenshot"));
+    QCOMPARE(frame.value(QStringLiteral("mime")).toString(), QStringLiteral("image/jpeg"));
+    QCOMPARE(frame.value(QStringLiteral("width")).toInt(), 640);
+    QCOMPARE(frame.value(QStringLiteral("height")).toInt(), 360);
+    const QByteArray data
+            = QByteArray::fromBase64(frame.value(QStringLiteral("data")).toString().toLatin1());
+    QCOMPARE(qint64(data.size()), frame.value(QStringLiteral("bytes")).toInteger());
+    QCOMPARE(QImage::fromData(data).size(), QSize(640, 360));
+    QVERIFY(frame.contains(QStringLiteral("cached")));
+    QVERIFY(frame.contains(QStringLiteral("timestamp")));
+
+    // The loop stops with its last viewer, and no fetch happens after.
+    for (const auto &client : std::as_const(m_clients))
+        client->socket->close();
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->streamCount(), 0, 5000);
+    QTest::qWait(100);
+    const int calls = m_upstream.calls;
+    QTest::qWait(500);
+    QCOMPARE(m_upstream.calls, calls);
+}
+
+void TestStreamHub::binaryFrames()
+{
+    Client *client = connectClient(QStringLiteral("binary=1"));
+    QTRY_VERIFY_WITH_TIMEOUT(!client->binaries.isEmpty(), 10000);
+    QVERIFY(!client->frames.isEmpty());
+    const QJsonObject header = client->frames.first();
+    QCOMPARE(header.value(QStringLiteral("type")).toString(), QStringLiteral("frame"));
+    QVERIFY(!header.contains(QStringLiteral("data")));
+    QCOMPARE(qint64(client->binaries.first().size()),
+             header.value(QStringLiteral("bytes")).toInteger());
+}
+
+void TestStreamHub::viewerLeavingMidFrameHarmsNoOne()
+{
+    m_upstream.delayMs = 200; // frames take a while: leave while one is being made
+    Client *stays = connectClient();
+    Client *leaves = connectClient();
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 2, 5000);
+    QTest::qWait(50); // the first frame is in flight now
+    leaves->socket->abort();
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(stays->frames.size() >= 2, 10000);
+    for (const QJsonObject &frame : std::as_const(stays->frames))
+        QCOMPARE(frame.value(QStringLiteral("type")).toString(), QStringLiteral("screenshot"));
+
+    // The last viewer leaves mid-frame too: the frame arrives to nobody, nothing breaks.
+    QTest::qWait(50);
+    stays->socket->abort();
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->streamCount(), 0, 5000);
+    QTest::qWait(400);
+    QCOMPARE(m_hub->streamCount(), 0);
+    // A new viewer starts a new loop.
+    Client *again = connectClient();
+    QTRY_VERIFY_WITH_TIMEOUT(!again->frames.isEmpty(), 10000);
+}
+
+QTEST_GUILESS_MAIN(TestStreamHub)
+#include "tst_streamhub.moc"
