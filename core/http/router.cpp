@@ -3,13 +3,25 @@
 #include "core/http/router.h"
 
 #include <map>
+#include <vector>
 
 namespace Mouse::Http {
 
 // One node per path segment: literal children first, then one placeholder child.
 struct Router::Node
 {
-    std::map<QString, std::unique_ptr<Node>, std::less<>> literals; // find() by QStringView
+    // Few children per segment: a linear scan that compares sizes first beats a tree of
+    // string comparisons, and needs no QString for the probe.
+    std::vector<std::pair<QString, std::unique_ptr<Node>>> literals;
+
+    Node *literal(QStringView segment) const
+    {
+        for (const auto &[name, child] : literals) {
+            if (name.size() == segment.size() && QStringView(name) == segment)
+                return child.get();
+        }
+        return nullptr;
+    }
     std::unique_ptr<Node> placeholder;
     QString placeholderName;
     struct Endpoint
@@ -18,6 +30,7 @@ struct Router::Node
         Handler handler;
     };
     std::map<QByteArray, Endpoint> endpoints; // by method
+    QList<QByteArray> allowed;                // for 405 and OPTIONS, kept in step with endpoints
     std::unique_ptr<WebSocketHandler> webSocket;
     Access webSocketAccess = Access::Admin;
 };
@@ -57,10 +70,12 @@ NodeT *insertPath(NodeT *node, const QString &pattern)
             node->placeholderName = segment.mid(1, segment.size() - 2).toString();
             node = node->placeholder.get();
         } else {
-            auto &child = node->literals[segment.toString()];
-            if (!child)
-                child = std::make_unique<NodeT>();
-            node = child.get();
+            NodeT *child = node->literal(segment);
+            if (!child) {
+                node->literals.emplace_back(segment.toString(), std::make_unique<NodeT>());
+                child = node->literals.back().second.get();
+            }
+            node = child;
         }
     }
     return node;
@@ -82,9 +97,8 @@ findFrom(const NodeT *node, QStringView rest, QHash<QString, QString> *params, c
     if (segment.isEmpty() || (slash >= 0 && tail.isEmpty()))
         return nullptr;
 
-    const auto literal = node->literals.find(segment);
-    if (literal != node->literals.end()) {
-        if (const NodeT *found = findFrom(literal->second.get(), tail, params, accept))
+    if (const NodeT *literal = node->literal(segment)) {
+        if (const NodeT *found = findFrom(literal, tail, params, accept))
             return found;
     }
     if (!node->placeholder)
@@ -152,6 +166,13 @@ void Router::add(const QByteArray &method,
     Q_ASSERT_X(!node->endpoints.count(method), "Router::add", qPrintable(pattern));
     m_routes.append({method, pattern, access, std::move(options)});
     node->endpoints[method] = {int(m_routes.size() - 1), std::move(handler)};
+    node->allowed.clear();
+    for (const auto &[name, unused] : node->endpoints) {
+        node->allowed.append(name);
+        if (name == "GET")
+            node->allowed.append(QByteArrayLiteral("HEAD"));
+    }
+    node->allowed.append(QByteArrayLiteral("OPTIONS"));
 }
 
 Router::Match Router::match(const QByteArray &method, const QString &path) const
@@ -165,15 +186,10 @@ Router::Match Router::match(const QByteArray &method, const QString &path) const
         return match;
     }
 
-    for (const auto &[name, unused] : node->endpoints) {
-        match.allowed.append(name);
-        if (name == "GET")
-            match.allowed.append("HEAD");
-    }
-    match.allowed.append("OPTIONS");
+    match.allowed = node->allowed; // shared, not copied
 
-    const QByteArray lookup = method == "HEAD" ? QByteArray("GET") : method;
-    const auto endpoint = node->endpoints.find(lookup);
+    static const QByteArray Get = QByteArrayLiteral("GET");
+    const auto endpoint = node->endpoints.find(method == "HEAD" ? Get : method);
     if (endpoint == node->endpoints.end()) {
         match.result = Match::Result::MethodNotAllowed;
         return match;

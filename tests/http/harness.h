@@ -111,6 +111,9 @@ private:
                            r.sendJson({{QStringLiteral("slow"), true}});
                        });
                    });
+        router.get(QStringLiteral("/big"), Access::Public, [](const Request &, const Responder &r) {
+            r.send(Reply::bytes(QByteArray(100000, 'b'), "application/octet-stream"));
+        });
         router.get(QStringLiteral("/never"),
                    Access::Public,
                    [](const Request &, const Responder &) {});

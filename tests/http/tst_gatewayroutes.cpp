@@ -276,17 +276,19 @@ void tst_GatewayRoutes::apiKeysIssueAndRevoke()
         }
     }
     QVERIFY(!customerPath.isEmpty());
-    const QByteArray own = QString(customerPath).replace(QStringLiteral("{customer}"), customer).toUtf8();
-    const QByteArray foreign = QString(customerPath).replace(QStringLiteral("{customer}"), other).toUtf8();
+    const QByteArray own
+            = QString(customerPath).replace(QStringLiteral("{customer}"), customer).toUtf8();
+    const QByteArray foreign
+            = QString(customerPath).replace(QStringLiteral("{customer}"), other).toUtf8();
 
     RawClient client(port());
     const QByteArray issue = "POST /admin/customers/" + customer.toUtf8()
                              + "/api-keys HTTP/1.1\r\nContent-Type: application/json\r\n";
-    auto response = client.request(issue + "Content-Length: 17\r\n\r\n{\"label\":\"test\"}");
+    auto response = client.request(issue + "Content-Length: 16\r\n\r\n{\"label\":\"test\"}");
     QVERIFY(response);
     QCOMPARE(response->status, 401);
     response = client.request(issue + bearer("test-admin-token")
-                              + "Content-Length: 17\r\n\r\n{\"label\":\"test\"}");
+                              + "Content-Length: 16\r\n\r\n{\"label\":\"test\"}");
     QVERIFY(response);
     QCOMPARE(response->status, 201);
     const QByteArray key = response->json().value(QStringLiteral("api_key")).toString().toUtf8();

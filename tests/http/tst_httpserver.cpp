@@ -44,6 +44,7 @@ private slots:
     void methodNotAllowed();
     void headAnswersGetHeaders();
     void optionsAllow();
+    void largeBodies();
     void corsOnlyForConfiguredOrigins();
     void adminRoute();
     void customerRoute();
@@ -174,6 +175,30 @@ void tst_HttpServer::headAnswersGetHeaders()
     const auto denied = client.request("HEAD /admin/thing HTTP/1.1\r\n\r\n", 5000, true);
     QVERIFY(denied);
     QCOMPARE(denied->status, 401);
+}
+
+void tst_HttpServer::largeBodies()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    client.send(get("/big") + get("/public") + get("/big"));
+    auto response = client.next();
+    QVERIFY(response);
+    QCOMPARE(response->body, QByteArray(100000, 'b'));
+    QVERIFY(!response->hasHeader("content-security-policy")); // not JSON
+    response = client.next();
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    response = client.next();
+    QVERIFY(response);
+    QCOMPARE(response->body.size(), 100000);
+    response = client.request("HEAD /big HTTP/1.1\r\n\r\n", 5000, true);
+    QVERIFY(response);
+    QCOMPARE(response->header("content-length"), QByteArray("100000"));
+    response = client.request(get("/public"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
 }
 
 void tst_HttpServer::optionsAllow()
