@@ -21,11 +21,15 @@ namespace {
 void installTranslations(QApplication &app)
 {
     auto *qt = new QTranslator(&app);
-    if (qt->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+    if (qt->load(QLocale(),
+                 QStringLiteral("qtbase"),
+                 QStringLiteral("_"),
                  QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QApplication::installTranslator(qt);
     auto *own = new QTranslator(&app);
-    if (own->load(QLocale(), QStringLiteral("mouse-gateway"), QStringLiteral("_"),
+    if (own->load(QLocale(),
+                  QStringLiteral("mouse-gateway"),
+                  QStringLiteral("_"),
                   QStringLiteral(":/i18n")))
         QApplication::installTranslator(own);
 }
@@ -53,12 +57,15 @@ int runDashboard(int argc, char **argv, const Settings &settings, const QString 
     Ui::MainWindow window(&gateway);
     window.show();
     if (!screenshotPath.isEmpty()) {
-        QObject::connect(&window, &Ui::MainWindow::fleetShown, &window, [&window, screenshotPath] {
-            QTimer::singleShot(300, &window, [&window, screenshotPath] {
-                window.grab().save(screenshotPath);
-                QApplication::quit();
-            });
-        });
+        // A longer delay lets the charts collect samples (docs/dashboard.md's images).
+        const int delayMs = int(settings.integer(QStringLiteral("ui/screenshot_delay_ms")));
+        QObject::connect(
+                &window, &Ui::MainWindow::fleetShown, &window, [&window, screenshotPath, delayMs] {
+                    QTimer::singleShot(delayMs, &window, [&window, screenshotPath] {
+                        window.grab().save(screenshotPath);
+                        QApplication::quit();
+                    });
+                });
     }
 
     UnixSignals signals_;

@@ -3,6 +3,7 @@
 #include "app/faces.h"
 #include "app/unixsignals.h"
 
+#include "core/fleet/fleetservice.h"
 #include "core/gateway.h"
 #include "core/log/eventlog.h"
 #include "core/version.h"
@@ -39,6 +40,26 @@ void printWelcome(const Gateway &gateway)
     std::fflush(stdout);
 }
 
+void printDemoKeys(const Gateway &gateway, const QList<FleetService::DemoCredential> &demo)
+{
+    QString text = QStringLiteral("Demo customers (shown once; keys are stored hashed):\n");
+    for (const FleetService::DemoCredential &credential : demo) {
+        text += QStringLiteral("  %1 (%2): %3\n")
+                        .arg(credential.companyName,
+                             credential.customerId,
+                             QString::fromLatin1(credential.apiKey));
+    }
+    if (!demo.isEmpty()) {
+        text += QStringLiteral("  try:     curl -H 'Authorization: Bearer %1' "
+                               "%2/api/v1/customers/%3/vms\n")
+                        .arg(QString::fromLatin1(demo.constFirst().apiKey),
+                             gateway.serverUrl().toString(),
+                             demo.constFirst().customerId);
+    }
+    std::fputs(text.toLocal8Bit().constData(), stdout);
+    std::fflush(stdout);
+}
+
 } // namespace
 
 int runServer(int argc, char **argv, const Settings &settings)
@@ -49,6 +70,16 @@ int runServer(int argc, char **argv, const Settings &settings)
 
     Gateway gateway(settings);
     gateway.eventLog()->setEchoToStderr(true);
+    QObject::connect(&gateway, &Gateway::started, &app, [&gateway] {
+        if (!gateway.fleet())
+            return;
+        QObject::connect(gateway.fleet(),
+                         &FleetService::demoSeeded,
+                         gateway.fleet(),
+                         [&gateway](const QList<FleetService::DemoCredential> &demo) {
+                             printDemoKeys(gateway, demo);
+                         });
+    });
     QString error;
     if (!gateway.start(&error)) {
         std::fprintf(stderr, "mouse-gateway: %s\n", qPrintable(error));

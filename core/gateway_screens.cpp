@@ -73,10 +73,14 @@ bool Gateway::startScreens(QString *error)
     auto *hub = new StreamHub(*m_screens, options->streamIntervalMs, m_screens.get());
     m_screens->registerHealth(*m_health);
 
-    // TODO(#4): Directory::employeeByVm for ownership; remove when Directory lands on main.
-    // Until then no VM is anyone's: 404, never another customer's screen.
-    VmOwnership ownsVm = [](const QString &, const QString &) {
-        return false;
+    // A VM is the customer's when one of its employees runs on it; anything else is a 404,
+    // never another customer's screen.
+    Directory *directory = m_directory.get();
+    VmOwnership ownsVm = [directory](const QString &customerId, const QString &vmId) {
+        if (!directory)
+            return false;
+        const std::optional<Employee> employee = directory->employeeByVm(vmId);
+        return employee && employee->customerId == customerId;
     };
     registerScreenshotRoutes(*m_router, *m_screens, *hub, std::move(ownsVm));
     qCInfo(lcScreens) << "screenshots ready," << m_screens->encodePool()->maxThreadCount()

@@ -9,6 +9,7 @@
 #include <QGridLayout>
 #include <QJsonValue>
 #include <QLabel>
+#include <QLocale>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -38,7 +39,7 @@ double percent(double rate)
 
 QString figure(double value, const QString &suffix = {})
 {
-    return std::isnan(value) ? u"–"_s : QString::number(value, 'f', value < 10 ? 1 : 0) + suffix;
+    return std::isnan(value) ? u"–"_s : QLocale().toString(value, 'f', 1) + suffix;
 }
 
 } // namespace

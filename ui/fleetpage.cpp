@@ -18,6 +18,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QShortcut>
+#include <QStackedWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -35,6 +36,7 @@ FleetPage::FleetPage(Gateway *gateway, QWidget *parent)
     , m_ageTimer(new QTimer(this))
 {
     qRegisterMetaType<Mouse::Ui::FleetRow>();
+    m_sinceStart.start();
     m_filter->setSourceModel(m_model);
 
     auto *layout = new QVBoxLayout(this);
@@ -81,13 +83,21 @@ QWidget *FleetPage::buildHeader()
     row->addSpacing(12);
     row->addWidget(m_summary, 1);
 
-    m_progress = new QProgressBar(header);
-    m_progress->setFixedWidth(220);
+    // A bar while a refresh runs, a quiet line when idle, in one fixed slot so that the
+    // header never shifts.
+    m_progressSlot = new QStackedWidget(header);
+    m_progressSlot->setFixedWidth(260);
+    m_progress = new QProgressBar(m_progressSlot);
     m_progress->setTextVisible(true);
-    m_progress->setRange(0, 1);
-    m_progress->setValue(0);
+    m_progress->setRange(0, 0);
     m_progress->setFormat(tr("Waiting for the first refresh"));
-    row->addWidget(m_progress);
+    m_lastRefresh = new QLabel(tr("Waiting for the first refresh"), m_progressSlot);
+    m_lastRefresh->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_lastRefresh->setStyleSheet(u"color: #5b6675;"_s);
+    m_progressSlot->addWidget(m_progress);
+    m_progressSlot->addWidget(m_lastRefresh);
+    row->addWidget(m_progressSlot);
+    row->addSpacing(6);
 
     m_refreshButton = new QPushButton(Icons::named(u"refresh"_s), tr("Refresh"), header);
     m_refreshButton->setToolTip(tr("Fetch every VM's status now (F5)"));
@@ -168,6 +178,7 @@ void FleetPage::buildTable()
     m_view->setAlternatingRowColors(true);
     m_view->setShowGrid(false);
     m_view->setWordWrap(false);
+    m_view->setStyleSheet(u"QTableView::item { padding: 0 6px; }"_s);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->verticalHeader()->setVisible(false);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 10);
@@ -181,7 +192,7 @@ void FleetPage::buildTable()
     header->resizeSection(FleetTableModel::Employee, 13 * em);
     header->resizeSection(FleetTableModel::Customer, 13 * em);
     header->resizeSection(FleetTableModel::Status, 9 * em);
-    header->resizeSection(FleetTableModel::Age, 9 * em);
+    header->resizeSection(FleetTableModel::Age, 11 * em);
 
     connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         emit screenshotRequested(index.data(FleetTableModel::VmIdRole).toString());
@@ -226,7 +237,13 @@ void FleetPage::bindService()
     // Statuses also change between the page's refreshes (API requests, lifecycle calls, the
     // service's own background refreshes): show them from the service's snapshot, coalesced.
     connect(fleet, &FleetService::vmStatusChanged, this, &FleetPage::scheduleSnapshot);
-    connect(fleet, &FleetService::employeesChanged, this, &FleetPage::scheduleSnapshot);
+    // New or removed employees (the demo seed finishing, a deploy): a full batch at once.
+    connect(fleet, &FleetService::employeesChanged, this, [this] {
+        if (m_refreshing)
+            m_refreshAgain = true;
+        else
+            refresh();
+    });
 }
 
 void FleetPage::scheduleSnapshot()
@@ -307,6 +324,7 @@ void FleetPage::beginRefresh(int total)
 
 void FleetPage::setProgress(int done, int total)
 {
+    m_progressSlot->setCurrentWidget(m_progress);
     m_progress->setRange(0, qMax(1, total));
     m_progress->setValue(qMin(done, qMax(1, total)));
     m_progress->setFormat(tr("Refreshing %1 / %2").arg(done).arg(total));
@@ -329,11 +347,17 @@ void FleetPage::updateRow(const FleetRow &row)
 void FleetPage::finishRefresh()
 {
     m_refreshing = false;
+    if (m_refreshAgain) {
+        m_refreshAgain = false;
+        QTimer::singleShot(0, this, &FleetPage::refresh);
+    }
     m_lastRefreshMs = m_refreshClock.isValid() ? m_refreshClock.elapsed() : -1;
     const int total = m_model->rowCount();
-    m_progress->setRange(0, 1);
-    m_progress->setValue(1);
-    m_progress->setFormat(tr("%1 VMs in %2 ms").arg(total).arg(m_lastRefreshMs));
+    m_lastRefresh->setText(tr("%1 VMs refreshed in %2 ms at %3")
+                                   .arg(total)
+                                   .arg(m_lastRefreshMs)
+                                   .arg(QTime::currentTime().toString(u"HH:mm:ss"_s)));
+    m_progressSlot->setCurrentWidget(m_lastRefresh);
     emit progressChanged(total, total, false);
 
     // Re-sort once per refresh (dynamic sorting is off so rows do not jump every second).
@@ -342,7 +366,9 @@ void FleetPage::finishRefresh()
     updateSummary();
     updateActions();
 
-    if (!m_shownOnce) {
+    // The first complete refresh with VMs is "the fleet shown". An empty one counts only once
+    // the page has waited a little: right after start the demo seed may still be writing.
+    if (!m_shownOnce && (total > 0 || m_sinceStart.elapsed() >= 3000)) {
         m_shownOnce = true;
         // Let the view paint the rows before saying they are shown.
         QTimer::singleShot(0, this, &FleetPage::firstRefreshShown);
@@ -373,10 +399,12 @@ void FleetPage::updateSummary()
     int errors = 0;
     int stale = 0;
     int transition = 0;
+    int failed = 0;
     for (const FleetRow &row : m_model->rows()) {
         const Icons::StatusFamily family = Icons::statusFamily(row.status);
         running += family == Icons::StatusFamily::Running;
         transition += family == Icons::StatusFamily::Transition;
+        failed += family == Icons::StatusFamily::Error;
         errors += !row.error.isEmpty();
         stale += row.stale;
     }
@@ -389,11 +417,14 @@ void FleetPage::updateSummary()
     parts << chip(Icons::statusColor(u"running"_s), tr("%1 running").arg(running));
     if (transition > 0)
         parts << chip(Icons::statusColor(u"starting"_s), tr("%1 changing").arg(transition));
+    if (failed > 0)
+        parts << chip(Icons::statusColor(u"error"_s), tr("%1 in error").arg(failed));
+    // Fetch problems are not VM states: the last known status is kept, marked stale.
     if (errors > 0)
-        parts << chip(Icons::statusColor(u"error"_s),
-                      errors == 1 ? tr("1 error") : tr("%1 errors").arg(errors));
+        parts << u"<span style='color:#a8322d'>%1</span>"_s.arg(
+                errors == 1 ? tr("1 fetch error") : tr("%1 fetch errors").arg(errors));
     if (stale > 0)
-        parts << tr("%1 stale").arg(stale);
+        parts << u"<span style='color:#a86a00'>%1</span>"_s.arg(tr("%1 stale").arg(stale));
     m_summary->setText(parts.join(u"&nbsp;&nbsp;&middot;&nbsp;&nbsp;"_s));
 }
 

@@ -12,6 +12,7 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
+class QStackedWidget;
 class QTableView;
 class QTimer;
 
@@ -73,7 +74,9 @@ private:
     FleetFilterModel *m_filter;
     QTableView *m_view = nullptr;
     QLabel *m_summary = nullptr;
+    QStackedWidget *m_progressSlot = nullptr;
     QProgressBar *m_progress = nullptr;
+    QLabel *m_lastRefresh = nullptr;
     QPushButton *m_refreshButton = nullptr;
     QLineEdit *m_search = nullptr;
     QComboBox *m_customer = nullptr;
@@ -85,10 +88,12 @@ private:
     QTimer *m_refreshTimer = nullptr;
     QTimer *m_ageTimer = nullptr;
     QElapsedTimer m_refreshClock;
+    QElapsedTimer m_sinceStart;
     qint64 m_lastRefreshMs = -1;
     bool m_refreshing = false;
     bool m_shownOnce = false;
     bool m_snapshotPending = false;
+    bool m_refreshAgain = false;
 };
 
 } // namespace Mouse::Ui

@@ -272,7 +272,11 @@ void MainWindow::setBreakerState(const QString &name)
     if (state == m_breakerState)
         return;
     m_breakerState = state;
-    m_breaker->setText(chip(Icons::breakerColor(state), tr("Breaker"), state));
+    const QString shown = state == u"closed"_s      ? tr("closed")
+                          : state == u"open"_s      ? tr("open")
+                          : state == u"half-open"_s ? tr("half-open")
+                                                    : state;
+    m_breaker->setText(chip(Icons::breakerColor(state), tr("Breaker"), shown));
     m_breaker->setToolTip(
             state == u"open"_s        ? tr("Orgo is failing: calls fail fast and the last known "
                                            "statuses are served, marked stale")

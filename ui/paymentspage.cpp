@@ -3,6 +3,7 @@
 #include "ui/paymentspage.h"
 
 #include "core/billing/billing.h"
+#include "core/fleet/directory.h"
 #include "core/gateway.h"
 #include "core/log/eventlog.h"
 #include "core/queue/taskqueue.h"
@@ -55,6 +56,14 @@ QTableWidget *table(const QStringList &headers, QWidget *parent)
     widget->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     widget->horizontalHeader()->setHighlightSections(false);
     return widget;
+}
+
+// Today's times without the date, which the tooltip of the row keeps.
+QString shortTime(const QDateTime &time)
+{
+    const QDateTime local = time.toLocalTime();
+    return local.date() == QDate::currentDate() ? local.toString(u"HH:mm:ss"_s)
+                                                : local.toString(u"yyyy-MM-dd HH:mm"_s);
 }
 
 QTableWidgetItem *cell(const QString &text, Qt::Alignment align = Qt::AlignLeft)
@@ -112,6 +121,7 @@ PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, Billing *billing,
                     tr("Last error")},
                    deadBox);
     m_dead->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_dead->setTextElideMode(Qt::ElideMiddle); // ids differ at their ends
     deadLayout->addWidget(m_dead);
 
     auto *ledgerBox = new QWidget(splitter);
@@ -134,6 +144,8 @@ PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, Billing *billing,
     ledgerLayout->addWidget(m_ledger);
     splitter->addWidget(deadBox);
     splitter->addWidget(ledgerBox);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
     layout->addWidget(splitter, 1);
 
     const int em = fontMetrics().horizontalAdvance(u'M');
@@ -141,8 +153,8 @@ PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, Billing *billing,
         for (int i = 0; i < ems.size(); ++i)
             widget->horizontalHeader()->resizeSection(i, ems.at(i) * em);
     };
-    widths(m_dead, {11, 10, 14, 6, 11});
-    widths(m_ledger, {11, 10, 7, 6, 7, 18});
+    widths(m_dead, {14, 11, 16, 6, 8});
+    widths(m_ledger, {8, 12, 8, 7, 8, 20});
 
     connect(m_retry, &QPushButton::clicked, this, &PaymentsPage::retrySelected);
     connect(m_discard, &QPushButton::clicked, this, &PaymentsPage::discardSelected);
@@ -283,13 +295,16 @@ void PaymentsPage::setDeadLetters(const QList<DeadTask> &tasks)
     for (int row = 0; row < tasks.size(); ++row) {
         const DeadTask &task = tasks.at(row);
         auto *id = cell(task.id);
+        id->setToolTip(task.id);
         id->setData(Qt::UserRole, task.id);
         id->setIcon(Icons::severityIcon(EventLog::Severity::Error));
         m_dead->setItem(row, 0, id);
         m_dead->setItem(row, 1, cell(task.type));
-        m_dead->setItem(row, 2, cell(task.reference));
+        auto *reference = cell(task.reference);
+        reference->setToolTip(task.reference);
+        m_dead->setItem(row, 2, reference);
         m_dead->setItem(row, 3, cell(QString::number(task.attempts), Qt::AlignRight));
-        m_dead->setItem(row, 4, cell(task.deadAt.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s)));
+        m_dead->setItem(row, 4, cell(shortTime(task.deadAt)));
         auto *error = cell(task.lastError);
         error->setToolTip(task.lastError);
         m_dead->setItem(row, 5, error);
@@ -297,6 +312,15 @@ void PaymentsPage::setDeadLetters(const QList<DeadTask> &tasks)
             m_dead->selectRow(row);
     }
     updateButtons();
+}
+
+QString PaymentsPage::customerName(const QString &customerId) const
+{
+    // The directory is an in-memory, thread-safe view: cheap enough for a few dozen rows.
+    const Directory *directory = m_gateway->directory();
+    const std::optional<Customer> customer
+            = directory ? directory->customer(customerId) : std::nullopt;
+    return customer && !customer->companyName.isEmpty() ? customer->companyName : customerId;
 }
 
 void PaymentsPage::reloadLedger()
@@ -310,7 +334,7 @@ void PaymentsPage::reloadLedger()
     for (const Mouse::LedgerEntry &row : summary.recent) {
         LedgerEntry entry;
         entry.time = QDateTime::fromMSecsSinceEpoch(row.createdAt, Qt::UTC);
-        entry.customer = row.customerId;
+        entry.customer = customerName(row.customerId);
         entry.type = row.type;
         entry.delta = row.amount;
         entry.balanceAfter = row.balanceAfter;
@@ -337,8 +361,7 @@ void PaymentsPage::setLedger(const QList<LedgerEntry> &entries)
     m_ledger->setRowCount(int(entries.size()));
     for (int row = 0; row < entries.size(); ++row) {
         const LedgerEntry &entry = entries.at(row);
-        m_ledger->setItem(
-                row, 0, cell(entry.time.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s)));
+        m_ledger->setItem(row, 0, cell(shortTime(entry.time)));
         m_ledger->setItem(row, 1, cell(entry.customer));
         m_ledger->setItem(row, 2, cell(entry.type));
         auto *delta = cell((entry.delta > 0 ? u"+"_s : QString()) + locale.toString(entry.delta),

@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
+#include <QPointer>
 #include <QWidget>
 
 class QLabel;
@@ -91,10 +92,11 @@ private:
     void loadDeadLetters();
     void operate(const QStringList &ids, bool retry);
     void updateButtons();
+    QString customerName(const QString &customerId) const;
 
     Gateway *m_gateway;
-    TaskQueue *m_queue;
-    Billing *m_billing;
+    QPointer<TaskQueue> m_queue; // null once the gateway stops
+    QPointer<Billing> m_billing;
     QLabel *m_totals = nullptr;
     QList<QLabel *> m_figureLabels; // high, normal, low, in flight, dead, p95
     QLabel *m_state = nullptr;

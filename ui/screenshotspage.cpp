@@ -3,6 +3,7 @@
 #include "ui/screenshotspage.h"
 
 #include "core/gateway.h"
+#include "core/screens/screenshotservice.h"
 #include "ui/fleettablemodel.h"
 #include "ui/icons.h"
 #include "ui/imageview.h"
@@ -13,9 +14,11 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
+#include <QPainter>
 #include <QPushButton>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -34,6 +37,17 @@ QLabel *pageTitle(const QString &text, QWidget *parent)
     font.setBold(true);
     title->setFont(font);
     return title;
+}
+
+// A dark tile with the VM's status disc, shown until its low-quality frame arrives.
+QIcon placeholderThumbnail(const QString &status)
+{
+    QPixmap pixmap(ThumbWidth, ThumbHeight);
+    pixmap.fill(QColor(0x23, 0x29, 0x31));
+    QPainter painter(&pixmap);
+    const QPixmap disc = Icons::statusIcon(status).pixmap(24, 24);
+    painter.drawPixmap((ThumbWidth - 24) / 2, (ThumbHeight - 24) / 2, disc);
+    return QIcon(pixmap);
 }
 
 } // namespace
@@ -124,6 +138,16 @@ QString ScreenshotsPage::currentQuality() const
     return m_quality->currentData().toString();
 }
 
+QImage ScreenshotsPage::shownImage() const
+{
+    return m_image->image();
+}
+
+QString ScreenshotsPage::infoText() const
+{
+    return m_info->text();
+}
+
 void ScreenshotsPage::fillVmList()
 {
     const QString current = currentVm();
@@ -169,7 +193,7 @@ void ScreenshotsPage::refreshThumbnails()
         for (const FleetRow &row : m_fleet->rows()) {
             if (row.customerId != m_thumbCustomer)
                 continue;
-            auto *item = new QListWidgetItem(Icons::statusIcon(row.status), row.employee);
+            auto *item = new QListWidgetItem(placeholderThumbnail(row.status), row.employee);
             item->setData(Qt::UserRole, row.vmId);
             item->setToolTip(row.name.isEmpty() ? row.vmId : row.name);
             item->setSizeHint(QSize(ThumbWidth + 12, ThumbHeight + 28));
@@ -183,10 +207,55 @@ void ScreenshotsPage::refreshThumbnails()
 
 void ScreenshotsPage::request(const QString &vmId, const QString &quality, bool thumbnail)
 {
-    // TODO(#4): ScreenshotService::screenshot(vmId, quality, format); remove when in main.
-    Q_UNUSED(quality)
-    if (!thumbnail)
-        showError(vmId, tr("Screenshots are not available in this build yet."));
+    ScreenshotService *screens = m_gateway->screens();
+    const std::optional<ScreenQuality> preset = parseQuality(quality);
+    if (!screens || !preset) {
+        if (!thumbnail)
+            showError(vmId, tr("The screenshot service is not running."));
+        return;
+    }
+    if (!thumbnail) {
+        if (m_pending.contains(vmId + quality))
+            return; // auto-refresh never piles up requests behind a slow upstream
+        m_pending.insert(vmId + quality);
+    }
+
+    // The service caches per VM, quality and format, and encodes on its own pool; decoding
+    // for display (and the thumbnail downscale) runs on a worker as well.
+    screens->screenshot(vmId, *preset, ImageFormat::Jpeg)
+            .then(this, [this, vmId, quality, thumbnail](const ScreenshotResult &result) {
+                if (!thumbnail)
+                    m_pending.remove(vmId + quality);
+                if (!result.ok()) {
+                    if (!thumbnail)
+                        showError(vmId, result.error.message);
+                    return;
+                }
+                const Screenshot &answer = *result.screenshot;
+                if (!thumbnail) {
+                    Shot shot;
+                    shot.bytes = answer.bytes;
+                    shot.mime = QString::fromLatin1(answer.mime);
+                    shot.width = answer.width;
+                    shot.height = answer.height;
+                    shot.cached = answer.cached;
+                    showShot(vmId, quality, shot);
+                    return;
+                }
+                const QByteArray bytes = answer.bytes;
+                QtConcurrent::run([bytes] {
+                    QImage image;
+                    image.loadFromData(bytes);
+                    return image.isNull() ? image
+                                          : image.scaled(ThumbWidth,
+                                                         ThumbHeight,
+                                                         Qt::KeepAspectRatio,
+                                                         Qt::SmoothTransformation);
+                }).then(this, [this, vmId](const QImage &image) {
+                    if (!image.isNull())
+                        showThumbnail(vmId, image);
+                });
+            });
 }
 
 void ScreenshotsPage::showShot(const QString &vmId, const QString &quality, const Shot &shot)
@@ -226,9 +295,7 @@ void ScreenshotsPage::showThumbnail(const QString &vmId, const QImage &image)
         QListWidgetItem *item = m_thumbs->item(i);
         if (item->data(Qt::UserRole).toString() != vmId)
             continue;
-        const QImage scaled = image.scaled(
-                ThumbWidth, ThumbHeight, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-        item->setIcon(QIcon(QPixmap::fromImage(scaled)));
+        item->setIcon(QIcon(QPixmap::fromImage(image))); // scaled on a worker already
     }
 }
 

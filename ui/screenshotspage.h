@@ -3,6 +3,8 @@
 #pragma once
 
 #include <QByteArray>
+#include <QImage>
+#include <QSet>
 #include <QWidget>
 
 class QCheckBox;
@@ -43,6 +45,8 @@ public:
 
     QString currentVm() const;
     QString currentQuality() const;
+    QImage shownImage() const; // the image on screen, null when none
+    QString infoText() const;  // dimensions, bytes, MIME type, cached
 
 public slots:
     void showVm(const QString &vmId);
@@ -72,6 +76,7 @@ private:
     QListWidget *m_thumbs = nullptr;
     QTimer *m_timer;
     QString m_thumbCustomer;
+    QSet<QString> m_pending; // vm + quality of main-image requests in flight
 };
 
 } // namespace Mouse::Ui

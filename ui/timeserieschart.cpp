@@ -44,7 +44,7 @@ TimeSeriesChart::TimeSeriesChart(const QString &title,
     chart->setBackgroundRoundness(4);
 
     m_axisX = new QDateTimeAxis(chart);
-    m_axisX->setFormat(u"HH:mm"_s);
+    m_axisX->setFormat(u"HH:mm:ss"_s);
     m_axisX->setTickCount(6);
     m_axisY = new QValueAxis(chart);
     m_axisY->setTitleText(unit);
@@ -81,14 +81,15 @@ void TimeSeriesChart::append(const QDateTime &t, const QList<double> &values)
     for (int i = 0; i < m_series.size() && i < values.size(); ++i) {
         if (std::isnan(values.at(i)))
             continue;
-        QLineSeries *series = m_series.at(i);
-        series->append(x, values.at(i));
-        // Bounded history: by count and by the time window.
-        const int excess = series->count() - m_maxPoints;
-        if (excess > 0)
-            series->removePoints(0, excess);
-        while (series->count() > 1 && series->at(0).x() < x - m_windowMs)
-            series->remove(0);
+        // Bounded history, by count and by the time window. The points are edited in one
+        // list and handed over with replace(): one chart update instead of one per point.
+        QList<QPointF> points = m_series.at(i)->points();
+        points.append(QPointF(x, values.at(i)));
+        qsizetype drop = qMax<qsizetype>(0, points.size() - m_maxPoints);
+        while (drop < points.size() - 1 && points.at(drop).x() < x - m_windowMs)
+            ++drop;
+        points.remove(0, drop);
+        m_series.at(i)->replace(points);
     }
     updateAxes(t);
 }
@@ -108,19 +109,29 @@ double TimeSeriesChart::lastValue(int series) const
 
 void TimeSeriesChart::updateAxes(const QDateTime &now)
 {
-    m_axisX->setRange(now.addMSecs(-m_windowMs), now);
+    // The window fills up from the first sample: a young dashboard shows its first minutes
+    // across the whole width (at least two minutes), then the axis slides over the window.
+    if (!m_firstSample.isValid())
+        m_firstSample = now;
+    const qint64 shown = qBound<qint64>(
+            qMin<qint64>(120000, m_windowMs), m_firstSample.msecsTo(now), m_windowMs);
+    m_axisX->setRange(now.addMSecs(-shown), now);
     if (m_fixedRange)
         return;
 
     double top = 0;
     for (const QLineSeries *series : std::as_const(m_series)) {
-        for (int i = 0; i < series->count(); ++i)
-            top = qMax(top, series->at(i).y());
+        const QList<QPointF> points = series->points();
+        for (const QPointF &point : points)
+            top = qMax(top, point.y());
     }
     // A "nice" scale from zero (0, 2, 4, ... or 0, 25, 50, ...), at least 0..4 so that an
-    // idle chart has readable whole-number ticks.
-    m_axisY->setRange(0, qMax(4.0, top * 1.1));
-    m_axisY->applyNiceNumbers();
+    // idle chart has readable whole-number ticks. Only re-scaled when the data leaves it.
+    const double wanted = qMax(4.0, top * 1.1);
+    if (wanted > m_axisY->max() || wanted < m_axisY->max() / 4) {
+        m_axisY->setRange(0, wanted);
+        m_axisY->applyNiceNumbers();
+    }
 }
 
 } // namespace Mouse::Ui

@@ -47,6 +47,7 @@ private:
     qint64 m_windowMs = 10 * 60 * 1000;
     int m_maxPoints = 600;
     bool m_fixedRange = false;
+    QDateTime m_firstSample;
 };
 
 } // namespace Mouse::Ui

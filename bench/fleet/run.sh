@@ -40,7 +40,8 @@ start_sandbox() {
     PIDS+=($!)
     SANDBOX_URL=
     for _ in $(seq 1 200); do
-        SANDBOX_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api' "$WORK/$name.out" | head -n1 || true)
+        SANDBOX_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/api' "$WORK/$name.out" 2>/dev/null \
+            | head -n1 || true)
         [ -n "$SANDBOX_URL" ] && return 0
         sleep 0.05
     done

@@ -38,6 +38,7 @@ QJsonObject Billing::Summary::toJson() const
                          {u"failed"_s, ordersFailed},
                          {u"refunded"_s, ordersRefunded}}},
             {u"revenue_cents"_s, revenueCents},
+            {u"refunded_cents"_s, refundedCents},
             {u"tokens_revoked"_s, tokensRevoked},
             {u"transactions"_s, stats.toJson()},
             {u"recent_transactions"_s, recentJson},
@@ -219,7 +220,8 @@ std::optional<Billing::Summary> Billing::loadSummary(QString *error) const
 
     if (!BillingSql::exec(query,
                           u"SELECT status, COUNT(*), COALESCE(SUM(COALESCE(amount_paid_cents, "
-                          "price_cents)), 0), COALESCE(SUM(tokens_revoked), 0) "
+                          "price_cents)), 0), COALESCE(SUM(tokens_revoked), 0), "
+                          "COALESCE(SUM(amount_refunded_cents), 0) "
                           "FROM token_orders GROUP BY status"_s,
                           {},
                           error))
@@ -230,6 +232,7 @@ std::optional<Billing::Summary> Billing::loadSummary(QString *error) const
         if (status == u"completed" || status == u"refunded") {
             summary.revenueCents += query.value(2).toLongLong();
             summary.tokensRevoked += query.value(3).toLongLong();
+            summary.refundedCents += query.value(4).toLongLong();
         }
         if (status == u"pending")
             summary.ordersPending = count;

@@ -62,6 +62,7 @@ public:
         qint64 ordersFailed = 0;
         qint64 ordersRefunded = 0;
         qint64 revenueCents = 0;   // amount paid on completed and refunded orders
+        qint64 refundedCents = 0;  // refunded on those orders (revenue is gross)
         qint64 tokensRevoked = 0;  // by refunds
         LedgerStats stats;         // over the whole journal
         QList<LedgerEntry> recent; // newest first

@@ -123,6 +123,8 @@ const KeySpec Keys[] = {
     {"ui/refresh_ms", Type::Integer, "5000", nullptr, 250, 3600000, "dashboard refresh"},
     {"ui/page", Type::String, "", nullptr, 0, 0,
      "dashboard page at start: fleet, screenshots, charts, payments, events (empty: last)"},
+    {"ui/screenshot_delay_ms", Type::Integer, "300", nullptr, 0, 600000,
+     "--screenshot: wait after the first fleet refresh before saving the window"},
 };
 
 const KeySpec *findSpec(const QString &key)

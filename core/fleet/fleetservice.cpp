@@ -838,13 +838,19 @@ QFuture<bool> FleetService::seedDemo(const QString &workspaceId)
                                      QStringLiteral("Demo data seeded: %1 customers, %2 employees")
                                              .arg(customers.size())
                                              .arg(count));
-                    // Shown once, on purpose: the demo is useless without a key to try.
-                    for (int i = 0; i < customers.size(); ++i)
+                    // The event log is a record that operators copy around: it names each
+                    // key by its prefix only. The whole keys go to the face that started the
+                    // gateway (the headless server prints them once, like its admin token).
+                    QList<DemoCredential> credentials;
+                    for (int i = 0; i < customers.size(); ++i) {
+                        credentials.append({customers[i].id, customers[i].companyName, keys[i]});
                         m_eventLog->info(QStringLiteral("fleet"),
-                                         QStringLiteral("Demo customer %1 (%2): API key %3")
+                                         QStringLiteral("Demo customer %1 (%2): API key %3…")
                                                  .arg(customers[i].companyName,
                                                       customers[i].id,
-                                                      QString::fromLatin1(keys[i])));
+                                                      QString::fromLatin1(keys[i].left(8))));
+                    }
+                    emit demoSeeded(credentials);
                     emit employeesChanged();
                     promise->addResult(true);
                     promise->finish();

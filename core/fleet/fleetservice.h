@@ -160,7 +160,16 @@ public:
     void resetStats() { m_stats = Stats{}; }
     QJsonObject healthSnapshot() const;
 
+    struct DemoCredential
+    {
+        QString customerId;
+        QString companyName;
+        QByteArray apiKey; // plaintext, shown once
+    };
+
 signals:
+    // The demo customers' keys, right after seeding (sandbox mode, empty database).
+    void demoSeeded(const QList<Mouse::FleetService::DemoCredential> &credentials);
     void refreshStarted(int total);
     void refreshProgress(int done, int total);
     void refreshFinished(int ok, int failed);
@@ -221,3 +230,5 @@ private:
 } // namespace Mouse
 
 Q_DECLARE_METATYPE(Mouse::FleetOutcome)
+
+Q_DECLARE_METATYPE(Mouse::FleetService::DemoCredential)

@@ -16,6 +16,10 @@ namespace {
 
 constexpr QByteArrayView ContinueLine("HTTP/1.1 100 Continue\r\n\r\n");
 
+// Answers written but not yet taken by the kernel, beyond which the connection is closed when
+// another answer is due. Checked before each further answer, so one large answer always passes.
+constexpr qint64 MaxUnsentBytes = qint64(16) << 20;
+
 QByteArrayView methodName(int method)
 {
     using M = QHttpServerRequest::Method;
@@ -230,8 +234,18 @@ void ConnectionGuard::flush()
         m_requests.pop_front();
         ++m_firstSequence;
         if (m_socket->state() == QAbstractSocket::ConnectedState && !done.bytes.isEmpty()) {
+            // A client that sends requests but reads no answers: cut it off before its unsent
+            // answers exhaust memory.
+            if (m_socket->bytesToWrite() > MaxUnsentBytes) {
+                d->countLimit("write_timeout");
+                closeNow();
+                return;
+            }
+            // Only the client reading counts as progress (onBytesWritten); queueing one more
+            // answer must not keep a stalled connection alive past the write timeout.
+            if (m_socket->bytesToWrite() == 0)
+                m_lastWriteProgressMs = d->nowMs();
             m_socket->write(done.bytes);
-            m_lastWriteProgressMs = d->nowMs();
         }
         m_lastActivityMs = d->nowMs();
         if (done.closeAfter) {

@@ -287,10 +287,11 @@ bool TaskQueue::loadUnfinished(QString *error)
         // A task claimed by a process that died: record the interrupted attempt, run it again.
         WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         QSqlQuery attempts(db);
-        attempts.prepare(u"INSERT INTO task_attempts (task_id, attempt, started_at, finished_at, "
-                         "outcome, error) SELECT id, attempt, COALESCE(claimed_at, ?), ?, "
-                         "'interrupted', 'the gateway stopped while it ran' FROM tasks "
-                         "WHERE status = 'running'"_s);
+        attempts.prepare(
+                u"INSERT INTO task_attempts (task_id, attempt, started_at, finished_at, "
+                "outcome, error) SELECT id, attempt, COALESCE(claimed_at, ?), CAST(? AS BIGINT), "
+                "'interrupted', 'the gateway stopped while it ran' FROM tasks "
+                "WHERE status = 'running'"_s);
         attempts.addBindValue(at);
         attempts.addBindValue(at);
         QSqlQuery reset(db);

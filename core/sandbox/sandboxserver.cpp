@@ -22,7 +22,9 @@
 #include <QUuid>
 #include <QtConcurrent>
 
+#include <array>
 #include <map>
+#include <numeric>
 #include <random>
 
 namespace Mouse {
@@ -223,6 +225,10 @@ struct SandboxServer::Private
     quint16 port = 0;
     QByteArray apiKey;
     std::mt19937_64 faultRandom;
+    // Stratified fault draws: each block of 100 requests takes every hundredth of [0, 1) once,
+    // in a shuffled order, so "5% 503s" means 5 in every 100 requests, not 5% on average.
+    std::array<int, 100> strata = {};
+    int strataUsed = 100;
     std::mt19937_64 jitterRandom;
     quint64 nextSerial = 1;
     QHash<quint64, std::shared_ptr<SandboxPending>> hanging;
@@ -250,6 +256,7 @@ struct SandboxServer::Private
     bool running = false;
 
     qint64 now() const { return clock(); }
+    double nextRoll();
     QString origin() const { return QStringLiteral("http://127.0.0.1:%1").arg(port); }
 
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
@@ -481,6 +488,7 @@ void SandboxServer::resetStats()
     d->maxInFlight = d->inFlight;
     d->faults429 = d->faults503 = d->faultsHang = d->hangsDropped = 0;
     d->unauthorized = d->rendered = d->pngHits = 0;
+    d->strataUsed = int(d->strata.size()); // the next request starts a fresh block of 100
     d->statsSinceMs = d->now();
 }
 
@@ -520,6 +528,17 @@ void SandboxServer::driftOnce()
 
 // ---- requests ---------------------------------------------------------------------------
 
+double SandboxServer::Private::nextRoll()
+{
+    if (strataUsed == int(strata.size())) {
+        std::iota(strata.begin(), strata.end(), 0);
+        std::shuffle(strata.begin(), strata.end(), faultRandom);
+        strataUsed = 0;
+    }
+    const double within = std::uniform_real_distribution<double>(0, 1)(faultRandom);
+    return (strata[strataUsed++] + within) / double(strata.size());
+}
+
 void SandboxServer::Private::handle(const QHttpServerRequest &request,
                                     QHttpServerResponder &&responder)
 {
@@ -554,7 +573,7 @@ void SandboxServer::Private::handle(const QHttpServerRequest &request,
     }
 
     // Faults are drawn for every request in arrival order, so a fixed seed repeats a run.
-    const double roll = std::uniform_real_distribution<double>(0, 1)(faultRandom);
+    const double roll = nextRoll();
     const int delay = config.latencyMs
                       + (config.jitterMs > 0 ? int(jitterRandom() % (config.jitterMs + 1)) : 0);
     const bool storage = pending->route.kind == Route::Kind::Storage;

@@ -34,8 +34,10 @@ namespace Mouse {
 //                          "screenshot_form","transition_ms","drift_ms"} (any subset)
 //
 // Every Orgo request waits latency_ms + random(0..jitter_ms) on a timer (never a sleep), so
-// hundreds can be in flight at once. Faults are drawn per request from a generator seeded with
-// sandbox/seed. A hanging request is never answered; it is dropped when its client goes.
+// hundreds can be in flight at once. Faults are drawn per request, in arrival order, from a
+// generator seeded with sandbox/seed and stratified by blocks of 100 requests: a share of 5%
+// injects exactly 5 faults in every 100 requests (resetting the stats starts a new block).
+// A hanging request is never answered; it is dropped when its client goes.
 // Lives on the thread that creates it (normally the main thread); its event loop must run.
 class SandboxServer final : public QObject
 {

@@ -85,11 +85,11 @@ Database::Database(QString location)
 
 Database::~Database()
 {
+    // Only the owning thread may touch a connection object; removing it by name is safe from
+    // here, once the services that used it have stopped.
     for (const QString &name : QSqlDatabase::connectionNames()) {
-        if (name.startsWith(m_connectionPrefix + u'-')) {
-            QSqlDatabase::database(name, false).close();
+        if (name.startsWith(m_connectionPrefix + u'-'))
             QSqlDatabase::removeDatabase(name);
-        }
     }
 }
 
@@ -152,15 +152,47 @@ QSqlDatabase Database::openConnection(const QString &name, QString *error) const
     return db;
 }
 
+namespace {
+
+// Connections are tied to the thread that opened them. Pool threads come and go (and the OS
+// reuses thread ids), so each thread gets a serial number of its own, and the connections it
+// opened are closed and removed when it exits.
+struct ThreadConnections
+{
+    const quint64 serial = nextSerial();
+    QStringList names;
+
+    static quint64 nextSerial()
+    {
+        static std::atomic<quint64> counter{0};
+        return ++counter;
+    }
+
+    ~ThreadConnections()
+    {
+        for (const QString &name : std::as_const(names)) {
+            if (!QSqlDatabase::contains(name))
+                continue;
+            QSqlDatabase::database(name, false).close();
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+};
+
+thread_local ThreadConnections t_connections;
+
+} // namespace
+
 QSqlDatabase Database::connection() const
 {
-    const QString name = QStringLiteral("%1-t%2").arg(
-            m_connectionPrefix,
-            QString::number(reinterpret_cast<quintptr>(QThread::currentThreadId())));
+    const QString name = m_connectionPrefix + QStringLiteral("-t")
+                         + QString::number(t_connections.serial);
     if (QSqlDatabase::contains(name))
         return QSqlDatabase::database(name, false);
     QString error;
-    return openConnection(name, &error);
+    QSqlDatabase db = openConnection(name, &error);
+    t_connections.names.append(name);
+    return db;
 }
 
 int Database::schemaVersion() const

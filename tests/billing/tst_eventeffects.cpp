@@ -262,6 +262,16 @@ void tst_EventEffects::refundBeforeCompletionIsApplied()
     QCOMPARE(orderStatus(s("cs_10")), s("refunded"));
     QCOMPARE(scalar(*m_db, s("SELECT COUNT(*) FROM token_transactions WHERE type = 'refund'")), 2);
     QCOMPARE(scalar(*m_db, s("SELECT debt FROM token_balances")), 0);
+
+    // The dashboard's snapshot: gross revenue, what was refunded, tokens revoked.
+    m_billing->refreshSummary();
+    QTRY_COMPARE_WITH_TIMEOUT(m_billing->summary().ordersRefunded, 1, 10000);
+    const Billing::Summary summary = m_billing->summary();
+    QCOMPARE(summary.revenueCents, 4900);
+    QCOMPARE(summary.refundedCents, 4900);
+    QCOMPARE(summary.tokensRevoked, 12000);
+    QCOMPARE(summary.stats.totalPurchases, 12000);
+    QCOMPARE(summary.stats.totalRefunds, 12000);
 }
 
 void tst_EventEffects::refundBeyondBalanceRecordsDebt()

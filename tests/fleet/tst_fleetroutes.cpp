@@ -4,6 +4,7 @@
 #include "core/cache/vmstatuscache.h"
 #include "core/config/settings.h"
 #include "core/fleet/directory.h"
+#include "core/fleet/fleetservice.h"
 #include "core/gateway.h"
 #include "core/log/eventlog.h"
 
@@ -12,6 +13,7 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace Qt::Literals::StringLiterals;
@@ -62,17 +64,14 @@ void tst_FleetRoutes::initTestCase()
     m_gateway = std::make_unique<Gateway>(settings);
     QString error;
     QVERIFY2(m_gateway->start(&error), qPrintable(error));
-    QTRY_COMPARE_WITH_TIMEOUT(m_gateway->directory()->customers().size(), 3, 10000);
+    // Seeding finishes on the event loop, after start() returned.
+    QSignalSpy seeded(m_gateway->fleet(), &FleetService::demoSeeded);
+    QTRY_COMPARE_WITH_TIMEOUT(seeded.size(), 1, 10000);
     m_customers = m_gateway->directory()->customers();
-    for (const EventLog::Event &event : m_gateway->eventLog()->events()) {
-        const qsizetype at = event.message.indexOf(u"API key mk_");
-        if (at < 0)
-            continue;
-        for (const Customer &c : std::as_const(m_customers)) {
-            if (event.message.contains(c.id))
-                m_keys.insert(c.id, event.message.mid(at + 8).trimmed().toLatin1());
-        }
-    }
+    QCOMPARE(m_customers.size(), 3);
+    const auto credentials = seeded.first().first().value<QList<FleetService::DemoCredential>>();
+    for (const FleetService::DemoCredential &credential : credentials)
+        m_keys.insert(credential.customerId, credential.apiKey);
     QCOMPARE(m_keys.size(), 3);
 }
 

@@ -200,6 +200,9 @@ void TestScreenshotService::batchKeepsOrderUnderTheLimit()
 void TestScreenshotService::statsAndHealth()
 {
     Metrics::HealthBoard board;
+    // A detailed source (JPEG q95), so that the answer is smaller and bytes are saved.
+    m_upstream.body = ScreensTest::orgoBody(
+            ScreensTest::encoded(ScreensTest::desktop(1280, 720), "jpeg", 95));
     {
         ScreenshotService service({}, m_upstream.upstream());
         service.registerHealth(board);

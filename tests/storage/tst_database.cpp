@@ -3,6 +3,7 @@
 #include "core/storage/database.h"
 #include "support/postgresserver.h"
 
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -20,6 +21,7 @@ private slots:
     void walAndFullSync();
     void connectionPerThread();
     void migrationsRunOnPostgres();
+    void threadsComingAndGoing();
 
 private:
     QTemporaryDir m_dir;
@@ -86,6 +88,28 @@ void tst_Database::connectionPerThread()
     const QString otherName =
             QtConcurrent::run([&db] { return db.connection().connectionName(); }).result();
     QVERIFY(mainName != otherName);
+}
+
+// Pool threads expire and the OS reuses their ids: each new thread still gets a working
+// connection of its own, never a dead thread's.
+void tst_Database::threadsComingAndGoing()
+{
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("does not belong")));
+    Database db(m_dir.filePath(QStringLiteral("pool.sqlite")));
+    QString error;
+    QVERIFY2(db.open(&error), qPrintable(error));
+    QThreadPool pool;
+    pool.setMaxThreadCount(2);
+    pool.setExpiryTimeout(1);
+    for (int round = 0; round < 20; ++round) {
+        const bool ok = QtConcurrent::run(&pool, [&db] {
+                            QSqlQuery query(db.connection());
+                            return query.exec(QStringLiteral("SELECT COUNT(*) FROM customers"))
+                                   && query.next();
+                        }).result();
+        QVERIFY2(ok, qPrintable(QString::number(round)));
+        QTest::qWait(5); // let the thread expire
+    }
 }
 
 // Every migration is portable SQL: run them all against a real PostgreSQL server.

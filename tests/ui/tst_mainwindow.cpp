@@ -2,13 +2,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/gateway.h"
 #include "ui/fleetpage.h"
+#include "ui/fleettablemodel.h"
 #include "ui/mainwindow.h"
+#include "ui/screenshotspage.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -57,6 +60,62 @@ private slots:
         window.fleetPage()->refresh();
         QTest::qWait(50);
         QCOMPARE(shown.count(), 1);
+    }
+
+    void fleetModelIsFedByTheGateway()
+    {
+        MainWindow window(m_gateway.get());
+        QSignalSpy shown(&window, &MainWindow::fleetShown);
+        window.show();
+        QVERIFY(shown.wait(15000));
+
+        // The sandbox's demo dataset: 60 employees, each with a VM, over 3 customers.
+        const Mouse::Ui::FleetTableModel *model = window.fleetPage()->model();
+        QCOMPARE(model->rowCount(), 60);
+        QSet<QString> customers;
+        int withStatus = 0;
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const Mouse::Ui::FleetRow *vm = model->rowAt(row);
+            customers.insert(vm->customerId);
+            QVERIFY(!vm->employee.isEmpty());
+            QVERIFY(!vm->customer.isEmpty());
+            QVERIFY(model->index(row, Mouse::Ui::FleetTableModel::Status)
+                            .data(Qt::DecorationRole)
+                            .isValid());
+            if (vm->status != u"unknown"_s && vm->fetchedAt.isValid())
+                ++withStatus;
+        }
+        QCOMPARE(customers.size(), 3);
+        QCOMPARE(withStatus, 60); // every VM answered by the sandbox through the batch fetch
+        const QString age = model->index(0, Mouse::Ui::FleetTableModel::Age).data().toString();
+        QVERIFY2(age.endsWith(u"ago"_s) || age == u"just now"_s, qPrintable(age));
+        QVERIFY(model->index(0, Mouse::Ui::FleetTableModel::Error).data().toString().isEmpty());
+    }
+
+    void doubleClickOpensTheVmScreenshot()
+    {
+        MainWindow window(m_gateway.get());
+        QSignalSpy shown(&window, &MainWindow::fleetShown);
+        window.show();
+        QVERIFY(shown.wait(15000));
+
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTableView *view = window.fleetPage()->view();
+        const QModelIndex first = view->model()->index(0, 0);
+        const QString vmId = first.data(Mouse::Ui::FleetTableModel::VmIdRole).toString();
+        const QPoint centre = view->visualRect(first).center();
+        QVERIFY(view->viewport()->rect().contains(centre));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, centre);
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, centre);
+        QCOMPARE(window.currentPage(), MainWindow::Screenshots);
+        Mouse::Ui::ScreenshotsPage *page = window.screenshotsPage();
+        QCOMPARE(page->currentVm(), vmId);
+
+        // The sandbox's desktop through ScreenshotService at medium: within 1024x768.
+        QTRY_VERIFY_WITH_TIMEOUT(!page->shownImage().isNull(), 15000);
+        QVERIFY(page->shownImage().width() <= 1024);
+        QVERIFY(page->shownImage().height() <= 768);
+        QVERIFY2(page->infoText().contains(u"image/jpeg"_s), qPrintable(page->infoText()));
     }
 
     void statusBarShowsUrlModeAndAMaskedToken()
