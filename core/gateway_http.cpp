@@ -11,6 +11,7 @@
 #include "core/logging.h"
 #include "core/metrics/healthboard.h"
 #include "core/metrics/metrics.h"
+#include "core/screens/screenshotservice.h"
 #include "core/version.h"
 
 #include <QElapsedTimer>
@@ -61,7 +62,13 @@ QStringList clearCaches(Gateway *gateway, const QString &which, bool *known)
             cleared.append(u"vm_status"_s);
         }
     }
-    // TODO(#5): add "screenshots" once ScreenshotService::clearCache() is in main.
+    if (which == u"all" || which == u"screenshots") {
+        *known = true;
+        if (gateway->screens()) {
+            gateway->screens()->clearCache();
+            cleared.append(u"screenshots"_s);
+        }
+    }
     return cleared;
 }
 
