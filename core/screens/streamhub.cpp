@@ -24,6 +24,10 @@ QString nowIso()
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
+// Unsent bytes beyond which a viewer skips frames: one that reads slowly, or not at all, gets
+// the newest frame when it catches up instead of an unbounded backlog in the gateway's memory.
+constexpr qint64 MaxViewerBacklogBytes = 1 << 20;
+
 } // namespace
 
 StreamHub::StreamHub(ScreenshotService &service, qint64 intervalMs, QObject *parent)
@@ -124,7 +128,8 @@ void StreamHub::deliver(const QString &vm, int variant, const ScreenshotResult &
     const QList<Viewer> viewers = stream->viewers;
     for (const Viewer &viewer : viewers) {
         if (variantOf(viewer.quality, viewer.format) != variant || !viewer.socket
-            || viewer.socket->state() != QAbstractSocket::ConnectedState)
+            || viewer.socket->state() != QAbstractSocket::ConnectedState
+            || viewer.socket->bytesToWrite() > MaxViewerBacklogBytes)
             continue;
         if (viewer.binary && result.ok()) {
             if (binaryHeader.isEmpty()) {

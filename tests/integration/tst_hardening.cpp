@@ -9,6 +9,8 @@
 #include "core/http/router.h"
 #include "core/log/eventlog.h"
 #include "core/metrics/metrics.h"
+#include "core/screens/screenshotservice.h"
+#include "core/screens/streamhub.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -17,6 +19,11 @@
 #include <QTimer>
 
 #include <memory>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -77,6 +84,7 @@ private slots:
     void clientThatNeverReadsIsCutOffByTheWriteTimeout();
     void unsentAnswersAreBounded();
     void customerSeesScreenshotsOfItsOwnVmsOnly();
+    void streamViewerThatNeverReadsSkipsFrames();
 };
 
 // Every queued answer used to count as write progress, so a client that kept sending requests
@@ -142,6 +150,55 @@ void tst_Hardening::customerSeesScreenshotsOfItsOwnVmsOnly()
     QCOMPARE(get(own[0].vmId, &contentType), 200);
     QCOMPARE(contentType, QByteArray("image/jpeg"));
     QCOMPARE(get(other[0].vmId, &contentType), 404);
+}
+
+// A live-stream viewer that stopped reading used to get every frame queued in the gateway's
+// memory (about 1 MiB/s per viewer at 100 ms); it must skip frames instead.
+void tst_Hardening::streamViewerThatNeverReadsSkipsFrames()
+{
+    const Mouse::Settings settings = Mouse::Settings::defaults()
+                                             .withValue(u"storage/database"_s, u"sqlite::memory:"_s)
+                                             .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
+                                             .withValue(u"server/admin_token"_s, u"admin-secret"_s)
+                                             .withValue(u"screens/stream_interval_ms"_s, u"100"_s)
+                                             .withValue(u"sandbox/latency_ms"_s, u"0"_s)
+                                             .withValue(u"sandbox/jitter_ms"_s, u"0"_s);
+    Mouse::Gateway gateway(settings);
+    QString error;
+    QVERIFY2(gateway.start(&error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(gateway.directory()->customers().size(), 3, 10000);
+    const Mouse::Customer customer = gateway.directory()->customers().first();
+    const Mouse::Employee employee = gateway.directory()->employeesOf(customer.id).first();
+    auto *hub = gateway.screens()->findChild<Mouse::StreamHub *>();
+    QVERIFY(hub);
+
+    // A plain socket with a small receive buffer set before connecting (no kernel autotuning),
+    // the upgrade by hand, then never a read.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(fd >= 0);
+    const int small = 4096;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(gateway.serverUrl().port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address), 0);
+    const QByteArray upgrade = "GET /ws/vms/" + customer.id.toLatin1() + '/'
+                               + employee.vmId.toLatin1()
+                               + "?quality=high HTTP/1.1\r\nHost: x\r\n"
+                                 "Authorization: Bearer admin-secret\r\nUpgrade: websocket\r\n"
+                                 "Connection: Upgrade\r\n"
+                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                 "Sec-WebSocket-Version: 13\r\n\r\n";
+    QCOMPARE(::send(fd, upgrade.constData(), size_t(upgrade.size()), 0), ssize_t(upgrade.size()));
+
+    // Past what the kernel buffers hold (about 30 frames here), frames are skipped; unbounded,
+    // about 90 of the 120 ticks made a frame queued for this viewer.
+    QTRY_VERIFY_WITH_TIMEOUT(hub->ticks() >= 120, 30000);
+    const quint64 sent = hub->framesSent();
+    qInfo() << sent << "frames queued for" << hub->ticks() << "ticks";
+    ::close(fd);
+    QVERIFY2(sent < 60, qPrintable(u"%1 frames queued for %2 ticks"_s.arg(sent).arg(hub->ticks())));
 }
 
 QTEST_GUILESS_MAIN(tst_Hardening)
