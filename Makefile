@@ -22,7 +22,7 @@ PACKAGES_BENCH := nginx wrk python3-httpx python3-pil imagemagick x11-apps xterm
 PACKAGES := $(PACKAGES_BUILD) $(PACKAGES_TEST) $(PACKAGES_BENCH)
 
 .PHONY: all deps build build-server build-asan run run-server test test-unit test-server \
-	test-asan fuzz package format format-check clean
+	test-asan test-fuzz fuzz package format format-check clean
 
 all: build
 
@@ -72,6 +72,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600
 	$(MAKE) --no-print-directory test-server
 	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory test-fuzz
 
 test-unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) -LE slow
@@ -84,8 +85,14 @@ test-asan: build-asan
 
 fuzz: deps
 	[ -f build-fuzz/build.ninja ] || cmake --preset fuzz
-	cmake --build build-fuzz -j$(JOBS)
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_all
 	bash tests/fuzz/run.sh build-fuzz 60
+
+# A few seconds of every fuzz target, as part of `make test`.
+test-fuzz: deps
+	[ -f build-fuzz/build.ninja ] || cmake --preset fuzz
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_all
+	bash tests/fuzz/run.sh build-fuzz 5
 
 bench-%: build
 	bash bench/$*/run.sh $(BUILD_DIR)

@@ -3,6 +3,7 @@
 #include "core/gateway.h"
 
 #include "core/cache/vmstatuscache.h"
+#include "core/fleet/directory.h"
 #include "core/http/httpserver.h"
 #include "core/http/openapi.h"
 #include "core/http/router.h"
@@ -10,10 +11,14 @@
 #include "core/logging.h"
 #include "core/metrics/healthboard.h"
 #include "core/metrics/metrics.h"
+#include "core/screens/screenshotservice.h"
 #include "core/version.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QThreadPool>
+#include <QtConcurrent>
 
 namespace Mouse {
 
@@ -57,8 +62,152 @@ QStringList clearCaches(Gateway *gateway, const QString &which, bool *known)
             cleared.append(u"vm_status"_s);
         }
     }
-    // TODO(#5): add "screenshots" once ScreenshotService::clearCache() is in main.
+    if (which == u"all" || which == u"screenshots") {
+        *known = true;
+        if (gateway->screens()) {
+            gateway->screens()->clearCache();
+            cleared.append(u"screenshots"_s);
+        }
+    }
     return cleared;
+}
+
+ApiError unavailable()
+{
+    return {Http::ErrorKind::Unavailable,
+            u"unavailable"_s,
+            u"The customer directory is not available."_s,
+            {},
+            -1};
+}
+
+// The label of a new key: optional, short, printable.
+bool readLabel(const Request &request, QString *label, ApiError *error)
+{
+    if (request.body.trimmed().isEmpty())
+        return true;
+    QJsonParseError parseError;
+    const QJsonDocument json = QJsonDocument::fromJson(request.body, &parseError);
+    if (!json.isObject()) {
+        *error = ApiError::badRequest(u"invalid_json"_s, u"The body must be a JSON object."_s);
+        return false;
+    }
+    const QJsonValue value = json.object().value(u"label"_s);
+    if (!value.isUndefined() && !value.isNull() && !value.isString()) {
+        *error = {Http::ErrorKind::Unprocessable,
+                  u"invalid_label"_s,
+                  u"label must be a string."_s,
+                  {},
+                  -1};
+        return false;
+    }
+    *label = value.toString().trimmed();
+    if (label->size() > 100) {
+        *error = {Http::ErrorKind::Unprocessable,
+                  u"invalid_label"_s,
+                  u"label must be at most 100 characters."_s,
+                  {},
+                  -1};
+        return false;
+    }
+    return true;
+}
+
+// Customer API keys: issued (plaintext shown once) and revoked through the Directory, whose
+// writes use the calling thread's database connection, so they run on the HTTP worker pool
+// and answer back on the server thread.
+void registerApiKeyRoutes(Gateway *gateway)
+{
+    gateway->router()->post(
+            u"/admin/customers/{customer}/api-keys"_s,
+            Access::Admin,
+            [gateway](const Request &request, const Responder &responder) {
+                Directory *directory = gateway->directory();
+                if (!directory || !gateway->http()) {
+                    responder.fail(unavailable());
+                    return;
+                }
+                const QString customer = request.param(u"customer"_s);
+                if (!directory->hasCustomer(customer)) {
+                    responder.fail(
+                            ApiError::notFound(u"customer_not_found"_s, u"No such customer."_s));
+                    return;
+                }
+                QString label;
+                ApiError error;
+                if (!readLabel(request, &label, &error)) {
+                    responder.fail(error);
+                    return;
+                }
+                QtConcurrent::run(gateway->http()->workerPool(),
+                                  [directory, customer, label] {
+                                      QString why;
+                                      auto key = directory->issueApiKey(customer, label, &why);
+                                      if (!key)
+                                          qCWarning(lcHttp) << "issuing an API key failed:" << why;
+                                      return key;
+                                  })
+                        .then(gateway->http(),
+                              [gateway, responder, customer, label](std::optional<QByteArray> key) {
+                                  if (!key) {
+                                      responder.fail(ApiError::internal());
+                                      return;
+                                  }
+                                  const QString prefix = QString::fromLatin1(key->left(10));
+                                  gateway->eventLog()->info(
+                                          u"http"_s,
+                                          u"API key %1 issued for customer %2"_s.arg(prefix,
+                                                                                     customer));
+                                  responder.sendJson({{u"customer_id"_s, customer},
+                                                      {u"api_key"_s, QString::fromLatin1(*key)},
+                                                      {u"prefix"_s, prefix},
+                                                      {u"label"_s, label}},
+                                                     201);
+                              });
+            },
+            describe(u"Issue an API key for a customer (the key is shown once)"_s,
+                     u"admin"_s,
+                     4096));
+
+    gateway->router()->del(
+            u"/admin/api-keys/{key}"_s,
+            Access::Admin,
+            [gateway](const Request &request, const Responder &responder) {
+                Directory *directory = gateway->directory();
+                if (!directory || !gateway->http()) {
+                    responder.fail(unavailable());
+                    return;
+                }
+                QString key = request.param(u"key"_s);
+                // A whole key (not just its prefix) is revoked by its hash; it is never logged.
+                const bool wholeKey = key.startsWith(u"mk_") && key.size() > 10;
+                if (wholeKey)
+                    key = QString::fromLatin1(Directory::hashKey(key.toUtf8()));
+                const QString shown = wholeKey ? key.left(12) + u"..."_s : key;
+                QtConcurrent::run(gateway->http()->workerPool(),
+                                  [directory, key] {
+                                      QString why;
+                                      const bool revoked = directory->revokeApiKey(key, &why);
+                                      if (!revoked && !why.isEmpty())
+                                          qCWarning(lcHttp) << "revoking an API key failed:" << why;
+                                      return std::make_pair(revoked, why.isEmpty());
+                                  })
+                        .then(gateway->http(),
+                              [gateway, responder, shown](std::pair<bool, bool> outcome) {
+                                  if (outcome.first) {
+                                      gateway->eventLog()->info(u"http"_s,
+                                                                u"API key %1 revoked"_s.arg(shown));
+                                      responder.sendJson({{u"revoked"_s, true}});
+                                  } else if (outcome.second) {
+                                      responder.fail(ApiError::notFound(
+                                              u"api_key_not_found"_s,
+                                              u"No active API key with that prefix."_s));
+                                  } else {
+                                      responder.fail(ApiError::internal());
+                                  }
+                              });
+            },
+            describe(u"Revoke a customer API key by its prefix (or the whole key)"_s, u"admin"_s));
 }
 
 } // namespace
@@ -67,17 +216,34 @@ bool Gateway::startHttp(QString *error)
 {
     Http::Router &router = *m_router;
 
+    // The health answer is rendered at most every HealthRenderMs: load balancers and
+    // monitors poll it hard, and rendering every module's section costs ~100 us.
+    struct HealthCache
+    {
+        QByteArray body;
+        qint64 renderedAtMs = -1;
+        QElapsedTimer clock;
+    };
+    auto healthCache = std::make_shared<HealthCache>();
+    healthCache->clock.start();
     router.get(
             u"/health"_s,
             Access::Public,
-            [this](const Request &, const Responder &responder) {
-                bool degraded = false;
-                QJsonObject body = m_health->snapshot(&degraded);
-                body.insert(u"status"_s, degraded ? u"degraded"_s : u"ok"_s);
-                body.insert(u"version"_s, QLatin1String(Version));
-                body.insert(u"uptime_s"_s,
-                            double(m_startedAt.secsTo(QDateTime::currentDateTimeUtc())));
-                responder.sendJson(body);
+            [this, healthCache](const Request &, const Responder &responder) {
+                constexpr qint64 HealthRenderMs = 50;
+                const qint64 now = healthCache->clock.elapsed();
+                if (healthCache->renderedAtMs < 0
+                    || now - healthCache->renderedAtMs >= HealthRenderMs) {
+                    bool degraded = false;
+                    QJsonObject body = m_health->snapshot(&degraded);
+                    body.insert(u"status"_s, degraded ? u"degraded"_s : u"ok"_s);
+                    body.insert(u"version"_s, QLatin1String(Version));
+                    body.insert(u"uptime_s"_s,
+                                double(m_startedAt.secsTo(QDateTime::currentDateTimeUtc())));
+                    healthCache->body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+                    healthCache->renderedAtMs = now;
+                }
+                responder.send(Reply::bytes(healthCache->body, "application/json"));
             },
             describe(u"Liveness, version, uptime and the modules' health sections"_s, u"system"_s));
 
@@ -159,9 +325,18 @@ bool Gateway::startHttp(QString *error)
             },
             describe(u"The operators' event log (?after_id=&limit=)"_s, u"admin"_s));
 
-    // TODO(#5): customer API key issue/revoke routes once Directory is in main.
+    registerApiKeyRoutes(this);
+
     Http::Credentials credentials;
     credentials.adminToken = m_adminToken;
+    if (Directory *directory = m_directory.get()) {
+        credentials.customerForKey = [directory](const QByteArray &key) {
+            return directory->customerForApiKey(key);
+        };
+        credentials.customerExists = [directory](const QString &id) {
+            return directory->hasCustomer(id);
+        };
+    }
 
     m_http = std::make_unique<Http::HttpServer>(
             *m_router, m_settings, *m_eventLog, *m_metrics, std::move(credentials));

@@ -281,6 +281,14 @@ void FleetService::startListing(const QString &workspaceId, const QStringList &v
         }
         self->m_cache->recordLoadTime(double(self->m_clock.elapsed() - started)
                                       / qMax<qsizetype>(1, vmIds.size()));
+        // The rest of the listing is fresh news too. It is written first, so that when the
+        // workspace holds more VMs than the cache, the ones asked for stay cached.
+        const QSet<QString> asked(vmIds.cbegin(), vmIds.cend());
+        for (const Computer &computer : std::as_const(result.computers)) {
+            if (!asked.contains(computer.id) && self->m_directory->employeeByVm(computer.id))
+                self->writeThrough(computer);
+        }
+
         QHash<QString, const Computer *> byId;
         byId.reserve(result.computers.size());
         for (const Computer &computer : std::as_const(result.computers))
@@ -294,12 +302,6 @@ void FleetService::startListing(const QString &workspaceId, const QStringList &v
             ComputerResult one;
             one.computer = **found;
             self->resolve(id, one);
-        }
-        // The rest of the listing is fresh news too.
-        const QSet<QString> asked(vmIds.cbegin(), vmIds.cend());
-        for (const Computer &computer : std::as_const(result.computers)) {
-            if (!asked.contains(computer.id) && self->m_directory->employeeByVm(computer.id))
-                self->writeThrough(computer);
         }
     });
 }

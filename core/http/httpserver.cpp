@@ -122,6 +122,9 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         delete socket;
         return;
     }
+    // Answers are written in one piece; without Nagle's delay a large one is not held back
+    // waiting for the client's delayed ACK of the previous segment.
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     auto *guard = new ConnectionGuard(d, socket, d->tls);
     if (!d->tls) {
         guard->attachBefore();
@@ -336,9 +339,8 @@ void HttpServer::Private::dispatch(const QHttpServerRequest &request,
 {
     const qint64 startNs = m_clock.nsecsElapsed();
     const RequestHead &head = pending.head;
-    const QByteArray incomingId = request.value("x-request-id");
-    const QByteArray requestId = isSaneRequestId(incomingId) ? incomingId : newRequestId();
-    const QByteArray origin = corsOrigins.isEmpty() ? QByteArray() : request.value("origin");
+    const QByteArray requestId = isSaneRequestId(head.requestId) ? head.requestId : newRequestId();
+    const QByteArray origin = corsOrigins.isEmpty() ? QByteArray() : head.origin;
     const bool corsAllowed = !origin.isEmpty() && corsOrigins.contains(origin);
     const bool isHead = head.method == "HEAD";
     Router::Match &match = pending.match;
@@ -391,7 +393,7 @@ void HttpServer::Private::dispatch(const QHttpServerRequest &request,
         }
         Reply reply = Reply::bytes({}, {}, 204);
         addHeader(reply.headers, "Allow", joined(match.allowed));
-        if (corsAllowed && !request.value("access-control-request-method").isEmpty()) {
+        if (corsAllowed && !head.corsRequestMethod.isEmpty()) {
             addHeader(reply.headers, "Access-Control-Allow-Methods", joined(match.allowed));
             addHeader(reply.headers,
                       "Access-Control-Allow-Headers",
@@ -418,12 +420,12 @@ void HttpServer::Private::dispatch(const QHttpServerRequest &request,
     Request r;
     r.method = head.method;
     r.path = pending.path;
-    r.peer = resolver.resolve(request.remoteAddress(), request.value("x-forwarded-for"));
+    r.peer = resolver.resolve(request.remoteAddress(), head.forwardedFor);
     r.requestId = state->requestId;
     r.params = std::move(match.params);
 
     const Access access = match.route->access;
-    const QByteArray token = Authenticator::bearerToken(request.value("authorization"));
+    const QByteArray token = Authenticator::bearerToken(head.authorization);
     if (access != Access::Public || !token.isEmpty()) {
         if (access != Access::Public) {
             const int retryAfter = limiter->retryAfterSeconds(r.peer);
@@ -526,11 +528,11 @@ bool HttpServer::Private::handleUpgrade(const QHttpServerRequest &request,
     r.path = pending.path;
     r.query = request.query();
     r.headers = request.headers();
-    r.peer = resolver.resolve(request.remoteAddress(), request.value("x-forwarded-for"));
+    r.peer = resolver.resolve(request.remoteAddress(), pending.head.forwardedFor);
     r.requestId = QString::fromLatin1(newRequestId());
     r.params = match.params;
 
-    QByteArray token = Authenticator::bearerToken(request.value("authorization"));
+    QByteArray token = Authenticator::bearerToken(pending.head.authorization);
     if (token.isEmpty())
         token = r.query.queryItemValue(u"token"_s, QUrl::FullyDecoded).toUtf8();
     // The token must not reach the handler or its logs through the query.
@@ -610,11 +612,14 @@ HttpServer::HttpServer(Router &router,
     , d(std::make_unique<Private>(this, router, settings, events, metrics, std::move(credentials)))
 {
     d->engine = new Engine(d.get(), this);
+    d->workers.setMaxThreadCount(2);
+    d->workers.setObjectName(u"mouse-http-workers"_s);
 }
 
 HttpServer::~HttpServer()
 {
     close();
+    d->workers.waitForDone();
     // Sockets (and their guards) die with the engine; they must go while d is alive.
     delete d->engine;
     d->engine = nullptr;
@@ -763,6 +768,11 @@ int HttpServer::openConnections() const
 void HttpServer::setCredentials(Credentials credentials)
 {
     d->auth.setCredentials(std::move(credentials));
+}
+
+QThreadPool *HttpServer::workerPool() const
+{
+    return &d->workers;
 }
 
 void HttpServer::setAuthClock(std::function<qint64()> clock)

@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QUrl>
 
+class QThreadPool;
+
 #include <memory>
 
 namespace Mouse {
@@ -55,6 +57,10 @@ public:
 
     // Replaces the credential lookups (e.g. once the Directory exists).
     void setCredentials(Credentials credentials);
+
+    // A small pool for handlers' blocking work (e.g. Directory writes, which use the calling
+    // thread's database connection). Drained when the server is destroyed.
+    QThreadPool *workerPool() const;
 
     // For tests: a monotonic millisecond clock for the auth failure window.
     void setAuthClock(std::function<qint64()> clock);

@@ -16,6 +16,7 @@
 #include <QPointer>
 #include <QSslConfiguration>
 #include <QTcpServer>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <array>
@@ -199,6 +200,7 @@ struct HttpServer::Private
     QPointer<GuardedTcpServer> tcp;
     QHash<QTcpSocket *, ConnectionGuard *> guards;
     QTimer sweepTimer;
+    QThreadPool workers;
 
     QByteArray requestIdPrefix;
     quint64 requestCounter = 0;

@@ -84,12 +84,30 @@ QJsonObject operationFor(const RouteInfo &route)
 
 } // namespace
 
-QJsonObject openApiDocument(const QList<RouteInfo> &routes, const QString &version)
+QJsonObject openApiDocument(const QList<RouteInfo> &routes,
+                            const QString &version,
+                            const QList<RouteInfo> &webSockets)
 {
     QJsonObject paths;
     for (const RouteInfo &route : routes) {
         QJsonObject item = paths.value(route.pattern).toObject();
         item.insert(QString::fromLatin1(route.method).toLower(), operationFor(route));
+        paths.insert(route.pattern, item);
+    }
+    for (const RouteInfo &route : webSockets) {
+        QJsonObject item = paths.value(route.pattern).toObject();
+        if (item.contains(u"get"_s))
+            continue;
+        QJsonObject operation = operationFor(route);
+        operation.insert(u"x-websocket"_s, true);
+        operation.insert(u"description"_s,
+                         u"WebSocket. Credentials in the Authorization header or ?token=; "
+                         u"refusals close with 4401 (credentials), 4403 (another customer), "
+                         u"4404 (unknown customer) or 4429 (too many failures)."_s);
+        operation.insert(
+                u"responses"_s,
+                QJsonObject{{u"101"_s, QJsonObject{{u"description"_s, u"Switching Protocols"_s}}}});
+        item.insert(u"get"_s, operation);
         paths.insert(route.pattern, item);
     }
 

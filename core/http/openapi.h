@@ -10,7 +10,10 @@ namespace Mouse::Http {
 
 // An OpenAPI 3.0 document generated from the route table: every route with its method,
 // summary, tags, path parameters, access (as a security requirement) and body limit.
-QJsonObject openApiDocument(const QList<RouteInfo> &routes, const QString &version);
+// WebSocket routes appear as GET operations marked "x-websocket": true.
+QJsonObject openApiDocument(const QList<RouteInfo> &routes,
+                            const QString &version,
+                            const QList<RouteInfo> &webSockets = {});
 
 QString accessName(Access access); // "public", "admin", "customer"
 

@@ -100,6 +100,13 @@ qsizetype findHeadEnd(QByteArrayView data, qsizetype from)
     return -1;
 }
 
+void combine(QByteArray *field, QByteArrayView value)
+{
+    if (!field->isEmpty())
+        *field += ", ";
+    *field += value;
+}
+
 bool isLeadingBlank(char c)
 {
     // QHttpServer skips these before a request line (left over from a previous request).
@@ -178,10 +185,11 @@ RequestFramer::Step RequestFramer::feedHead(QByteArrayView data)
 
     // Fast path: the whole head is in this chunk, parse it in place.
     const qsizetype budget = m_limits.maxHeadBytes - m_seenHeadBytes;
+    QByteArrayView headText;
     if (m_buffer.isEmpty()) {
         const qsizetype end = findHeadEnd(data, 0);
         if (end >= 0 && end <= budget) {
-            m_buffer = data.first(end).toByteArray();
+            headText = data.first(end);
             step.consumed += end;
             m_seenHeadBytes += end;
             step.headComplete = true;
@@ -205,9 +213,10 @@ RequestFramer::Step RequestFramer::feedHead(QByteArrayView data)
         step.consumed += used;
         m_seenHeadBytes += end;
         step.headComplete = true;
+        headText = m_buffer;
     }
 
-    if (!parseHead())
+    if (!parseHead(headText))
         return fail(step, m_errorStatus, m_errorCode);
     m_buffer.clear();
     m_seenHeadBytes = 0;
@@ -384,11 +393,10 @@ bool RequestFramer::parseField(QByteArrayView line, int *contentLengths)
     return true;
 }
 
-bool RequestFramer::parseHead()
+bool RequestFramer::parseHead(QByteArrayView rest)
 {
     m_head = RequestHead{};
     m_head.headBytes = m_seenHeadBytes;
-    QByteArrayView rest(m_buffer);
     int fields = 0;
     int contentLengths = 0;
     bool keepAlive = false;
@@ -441,9 +449,17 @@ bool RequestFramer::parseHead()
                     keepAlive = true;
             }
         } else if (equalsIgnoringCase(name, "upgrade")) {
-            if (!upgrade.isEmpty())
-                upgrade += ", ";
-            upgrade += value.toByteArray();
+            combine(&upgrade, value);
+        } else if (equalsIgnoringCase(name, "authorization")) {
+            combine(&m_head.authorization, value);
+        } else if (equalsIgnoringCase(name, "x-request-id")) {
+            combine(&m_head.requestId, value);
+        } else if (equalsIgnoringCase(name, "origin")) {
+            combine(&m_head.origin, value);
+        } else if (equalsIgnoringCase(name, "x-forwarded-for")) {
+            combine(&m_head.forwardedFor, value);
+        } else if (equalsIgnoringCase(name, "access-control-request-method")) {
+            combine(&m_head.corsRequestMethod, value);
         }
     }
 

@@ -20,6 +20,14 @@ struct RequestHead
     bool upgrade = false; // Connection: upgrade with Upgrade: websocket
     qsizetype headBytes = 0;
 
+    // The fields the dispatcher reads, combined like QHttpServerRequest::value() does
+    // (repeated fields joined with ", "), so it need not search the header list again.
+    QByteArray authorization;
+    QByteArray requestId; // X-Request-Id
+    QByteArray origin;
+    QByteArray forwardedFor;      // X-Forwarded-For
+    QByteArray corsRequestMethod; // Access-Control-Request-Method
+
     QByteArrayView path() const; // target without the query
 };
 
@@ -73,7 +81,7 @@ private:
     Step feedHead(QByteArrayView data);
     Step feedBody(QByteArrayView data);
     Step feedChunked(QByteArrayView data);
-    bool parseHead(); // fills m_head from m_buffer or fails
+    bool parseHead(QByteArrayView text); // fills m_head or fails
     bool parseRequestLine(QByteArrayView line);
     bool parseField(QByteArrayView line, int *contentLengths);
 

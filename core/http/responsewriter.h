@@ -23,6 +23,8 @@ struct ResponseFraming
 // X-Content-Type-Options, X-Frame-Options, Referrer-Policy, Cache-Control: no-store (unless
 // the reply sets its own), Content-Security-Policy for JSON, X-Request-Id, Content-Length.
 // The static parts are precomputed; handler headers with CR or LF are dropped.
+// One buffer, one write: two writes (head, then a shared body) would leave the body to a
+// second write notification and, with Nagle, to the client's delayed ACK (measured: 40 ms).
 QByteArray serializeResponse(const Reply &reply, const ResponseFraming &framing);
 
 // "HTTP/1.1 200 OK\r\n" and friends, precomputed for 100..599.

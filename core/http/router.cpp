@@ -3,13 +3,25 @@
 #include "core/http/router.h"
 
 #include <map>
+#include <vector>
 
 namespace Mouse::Http {
 
 // One node per path segment: literal children first, then one placeholder child.
 struct Router::Node
 {
-    std::map<QString, std::unique_ptr<Node>> literals;
+    // Few children per segment: a linear scan that compares sizes first beats a tree of
+    // string comparisons, and needs no QString for the probe.
+    std::vector<std::pair<QString, std::unique_ptr<Node>>> literals;
+
+    Node *literal(QStringView segment) const
+    {
+        for (const auto &[name, child] : literals) {
+            if (name.size() == segment.size() && QStringView(name) == segment)
+                return child.get();
+        }
+        return nullptr;
+    }
     std::unique_ptr<Node> placeholder;
     QString placeholderName;
     struct Endpoint
@@ -18,6 +30,7 @@ struct Router::Node
         Handler handler;
     };
     std::map<QByteArray, Endpoint> endpoints; // by method
+    QList<QByteArray> allowed;                // for 405 and OPTIONS, kept in step with endpoints
     std::unique_ptr<WebSocketHandler> webSocket;
     Access webSocketAccess = Access::Admin;
 };
@@ -57,31 +70,59 @@ NodeT *insertPath(NodeT *node, const QString &pattern)
             node->placeholderName = segment.mid(1, segment.size() - 2).toString();
             node = node->placeholder.get();
         } else {
-            auto &child = node->literals[segment.toString()];
-            if (!child)
-                child = std::make_unique<NodeT>();
-            node = child.get();
+            NodeT *child = node->literal(segment);
+            if (!child) {
+                node->literals.emplace_back(segment.toString(), std::make_unique<NodeT>());
+                child = node->literals.back().second.get();
+            }
+            node = child;
         }
     }
     return node;
 }
 
-// Finds the node of a concrete path, collecting placeholder values; nullptr if none.
-template<typename NodeT>
-const NodeT *findPath(const NodeT *node, const QString &path, QHash<QString, QString> *params)
+// Finds the node of a concrete path that `accept` takes, collecting placeholder values;
+// nullptr if none. Literal children are tried before the placeholder, with backtracking, so
+// /a/{x}/b and /a/lit/c both match what they should. Paths must start with '/', and empty
+// segments ("//", a trailing '/') match nothing. No allocation except the parameter values.
+template<typename NodeT, typename Accept>
+const NodeT *
+findFrom(const NodeT *node, QStringView rest, QHash<QString, QString> *params, const Accept &accept)
 {
-    for (QStringView segment : segmentsOf(path)) {
-        const auto literal = node->literals.find(segment.toString());
-        if (literal != node->literals.end()) {
-            node = literal->second.get();
-        } else if (node->placeholder) {
-            params->insert(node->placeholderName, segment.toString());
-            node = node->placeholder.get();
-        } else {
-            return nullptr;
-        }
+    if (rest.isEmpty())
+        return accept(node) ? node : nullptr;
+    const qsizetype slash = rest.indexOf(u'/');
+    const QStringView segment = slash < 0 ? rest : rest.first(slash);
+    const QStringView tail = slash < 0 ? QStringView() : rest.sliced(slash + 1);
+    if (segment.isEmpty() || (slash >= 0 && tail.isEmpty()))
+        return nullptr;
+
+    if (const NodeT *literal = node->literal(segment)) {
+        if (const NodeT *found = findFrom(literal, tail, params, accept))
+            return found;
     }
-    return node;
+    if (!node->placeholder)
+        return nullptr;
+    const QString name = node->placeholderName;
+    const bool had = params->contains(name);
+    if (!had)
+        params->insert(name, segment.toString());
+    if (const NodeT *found = findFrom(node->placeholder.get(), tail, params, accept))
+        return found;
+    if (!had)
+        params->remove(name);
+    return nullptr;
+}
+
+template<typename NodeT, typename Accept>
+const NodeT *findPath(const NodeT *node,
+                      const QString &path,
+                      QHash<QString, QString> *params,
+                      const Accept &accept)
+{
+    if (!path.startsWith(u'/'))
+        return nullptr;
+    return findFrom(node, QStringView(path).sliced(1), params, accept);
 }
 
 } // namespace
@@ -91,12 +132,21 @@ void Router::websocket(const QString &pattern, Access access, WebSocketHandler h
     Node *node = insertPath(m_webSocketRoot.get(), pattern);
     node->webSocket = std::make_unique<WebSocketHandler>(std::move(handler));
     node->webSocketAccess = access;
+    m_webSocketRoutes.append({"GET", pattern, access, {}});
+}
+
+QList<RouteInfo> Router::webSocketRoutes() const
+{
+    return m_webSocketRoutes;
 }
 
 Router::WebSocketMatch Router::matchWebSocket(const QString &path) const
 {
     WebSocketMatch match;
-    const Node *node = findPath(m_webSocketRoot.get(), path, &match.params);
+    const Node *node
+            = findPath(m_webSocketRoot.get(), path, &match.params, [](const Node *candidate) {
+                  return bool(candidate->webSocket);
+              });
     if (!node || !node->webSocket)
         return {};
     match.handler = node->webSocket.get();
@@ -116,26 +166,30 @@ void Router::add(const QByteArray &method,
     Q_ASSERT_X(!node->endpoints.count(method), "Router::add", qPrintable(pattern));
     m_routes.append({method, pattern, access, std::move(options)});
     node->endpoints[method] = {int(m_routes.size() - 1), std::move(handler)};
+    node->allowed.clear();
+    for (const auto &[name, unused] : node->endpoints) {
+        node->allowed.append(name);
+        if (name == "GET")
+            node->allowed.append(QByteArrayLiteral("HEAD"));
+    }
+    node->allowed.append(QByteArrayLiteral("OPTIONS"));
 }
 
 Router::Match Router::match(const QByteArray &method, const QString &path) const
 {
     Match match;
-    const Node *node = findPath(m_root.get(), path, &match.params);
+    const Node *node = findPath(m_root.get(), path, &match.params, [](const Node *candidate) {
+        return !candidate->endpoints.empty();
+    });
     if (!node || node->endpoints.empty()) {
         match.params.clear();
         return match;
     }
 
-    for (const auto &[name, unused] : node->endpoints) {
-        match.allowed.append(name);
-        if (name == "GET")
-            match.allowed.append("HEAD");
-    }
-    match.allowed.append("OPTIONS");
+    match.allowed = node->allowed; // shared, not copied
 
-    const QByteArray lookup = method == "HEAD" ? QByteArray("GET") : method;
-    const auto endpoint = node->endpoints.find(lookup);
+    static const QByteArray Get = QByteArrayLiteral("GET");
+    const auto endpoint = node->endpoints.find(method == "HEAD" ? Get : method);
     if (endpoint == node->endpoints.end()) {
         match.result = Match::Result::MethodNotAllowed;
         return match;

@@ -89,12 +89,14 @@ public:
         QHash<QString, QString> params;
     };
     WebSocketMatch matchWebSocket(const QString &path) const;
+    QList<RouteInfo> webSocketRoutes() const; // method "GET", for docs and route-table tests
 
 private:
     struct Node;
     std::unique_ptr<Node> m_root;
     std::unique_ptr<Node> m_webSocketRoot;
     QList<RouteInfo> m_routes;
+    QList<RouteInfo> m_webSocketRoutes;
 };
 
 } // namespace Mouse::Http

@@ -82,6 +82,7 @@ private slots:
     void cacheFirstWriteThrough();
     void staleWhileRevalidate();
     void listingReplacesPerVmCalls();
+    void listingLargerThanCacheKeepsAskedVms();
     void breakerOpenServesLastKnownStale();
     void customerListKeptSerialized();
     void deployCreatesVmThenEmployee();
@@ -314,6 +315,40 @@ void tst_FleetService::listingReplacesPerVmCalls()
     QCOMPARE(requestsTo("GET", "/workspaces/ws1"), 1);
     QCOMPARE(requestsTo("GET", "/computers/elsewhere"), 1);
     QCOMPARE(mixed.last().error.httpStatus, 404);
+}
+
+// A workspace with more of our VMs than the cache holds: its listing must not evict the VMs
+// it was fetched for (the rest is written first).
+void tst_FleetService::listingLargerThanCacheKeepsAskedVms()
+{
+    build({{u"orgo/listing_threshold"_s, u"2"_s}, {u"cache/vm_capacity"_s, u"10"_s}});
+    const QStringList all = ids(30);
+    addVms(all);
+    QList<Employee> employees;
+    for (const QString &vm : all) {
+        Employee e;
+        e.id = u"emp_"_s + vm;
+        e.customerId = m_customer.id;
+        e.name = vm;
+        e.role = u"data"_s;
+        e.vmId = vm;
+        e.workspaceId = u"ws1"_s;
+        employees.append(e);
+    }
+    QString error;
+    QVERIFY2(m_directory->addCustomersAndEmployees({}, employees, &error), qPrintable(error));
+
+    const QStringList asked = all.mid(20, 5);
+    wait(m_service->fetchStatuses(asked));
+    QCOMPARE(requestsTo("GET", "/workspaces/ws1"), 1);
+    for (const QString &vm : asked)
+        QVERIFY2(m_cache->lookup(vm, false).has_value(), qPrintable(vm));
+
+    m_server->resetCounters();
+    const QList<VmItem> warm = wait(m_service->fetchStatuses(asked));
+    QCOMPARE(m_server->requests(), 0);
+    for (const VmItem &item : warm)
+        QVERIFY(item.cached);
 }
 
 void tst_FleetService::breakerOpenServesLastKnownStale()

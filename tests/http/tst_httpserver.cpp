@@ -1,0 +1,756 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "harness.h"
+#include "rawclient.h"
+
+#include <QSignalSpy>
+#include <QTest>
+#include <QWebSocket>
+
+using Mouse::Settings;
+
+namespace {
+
+Settings with(std::initializer_list<std::pair<const char *, const char *>> values)
+{
+    Settings settings = Settings::defaults();
+    for (const auto &[key, value] : values)
+        settings = settings.withValue(QString::fromLatin1(key), QString::fromLatin1(value));
+    return settings;
+}
+
+// Every error answer has the one shape and says nothing internal.
+void verifyErrorShape(const RawResponse &response)
+{
+    const QJsonObject error = response.json().value(QStringLiteral("error")).toObject();
+    QVERIFY2(!error.value(QStringLiteral("code")).toString().isEmpty(), response.body.constData());
+    QVERIFY(!error.value(QStringLiteral("message")).toString().isEmpty());
+    QVERIFY(!error.value(QStringLiteral("request_id")).toString().isEmpty());
+    QCOMPARE(response.header("content-type"), QByteArray("application/json"));
+    for (const char *leak : {"SELECT", "secret", "internal_table", "Qt", "exception", "what()"})
+        QVERIFY2(!response.body.contains(leak), response.body.constData());
+}
+
+} // namespace
+
+class tst_HttpServer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void publicRouteAndCommonHeaders();
+    void requestIds();
+    void notFound();
+    void methodNotAllowed();
+    void headAnswersGetHeaders();
+    void optionsAllow();
+    void largeBodies();
+    void corsOnlyForConfiguredOrigins();
+    void adminRoute();
+    void customerRoute();
+    void authFailuresRateLimited();
+    void oversizedBodyRefusedBeforeBuffering();
+    void routeBodyLimit();
+    void chunkedBodies();
+    void expectContinue();
+    void headerTooLarge();
+    void malformedRequest();
+    void slowClientCutOff();
+    void idleConnectionClosed();
+    void tooManyConnections();
+    void connectionCloseHonoured();
+    void http10();
+    void pipelinedAnswersKeepOrder();
+    void clientGoneDuringDeferredAnswer();
+    void droppedResponderAnswers500();
+    void throwingHandlerLeaksNothing();
+    void handlerHeaderInjectionDropped();
+    void metricsCounted();
+    void webSocketAuthentication();
+    void closeStopsServing();
+};
+
+void tst_HttpServer::publicRouteAndCommonHeaders()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto response = client.request(get("/public"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(response->json().value(QStringLiteral("ok")).toBool(), true);
+    QCOMPARE(response->header("x-content-type-options"), QByteArray("nosniff"));
+    QCOMPARE(response->header("x-frame-options"), QByteArray("DENY"));
+    QCOMPARE(response->header("cache-control"), QByteArray("no-store"));
+    QVERIFY(response->header("content-security-policy").contains("default-src 'none'"));
+    QVERIFY(!response->header("x-request-id").isEmpty());
+    QVERIFY(!response->hasHeader("connection"));
+    QVERIFY(h.server->url().toString().startsWith(QStringLiteral("http://127.0.0.1:")));
+
+    // Keep-alive: the same connection serves again.
+    const auto again = client.request(get("/public"));
+    QVERIFY(again);
+    QCOMPARE(again->status, 200);
+    QVERIFY(again->header("x-request-id") != response->header("x-request-id"));
+}
+
+void tst_HttpServer::requestIds()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    auto response = client.request(get("/public", "X-Request-Id: trace-42.a_b\r\n"));
+    QVERIFY(response);
+    QCOMPARE(response->header("x-request-id"), QByteArray("trace-42.a_b"));
+
+    response = client.request(get("/nope", "X-Request-Id: trace-43\r\n"));
+    QVERIFY(response);
+    QCOMPARE(response->json()
+                     .value(QStringLiteral("error"))
+                     .toObject()
+                     .value(QStringLiteral("request_id"))
+                     .toString(),
+             QStringLiteral("trace-43"));
+
+    // Not sane (spaces, quotes, too long): replaced.
+    response = client.request(get("/public", "X-Request-Id: a b\"<script>\r\n"));
+    QVERIFY(response);
+    QVERIFY(!response->header("x-request-id").contains("script"));
+    response = client.request(get("/public", "X-Request-Id: " + QByteArray(100, 'x') + "\r\n"));
+    QVERIFY(response);
+    QVERIFY(response->header("x-request-id").size() < 64);
+}
+
+void tst_HttpServer::notFound()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    for (const char *path : {"/nope",
+                             "/public/",
+                             "/api/v1/customers/cst_a",
+                             "/%2e%2e/public",
+                             "/api/v1/customers/cst_a/things/extra"}) {
+        const auto response = client.request(get(path));
+        QVERIFY(response);
+        QCOMPARE(response->status, 404);
+        QCOMPARE(response->errorCode(), QStringLiteral("not_found"));
+        verifyErrorShape(*response);
+    }
+}
+
+void tst_HttpServer::methodNotAllowed()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto response = client.request("DELETE /public HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 405);
+    QCOMPARE(response->header("allow"), QByteArray("GET, HEAD, OPTIONS"));
+    verifyErrorShape(*response);
+    const auto unknown = client.request("BREW /public HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY(unknown);
+    QCOMPARE(unknown->status, 405);
+}
+
+void tst_HttpServer::headAnswersGetHeaders()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto full = client.request(get("/public"));
+    QVERIFY(full);
+    const auto head = client.request("HEAD /public HTTP/1.1\r\nHost: x\r\n\r\n", 5000, true);
+    QVERIFY(head);
+    QCOMPARE(head->status, 200);
+    QCOMPARE(head->header("content-length").toInt(), full->body.size());
+    QVERIFY(head->body.isEmpty());
+    // No stray body bytes: the next answer parses cleanly on the same connection.
+    const auto after = client.request(get("/public"));
+    QVERIFY(after);
+    QCOMPARE(after->status, 200);
+    QCOMPARE(after->body, full->body);
+    // HEAD of an admin route still needs credentials.
+    const auto denied = client.request("HEAD /admin/thing HTTP/1.1\r\n\r\n", 5000, true);
+    QVERIFY(denied);
+    QCOMPARE(denied->status, 401);
+}
+
+void tst_HttpServer::largeBodies()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    client.send(get("/big") + get("/public") + get("/big"));
+    auto response = client.next();
+    QVERIFY(response);
+    QCOMPARE(response->body, QByteArray(100000, 'b'));
+    QVERIFY(!response->hasHeader("content-security-policy")); // not JSON
+    response = client.next();
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    response = client.next();
+    QVERIFY(response);
+    QCOMPARE(response->body.size(), 100000);
+    response = client.request("HEAD /big HTTP/1.1\r\n\r\n", 5000, true);
+    QVERIFY(response);
+    QCOMPARE(response->header("content-length"), QByteArray("100000"));
+    response = client.request(get("/public"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+}
+
+void tst_HttpServer::optionsAllow()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto response = client.request("OPTIONS /admin/thing HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 204);
+    const QByteArray allow = response->header("allow");
+    for (const char *method : {"GET", "HEAD", "POST", "OPTIONS"})
+        QVERIFY2(allow.contains(method), allow.constData());
+    QVERIFY(!response->hasHeader("access-control-allow-origin"));
+    const auto missing = client.request("OPTIONS /nope HTTP/1.1\r\n\r\n");
+    QVERIFY(missing);
+    QCOMPARE(missing->status, 404);
+}
+
+void tst_HttpServer::corsOnlyForConfiguredOrigins()
+{
+    Harness h(with({{"server/cors_origins", "https://app.example"}}));
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const QByteArray preflight = "OPTIONS /admin/thing HTTP/1.1\r\nHost: x\r\n"
+                                 "Access-Control-Request-Method: POST\r\n";
+    auto response = client.request(preflight + "Origin: https://app.example\r\n\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 204);
+    QCOMPARE(response->header("access-control-allow-origin"), QByteArray("https://app.example"));
+    QVERIFY(response->header("access-control-allow-methods").contains("POST"));
+    QVERIFY(response->header("access-control-allow-headers").contains("Authorization"));
+    QCOMPARE(response->header("vary"), QByteArray("Origin"));
+    QVERIFY(!response->hasHeader("access-control-allow-credentials"));
+
+    response = client.request(preflight + "Origin: https://evil.example\r\n\r\n");
+    QVERIFY(response);
+    QVERIFY(!response->hasHeader("access-control-allow-origin"));
+    QVERIFY(!response->hasHeader("access-control-allow-methods"));
+
+    response = client.request(get("/public", "Origin: https://app.example\r\n"));
+    QVERIFY(response);
+    QCOMPARE(response->header("access-control-allow-origin"), QByteArray("https://app.example"));
+    response = client.request(get("/public", "Origin: null\r\n"));
+    QVERIFY(response);
+    QVERIFY(!response->hasHeader("access-control-allow-origin"));
+}
+
+void tst_HttpServer::adminRoute()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    auto response = client.request(get("/admin/thing"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 401);
+    QCOMPARE(response->header("www-authenticate"), QByteArray("Bearer"));
+    verifyErrorShape(*response);
+
+    response = client.request(get("/admin/thing", bearer("wrong")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 401);
+
+    response = client.request(get("/admin/thing", "Authorization: Basic YWRtaW4tc2VjcmV0\r\n"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 401);
+
+    response = client.request(get("/admin/thing", bearer("key-a")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 403);
+    verifyErrorShape(*response);
+
+    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(response->json().value(QStringLiteral("admin")).toBool(), true);
+
+    response = client.request("POST /admin/thing HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi");
+    QVERIFY(response);
+    QCOMPARE(response->status, 401);
+    response = client.request("POST /admin/thing HTTP/1.1\r\n" + bearer("admin-secret")
+                              + "Content-Length: 2\r\n\r\nhi");
+    QVERIFY(response);
+    QCOMPARE(response->status, 201);
+    QCOMPARE(h.lastBody, QByteArray("hi"));
+}
+
+void tst_HttpServer::customerRoute()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const QByteArray path = "/api/v1/customers/cst_a/things";
+    auto response = client.request(get(path));
+    QVERIFY(response);
+    QCOMPARE(response->status, 401);
+
+    response = client.request(get(path, bearer("key-a")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(response->json().value(QStringLiteral("principal")).toString(),
+             QStringLiteral("cst_a"));
+
+    response = client.request(get(path, bearer("key-b")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 403);
+    verifyErrorShape(*response);
+
+    response = client.request(get(path, bearer("admin-secret")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(response->json().value(QStringLiteral("admin")).toBool(), true);
+
+    response = client.request(get("/api/v1/customers/cst_zz/things", bearer("admin-secret")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 404);
+    QCOMPARE(response->errorCode(), QStringLiteral("customer_not_found"));
+
+    response = client.request(get("/api/v1/customers/cst_zz/things", bearer("key-a")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 403);
+}
+
+void tst_HttpServer::authFailuresRateLimited()
+{
+    Harness h(with({{"server/auth_failures_per_minute", "3"}}));
+    QVERIFY(h.start());
+    qint64 now = 0;
+    h.server->setAuthClock([&now] { return now; });
+    RawClient client(h.port());
+    for (int i = 0; i < 3; ++i) {
+        const auto response = client.request(get("/admin/thing", bearer("guess")));
+        QVERIFY(response);
+        QCOMPARE(response->status, 401);
+    }
+    auto response = client.request(get("/admin/thing", bearer("admin-secret")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    QCOMPARE(response->header("retry-after"), QByteArray("60"));
+    verifyErrorShape(*response);
+    // Public routes stay reachable.
+    response = client.request(get("/public"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    // The window ends.
+    now += 61000;
+    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+}
+
+void tst_HttpServer::oversizedBodyRefusedBeforeBuffering()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    // Headers announce 100 MB but only a few bytes follow: the answer must come at once,
+    // without waiting for (or buffering) the body.
+    client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n0123456789");
+    const auto response = client.next(3000);
+    QVERIFY(response);
+    QCOMPARE(response->status, 413);
+    QCOMPARE(response->errorCode(), QStringLiteral("payload_too_large"));
+    QCOMPARE(response->header("connection"), QByteArray("close"));
+    verifyErrorShape(*response);
+    QVERIFY(client.waitClosed());
+    QCOMPARE(h.echoCalls, 0);
+
+    // The default limit (server/max_body_bytes) applies to unknown paths too.
+    RawClient other(h.port());
+    const auto unknown = other.request("POST /nope HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n");
+    QVERIFY(unknown);
+    QCOMPARE(unknown->status, 413);
+}
+
+void tst_HttpServer::routeBodyLimit()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const QByteArray body(101, 'x');
+    const auto response = client.request("POST /admin/thing HTTP/1.1\r\n" + bearer("admin-secret")
+                                         + "Content-Length: 101\r\n\r\n" + body);
+    QVERIFY(response);
+    QCOMPARE(response->status, 413);
+    RawClient ok(h.port());
+    const auto accepted = ok.request("POST /admin/thing HTTP/1.1\r\n" + bearer("admin-secret")
+                                     + "Content-Length: 100\r\n\r\n" + QByteArray(100, 'y'));
+    QVERIFY(accepted);
+    QCOMPARE(accepted->status, 201);
+}
+
+void tst_HttpServer::chunkedBodies()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    auto response = client.request("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                   "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(h.lastBody, QByteArray("hello world"));
+    // Nothing after a chunked request is trusted: the connection closes after the answer.
+    QCOMPARE(response->header("connection"), QByteArray("close"));
+    QVERIFY(client.waitClosed());
+
+    RawClient big(h.port());
+    big.send("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (int i = 0; i < 3; ++i)
+        big.send("200\r\n" + QByteArray(512, 'z') + "\r\n");
+    response = big.next(3000);
+    QVERIFY(response);
+    QCOMPARE(response->status, 413);
+    QVERIFY(big.waitClosed());
+    QCOMPARE(h.echoCalls, 1);
+}
+
+void tst_HttpServer::expectContinue()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    client.send(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+    const auto interim = client.next(3000);
+    QVERIFY(interim);
+    QCOMPARE(interim->status, 100);
+    QCOMPARE(h.echoCalls, 0);
+    client.send("abcd");
+    const auto final = client.next(3000);
+    QVERIFY(final);
+    QCOMPARE(final->status, 200);
+    QCOMPARE(h.lastBody, QByteArray("abcd"));
+
+    // Too large: a 413 instead of 100, and the client never sends its body.
+    RawClient large(h.port());
+    const auto refused = large.request("POST /echo HTTP/1.1\r\nExpect: 100-continue\r\n"
+                                       "Content-Length: 5000\r\n\r\n");
+    QVERIFY(refused);
+    QCOMPARE(refused->status, 413);
+}
+
+void tst_HttpServer::headerTooLarge()
+{
+    Harness h(with({{"server/max_header_bytes", "2048"}}));
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto response
+            = client.request(get("/public", "X-Big: " + QByteArray(3000, 'a') + "\r\n"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 431);
+    verifyErrorShape(*response);
+    QVERIFY(client.waitClosed());
+
+    // A head that never ends is cut at the limit, not buffered forever.
+    RawClient endless(h.port());
+    endless.send("GET /public HTTP/1.1\r\n");
+    for (int i = 0; i < 10; ++i)
+        endless.send("X-" + QByteArray::number(i) + ": " + QByteArray(300, 'b') + "\r\n");
+    const auto cut = endless.next(3000);
+    QVERIFY(cut);
+    QCOMPARE(cut->status, 431);
+}
+
+void tst_HttpServer::malformedRequest()
+{
+    Harness h;
+    QVERIFY(h.start());
+    for (const QByteArray &bad :
+         {QByteArray("GARBAGE\r\n\r\n"),
+          QByteArray("GET / HTTP/3.0\r\n\r\n"),
+          QByteArray("POST /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
+          QByteArray("POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"),
+          QByteArray("GET /a%2Fb HTTP/1.1\r\n\r\n")}) {
+        RawClient client(h.port());
+        const auto response = client.request(bad);
+        QVERIFY2(response, bad.constData());
+        QVERIFY2(response->status >= 400 && response->status < 600, bad.constData());
+        verifyErrorShape(*response);
+        QVERIFY(client.waitClosed());
+    }
+}
+
+void tst_HttpServer::slowClientCutOff()
+{
+    Harness h(with({{"server/request_timeout_ms", "300"}, {"server/idle_timeout_ms", "5000"}}));
+    QVERIFY(h.start());
+    // Slowloris: a head dripped byte by byte never completes in time.
+    RawClient client(h.port());
+    QVERIFY(client.waitConnected());
+    const QByteArray head = "GET /public HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    QElapsedTimer timer;
+    timer.start();
+    bool closed = false;
+    for (int i = 0; i < 100 && !closed; ++i) {
+        client.send(QByteArray(1, head.at(i % head.size())));
+        QTest::qWait(20);
+        closed = client.isClosed();
+    }
+    QVERIFY(client.waitClosed(3000));
+    const auto response = client.next(100);
+    QVERIFY(response);
+    QCOMPARE(response->status, 408);
+    QCOMPARE(response->errorCode(), QStringLiteral("request_timeout"));
+
+    // A body that stalls is cut off too.
+    RawClient body(h.port());
+    body.send("POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
+    QVERIFY(body.waitClosed(3000));
+    QCOMPARE(h.echoCalls, 0);
+}
+
+void tst_HttpServer::idleConnectionClosed()
+{
+    Harness h(with({{"server/idle_timeout_ms", "300"}}));
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto response = client.request(get("/public"));
+    QVERIFY(response);
+    QVERIFY(client.waitClosed(3000));
+    QTRY_COMPARE(h.server->openConnections(), 0);
+
+    RawClient silent(h.port());
+    QVERIFY(silent.waitConnected());
+    QVERIFY(silent.waitClosed(3000));
+}
+
+void tst_HttpServer::tooManyConnections()
+{
+    Harness h(with({{"server/max_connections", "3"}}));
+    QVERIFY(h.start());
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(std::make_unique<RawClient>(h.port()));
+        QVERIFY(clients.back()->request(get("/public")));
+    }
+    QCOMPARE(h.server->openConnections(), 3);
+    RawClient extra(h.port());
+    const auto refused = extra.next(3000);
+    QVERIFY(refused);
+    QCOMPARE(refused->status, 503);
+    QCOMPARE(refused->errorCode(), QStringLiteral("too_many_connections"));
+    QVERIFY(extra.waitClosed());
+
+    clients.front()->socket()->abort();
+    clients.erase(clients.begin());
+    QTRY_COMPARE(h.server->openConnections(), 2);
+    RawClient again(h.port());
+    const auto response = again.request(get("/public"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+}
+
+void tst_HttpServer::connectionCloseHonoured()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto response = client.request(get("/public", "Connection: close\r\n"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(response->header("connection"), QByteArray("close"));
+    QVERIFY(client.waitClosed());
+
+    // Requests after the closing one are not answered.
+    RawClient pipelined(h.port());
+    pipelined.send(get("/public", "Connection: close\r\n") + get("/public"));
+    QVERIFY(pipelined.next());
+    QVERIFY(pipelined.waitClosed());
+    QVERIFY(!pipelined.next(200));
+}
+
+void tst_HttpServer::http10()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    auto response = client.request("GET /public HTTP/1.0\r\n\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(response->header("connection"), QByteArray("close"));
+    QVERIFY(client.waitClosed());
+
+    RawClient keep(h.port());
+    response = keep.request("GET /public HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->header("connection"), QByteArray("keep-alive"));
+    response = keep.request("GET /public HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+}
+
+void tst_HttpServer::pipelinedAnswersKeepOrder()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    client.send(get("/slow") + get("/public") + get("/nope") + get("/slow"));
+    const auto first = client.next();
+    QVERIFY(first);
+    QCOMPARE(first->json().value(QStringLiteral("slow")).toBool(), true);
+    const auto second = client.next();
+    QVERIFY(second);
+    QCOMPARE(second->json().value(QStringLiteral("ok")).toBool(), true);
+    const auto third = client.next();
+    QVERIFY(third);
+    QCOMPARE(third->status, 404);
+    const auto fourth = client.next();
+    QVERIFY(fourth);
+    QCOMPARE(fourth->json().value(QStringLiteral("slow")).toBool(), true);
+}
+
+void tst_HttpServer::clientGoneDuringDeferredAnswer()
+{
+    Harness h;
+    QVERIFY(h.start());
+    for (int i = 0; i < 5; ++i) {
+        auto client = std::make_unique<RawClient>(h.port());
+        client->send(get("/slow") + get("/slow"));
+        QTest::qWait(30);
+        client->socket()->abort();
+        client.reset();
+    }
+    // The deferred answers fire after their clients left; nothing breaks.
+    QTRY_COMPARE_WITH_TIMEOUT(h.slowAnswered, 10, 3000);
+    QTRY_COMPARE(h.server->openConnections(), 0);
+    RawClient after(h.port());
+    const auto response = after.request(get("/public"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+}
+
+void tst_HttpServer::droppedResponderAnswers500()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto response = client.request(get("/never"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 500);
+    QCOMPARE(response->errorCode(), QStringLiteral("internal_error"));
+    verifyErrorShape(*response);
+}
+
+void tst_HttpServer::throwingHandlerLeaksNothing()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto response = client.request(get("/throw"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 500);
+    verifyErrorShape(*response);
+}
+
+void tst_HttpServer::handlerHeaderInjectionDropped()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto response = client.request(get("/inject"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    QVERIFY(!response->hasHeader("x-evil"));
+    QVERIFY(!response->hasHeader("set-cookie"));
+    QCOMPARE(response->header("x-fine"), QByteArray("yes"));
+}
+
+void tst_HttpServer::metricsCounted()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    QVERIFY(client.request(get("/public")));
+    QVERIFY(client.request(get("/public")));
+    QVERIFY(client.request(get("/admin/thing")));
+    QVERIFY(client.request(get("/nope")));
+    const QByteArray text = h.metrics.prometheusText();
+    QVERIFY2(text.contains("mouse_http_requests_total{route=\"/public\",method=\"GET\","
+                           "status=\"2xx\"} 2"),
+             text.constData());
+    QVERIFY(text.contains("mouse_http_requests_total{route=\"/admin/thing\",method=\"GET\","
+                          "status=\"4xx\"} 1"));
+    QVERIFY(text.contains("mouse_http_requests_total{route=\"unmatched\",method=\"any\","
+                          "status=\"4xx\"} 1"));
+    QVERIFY(text.contains(
+            "mouse_http_request_duration_ms_count{route=\"/public\",method=\"GET\"} 2"));
+    QVERIFY(text.contains("mouse_http_open_connections 1"));
+}
+
+void tst_HttpServer::webSocketAuthentication()
+{
+    Harness h;
+    QVERIFY(h.start());
+    struct Case
+    {
+        QString query;
+        QByteArray authorization;
+        QString expectedMessage;
+        int expectedClose;
+    };
+    const QList<Case> cases = {
+            {QStringLiteral("?token=key-a"), {}, QStringLiteral("hello cst_a"), 0},
+            {{}, "Bearer admin-secret", QStringLiteral("hello admin"), 0},
+            {{}, {}, {}, 4401},
+            {QStringLiteral("?token=wrong"), {}, {}, 4401},
+            {QStringLiteral("?token=key-b"), {}, {}, 4403},
+    };
+    for (const Case &c : cases) {
+        QWebSocket socket;
+        QString received;
+        QObject::connect(&socket,
+                         &QWebSocket::textMessageReceived,
+                         &socket,
+                         [&received](const QString &message) { received = message; });
+        QNetworkRequest request(
+                QUrl(QStringLiteral("ws://127.0.0.1:%1/ws/cst_a%2").arg(h.port()).arg(c.query)));
+        if (!c.authorization.isEmpty())
+            request.setRawHeader("Authorization", c.authorization);
+        socket.open(request);
+        if (c.expectedClose == 0) {
+            QTRY_COMPARE_WITH_TIMEOUT(received, c.expectedMessage, 5000);
+            socket.close();
+        } else {
+            QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
+            QCOMPARE(int(socket.closeCode()), c.expectedClose);
+            QVERIFY(received.isEmpty());
+        }
+    }
+
+    // No WebSocket route: refused with 404, not upgraded.
+    RawClient raw(h.port());
+    const auto response = raw.request("GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                                      "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 404);
+}
+
+void tst_HttpServer::closeStopsServing()
+{
+    Harness h;
+    QVERIFY(h.start());
+    const quint16 port = h.port();
+    RawClient client(port);
+    QVERIFY(client.request(get("/public")));
+    h.server->close();
+    QVERIFY(client.waitClosed());
+    QVERIFY(!h.server->isListening());
+    RawClient late(port);
+    QVERIFY(!late.waitConnected(500));
+}
+
+QTEST_GUILESS_MAIN(tst_HttpServer)
+#include "tst_httpserver.moc"
