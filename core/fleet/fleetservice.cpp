@@ -15,12 +15,17 @@
 #include <QRandomGenerator>
 #include <QtConcurrent>
 
+#include <limits>
+
 namespace Mouse {
 
 using namespace Orgo;
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
+
+// How long a customer list holding stale entries is reused while their refresh runs.
+constexpr qint64 StaleViewMs = 500;
 
 constexpr int MaxLastKnown = 100000;
 
@@ -457,18 +462,23 @@ void FleetService::customerVmsJson(const QString &customerId,
         if (!guard)
             return;
         const QByteArray body = guard->buildList(employees, items, false);
-        bool allFresh = true;
-        qint64 validFor = 1000;
-        bool first = true;
+        bool allCached = true;
+        bool anyStale = false;
+        qint64 validFor = std::numeric_limits<qint64>::max();
         for (const VmItem &item : std::as_const(items)) {
             // A recent failure answered without asking Orgo counts as cached until it expires.
-            allFresh = allFresh && item.cached && !item.stale;
-            validFor = first ? item.expiresInMs : qMin(validFor, item.expiresInMs);
-            first = false;
+            allCached = allCached && item.cached;
+            anyStale = anyStale || item.stale;
+            if (!item.stale)
+                validFor = qMin(validFor, item.expiresInMs);
         }
-        // Only an answer made wholly of fresh cache entries is kept: it says cached:true
-        // everywhere, and it stays true until the first entry expires or a VM changes.
-        if (allFresh && validFor > 0)
+        // Only an answer made wholly of cache entries is kept: it says cached:true everywhere.
+        // A fresh one stays until its first entry expires; one with stale entries (their
+        // refresh is already running) stays until that refresh lands and drops the view, or
+        // StaleViewMs at most, so a busy list is not rebuilt for every request meanwhile.
+        if (anyStale)
+            validFor = qMin(validFor, StaleViewMs);
+        if (allCached && !items.isEmpty() && validFor > 0)
             guard->m_views.insert(
                     customerId,
                     CustomerView{body, guard->m_clock.elapsed() + validFor, generation});
