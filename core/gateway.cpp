@@ -30,8 +30,8 @@ QString generateToken()
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()),
                                           bytes.size() / 4);
     return QStringLiteral("mgw_admin_")
-           + QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding
-                                                 | QByteArray::OmitTrailingEquals));
+           + QString::fromLatin1(
+                   bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 } // namespace
@@ -80,11 +80,11 @@ bool Gateway::start(QString *error)
         stop();
         return false;
     }
-    m_eventLog->info(QStringLiteral("gateway"),
-                     QStringLiteral("Gateway started on %1 with %2 Orgo")
-                             .arg(serverUrl().toString(),
-                                  isSandbox() ? QStringLiteral("the sandbox")
-                                              : QStringLiteral("the real")));
+    m_eventLog->info(
+            QStringLiteral("gateway"),
+            QStringLiteral("Gateway started on %1 with %2 Orgo")
+                    .arg(serverUrl().toString(),
+                         isSandbox() ? QStringLiteral("the sandbox") : QStringLiteral("the real")));
     emit started();
     return true;
 }

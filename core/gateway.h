@@ -51,7 +51,7 @@ public:
 
     const Settings &settings() const { return m_settings; }
     bool isSandbox() const;
-    QUrl serverUrl() const;    // e.g. http://127.0.0.1:8000
+    QUrl serverUrl() const;     // e.g. http://127.0.0.1:8000
     QString adminToken() const; // configured, or generated for this run
     bool adminTokenGenerated() const { return m_adminTokenGenerated; }
     QDateTime startedAt() const { return m_startedAt; }

@@ -19,10 +19,10 @@ namespace Mouse {
 
 void installMessagePattern()
 {
-    qSetMessagePattern(QStringLiteral(
-            "%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}D%{endif}%{if-info}I%{endif}"
-            "%{if-warning}W%{endif}%{if-critical}C%{endif}%{if-fatal}F%{endif} "
-            "%{category}: %{message}"));
+    qSetMessagePattern(
+            QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}D%{endif}%{if-info}I%{endif}"
+                           "%{if-warning}W%{endif}%{if-critical}C%{endif}%{if-fatal}F%{endif} "
+                           "%{category}: %{message}"));
 }
 
 } // namespace Mouse

@@ -97,8 +97,8 @@ void Histogram::reset()
 
 QList<double> Histogram::latencyBucketsMs()
 {
-    return {0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 25, 50, 75, 100, 150, 250, 500,
-            750, 1000, 1500, 2500, 5000, 10000, 30000, 60000};
+    return {0.05, 0.1, 0.25, 0.5, 1,   2,   3,    5,    7.5,  10,   15,    25,    50,
+            75,   100, 150,  250, 500, 750, 1000, 1500, 2500, 5000, 10000, 30000, 60000};
 }
 
 Registry::Family &Registry::family(const QString &name, const QString &help, Type type)
@@ -174,7 +174,8 @@ QByteArray Registry::prometheusText() const
             quint64 cumulative = 0;
             for (int i = 0; i < counts.size(); ++i) {
                 cumulative += counts.at(i);
-                const QString le = i < bounds.size() ? number(bounds.at(i)) : QStringLiteral("+Inf");
+                const QString le
+                        = i < bounds.size() ? number(bounds.at(i)) : QStringLiteral("+Inf");
                 const QString open = labels.isEmpty() ? QStringLiteral("{") : base;
                 out += name + QStringLiteral("_bucket") + open + QStringLiteral("le=\"") + le
                        + QStringLiteral("\"} ") + QString::number(cumulative) + u'\n';

@@ -130,11 +130,13 @@ QSqlDatabase Database::openConnection(const QString &name, QString *error) const
     } else {
         db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         // An in-memory database is shared between this object's connections through a URI name.
-        db.setDatabaseName(m_inMemory ? QStringLiteral("file:%1?mode=memory&cache=shared")
-                                                .arg(m_connectionPrefix)
-                                      : m_location);
-        db.setConnectOptions(m_inMemory ? QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=10000")
-                                        : QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        db.setDatabaseName(
+                m_inMemory
+                        ? QStringLiteral("file:%1?mode=memory&cache=shared").arg(m_connectionPrefix)
+                        : m_location);
+        db.setConnectOptions(m_inMemory
+                                     ? QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=10000")
+                                     : QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
     }
     if (!db.open()) {
         // The driver's text may contain the connection string; keep it out of answers.
@@ -185,8 +187,8 @@ thread_local ThreadConnections t_connections;
 
 QSqlDatabase Database::connection() const
 {
-    const QString name = m_connectionPrefix + QStringLiteral("-t")
-                         + QString::number(t_connections.serial);
+    const QString name
+            = m_connectionPrefix + QStringLiteral("-t") + QString::number(t_connections.serial);
     if (QSqlDatabase::contains(name))
         return QSqlDatabase::database(name, false);
     QString error;
@@ -226,7 +228,9 @@ bool Database::migrate(QString *error)
         for (const QString &statement : statementsOf(QString::fromUtf8(file.readAll()))) {
             if (!exec(db, statement, error)) {
                 db.rollback();
-                *error = QStringLiteral("migration %1 failed: %2").arg(migration.version).arg(*error);
+                *error = QStringLiteral("migration %1 failed: %2")
+                                 .arg(migration.version)
+                                 .arg(*error);
                 return false;
             }
         }

@@ -49,7 +49,8 @@ void tst_Settings::precedence()
     sources.configFile = writeIni("[orgo]\nbatch_limit=12\nworkspace_id=ws-file\n"
                                   "api_url=https://file.example/api\n");
     sources.environment.insert(QStringLiteral("ORGO_WORKSPACE_ID"), QStringLiteral("ws-env"));
-    sources.environment.insert(QStringLiteral("ORGO_API_URL"), QStringLiteral("https://env.example"));
+    sources.environment.insert(QStringLiteral("ORGO_API_URL"),
+                               QStringLiteral("https://env.example"));
     sources.flags.insert(QStringLiteral("orgo/api_url"), QStringLiteral("http://127.0.0.1:9"));
 
     QString error;
@@ -57,7 +58,8 @@ void tst_Settings::precedence()
     QVERIFY2(settings, qPrintable(error));
     QCOMPARE(settings->integer(QStringLiteral("orgo/batch_limit")), 12); // file over default
     QCOMPARE(settings->string(QStringLiteral("orgo/workspace_id")), QStringLiteral("ws-env"));
-    QCOMPARE(settings->string(QStringLiteral("orgo/api_url")), QStringLiteral("http://127.0.0.1:9"));
+    QCOMPARE(settings->string(QStringLiteral("orgo/api_url")),
+             QStringLiteral("http://127.0.0.1:9"));
     QCOMPARE(settings->sourceOf(QStringLiteral("orgo/api_url")), QStringLiteral("command line"));
 }
 
@@ -66,12 +68,24 @@ void tst_Settings::invalidValueNamesKeyAndSource_data()
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("not a number") << "orgo/batch_limit" << "ten" << "orgo/batch_limit";
-    QTest::newRow("out of range") << "orgo/batch_limit" << "0" << "between 1 and 256";
-    QTest::newRow("listen") << "server/listen" << "localhost" << "ADDRESS:PORT";
-    QTest::newRow("url") << "orgo/api_url" << "ftp://x" << "http";
-    QTest::newRow("unknown key") << "orgo/no_such_key" << "1" << "unknown setting";
-    QTest::newRow("probability") << "sandbox/fault_503" << "1.5" << "between 0 and 1";
+    QTest::newRow("not a number") << "orgo/batch_limit"
+                                  << "ten"
+                                  << "orgo/batch_limit";
+    QTest::newRow("out of range") << "orgo/batch_limit"
+                                  << "0"
+                                  << "between 1 and 256";
+    QTest::newRow("listen") << "server/listen"
+                            << "localhost"
+                            << "ADDRESS:PORT";
+    QTest::newRow("url") << "orgo/api_url"
+                         << "ftp://x"
+                         << "http";
+    QTest::newRow("unknown key") << "orgo/no_such_key"
+                                 << "1"
+                                 << "unknown setting";
+    QTest::newRow("probability") << "sandbox/fault_503"
+                                 << "1.5"
+                                 << "between 0 and 1";
 }
 
 void tst_Settings::invalidValueNamesKeyAndSource()

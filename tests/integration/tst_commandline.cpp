@@ -39,8 +39,13 @@ void tst_CommandLine::initTestCase()
 QProcessEnvironment tst_CommandLine::cleanEnvironment() const
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "ORGO_API_KEY",
-                             "MOUSE_ADMIN_TOKEN", "STRIPE_WEBHOOK_SECRET", "MOUSE_DATABASE"})
+    for (const char *name : {"DISPLAY",
+                             "WAYLAND_DISPLAY",
+                             "QT_QPA_PLATFORM",
+                             "ORGO_API_KEY",
+                             "MOUSE_ADMIN_TOKEN",
+                             "STRIPE_WEBHOOK_SECRET",
+                             "MOUSE_DATABASE"})
         env.remove(QLatin1String(name));
     env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
     return env;
@@ -53,7 +58,9 @@ void tst_CommandLine::version()
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 0);
     const QString out = QString::fromUtf8(process.readAllStandardOutput());
-    QVERIFY2(QRegularExpression(QStringLiteral("^mouse-gateway \\d+\\.\\d+\\.\\d+")).match(out).hasMatch(),
+    QVERIFY2(QRegularExpression(QStringLiteral("^mouse-gateway \\d+\\.\\d+\\.\\d+"))
+                     .match(out)
+                     .hasMatch(),
              qPrintable(out));
 }
 
@@ -64,8 +71,13 @@ void tst_CommandLine::helpListsKeys()
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 0);
     const QString out = QString::fromUtf8(process.readAllStandardOutput());
-    for (const char *expected : {"--server", "--sandbox", "--config", "--listen",
-                                 "orgo/batch_limit", "ORGO_API_KEY", "MOUSE_DATABASE"})
+    for (const char *expected : {"--server",
+                                 "--sandbox",
+                                 "--config",
+                                 "--listen",
+                                 "orgo/batch_limit",
+                                 "ORGO_API_KEY",
+                                 "MOUSE_DATABASE"})
         QVERIFY2(out.contains(QLatin1String(expected)), expected);
 }
 
@@ -73,15 +85,18 @@ void tst_CommandLine::invalidSettingStopsStartup_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("range") << QStringList{QStringLiteral("--server"), QStringLiteral("--set"),
+    QTest::newRow("range") << QStringList{QStringLiteral("--server"),
+                                          QStringLiteral("--set"),
                                           QStringLiteral("orgo/batch_limit=0")}
                            << QStringLiteral("orgo/batch_limit");
-    QTest::newRow("listen") << QStringList{QStringLiteral("--server"), QStringLiteral("--listen"),
+    QTest::newRow("listen") << QStringList{QStringLiteral("--server"),
+                                           QStringLiteral("--listen"),
                                            QStringLiteral("nowhere")}
                             << QStringLiteral("server/listen");
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("--frobnicate")}
                                   << QStringLiteral("frobnicate");
-    QTest::newRow("both faces") << QStringList{QStringLiteral("--server"), QStringLiteral("--sandbox")}
+    QTest::newRow("both faces") << QStringList{QStringLiteral("--server"),
+                                               QStringLiteral("--sandbox")}
                                 << QStringLiteral("cannot be combined");
 }
 
@@ -104,8 +119,10 @@ void tst_CommandLine::serverRunsWithoutDisplay()
     QProcess process;
     process.setProcessEnvironment(cleanEnvironment());
     process.start(m_binary,
-                  {QStringLiteral("--server"), QStringLiteral("--listen"),
-                   QStringLiteral("127.0.0.1:0"), QStringLiteral("--set"),
+                  {QStringLiteral("--server"),
+                   QStringLiteral("--listen"),
+                   QStringLiteral("127.0.0.1:0"),
+                   QStringLiteral("--set"),
                    QStringLiteral("sandbox/latency_ms=1")});
     QVERIFY(process.waitForStarted());
 

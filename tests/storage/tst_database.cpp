@@ -85,8 +85,8 @@ void tst_Database::connectionPerThread()
     QString error;
     QVERIFY2(db.open(&error), qPrintable(error));
     const QString mainName = db.connection().connectionName();
-    const QString otherName =
-            QtConcurrent::run([&db] { return db.connection().connectionName(); }).result();
+    const QString otherName
+            = QtConcurrent::run([&db] { return db.connection().connectionName(); }).result();
     QVERIFY(mainName != otherName);
 }
 

@@ -45,23 +45,35 @@ public:
         pw.write(m_password.toUtf8());
         pw.close();
         if (::geteuid() == 0)
-            run({QStringLiteral("chown"), QStringLiteral("-R"), QStringLiteral("postgres:postgres"),
+            run({QStringLiteral("chown"),
+                 QStringLiteral("-R"),
+                 QStringLiteral("postgres:postgres"),
                  m_dir.path()});
 
         m_port = freePort();
         QString output;
-        if (!runAsOwner({binDir() + QStringLiteral("/initdb"), QStringLiteral("-D"), data,
-                         QStringLiteral("-A"), QStringLiteral("scram-sha-256"), QStringLiteral("-U"),
-                         QStringLiteral("postgres"), QStringLiteral("--pwfile=") + passwordFile},
+        if (!runAsOwner({binDir() + QStringLiteral("/initdb"),
+                         QStringLiteral("-D"),
+                         data,
+                         QStringLiteral("-A"),
+                         QStringLiteral("scram-sha-256"),
+                         QStringLiteral("-U"),
+                         QStringLiteral("postgres"),
+                         QStringLiteral("--pwfile=") + passwordFile},
                         &output))
             return fail(error, QStringLiteral("initdb failed: ") + output);
 
         const QString options = QStringLiteral("-c listen_addresses=127.0.0.1 -p %1 -k %2")
                                         .arg(m_port)
                                         .arg(m_dir.path());
-        if (!runAsOwner({binDir() + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), data,
-                         QStringLiteral("-l"), m_dir.filePath(QStringLiteral("log")),
-                         QStringLiteral("-o"), options, QStringLiteral("-w"),
+        if (!runAsOwner({binDir() + QStringLiteral("/pg_ctl"),
+                         QStringLiteral("-D"),
+                         data,
+                         QStringLiteral("-l"),
+                         m_dir.filePath(QStringLiteral("log")),
+                         QStringLiteral("-o"),
+                         options,
+                         QStringLiteral("-w"),
                          QStringLiteral("start")},
                         &output))
             return fail(error, QStringLiteral("pg_ctl start failed: ") + output);
@@ -74,9 +86,13 @@ public:
         if (!m_running)
             return;
         QString ignored;
-        runAsOwner({binDir() + QStringLiteral("/pg_ctl"), QStringLiteral("-D"),
-                    m_dir.filePath(QStringLiteral("data")), QStringLiteral("-m"),
-                    QStringLiteral("fast"), QStringLiteral("-w"), QStringLiteral("stop")},
+        runAsOwner({binDir() + QStringLiteral("/pg_ctl"),
+                    QStringLiteral("-D"),
+                    m_dir.filePath(QStringLiteral("data")),
+                    QStringLiteral("-m"),
+                    QStringLiteral("fast"),
+                    QStringLiteral("-w"),
+                    QStringLiteral("stop")},
                    &ignored);
         m_running = false;
     }
@@ -117,8 +133,10 @@ private:
     {
         if (::geteuid() != 0)
             return run(command, output);
-        return run(QStringList{QStringLiteral("runuser"), QStringLiteral("-u"),
-                               QStringLiteral("postgres"), QStringLiteral("--")}
+        return run(QStringList{QStringLiteral("runuser"),
+                               QStringLiteral("-u"),
+                               QStringLiteral("postgres"),
+                               QStringLiteral("--")}
                            + command,
                    output);
     }
