@@ -290,7 +290,14 @@ bool Gateway::startHttp(QString *error)
                                                             u"The body must be a JSON object."_s));
                         return;
                     }
-                    which = json.object().value(u"cache"_s).toString();
+                    const QJsonValue cache = json.object().value(u"cache"_s);
+                    if (!cache.isUndefined() && !cache.isString()) {
+                        responder.fail(ApiError::badRequest(
+                                u"invalid_cache"_s,
+                                u"\"cache\" must be a string: vm_status, screenshots or all."_s));
+                        return;
+                    }
+                    which = cache.toString();
                 }
                 if (which.isEmpty())
                     which = u"all"_s;

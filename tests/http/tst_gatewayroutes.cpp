@@ -83,6 +83,8 @@ private slots:
     void metricsNeedAdmin();
     void serverUrlIsTheBoundOne();
     void apiKeysIssueAndRevoke();
+    void cacheClearValidatesItsBody_data();
+    void cacheClearValidatesItsBody();
 
 private:
     quint16 port() const { return m_gateway->http()->port(); }
@@ -257,6 +259,45 @@ void tst_GatewayRoutes::serverUrlIsTheBoundOne()
     QCOMPARE(url.scheme(), QStringLiteral("http"));
     QCOMPARE(url.port(), int(port()));
     QVERIFY(port() != 0);
+}
+
+void tst_GatewayRoutes::cacheClearValidatesItsBody_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("code");
+    QTest::newRow("not a string") << QByteArray("{\"cache\":5}") << 400
+                                  << QByteArray("invalid_cache");
+    QTest::newRow("unknown") << QByteArray("{\"cache\":\"disk\"}") << 400
+                             << QByteArray("unknown_cache");
+    QTest::newRow("array") << QByteArray("[]") << 400 << QByteArray("invalid_json");
+    QTest::newRow("one cache") << QByteArray("{\"cache\":\"vm_status\"}") << 200 << QByteArray();
+}
+
+// A malformed request clears nothing: it must not fall back to "all".
+void tst_GatewayRoutes::cacheClearValidatesItsBody()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QByteArray, code);
+    RawClient client(port());
+    const auto response = client.request("POST /admin/cache/clear HTTP/1.1\r\nHost: x\r\n"
+                                         + bearer("test-admin-token")
+                                         + "Content-Type: application/json\r\nContent-Length: "
+                                         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QVERIFY(response);
+    QCOMPARE(response->status, status);
+    if (!code.isEmpty()) {
+        QCOMPARE(response->json()
+                         .value(QStringLiteral("error"))
+                         .toObject()
+                         .value(QStringLiteral("code"))
+                         .toString()
+                         .toUtf8(),
+                 code);
+    } else {
+        QCOMPARE(response->json().value(QStringLiteral("cleared")).toArray().size(), 1);
+    }
 }
 
 void tst_GatewayRoutes::apiKeysIssueAndRevoke()
