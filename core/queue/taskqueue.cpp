@@ -800,8 +800,15 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
         attempt.addBindValue(at);
         attempt.addBindValue(toDead ? u"failed"_s : u"retry"_s);
         attempt.addBindValue(attemptError.left(1000));
+        // A dead-lettered event shows as failed where operators look for it; a retry from the
+        // dead-letter list puts it back to received.
+        QSqlQuery event(db);
+        event.prepare(u"UPDATE stripe_events SET status = 'failed' WHERE status = 'received' "
+                      "AND event_id = (SELECT reference FROM tasks WHERE id = ?)"_s);
+        event.addBindValue(entry->id);
         if (!tx.isOpen() || !execQuery(update, "recording a failed attempt")
-            || !execQuery(attempt, "recording an attempt") || !tx.commit())
+            || !execQuery(attempt, "recording an attempt")
+            || (toDead && !execQuery(event, "marking a dead event failed")) || !tx.commit())
             qCWarning(lcQueue) << "task" << entry->id
                                << "failure not recorded; it resumes "
                                   "on the next start";
@@ -940,6 +947,12 @@ bool TaskQueue::retryDead(const QString &taskId)
         update.addBindValue(taskId);
         if (!tx.isOpen() || !execQuery(update, "retrying a dead task")
             || update.numRowsAffected() != 1)
+            return false;
+        QSqlQuery event(db);
+        event.prepare(u"UPDATE stripe_events SET status = 'received' WHERE status = 'failed' "
+                      "AND event_id = (SELECT reference FROM tasks WHERE id = ?)"_s);
+        event.addBindValue(taskId);
+        if (!execQuery(event, "reopening a failed event"))
             return false;
         QSqlQuery row(db);
         row.prepare(u"SELECT type, priority, ordering_key, seq, created_at, run_at, attempt, "

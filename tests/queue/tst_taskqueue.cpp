@@ -259,6 +259,16 @@ private slots:
         QCOMPARE(queue.backoffMs(30), 59970); // capped
     }
 
+    QString eventStatus(const QString &eventId) const
+    {
+        QSqlQuery query(m_db->connection());
+        query.prepare(u"SELECT status FROM stripe_events WHERE event_id = ?"_s);
+        query.addBindValue(eventId);
+        if (!query.exec() || !query.next())
+            return {};
+        return query.value(0).toString();
+    }
+
     void deadLetterKeepsHistoryAndCanBeRetried()
     {
         FakeClock clock;
@@ -273,7 +283,12 @@ private slots:
         QSignalSpy dead(&queue, &TaskQueue::taskDeadLettered);
         QString error;
         QVERIFY(queue.start(&error));
-        const QString id = queue.enqueue(task(u"t"_s));
+        QSqlQuery stored(m_db->connection());
+        QVERIFY(stored.exec(u"INSERT INTO stripe_events (event_id, type, payload, received_at) "
+                            "VALUES ('evt_dead', 'invoice.paid', '{}', 1)"_s));
+        NewTask withEvent = task(u"t"_s);
+        withEvent.reference = u"evt_dead"_s;
+        const QString id = queue.enqueue(withEvent);
         for (int i = 0; i < 3; ++i) {
             QVERIFY(queue.waitForIdle(10000));
             clock.advance(options.retryCapMs);
@@ -290,9 +305,11 @@ private slots:
         const QJsonArray list = queue.deadTasks().value(u"tasks"_s).toArray();
         QCOMPARE(list.size(), 1);
         QCOMPARE(list[0][u"id"_s].toString(), id);
+        QCOMPARE(eventStatus(u"evt_dead"_s), u"failed"_s); // visible where operators look
 
         healthy = true;
         QVERIFY(queue.retryDead(id));
+        QCOMPARE(eventStatus(u"evt_dead"_s), u"received"_s);
         QVERIFY(!queue.retryDead(id)); // no longer dead
         QVERIFY(queue.waitForIdle(10000));
         row = queue.task(id);
