@@ -72,6 +72,33 @@ bool exec(QSqlDatabase &db, const QString &statement, QString *error)
     return false;
 }
 
+// Connections are tied to the thread that opened them. Pool threads come and go (and the OS
+// reuses thread ids), so each thread gets a serial number of its own, and the connections it
+// opened are closed and removed when it exits.
+struct ThreadConnections
+{
+    const quint64 serial = nextSerial();
+    QStringList names;
+
+    static quint64 nextSerial()
+    {
+        static std::atomic<quint64> counter{0};
+        return ++counter;
+    }
+
+    ~ThreadConnections()
+    {
+        for (const QString &name : std::as_const(names)) {
+            if (!QSqlDatabase::contains(name))
+                continue;
+            QSqlDatabase::database(name, false).close();
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+};
+
+thread_local ThreadConnections t_connections;
+
 } // namespace
 
 Database::Database(QString location)
@@ -85,12 +112,18 @@ Database::Database(QString location)
 
 Database::~Database()
 {
-    // Only the owning thread may touch a connection object; removing it by name is safe from
-    // here, once the services that used it have stopped.
-    for (const QString &name : QSqlDatabase::connectionNames()) {
-        if (name.startsWith(m_connectionPrefix + u'-'))
+    // A connection may only be closed by the thread that opened it, so this removes only the
+    // destroying thread's; every other thread's go when that thread exits (ThreadConnections).
+    const QString prefix = m_connectionPrefix + u'-';
+    t_connections.names.removeIf([&prefix](const QString &name) {
+        if (!name.startsWith(prefix))
+            return false;
+        if (QSqlDatabase::contains(name)) {
+            QSqlDatabase::database(name, false).close();
             QSqlDatabase::removeDatabase(name);
-    }
+        }
+        return true;
+    });
 }
 
 QString Database::defaultLocation()
@@ -110,7 +143,9 @@ bool Database::open(QString *error)
             return false;
         }
     }
-    const QSqlDatabase db = openConnection(m_connectionPrefix + QStringLiteral("-main"), error);
+    const QString name = m_connectionPrefix + QStringLiteral("-main");
+    const QSqlDatabase db = openConnection(name, error);
+    t_connections.names.append(name);
     if (!db.isOpen())
         return false;
     return migrate(error);
@@ -153,37 +188,6 @@ QSqlDatabase Database::openConnection(const QString &name, QString *error) const
     }
     return db;
 }
-
-namespace {
-
-// Connections are tied to the thread that opened them. Pool threads come and go (and the OS
-// reuses thread ids), so each thread gets a serial number of its own, and the connections it
-// opened are closed and removed when it exits.
-struct ThreadConnections
-{
-    const quint64 serial = nextSerial();
-    QStringList names;
-
-    static quint64 nextSerial()
-    {
-        static std::atomic<quint64> counter{0};
-        return ++counter;
-    }
-
-    ~ThreadConnections()
-    {
-        for (const QString &name : std::as_const(names)) {
-            if (!QSqlDatabase::contains(name))
-                continue;
-            QSqlDatabase::database(name, false).close();
-            QSqlDatabase::removeDatabase(name);
-        }
-    }
-};
-
-thread_local ThreadConnections t_connections;
-
-} // namespace
 
 QSqlDatabase Database::connection() const
 {
