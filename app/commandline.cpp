@@ -64,8 +64,11 @@ CommandLine parseCommandLine(int argc, char **argv)
     if (!parser.parse(argumentsOf(argc, argv)))
         return exitWith(2, parser.errorText() + QStringLiteral("\nTry --help."));
     if (parser.isSet(help)) {
+        // No application object exists yet, so Qt cannot know the executable's name.
+        QString text = parser.helpText();
+        text.replace(QStringLiteral("<executable_name>"), QStringLiteral("mouse-gateway"));
         return exitWith(0,
-                        parser.helpText() + QStringLiteral("\nConfiguration keys:\n")
+                        text + QStringLiteral("\nConfiguration keys:\n")
                                 + Settings::describeKeys().join(u'\n'));
     }
     if (parser.isSet(version))

@@ -88,9 +88,10 @@ bool Gateway::startPayments(QString *error)
     intake->setObjectName(kIntakeName);
     intake->start();
     if (m_settings.list(u"stripe/webhook_secret"_s).isEmpty())
-        m_eventLog->warning(u"payments"_s,
-                            u"No Stripe webhook secret is set: POST /webhooks/stripe answers 503 "
-                            "until STRIPE_WEBHOOK_SECRET is configured"_s);
+        m_eventLog->warning(
+                u"payments"_s,
+                u"No Stripe webhook secret is set: signed deliveries to POST /webhooks/stripe "
+                "answer 503 until STRIPE_WEBHOOK_SECRET is configured"_s);
     wireWebhook(intake, *m_router);
     registerQueueRoutes(*m_router, *m_queue, intake);
     wireHealth(*m_health, m_queue.get(), intake);

@@ -71,6 +71,7 @@ void tst_CommandLine::helpListsKeys()
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 0);
     const QString out = QString::fromUtf8(process.readAllStandardOutput());
+    QVERIFY2(out.startsWith(QStringLiteral("Usage: mouse-gateway [options]")), qPrintable(out));
     for (const char *expected : {"--server",
                                  "--sandbox",
                                  "--config",
