@@ -98,6 +98,28 @@ std::optional<qint64> tokenAmount(const QJsonValue &value, qint64 max)
     return qint64(number);
 }
 
+// The body of use and credit: a JSON object with a positive, bounded "amount". On failure the
+// responder has answered and nothing is returned.
+std::optional<QJsonObject>
+amountBody(const Request &request, const Responder &responder, std::optional<qint64> *amount)
+{
+    std::optional<QJsonObject> body = jsonBody(request);
+    if (!body) {
+        responder.fail(
+                ApiError::badRequest(u"invalid_json"_s, u"The body must be a JSON object."_s));
+        return std::nullopt;
+    }
+    *amount = tokenAmount(body->value(u"amount"_s), Billing::MaxTokenAmount);
+    if (!*amount) {
+        responder.fail(apiError(ErrorKind::Unprocessable,
+                                u"invalid_amount"_s,
+                                u"amount must be a whole number of tokens from 1 to %1."_s.arg(
+                                        Billing::MaxTokenAmount)));
+        return std::nullopt;
+    }
+    return body;
+}
+
 bool optionalString(const QJsonObject &body, const QString &key, int maxLength, QString *out)
 {
     const QJsonValue value = body.value(key);
@@ -395,21 +417,10 @@ void BillingRoutes::orders(const Request &request, const Responder &responder)
 
 void BillingRoutes::use(const Request &request, const Responder &responder)
 {
-    const std::optional<QJsonObject> body = jsonBody(request);
-    if (!body) {
-        responder.fail(
-                ApiError::badRequest(u"invalid_json"_s, u"The body must be a JSON object."_s));
+    std::optional<qint64> amount;
+    const std::optional<QJsonObject> body = amountBody(request, responder, &amount);
+    if (!body)
         return;
-    }
-    const std::optional<qint64> amount
-            = tokenAmount(body->value(u"amount"_s), Billing::MaxTokenAmount);
-    if (!amount) {
-        responder.fail(apiError(ErrorKind::Unprocessable,
-                                u"invalid_amount"_s,
-                                u"amount must be a whole number of tokens from 1 to %1."_s.arg(
-                                        Billing::MaxTokenAmount)));
-        return;
-    }
     QString description = u"Token usage"_s;
     QString referenceType;
     QString referenceId;
@@ -467,21 +478,10 @@ void BillingRoutes::use(const Request &request, const Responder &responder)
 
 void BillingRoutes::credit(const Request &request, const Responder &responder)
 {
-    const std::optional<QJsonObject> body = jsonBody(request);
-    if (!body) {
-        responder.fail(
-                ApiError::badRequest(u"invalid_json"_s, u"The body must be a JSON object."_s));
+    std::optional<qint64> amount;
+    const std::optional<QJsonObject> body = amountBody(request, responder, &amount);
+    if (!body)
         return;
-    }
-    const std::optional<qint64> amount
-            = tokenAmount(body->value(u"amount"_s), Billing::MaxTokenAmount);
-    if (!amount) {
-        responder.fail(apiError(ErrorKind::Unprocessable,
-                                u"invalid_amount"_s,
-                                u"amount must be a whole number of tokens from 1 to %1."_s.arg(
-                                        Billing::MaxTokenAmount)));
-        return;
-    }
     QString description;
     QString type = u"adjustment"_s;
     QString referenceType;
