@@ -88,15 +88,20 @@ private:
     struct Pending
     {
         StripeEvent event;
+        QString orderingKey;
         QByteArray body;
         Done done;
         Outcome outcome;
     };
 
+    struct Statements;
+
     void writerLoop();
-    void writeBatch(std::deque<Pending> &batch);
-    bool
-    insertEvents(QSqlDatabase &db, std::deque<Pending> &batch, qint64 at, QStringList *taskIds);
+    void writeBatch(Statements &statements, std::deque<Pending> &batch);
+    bool insertEvents(Statements &statements,
+                      std::deque<Pending> &batch,
+                      qint64 at,
+                      QStringList *taskIds);
     qint64 nowMs() const;
 
     Database &m_database;
