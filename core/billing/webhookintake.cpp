@@ -7,6 +7,7 @@
 #include "core/log/eventlog.h"
 #include "core/logging.h"
 #include "core/metrics/metrics.h"
+#include "core/queue/sqlitestatement.h"
 #include "core/queue/taskqueue.h"
 #include "core/queue/writetransaction.h"
 #include "core/storage/database.h"
@@ -195,28 +196,73 @@ void WebhookIntake::submit(const StripeEvent &event, const QByteArray &rawBody, 
     m_wake.wakeOne();
 }
 
+namespace {
+
+// The event id is the deduplication truth: a copy already stored (or earlier in the same
+// batch) inserts nothing and is answered as a duplicate. SQLite >= 3.24 and PostgreSQL both
+// accept ON CONFLICT ... DO NOTHING.
+constexpr char kInsertEvent[]
+        = "INSERT INTO stripe_events (event_id, type, payload, received_at, status, "
+          "ordering_key, livemode, created, task_id) "
+          "VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING";
+
+} // namespace
+
 // The writer thread's statements, prepared once on its own connection and reused for every
 // batch: preparing per batch (and multi-row VALUES lists) cost more CPU than the inserts.
+// On SQLite they run on the driver's sqlite3 handle (QSqlQuery's binds cost more than the
+// insert itself); elsewhere through QSqlQuery.
 struct WebhookIntake::Statements
 {
     explicit Statements(WebhookIntake &intake)
         : db(intake.m_database.connection())
+        , sqliteEvent(db, kInsertEvent)
         , insertEvent(db)
         , tasks(intake.m_queue, db)
     {
-        // The event id is the deduplication truth: a copy already stored (or earlier in the
-        // same batch) inserts nothing and is answered as a duplicate. SQLite >= 3.24 and
-        // PostgreSQL both accept ON CONFLICT ... DO NOTHING.
-        prepared = insertEvent.prepare(
-                u"INSERT INTO stripe_events (event_id, type, payload, received_at, status, "
-                "ordering_key, livemode, created, task_id) "
-                "VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"_s);
+        prepared = sqliteEvent.isValid() || insertEvent.prepare(QString::fromLatin1(kInsertEvent));
         if (!prepared)
             qCWarning(lcBilling) << "preparing the webhook insert failed:"
                                  << insertEvent.lastError().text();
     }
 
+    // Inserts one event; *inserted false when its id is stored already.
+    bool insert(const Pending &item, qint64 at, const QString &taskId, bool *inserted)
+    {
+        if (sqliteEvent.isValid()) {
+            sqliteEvent.bind(1, item.event.id);
+            sqliteEvent.bind(2, item.event.type);
+            sqliteEvent.bind(3, item.body); // the raw UTF-8 bytes, as received
+            sqliteEvent.bind(4, at);
+            sqliteEvent.bind(5, item.orderingKey);
+            sqliteEvent.bind(6, qint64(item.event.livemode ? 1 : 0));
+            sqliteEvent.bind(7, item.event.created);
+            sqliteEvent.bind(8, taskId);
+            if (!sqliteEvent.run())
+                return false;
+            *inserted = sqliteEvent.changes() > 0;
+            return true;
+        }
+        insertEvent.bindValue(0, item.event.id);
+        insertEvent.bindValue(1, item.event.type);
+        insertEvent.bindValue(2, QString::fromUtf8(item.body));
+        insertEvent.bindValue(3, at);
+        insertEvent.bindValue(4, item.orderingKey);
+        insertEvent.bindValue(5, item.event.livemode ? 1 : 0);
+        insertEvent.bindValue(6, item.event.created);
+        insertEvent.bindValue(7, taskId);
+        if (!insertEvent.exec()) {
+            qCWarning(lcBilling) << "storing a webhook event failed:"
+                                 << insertEvent.lastError().text();
+            return false;
+        }
+        *inserted = insertEvent.numRowsAffected() > 0;
+        insertEvent.finish();
+        return true;
+    }
+
     QSqlDatabase db;
+    SqliteStatement sqliteEvent;
     QSqlQuery insertEvent;
     TaskQueue::Inserter tasks;
     bool prepared = false;
@@ -250,25 +296,15 @@ bool WebhookIntake::insertEvents(Statements &statements,
 {
     if (!statements.prepared)
         return false;
-    QSqlQuery &insert = statements.insertEvent;
     QList<NewTask> tasks;
     tasks.reserve(qsizetype(batch.size()));
     for (Pending &item : batch) {
         const QString taskId = TaskQueue::newTaskId();
-        insert.bindValue(0, item.event.id);
-        insert.bindValue(1, item.event.type);
-        insert.bindValue(2, QString::fromUtf8(item.body));
-        insert.bindValue(3, at);
-        insert.bindValue(4, item.orderingKey);
-        insert.bindValue(5, item.event.livemode ? 1 : 0);
-        insert.bindValue(6, item.event.created);
-        insert.bindValue(7, taskId);
-        if (!insert.exec()) {
-            qCWarning(lcBilling) << "storing a webhook event failed:" << insert.lastError().text();
+        bool inserted = false;
+        if (!statements.insert(item, at, taskId, &inserted))
             return false;
-        }
         // Nothing inserted: the id is stored already (an earlier delivery or batch copy).
-        if (insert.numRowsAffected() < 1) {
+        if (!inserted) {
             item.outcome.kind = Outcome::Kind::Duplicate;
             continue;
         }
@@ -283,7 +319,6 @@ bool WebhookIntake::insertEvents(Statements &statements,
         task.reference = item.event.id;
         tasks.append(std::move(task));
     }
-    insert.finish();
     if (tasks.isEmpty())
         return true;
     *taskIds = statements.tasks.insert(tasks, at);

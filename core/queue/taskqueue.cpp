@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/queue/taskqueue.h"
 
+#include "core/queue/sqlitestatement.h"
 #include "core/queue/writetransaction.h"
 
 #include "core/config/settings.h"
@@ -377,21 +378,69 @@ QStringList TaskQueue::insertMany(QSqlDatabase &db, const QList<NewTask> &tasks,
     return inserter.insert(tasks, nowMs);
 }
 
+namespace {
+
+constexpr char kInsertTask[]
+        = "INSERT INTO tasks (id, seq, type, priority, ordering_key, reference, payload, "
+          "status, attempt, retry_from, run_at, created_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?)";
+
+} // namespace
+
 TaskQueue::Inserter::Inserter(TaskQueue &queue, const QSqlDatabase &db)
     : m_queue(queue)
-    , m_query(std::make_unique<QSqlQuery>(db))
+    , m_sqlite(std::make_unique<SqliteStatement>(db, kInsertTask))
 {
     // One row per statement: multi-row VALUES lists cost the SQLite driver and parser time
     // quadratic in their placeholders, and a prepared single row is reused for every task.
-    m_prepared = m_query->prepare(
-            u"INSERT INTO tasks (id, seq, type, priority, ordering_key, reference, payload, "
-            "status, attempt, retry_from, run_at, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?, ?)"_s);
+    if (m_sqlite->isValid()) {
+        m_prepared = true;
+        return;
+    }
+    m_sqlite.reset();
+    m_query = std::make_unique<QSqlQuery>(db);
+    m_prepared = m_query->prepare(QString::fromLatin1(kInsertTask));
     if (!m_prepared)
         qCWarning(lcQueue) << "preparing the task insert failed:" << m_query->lastError().text();
 }
 
 TaskQueue::Inserter::~Inserter() = default;
+
+bool TaskQueue::Inserter::write(const NewTask &task, const Entry &entry, qint64 nowMs)
+{
+    if (m_sqlite) {
+        SqliteStatement &insert = *m_sqlite;
+        insert.bind(1, entry.id);
+        insert.bind(2, entry.seq);
+        insert.bind(3, task.type);
+        insert.bind(4, qint64(task.priority));
+        if (task.orderingKey.isEmpty())
+            insert.bindNull(5);
+        else
+            insert.bind(5, task.orderingKey);
+        if (task.reference.isEmpty())
+            insert.bindNull(6);
+        else
+            insert.bind(6, task.reference);
+        insert.bind(7, task.payload);
+        insert.bind(8, nowMs);
+        insert.bind(9, nowMs);
+        return insert.run();
+    }
+    QSqlQuery &query = *m_query;
+    query.bindValue(0, entry.id);
+    query.bindValue(1, entry.seq);
+    query.bindValue(2, task.type);
+    query.bindValue(3, int(task.priority));
+    query.bindValue(4, nullable(task.orderingKey));
+    query.bindValue(5, nullable(task.reference));
+    query.bindValue(6, QString::fromUtf8(task.payload));
+    query.bindValue(7, nowMs);
+    query.bindValue(8, nowMs);
+    const bool ok = execQuery(query, "inserting a task");
+    query.finish();
+    return ok;
+}
 
 QStringList TaskQueue::Inserter::insert(const QList<NewTask> &tasks, qint64 nowMs)
 {
@@ -414,23 +463,10 @@ QStringList TaskQueue::Inserter::insert(const QList<NewTask> &tasks, qint64 nowM
         }
     }
 
-    QSqlQuery &query = *m_query;
     for (qsizetype i = 0; i < tasks.size(); ++i) {
-        const NewTask &task = tasks[i];
-        const EntryPtr &entry = entries[size_t(i)];
-        query.bindValue(0, entry->id);
-        query.bindValue(1, entry->seq);
-        query.bindValue(2, task.type);
-        query.bindValue(3, int(task.priority));
-        query.bindValue(4, nullable(task.orderingKey));
-        query.bindValue(5, nullable(task.reference));
-        query.bindValue(6, QString::fromUtf8(task.payload));
-        query.bindValue(7, nowMs);
-        query.bindValue(8, nowMs);
-        if (!execQuery(query, "inserting a task"))
+        if (!write(tasks[i], *entries[size_t(i)], nowMs))
             return {};
     }
-    query.finish();
 
     QStringList ids;
     ids.reserve(tasks.size());

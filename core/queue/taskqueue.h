@@ -29,6 +29,7 @@ namespace Mouse {
 
 class Database;
 class EventLog;
+class SqliteStatement;
 class Settings;
 namespace Metrics {
 class Registry;
@@ -117,6 +118,8 @@ class TaskQueue final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TaskQueue)
 
+    struct Entry; // the scheduler's view of a task (private)
+
 public:
     struct Options
     {
@@ -179,8 +182,11 @@ public:
         QStringList insert(const QList<NewTask> &tasks, qint64 nowMs);
 
     private:
+        bool write(const NewTask &task, const Entry &entry, qint64 nowMs);
+
         TaskQueue &m_queue;
-        std::unique_ptr<QSqlQuery> m_query;
+        std::unique_ptr<SqliteStatement> m_sqlite; // SQLite: the driver's handle
+        std::unique_ptr<QSqlQuery> m_query;        // otherwise
         bool m_prepared = false;
     };
     void announce(const QStringList &taskIds);
