@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -17,17 +18,23 @@ namespace Mouse {
 
 // Writers whose callers wait for their commit (the webhook intake: acknowledgements) count
 // themselves in here; other writers (workers) wait until it is clear, on a condition variable
-// rather than polling, so a held-back worker costs no CPU while it waits.
+// rather than polling, so a held-back worker costs no CPU while it waits. "Clear" also needs
+// a short quiet time after the last urgent writer left: within a burst, the clients' next
+// requests arrive a fraction of a millisecond after their answers, and a worker slipping into
+// that gap would make the next group commit wait for its transaction.
 class WriterGate final
 {
     Q_DISABLE_COPY_MOVE(WriterGate)
 
 public:
-    WriterGate() = default;
+    static constexpr qint64 kQuietNs = 3'000'000;
+
+    WriterGate() { m_clock.start(); }
 
     void enter(int count = 1) { m_count.fetch_add(count); }
     void leave(int count = 1)
     {
+        m_lastLeaveNs.store(m_clock.nsecsElapsed());
         if (m_count.fetch_sub(count) - count > 0)
             return;
         // Taking the mutex orders this wake after a waiter's check (no lost wake-up).
@@ -35,22 +42,29 @@ public:
         m_clear.wakeAll();
     }
     int count() const { return m_count.load(); }
-    // Waits until nobody is counted or timeoutMs passed; true when clear.
+    // Waits until nobody is counted and kQuietNs passed since the last one left, or
+    // timeoutMs passed; true when clear.
     bool waitUntilClear(int timeoutMs)
     {
-        if (m_count.load() <= 0)
-            return true;
-        QDeadlineTimer deadline(timeoutMs);
+        const QDeadlineTimer deadline(timeoutMs);
         QMutexLocker lock(&m_mutex);
-        while (m_count.load() > 0) {
-            if (!m_clear.wait(&m_mutex, deadline))
-                return m_count.load() <= 0;
+        for (;;) {
+            const qint64 quietLeftNs = m_lastLeaveNs.load() + kQuietNs - m_clock.nsecsElapsed();
+            if (m_count.load() <= 0 && quietLeftNs <= 0)
+                return true;
+            if (deadline.hasExpired())
+                return false;
+            // Counted: sleep until woken; only quiet time left: sleep that long.
+            const QDeadlineTimer wake
+                    = m_count.load() > 0 ? deadline : QDeadlineTimer(quietLeftNs / 1'000'000 + 1);
+            m_clear.wait(&m_mutex, wake.deadline() < deadline.deadline() ? wake : deadline);
         }
-        return true;
     }
 
 private:
     std::atomic<int> m_count{0};
+    std::atomic<qint64> m_lastLeaveNs{-kQuietNs};
+    QElapsedTimer m_clock;
     QMutex m_mutex;
     QWaitCondition m_clear;
 };
