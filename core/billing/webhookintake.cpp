@@ -141,8 +141,9 @@ void WebhookIntake::handle(const Http::Request &request, const Http::Responder &
     if (check != SignatureCheck::Valid)
         return reject(u"bad_signature"_s, u"The signature does not match the payload."_s);
 
+    // The envelope only (the full document is parsed when the event is processed).
     StripeEventError parseError{};
-    const std::optional<StripeEvent> event = parseStripeEvent(request.body, &parseError);
+    const std::optional<StripeEnvelope> event = parseStripeEnvelope(request.body, &parseError);
     if (!event) {
         if (parseError == StripeEventError::InvalidJson)
             return reject(u"invalid_json"_s, u"The body is not a JSON object."_s);
@@ -183,6 +184,11 @@ void WebhookIntake::handle(const Http::Request &request, const Http::Responder &
 
 void WebhookIntake::submit(const StripeEvent &event, const QByteArray &rawBody, Done done)
 {
+    submit(StripeEnvelope::of(event), rawBody, std::move(done));
+}
+
+void WebhookIntake::submit(const StripeEnvelope &event, const QByteArray &rawBody, Done done)
+{
     QMutexLocker lock(&m_mutex);
     if (!m_running || m_stopping) {
         lock.unlock();
@@ -192,7 +198,7 @@ void WebhookIntake::submit(const StripeEvent &event, const QByteArray &rawBody, 
     m_waiting.fetch_add(1);
     // Workers hold back while acknowledgements wait for their commit.
     m_queue.urgentWriters().enter();
-    m_pending.push_back(Pending{event, event.orderingKey(), rawBody, std::move(done), {}});
+    m_pending.push_back(Pending{event, rawBody, std::move(done), {}});
     m_wake.wakeOne();
 }
 
@@ -234,7 +240,7 @@ struct WebhookIntake::Statements
             sqliteEvent.bind(2, item.event.type);
             sqliteEvent.bind(3, item.body); // the raw UTF-8 bytes, as received
             sqliteEvent.bind(4, at);
-            sqliteEvent.bind(5, item.orderingKey);
+            sqliteEvent.bind(5, item.event.orderingKey);
             sqliteEvent.bind(6, qint64(item.event.livemode ? 1 : 0));
             sqliteEvent.bind(7, item.event.created);
             sqliteEvent.bind(8, taskId);
@@ -247,7 +253,7 @@ struct WebhookIntake::Statements
         insertEvent.bindValue(1, item.event.type);
         insertEvent.bindValue(2, QString::fromUtf8(item.body));
         insertEvent.bindValue(3, at);
-        insertEvent.bindValue(4, item.orderingKey);
+        insertEvent.bindValue(4, item.event.orderingKey);
         insertEvent.bindValue(5, item.event.livemode ? 1 : 0);
         insertEvent.bindValue(6, item.event.created);
         insertEvent.bindValue(7, taskId);
@@ -315,7 +321,7 @@ bool WebhookIntake::insertEvents(Statements &statements,
         task.id = taskId;
         task.type = u"stripe.event"_s;
         task.priority = TaskPriority::High;
-        task.orderingKey = item.orderingKey;
+        task.orderingKey = item.event.orderingKey;
         task.reference = item.event.id;
         tasks.append(std::move(task));
     }

@@ -76,6 +76,7 @@ public:
     void handle(const Http::Request &request, const Http::Responder &responder);
 
     // Stores a verified event; done runs on this object's thread after the commit.
+    void submit(const StripeEnvelope &event, const QByteArray &rawBody, Done done);
     void submit(const StripeEvent &event, const QByteArray &rawBody, Done done);
 
     QJsonObject snapshot() const; // for /health and the dashboard
@@ -87,8 +88,7 @@ public:
 private:
     struct Pending
     {
-        StripeEvent event;
-        QString orderingKey;
+        StripeEnvelope event;
         QByteArray body;
         Done done;
         Outcome outcome;
