@@ -18,7 +18,6 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThreadPool>
-#include <QUuid>
 #include <QWaitCondition>
 
 #ifdef Q_OS_LINUX
@@ -41,7 +40,19 @@ namespace {} // namespace
 
 QString TaskQueue::newTaskId()
 {
-    return u"tsk_"_s + QUuid::createUuid().toString(QUuid::Id128);
+    // Time first (ms, 12 hex digits), then 80 random bits: unique, and ids made together sort
+    // together, so a batch of inserts touches a few pages of the primary key's index instead
+    // of one random page per task (smaller group commits).
+    const quint64 ms = quint64(QDateTime::currentMSecsSinceEpoch()) & 0xFFFFFFFFFFFFull;
+    quint32 random[3];
+    QRandomGenerator::global()->fillRange(random);
+    QString id = u"tsk_"_s;
+    id.reserve(4 + 32);
+    id += QString::number(ms, 16).rightJustified(12, u'0');
+    id += QString::number(random[0], 16).rightJustified(8, u'0');
+    id += QString::number(random[1], 16).rightJustified(8, u'0');
+    id += QString::number(random[2] & 0xFFFF, 16).rightJustified(4, u'0');
+    return id;
 }
 
 namespace {
