@@ -434,6 +434,7 @@ bool RequestFramer::parseHead(QByteArrayView rest)
         const qsizetype colon = line.indexOf(':');
         const QByteArrayView name = line.first(colon);
         const QByteArrayView value = trimmedOws(line.sliced(colon + 1));
+        m_head.fields.append(qMakePair(name.toByteArray(), value.toByteArray()));
         if (equalsIgnoringCase(name, "connection")) {
             if (!connection.isEmpty())
                 connection += ", ";

@@ -163,9 +163,18 @@ QByteArrayView statusLine(int status)
 
 QByteArray serializeResponse(const Reply &reply, const ResponseFraming &framing)
 {
+    QByteArray out = serializeResponseHead(reply, framing, framing.head ? 0 : reply.body.size());
+    if (!framing.head)
+        out += reply.body;
+    return out;
+}
+
+QByteArray
+serializeResponseHead(const Reply &reply, const ResponseFraming &framing, qsizetype reserveExtra)
+{
     const bool json = reply.contentType.startsWith("application/json");
     QByteArray out;
-    out.reserve(320 + reply.body.size());
+    out.reserve(320 + reserveExtra);
     out += statusLine(reply.status);
     out += CommonHeaders;
     if (!hasHeader(reply.headers, "cache-control"))
@@ -190,8 +199,6 @@ QByteArray serializeResponse(const Reply &reply, const ResponseFraming &framing)
     else if (framing.keepAlive10)
         out += "Connection: keep-alive\r\n";
     out += "\r\n";
-    if (!framing.head)
-        out += reply.body;
     return out;
 }
 
