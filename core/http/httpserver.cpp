@@ -236,7 +236,19 @@ qint64 HttpServer::Private::bodyLimitFor(const PendingRequest &request) const
 
 QByteArray HttpServer::Private::newRequestId()
 {
-    return requestIdPrefix + QByteArray::number(++requestCounter, 16);
+    // prefix + counter in hex, in one allocation.
+    char digits[16];
+    int count = 0;
+    quint64 value = ++requestCounter;
+    do {
+        digits[count++] = "0123456789abcdef"[value & 15];
+        value >>= 4;
+    } while (value > 0);
+    QByteArray id(requestIdPrefix.size() + count, Qt::Uninitialized);
+    char *out = std::copy(requestIdPrefix.cbegin(), requestIdPrefix.cend(), id.data());
+    while (count > 0)
+        *out++ = digits[--count];
+    return id;
 }
 
 void HttpServer::Private::registerGuard(QTcpSocket *socket, ConnectionGuard *guard)

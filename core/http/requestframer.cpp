@@ -42,7 +42,9 @@ QByteArrayView trimmedOws(QByteArrayView text)
 
 bool equalsIgnoringCase(QByteArrayView a, const char *b)
 {
-    return a.compare(QByteArrayView(b), Qt::CaseInsensitive) == 0;
+    // Sizes first: most fields are compared against names they cannot be.
+    const QByteArrayView other(b);
+    return a.size() == other.size() && a.compare(other, Qt::CaseInsensitive) == 0;
 }
 
 // Digits only: QHttpServer reads the first Content-Length with toULongLong, so anything else
