@@ -334,20 +334,57 @@ void tst_HttpServer::authFailuresRateLimited()
         QVERIFY(response);
         QCOMPARE(response->status, 401);
     }
-    auto response = client.request(get("/admin/thing", bearer("admin-secret")));
+    // Guessing from that address is refused...
+    auto response = client.request(get("/admin/thing", bearer("guess-4")));
     QVERIFY(response);
     QCOMPARE(response->status, 429);
     QCOMPARE(response->header("retry-after"), QByteArray("60"));
     verifyErrorShape(*response);
+    response = client.request(get("/admin/thing"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    response = client.request(get("/api/v1/customers/cst_a/things", bearer("key-b")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    // ...but a correct credential from the same address is never refused by the limiter.
+    now += 1000;
+    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    response = client.request(get("/api/v1/customers/cst_a/things", bearer("key-a")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    response = client.request(get("/admin/thing", bearer("guess-5")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    QCOMPARE(response->header("retry-after"), QByteArray("59"));
+    // WebSocket upgrades alike: a guess is closed with 4429, a correct key is served.
+    for (const auto &[query, expectedClose] : {std::pair{QStringLiteral("?token=key-a"), 0},
+                                               std::pair{QStringLiteral("?token=x"), 4429}}) {
+        QWebSocket socket;
+        QString received;
+        QObject::connect(&socket,
+                         &QWebSocket::textMessageReceived,
+                         &socket,
+                         [&received](const QString &message) { received = message; });
+        socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws/cst_a%2").arg(h.port()).arg(query)));
+        if (expectedClose == 0) {
+            QTRY_COMPARE_WITH_TIMEOUT(received, QStringLiteral("hello cst_a"), 5000);
+            socket.close();
+        } else {
+            QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
+            QCOMPARE(int(socket.closeCode()), expectedClose);
+        }
+    }
     // Public routes stay reachable.
     response = client.request(get("/public"));
     QVERIFY(response);
     QCOMPARE(response->status, 200);
     // The window ends.
-    now += 61000;
-    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    now += 60000;
+    response = client.request(get("/admin/thing", bearer("guess-6")));
     QVERIFY(response);
-    QCOMPARE(response->status, 200);
+    QCOMPARE(response->status, 401);
 }
 
 void tst_HttpServer::oversizedBodyRefusedBeforeBuffering()
