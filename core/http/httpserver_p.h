@@ -76,6 +76,7 @@ struct PendingRequest
     bool dispatched = false; // QHttpServer handed it to handleRequest
     bool ready = false;      // bytes hold the serialized answer
     bool closeAfter = false; // close the connection once written
+    bool refusal = false;    // the guard's own last answer, never dispatched
     QByteArray bytes;
 };
 
@@ -114,6 +115,8 @@ private:
     void onBytesWritten();
     bool onHead(qsizetype bodyBytesAlreadyHere);
     void reject(int status, const char *code);
+    void refuseFurther(int status, const char *code);
+    quint64 dispatchEnd() const; // sequence after the last request QHttpServer may dispatch
     void detachEngine();
     void flush();
     void beginClose();

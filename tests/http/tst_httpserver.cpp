@@ -61,6 +61,7 @@ private slots:
     void connectionCloseHonoured();
     void http10();
     void pipelinedAnswersKeepOrder();
+    void pipelinedBeyondTheLimit();
     void clientGoneDuringDeferredAnswer();
     void droppedResponderAnswers500();
     void throwingHandlerLeaksNothing();
@@ -646,6 +647,48 @@ void tst_HttpServer::pipelinedAnswersKeepOrder()
     const auto fourth = client.next();
     QVERIFY(fourth);
     QCOMPARE(fourth->json().value(QStringLiteral("slow")).toBool(), true);
+}
+
+// One burst of more requests than a connection may have unanswered (32): the first 32 are
+// answered in order, the next one gets a 503 that says why, and the connection closes (a
+// client retries the rest on a new connection). Nothing accepted is left unanswered.
+void tst_HttpServer::pipelinedBeyondTheLimit()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    QByteArray burst;
+    for (int i = 0; i < 40; ++i)
+        burst += get("/public", "X-Request-Id: burst-" + QByteArray::number(i) + "\r\n");
+    client.send(burst);
+    for (int i = 0; i < 32; ++i) {
+        const auto response = client.next();
+        QVERIFY2(response, qPrintable(QString::number(i)));
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->header("x-request-id"), "burst-" + QByteArray::number(i));
+    }
+    const auto refused = client.next();
+    QVERIFY(refused);
+    QCOMPARE(refused->status, 503);
+    QCOMPARE(refused->errorCode(), QStringLiteral("too_many_pipelined_requests"));
+    QCOMPARE(refused->header("connection"), QByteArray("close"));
+    verifyErrorShape(*refused);
+    QVERIFY(client.waitClosed());
+    QVERIFY(!client.next(200));
+
+    // A client that waits for its answers is never refused.
+    RawClient polite(h.port());
+    for (int round = 0; round < 3; ++round) {
+        QByteArray batch;
+        for (int i = 0; i < 32; ++i)
+            batch += get("/public");
+        polite.send(batch);
+        for (int i = 0; i < 32; ++i) {
+            const auto response = polite.next();
+            QVERIFY(response);
+            QCOMPARE(response->status, 200);
+        }
+    }
 }
 
 void tst_HttpServer::clientGoneDuringDeferredAnswer()
