@@ -116,7 +116,7 @@ void ConnectionGuard::onReadyRead()
 
     if (m_noMoreRequests) {
         // Everything up to the last allowed request is with QHttpServer: drop the rest.
-        if (m_nextDispatch == m_firstSequence + m_requests.size()) {
+        if (m_nextDispatch == dispatchEnd()) {
             detachEngine();
             discardInput();
         }
@@ -134,8 +134,7 @@ void ConnectionGuard::onReadyRead()
     // while QHttpServer holds nothing: no bytes left over, no request of its own unfinished
     // (its transaction is then empty) and every earlier request dispatched, so answers stay
     // in order and the bytes it will see start at a request line.
-    bool direct = m_unconsumed == 0 && !m_framer.inRequest()
-                  && m_nextDispatch == m_firstSequence + m_requests.size();
+    bool direct = m_unconsumed == 0 && !m_framer.inRequest() && m_nextDispatch == dispatchEnd();
     qsizetype directBytes = 0; // consumed from the socket by this guard
     qsizetype framedBytes = 0; // of `fresh`, fed to the framer
     m_unconsumed = available;
@@ -222,7 +221,7 @@ bool ConnectionGuard::onHead(qsizetype bodyBytesAlreadyHere)
 
     if (int(m_requests.size()) >= d->maxPipelined) {
         d->countLimit("pipelined");
-        reject(503, "too_many_connections");
+        refuseFurther(503, "too_many_pipelined_requests");
         return false;
     }
 
@@ -245,6 +244,8 @@ PendingRequest *ConnectionGuard::beginDispatch(quint64 *sequence, int method)
         return nullptr;
     }
     PendingRequest &pending = m_requests[index];
+    if (pending.refusal)
+        return nullptr; // not a request: the guard's answer to the ones beyond the limit
     const QByteArrayView expected = methodName(method);
     const bool same = expected.isEmpty() ? !isKnownMethod(pending.head.method)
                                          : pending.head.method == expected;
@@ -353,6 +354,32 @@ void ConnectionGuard::reject(int status, const char *code)
     discardInput();
 }
 
+// The requests already accepted stay and are answered; this answer follows them and closes
+// the connection, and nothing after it is read. (reject() instead drops the requests
+// QHttpServer has not dispatched yet: right for a broken stream, wrong for a long pipeline.)
+void ConnectionGuard::refuseFurther(int status, const char *code)
+{
+    qCDebug(lcHttp) << "guard refused further requests:" << status << code;
+    m_noMoreRequests = true;
+    PendingRequest refusal;
+    refusal.refusal = true;
+    refusal.ready = true;
+    refusal.closeAfter = true;
+    refusal.bytes = serializeGuardError(status, code, d->newRequestId());
+    m_requests.push_back(std::move(refusal));
+    if (m_nextDispatch == dispatchEnd()) {
+        detachEngine();
+        discardInput();
+    }
+    flush();
+}
+
+quint64 ConnectionGuard::dispatchEnd() const
+{
+    const bool refusalLast = !m_requests.empty() && m_requests.back().refusal;
+    return m_firstSequence + m_requests.size() - (refusalLast ? 1 : 0);
+}
+
 void ConnectionGuard::detachEngine()
 {
     if (m_engineDetached)
@@ -380,7 +407,7 @@ void ConnectionGuard::beginClose()
 {
     m_closing = true;
     m_noMoreRequests = true;
-    if (m_nextDispatch == m_firstSequence + m_requests.size() || m_requests.empty()) {
+    if (m_nextDispatch == dispatchEnd() || m_requests.empty()) {
         detachEngine();
         discardInput();
     }

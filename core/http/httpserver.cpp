@@ -27,6 +27,13 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
+// What the auth-failure limiter may refuse: no, wrong or another customer's credentials.
+bool isFailure(Authenticator::Outcome outcome)
+{
+    return outcome == Authenticator::Outcome::Missing || outcome == Authenticator::Outcome::Invalid
+           || outcome == Authenticator::Outcome::Forbidden;
+}
+
 bool isSaneRequestId(QByteArrayView id)
 {
     if (id.isEmpty() || id.size() > 64)
@@ -442,19 +449,21 @@ void HttpServer::Private::dispatch(const QHttpServerRequest *request,
     const Access access = match.route->access;
     const QByteArray token = Authenticator::bearerToken(head.authorization);
     if (access != Access::Public || !token.isEmpty()) {
-        if (access != Access::Public) {
-            const int retryAfter = limiter->retryAfterSeconds(r.peer);
-            if (retryAfter >= 0) {
-                countLimit("rate_limited");
-                responder.fail(makeError(ErrorKind::TooManyRequests,
-                                         "too_many_failures",
-                                         "Too many failed authentications; try again later.",
-                                         retryAfter));
-                return;
-            }
-        }
         const Authenticator::Result result
                 = auth.authenticate(access, token, r.params.value(u"customer"_s));
+        // The limiter slows down guessing, not valid users: a correct credential passes even
+        // when others failed often from the same address (e.g. 127.0.0.1 behind one proxy).
+        const int retryAfter = access == Access::Public || !isFailure(result.outcome)
+                                       ? -1
+                                       : limiter->retryAfterSeconds(r.peer);
+        if (retryAfter >= 0) {
+            countLimit("rate_limited");
+            responder.fail(makeError(ErrorKind::TooManyRequests,
+                                     "too_many_failures",
+                                     "Too many failed authentications; try again later.",
+                                     retryAfter));
+            return;
+        }
         switch (result.outcome) {
         case Authenticator::Outcome::Allowed:
             r.principal = result.principal;
@@ -565,11 +574,12 @@ bool HttpServer::Private::handleUpgrade(const QHttpServerRequest &request,
     // The token must not reach the handler or its logs through the query.
     r.query.removeAllQueryItems(u"token"_s);
 
-    if (match.access != Access::Public && limiter->retryAfterSeconds(r.peer) >= 0) {
-        upgrade.closeCode = 4429;
+    const Authenticator::Result result
+            = auth.authenticate(match.access, token, r.params.value(u"customer"_s));
+    if (match.access != Access::Public && isFailure(result.outcome)
+        && limiter->retryAfterSeconds(r.peer) >= 0) {
+        upgrade.closeCode = 4429; // as for HTTP: a correct credential is never refused here
     } else {
-        const Authenticator::Result result
-                = auth.authenticate(match.access, token, r.params.value(u"customer"_s));
         switch (result.outcome) {
         case Authenticator::Outcome::Allowed:
             r.principal = result.principal;

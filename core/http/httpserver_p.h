@@ -76,6 +76,7 @@ struct PendingRequest
     bool dispatched = false; // QHttpServer handed it to handleRequest
     bool ready = false;      // bytes hold the serialized answer
     bool closeAfter = false; // close the connection once written
+    bool refusal = false;    // the guard's own last answer, never dispatched
     QByteArray bytes;        // the serialized answer, or its head when body is set apart
     QByteArray body;         // sent after bytes in the same writev (shared, not copied)
 };
@@ -118,6 +119,8 @@ private:
     bool canServeDirectly(const PendingRequest &request) const;
     void writeAnswer(const QByteArray &head, const QByteArray &body);
     void reject(int status, const char *code);
+    void refuseFurther(int status, const char *code);
+    quint64 dispatchEnd() const; // sequence after the last request QHttpServer may dispatch
     void detachEngine();
     void flush();
     void beginClose();

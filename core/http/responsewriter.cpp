@@ -182,6 +182,8 @@ QByteArrayView guardMessage(QByteArrayView code)
         return "Only HTTP/1.0 and HTTP/1.1 are supported.";
     if (code == "too_many_connections")
         return "The server has too many open connections; try again later.";
+    if (code == "too_many_pipelined_requests")
+        return "Too many requests wait for answers on this connection; send the rest again.";
     return "The request is malformed.";
 }
 

@@ -61,6 +61,7 @@ private slots:
     void connectionCloseHonoured();
     void http10();
     void pipelinedAnswersKeepOrder();
+    void pipelinedBeyondTheLimit();
     void requestFieldsSameOnBothPaths();
     void pipelinedMixOfBodiesAndBodiless();
     void clientGoneDuringDeferredAnswer();
@@ -336,20 +337,57 @@ void tst_HttpServer::authFailuresRateLimited()
         QVERIFY(response);
         QCOMPARE(response->status, 401);
     }
-    auto response = client.request(get("/admin/thing", bearer("admin-secret")));
+    // Guessing from that address is refused...
+    auto response = client.request(get("/admin/thing", bearer("guess-4")));
     QVERIFY(response);
     QCOMPARE(response->status, 429);
     QCOMPARE(response->header("retry-after"), QByteArray("60"));
     verifyErrorShape(*response);
+    response = client.request(get("/admin/thing"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    response = client.request(get("/api/v1/customers/cst_a/things", bearer("key-b")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    // ...but a correct credential from the same address is never refused by the limiter.
+    now += 1000;
+    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    response = client.request(get("/api/v1/customers/cst_a/things", bearer("key-a")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    response = client.request(get("/admin/thing", bearer("guess-5")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    QCOMPARE(response->header("retry-after"), QByteArray("59"));
+    // WebSocket upgrades alike: a guess is closed with 4429, a correct key is served.
+    for (const auto &[query, expectedClose] : {std::pair{QStringLiteral("?token=key-a"), 0},
+                                               std::pair{QStringLiteral("?token=x"), 4429}}) {
+        QWebSocket socket;
+        QString received;
+        QObject::connect(&socket,
+                         &QWebSocket::textMessageReceived,
+                         &socket,
+                         [&received](const QString &message) { received = message; });
+        socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws/cst_a%2").arg(h.port()).arg(query)));
+        if (expectedClose == 0) {
+            QTRY_COMPARE_WITH_TIMEOUT(received, QStringLiteral("hello cst_a"), 5000);
+            socket.close();
+        } else {
+            QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
+            QCOMPARE(int(socket.closeCode()), expectedClose);
+        }
+    }
     // Public routes stay reachable.
     response = client.request(get("/public"));
     QVERIFY(response);
     QCOMPARE(response->status, 200);
     // The window ends.
-    now += 61000;
-    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    now += 60000;
+    response = client.request(get("/admin/thing", bearer("guess-6")));
     QVERIFY(response);
-    QCOMPARE(response->status, 200);
+    QCOMPARE(response->status, 401);
 }
 
 void tst_HttpServer::oversizedBodyRefusedBeforeBuffering()
@@ -611,6 +649,49 @@ void tst_HttpServer::pipelinedAnswersKeepOrder()
     const auto fourth = client.next();
     QVERIFY(fourth);
     QCOMPARE(fourth->json().value(QStringLiteral("slow")).toBool(), true);
+}
+
+// One burst of more requests than a connection may have unanswered (32): the first 32 are
+// answered in order, the next one gets a 503 that says why, and the connection closes (a
+// client retries the rest on a new connection). Nothing accepted is left unanswered. The
+// burst asks for deferred answers: an answer given at once frees its place in the queue.
+void tst_HttpServer::pipelinedBeyondTheLimit()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    QByteArray burst;
+    for (int i = 0; i < 40; ++i)
+        burst += get("/slow", "X-Request-Id: burst-" + QByteArray::number(i) + "\r\n");
+    client.send(burst);
+    for (int i = 0; i < 32; ++i) {
+        const auto response = client.next();
+        QVERIFY2(response, qPrintable(QString::number(i)));
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->header("x-request-id"), "burst-" + QByteArray::number(i));
+    }
+    const auto refused = client.next();
+    QVERIFY(refused);
+    QCOMPARE(refused->status, 503);
+    QCOMPARE(refused->errorCode(), QStringLiteral("too_many_pipelined_requests"));
+    QCOMPARE(refused->header("connection"), QByteArray("close"));
+    verifyErrorShape(*refused);
+    QVERIFY(client.waitClosed());
+    QVERIFY(!client.next(200));
+
+    // A client that waits for its answers is never refused.
+    RawClient polite(h.port());
+    for (int round = 0; round < 3; ++round) {
+        QByteArray batch;
+        for (int i = 0; i < 32; ++i)
+            batch += get("/public");
+        polite.send(batch);
+        for (int i = 0; i < 32; ++i) {
+            const auto response = polite.next();
+            QVERIFY(response);
+            QCOMPARE(response->status, 200);
+        }
+    }
 }
 
 void tst_HttpServer::requestFieldsSameOnBothPaths()
