@@ -158,8 +158,13 @@ void FleetService::fetchStatuses(const QStringList &vmIds,
         const QString &id = vmIds[i];
         VmItem &item = batch->items[i];
         item.vmId = id;
+        const bool askedBefore = m_asked.contains(id);
+        if (!askedBefore && m_asked.size() < MaxLastKnown)
+            m_asked.insert(id);
         if (options.useCache) {
-            const auto hit = m_cache->lookup(id, options.allowStale);
+            auto hit = m_cache->lookup(id, options.allowStale);
+            if (hit && hit->stale && !servesStale(askedBefore, *hit))
+                hit.reset(); // too old to answer with: ask Orgo (failedItem keeps it as a fallback)
             if (hit) {
                 item.hasStatus = true;
                 item.status = hit->value;
@@ -221,6 +226,15 @@ void FleetService::fetchStatuses(const QStringList &vmIds,
     if (batch->progress && batch->answered > 0)
         batch->progress(batch->answered, int(batch->items.size()));
     batch->release();
+}
+
+// Stale-while-revalidate keeps a list that is read all the time quick while its refresh runs.
+// It is not for the first read of a status nobody asked for (the demo seed's, a listing's
+// extras), nor for one more than a TTL past its expiry: those wait for Orgo instead.
+bool FleetService::servesStale(bool askedBefore, const VmStatusCache::Hit &hit)
+{
+    const qint64 ttlMs = hit.ageMs + hit.expiresInMs;
+    return askedBefore && -hit.expiresInMs < ttlMs;
 }
 
 void FleetService::need(const QString &vmId, Waiter waiter, QHash<QString, QStringList> &starts)
@@ -634,6 +648,7 @@ QFuture<FleetOutcome> FleetService::deleteVm(const QString &customerId, const QS
         dropViewOf(vmId); // before the employee loses its VM id
         m_cache->invalidate(vmId);
         m_lastKnown.remove(vmId);
+        m_asked.remove(vmId);
         m_lastErrors.remove(vmId);
         m_recentFailures.remove(vmId);
         Employee updated = before;

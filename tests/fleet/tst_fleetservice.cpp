@@ -81,6 +81,8 @@ private slots:
     void partialFailures();
     void cacheFirstWriteThrough();
     void staleWhileRevalidate();
+    void firstListAfterSeedIsFresh();
+    void longExpiredEntryIsFetchedNotServed();
     void listingReplacesPerVmCalls();
     void listingLargerThanCacheKeepsAskedVms();
     void breakerOpenServesLastKnownStale();
@@ -289,6 +291,50 @@ void tst_FleetService::staleWhileRevalidate()
     QVERIFY(!fresh[0].stale);
     QCOMPARE(fresh[0].status.status, u"stopped"_s);
     QCOMPARE(m_service->stats().backgroundRefreshes, 1u);
+}
+
+// The demo seed (like a listing) writes statuses nobody has asked for yet. The first list
+// after they expire must ask Orgo, not answer the seed's statuses marked stale.
+void tst_FleetService::firstListAfterSeedIsFresh()
+{
+    QString error;
+    Database db(u"sqlite::memory:"_s);
+    QVERIFY(db.open(&error));
+    Directory directory(&db);
+    QVERIFY(directory.load(&error));
+    FleetService service(
+            Settings::defaults(), &directory, m_cache.get(), m_orgo.get(), m_log.get());
+    for (int i = 0; i < 12; ++i)
+        m_fleet.status.insert(QByteArray("sales-ann-") + QByteArray::number(i), "running");
+    QVERIFY(wait(service.seedDemo(u"ws1"_s)));
+    QStringList vms;
+    for (const Employee &e : directory.employees())
+        vms.append(e.vmId);
+    QCOMPARE(vms.size(), 12);
+
+    m_now += 20000; // past the running TTL, before any sweep
+    m_fleet.status["sales-ann-3"] = "stopped";
+    const QList<VmItem> first = wait(service.fetchStatuses(vms));
+    for (const VmItem &item : first) {
+        QVERIFY2(item.ok(), qPrintable(item.vmId));
+        QVERIFY2(!item.stale, qPrintable(item.vmId));
+        QCOMPARE(item.status.status,
+                 QString::fromLatin1(m_fleet.status.value(item.vmId.toLatin1())));
+    }
+}
+
+// Stale-while-revalidate is for a list that is read all the time: an entry more than one TTL
+// past its expiry is too old to answer with, so the list waits for Orgo.
+void tst_FleetService::longExpiredEntryIsFetchedNotServed()
+{
+    addVms({u"a"_s});
+    wait(m_service->fetchStatuses({u"a"_s}));
+    m_fleet.status["a"] = "stopped";
+    m_now += 31000; // running TTL 15 s: more than one TTL past expiry
+    const QList<VmItem> items = wait(m_service->fetchStatuses({u"a"_s}));
+    QVERIFY(!items[0].stale);
+    QCOMPARE(items[0].status.status, u"stopped"_s);
+    QCOMPARE(m_server->requests(), 2);
 }
 
 void tst_FleetService::listingReplacesPerVmCalls()
