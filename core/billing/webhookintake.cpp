@@ -165,13 +165,13 @@ void WebhookIntake::handle(const Http::Request &request, const Http::Responder &
         case Outcome::Kind::Accepted:
             responder.send(Http::Reply::bytes("{\"received\":true,\"task_id\":\""
                                                       + outcome.taskId.toLatin1() + "\"}",
-                                              "application/json",
+                                              QByteArrayLiteral("application/json"),
                                               202));
             return;
         case Outcome::Kind::Duplicate:
             responder.send(
                     Http::Reply::bytes(QByteArrayLiteral("{\"duplicate\":true,\"received\":true}"),
-                                       "application/json",
+                                       QByteArrayLiteral("application/json"),
                                        200));
             return;
         case Outcome::Kind::Unavailable:
