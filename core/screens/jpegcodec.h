@@ -5,18 +5,41 @@
 #include <QByteArray>
 #include <QImage>
 
+#include <vector>
+
 namespace Mouse::JpegCodec {
 
 // libjpeg-turbo directly, for what QImageWriter does not offer: the chroma subsampling choice
 // and a fast decode of our own test encodes (SIMD colour conversion straight into RGB32).
 enum class Chroma { Subsampled420, Full444 };
 
+// Quantisation tables: libjpeg's standard ones scaled by quality, or ours for screen content
+// (see screenLumaTable in jpegcodec.cpp and docs/screenshots.md).
+enum class Tables { Standard, Screen };
+
+struct EncodeSettings
+{
+    int quality = 75;
+    Chroma chroma = Chroma::Subsampled420;
+    bool optimized = true;   // optimised Huffman tables (one more pass over the coefficients)
+    bool progressive = true; // our own short scan script: same pixels, fewer bytes
+    Tables tables = Tables::Screen;
+};
+
 // image: opaque RGB32/ARGB32 (alpha ignored: flatten first). Empty on failure.
+QByteArray encode(const QImage &image, const EncodeSettings &settings);
 QByteArray
 encode(const QImage &image, int quality, Chroma chroma, bool optimized, bool progressive);
+
+// The luma quantisation table (natural order) that encode() uses for these settings.
+void lumaTable(const EncodeSettings &settings, int table[64]);
 
 // Decodes JPEG bytes to RGB32; a null image on any error. For bytes this process made: the
 // untrusted sources go through ImageCodec::decode and its guard.
 QImage decode(const QByteArray &bytes);
+
+// Decodes our own JPEG bytes straight to BT.601 luma of the RGB the decoder makes (clamped,
+// as a viewer sees it): width * height bytes, row-major; false on any error.
+bool decodeLuma(const QByteArray &bytes, int *width, int *height, std::vector<quint8> *luma);
 
 } // namespace Mouse::JpegCodec
