@@ -24,8 +24,8 @@ const QByteArray PngMagic("\x89PNG\r\n\x1a\n", 8);
 const QByteArray PngEnd("IEND\xae\x42\x60\x82", 8);
 
 // The range the quality search moves in; the SSIM floor decides where inside it.
-constexpr int LowestQuality = 2;
-constexpr int HighestQuality = 95;
+constexpr double LowestQuality = 2;
+constexpr double HighestQuality = 95;
 
 double msSince(const QElapsedTimer &timer)
 {
@@ -60,14 +60,14 @@ struct Candidate
 {
     QByteArray bytes;
     QByteArray mime;
-    int quality = 0;
+    double quality = 0;
     double ssim = 1.0;
     bool valid() const { return !bytes.isEmpty(); }
 };
 
 // Where a cold JPEG search starts: about where flat desktops land at medium; the search
 // moves from there by the measured SSIM.
-constexpr int ColdStart = 17;
+constexpr double ColdStart = 17;
 constexpr int MaxTrials = 6;
 
 // The final check (all windows) keeps this much above the floor: the benchmark decodes with
@@ -80,16 +80,20 @@ constexpr double SsimPerStep = 0.0025;
 
 // The lowest JPEG quality whose answer keeps the SSIM target, among a few real encodes,
 // decoded and measured (stride 2). With our tables SSIM grows
-// with quality almost monotonically (see jpegcodec.cpp: blackSafeDcStep), so the search
+// with quality almost monotonically (see jpegcodec.cpp: fittedDcStep), so the search
 // keeps a failing and a passing bound and interpolates between them; it stops when they are
 // within two steps (two steps are ~3 % of bytes, a trial is ~4 ms).
-Candidate searchJpegQuality(const QImage &image, const Luma &reference, double target, int start)
+Candidate searchJpegQuality(const QImage &image,
+                            const Luma &reference,
+                            double target,
+                            double start,
+                            const JpegCodec::EncodeSettings &base)
 {
     Luma decoded;
-    auto evaluate = [&](int quality) {
+    auto evaluate = [&](double quality) {
         // A trial encodes baseline with fixed Huffman tables: the same quantised coefficients,
         // hence the same pixels, as the answer's progressive encode, at a third of its cost.
-        JpegCodec::EncodeSettings settings;
+        JpegCodec::EncodeSettings settings = base;
         settings.quality = quality;
         settings.optimized = false;
         settings.progressive = false;
@@ -99,7 +103,12 @@ Candidate searchJpegQuality(const QImage &image, const Luma &reference, double t
             c.ssim = ssim(reference, decoded, 2);
         return c;
     };
-    int q = std::clamp(start > 0 ? start : ColdStart, LowestQuality, HighestQuality);
+    // Qualities in half steps: at the low qualities flat desktops need, one whole step
+    // changes the quantiser by 8-17 %.
+    const auto half = [](double q) {
+        return std::round(q * 2) / 2;
+    };
+    double q = std::clamp(start > 0 ? start : ColdStart, LowestQuality, HighestQuality);
     Candidate pass, fail; // the lowest passing and the highest failing trial so far
     for (int trial = 0; trial < MaxTrials; ++trial) {
         Candidate c = evaluate(q);
@@ -111,41 +120,55 @@ Candidate searchJpegQuality(const QImage &image, const Luma &reference, double t
             fail = std::move(c);
         const bool havePass = pass.valid(), haveFail = fail.valid();
         if (havePass
-            && (pass.quality == LowestQuality || (haveFail && pass.quality - fail.quality <= 2)))
+            && (pass.quality <= LowestQuality || (haveFail && pass.quality - fail.quality <= 0.5)))
             break;
-        if (!havePass && fail.quality == HighestQuality)
+        if (!havePass && fail.quality >= HighestQuality)
             break;
         if (havePass && haveFail) {
             // Linear interpolation of SSIM between the bounds, kept strictly inside them.
             const double t = (target - fail.ssim) / std::max(1e-9, pass.ssim - fail.ssim);
-            const int guess = fail.quality + int(std::ceil(t * (pass.quality - fail.quality)));
-            q = std::clamp(guess, fail.quality + 1, pass.quality - 1);
+            const double guess
+                    = fail.quality + std::ceil(t * (pass.quality - fail.quality) * 2) / 2;
+            q = std::clamp(guess, fail.quality + 0.5, pass.quality - 0.5);
         } else if (havePass) {
-            const int step = std::max(2, int((pass.ssim - target) / SsimPerStep));
-            q = std::max(LowestQuality, pass.quality - step);
+            const double step = std::max(2.0, half((pass.ssim - target) / SsimPerStep));
+            q = std::max(double(LowestQuality), pass.quality - step);
         } else {
-            const int step = std::max(3, int(std::ceil(1.5 * (target - fail.ssim) / SsimPerStep)));
-            q = std::min(HighestQuality, fail.quality + step);
+            const double step = std::max(3.0, std::ceil(1.5 * (target - fail.ssim) / SsimPerStep));
+            q = std::min(double(HighestQuality), fail.quality + step);
         }
     }
     return pass.valid() ? std::move(pass) : std::move(fail); // fail: the floor is out of reach
 }
 
-// JPEG at 4:2:0 with our tables (see jpegcodec.cpp). 4:4:4 is not searched: with these tables
-// it was larger on every file of the corpus, colour text on black included.
-Candidate searchJpeg(const QImage &image,
-                     const Luma &reference,
-                     const ScreenPreset &preset,
-                     const CompressOptions &options)
+bool isGrey(const QImage &image)
 {
-    if (!options.searchQuality) {
-        JpegCodec::EncodeSettings settings;
-        settings.quality = preset.encoderQuality;
-        settings.progressive = options.progressive;
-        return {JpegCodec::encode(image, settings), "image/jpeg", preset.encoderQuality, 1.0};
+    for (int y = 0; y < image.height(); ++y) {
+        const auto *line = reinterpret_cast<const QRgb *>(image.constScanLine(y));
+        for (int x = 0; x < image.width(); ++x) {
+            const QRgb p = line[x];
+            if (qRed(p) != qGreen(p) || qGreen(p) != qBlue(p))
+                return false;
+        }
     }
+    return true;
+}
+
+// From this 4:2:0 quality on, 4:4:4 with coarser chroma is searched too (below it, no file of
+// the corpus gained from it).
+constexpr int FullChromaFrom = 30;
+constexpr double FullChromaScale = 3.0;
+
+// The search on one encoding, then the all-window check, then the answer's encode.
+Candidate searchAndVerify(const QImage &image,
+                          const Luma &reference,
+                          const ScreenPreset &preset,
+                          const CompressOptions &options,
+                          const JpegCodec::EncodeSettings &base,
+                          double start)
+{
     const double target = std::min(0.999, preset.ssimFloor() + options.ssimMargin);
-    Candidate best = searchJpegQuality(image, reference, target, options.qualityHint);
+    Candidate best = searchJpegQuality(image, reference, target, start, base);
 
     // The search measures every other window; the answer is checked on all of them (the
     // measure the benchmark uses) and, in the rare case it falls short, stepped up.
@@ -156,18 +179,50 @@ Candidate searchJpeg(const QImage &image,
         best.ssim = ssim(reference, decoded, 1);
         if (best.ssim >= preset.ssimFloor() + VerifyMargin || best.quality >= HighestQuality)
             break;
-        JpegCodec::EncodeSettings trial;
-        trial.quality = best.quality + 1;
+        JpegCodec::EncodeSettings trial = base;
+        trial.quality = best.quality + 0.5;
         trial.optimized = false;
         trial.progressive = false;
         best.quality = trial.quality;
         best.bytes = JpegCodec::encode(image, trial);
     }
     if (best.valid()) {
-        JpegCodec::EncodeSettings settings;
+        JpegCodec::EncodeSettings settings = base;
         settings.quality = best.quality;
         settings.progressive = options.progressive;
         best.bytes = JpegCodec::encode(image, settings);
+    }
+    return best;
+}
+
+// JPEG with our tables (see jpegcodec.cpp): one grey component when the picture is grey (no
+// chroma bytes at all); else 4:2:0 and, when that needs a high quality (coloured text on
+// black, where chroma errors push pixels out of gamut and the clamping changes their luma),
+// 4:4:4 with 3x coarser chroma steps too; the smaller answer wins.
+Candidate searchJpeg(const QImage &image,
+                     const Luma &reference,
+                     const ScreenPreset &preset,
+                     const CompressOptions &options)
+{
+    using JpegCodec::Chroma;
+    const JpegCodec::FlatLevels flat
+            = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+    JpegCodec::EncodeSettings base;
+    base.chroma = isGrey(image) ? Chroma::Grey : Chroma::Subsampled420;
+    base.flat = &flat;
+    if (!options.searchQuality) {
+        base.quality = preset.encoderQuality;
+        base.progressive = options.progressive;
+        return {JpegCodec::encode(image, base), "image/jpeg", double(preset.encoderQuality), 1.0};
+    }
+    Candidate best = searchAndVerify(image, reference, preset, options, base, options.qualityHint);
+    if (base.chroma == Chroma::Subsampled420 && best.quality >= FullChromaFrom) {
+        base.chroma = Chroma::Full444;
+        base.chromaScale = FullChromaScale;
+        Candidate full
+                = searchAndVerify(image, reference, preset, options, base, best.quality - 12);
+        if (full.valid() && full.bytes.size() < best.bytes.size())
+            best = std::move(full);
     }
     return best;
 }
@@ -179,7 +234,7 @@ Candidate searchWebp(const QImage &image,
                      const CompressOptions &options)
 {
     auto evaluate = [&](int quality) {
-        Candidate c{encode(image, ImageFormat::Webp, quality), "image/webp", quality, 1.0};
+        Candidate c{encode(image, ImageFormat::Webp, quality), "image/webp", double(quality), 1.0};
         if (!c.valid())
             return c;
         const QImage decoded = QImage::fromData(c.bytes, "webp");
@@ -653,7 +708,7 @@ Expected<EncodedImage> compress(const QByteArray &source,
                            0};
     out.bytes = std::move(best.bytes);
     out.mime = std::move(best.mime);
-    out.encoderQuality = best.quality;
+    out.encoderQuality = int(std::lround(best.quality));
     out.ssim = best.ssim;
     return out;
 }

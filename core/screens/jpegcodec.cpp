@@ -46,25 +46,57 @@ int scaled(int base, int quality)
     return std::clamp((base * scale + 50) / 100, 1, 255);
 }
 
-// A black 8x8 block has the DC coefficient -1024 (level shift 128, times 8). With most DC
-// steps it comes back as -1020 or so, a mean of 0.5 that the decoder rounds to 1: every
-// black area turns into level 1, and SSIM, whose luminance term divides by the squared
-// means (+ a small constant), scores dark windows far worse for that one level than any
-// visible loss elsewhere (terminals, dark windows). The same step +-25 % that brings black
-// back to <= 0.375 costs nothing measurable in bytes.
-int blackSafeDcStep(int step)
+// libjpeg's scaling without its integer steps.
+double scaledFine(int base, double quality)
 {
-    const auto safe = [](int s) {
-        const int q = (1024 + s / 2) / s; // round(1024 / s)
-        return q * s >= 1021;
-    };
-    for (int d = 0; d <= step / 4 + 1; ++d) {
-        if (safe(step - d) && step - d >= 1)
-            return step - d;
-        if (safe(step + d) && step + d <= 255)
-            return step + d;
+    quality = std::clamp(quality, 1.0, 100.0);
+    const double scale = quality < 50 ? 5000 / quality : 200 - quality * 2;
+    return std::clamp(base * scale / 100, 1.0, 255.0);
+}
+
+// A flat 8x8 block of level v has the DC coefficient (v - 128) * 8, which comes back as the
+// nearest multiple of the DC step: black (-1024) with a step of 20 comes back as -1020, a
+// mean of 0.5 that the decoder rounds to 1, and a background one or two levels off next to
+// blocks that are not is a visible step at every block edge. SSIM sees both: its luminance
+// term divides by the squared means (+ a small constant), so black turned into 1 scores like
+// heavy damage, and a step of e levels across a window that was flat costs about e^2 / 4
+// against a constant of 58. Of the steps within -20 % .. +20 % of the table's (bytes barely
+// change), the one whose reconstruction of the picture's flat blocks is closest wins; black
+// alone (no statistics) is assumed otherwise.
+// The error, in levels, of a flat block of `level` coming back through a DC step.
+int reconstructionError(int level, int step)
+{
+    const int dc = (level - 128) * 8;
+    const int q = dc >= 0 ? (dc + step / 2) / step : -((-dc + step / 2) / step);
+    const int back = std::clamp(int(std::lround(128 + double(q) * step / 8)), 0, 255);
+    return std::abs(back - level);
+}
+
+int fittedDcStep(int step, const FlatLevels *flat)
+{
+    FlatLevels blackOnly;
+    if (!flat || flat->total == 0) {
+        blackOnly.blocks[0] = 1;
+        blackOnly.total = 1;
+        flat = &blackOnly;
     }
-    return step;
+    int best = step;
+    double bestCost = -1;
+    const int low = std::max(1, step - step / 5), high = std::min(255, step + step / 5);
+    for (int s = high; s >= low; --s) { // ties: the coarser step, fewer bytes
+        double cost = 0;
+        for (int v = 0; v < 256; ++v) {
+            if (flat->blocks[size_t(v)]) {
+                const int e = reconstructionError(v, s);
+                cost += double(flat->blocks[size_t(v)]) * e * e;
+            }
+        }
+        if (bestCost < 0 || cost < bestCost) {
+            bestCost = cost;
+            best = s;
+        }
+    }
+    return best;
 }
 
 // A short progressive script: the DC of all components, then each component's AC in one
@@ -83,11 +115,17 @@ void setScanScript(jpeg_compress_struct &info, std::vector<jpeg_scan_info> &scan
         s.Se = se;
         scans.push_back(s);
     };
-    scan({0, 1, 2}, 0, 0);
-    scan({0}, 1, 8);
-    scan({1}, 1, 63);
-    scan({2}, 1, 63);
-    scan({0}, 9, 63);
+    if (info.num_components == 1) {
+        scan({0}, 0, 0);
+        scan({0}, 1, 8);
+        scan({0}, 9, 63);
+    } else {
+        scan({0, 1, 2}, 0, 0);
+        scan({0}, 1, 8);
+        scan({1}, 1, 63);
+        scan({2}, 1, 63);
+        scan({0}, 9, 63);
+    }
     info.scan_info = scans.data();
     info.num_scans = int(scans.size());
 }
@@ -101,26 +139,48 @@ void setScanScript(jpeg_compress_struct &info, std::vector<jpeg_scan_info> &scan
 // and weigh in SSIM's luminance term; black-safe (above). The base step is libjpeg's DC step
 // for that quality, so quality still means "smaller is coarser". On the corpus at medium this
 // table needs 9 % fewer bytes than libjpeg's for the same SSIM (docs/benchmarks).
-void screenLumaTable(int quality, int table[64])
+void screenLumaTable(double quality, const FlatLevels *flat, int table[64])
 {
-    const double base = scaled(16, quality);
+    const double base = scaledFine(16, quality);
     for (int i = 0; i < 64; ++i) {
         const int u = i % 8, v = i / 8;
         table[i] = std::clamp(int(std::lround(base * (1 + 2.0 * (u + v) / 14))), 1, 255);
     }
-    table[0] = blackSafeDcStep(std::clamp(int(std::lround(base / 2)), 1, 255));
+    table[0] = fittedDcStep(std::clamp(int(std::lround(base / 2)), 1, 255), flat);
 }
 
 } // namespace
 
+FlatLevels flatLevels(const quint8 *luma, int width, int height)
+{
+    FlatLevels out;
+    for (int by = 0; by + 8 <= height; by += 8) {
+        for (int bx = 0; bx + 8 <= width; bx += 8) {
+            const quint8 *block = luma + size_t(by) * width + bx;
+            const quint8 first = block[0];
+            bool flat = true;
+            for (int y = 0; y < 8 && flat; ++y) {
+                const quint8 *row = block + size_t(y) * width;
+                for (int x = 0; x < 8; ++x)
+                    flat = flat && row[x] == first;
+            }
+            if (flat) {
+                ++out.blocks[first];
+                ++out.total;
+            }
+        }
+    }
+    return out;
+}
+
 void lumaTable(const EncodeSettings &settings, int table[64])
 {
     if (settings.tables == Tables::Screen) {
-        screenLumaTable(settings.quality, table);
+        screenLumaTable(settings.quality, settings.flat, table);
         return;
     }
     for (int i = 0; i < 64; ++i)
-        table[i] = scaled(StdLuminance[i], settings.quality);
+        table[i] = scaled(StdLuminance[i], int(std::lround(settings.quality)));
 }
 
 QByteArray encode(const QImage &source, const EncodeSettings &settings)
@@ -153,16 +213,28 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
     info.input_components = 4;
     info.in_color_space = JCS_EXT_BGRX; // QImage RGB32 in little-endian memory
     jpeg_set_defaults(&info);
-    jpeg_set_quality(&info, settings.quality, TRUE);
+    jpeg_set_quality(&info, int(std::lround(settings.quality)), TRUE); // chroma: whole steps
     int luma[64];
     lumaTable(settings, luma);
     unsigned int table[64];
     for (int i = 0; i < 64; ++i)
         table[i] = unsigned(luma[i]);
     jpeg_add_quant_table(&info, 0, table, 100, TRUE);
-    const int factor = settings.chroma == Chroma::Full444 ? 1 : 2;
-    info.comp_info[0].h_samp_factor = factor;
-    info.comp_info[0].v_samp_factor = factor;
+    if (settings.chroma == Chroma::Grey) {
+        jpeg_set_colorspace(&info, JCS_GRAYSCALE); // keeps the tables; libjpeg's Y of R=G=B is R
+    } else {
+        const int factor = settings.chroma == Chroma::Full444 ? 1 : 2;
+        info.comp_info[0].h_samp_factor = factor;
+        info.comp_info[0].v_samp_factor = factor;
+        if (settings.chromaScale != 1.0) {
+            const JQUANT_TBL *chroma = info.quant_tbl_ptrs[1];
+            for (int i = 0; i < 64; ++i) {
+                const double step = chroma->quantval[i] * settings.chromaScale;
+                table[i] = unsigned(std::clamp(int(std::lround(step)), 1, 255));
+            }
+            jpeg_add_quant_table(&info, 1, table, 100, TRUE);
+        }
+    }
     info.optimize_coding = settings.optimized ? TRUE : FALSE;
     info.dct_method = JDCT_ISLOW;
     if (settings.progressive)
@@ -181,7 +253,9 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
 
 QByteArray encode(const QImage &image, int quality, Chroma chroma, bool optimized, bool progressive)
 {
-    return encode(image, EncodeSettings{quality, chroma, optimized, progressive, Tables::Standard});
+    return encode(
+            image,
+            EncodeSettings{double(quality), chroma, optimized, progressive, Tables::Standard});
 }
 
 QImage decode(const QByteArray &bytes)
@@ -200,7 +274,8 @@ QImage decode(const QByteArray &bytes)
     jpeg_mem_src(&info,
                  reinterpret_cast<const unsigned char *>(bytes.constData()),
                  static_cast<unsigned long>(bytes.size()));
-    if (jpeg_read_header(&info, TRUE) != JPEG_HEADER_OK || info.num_components != 3) {
+    if (jpeg_read_header(&info, TRUE) != JPEG_HEADER_OK
+        || (info.num_components != 3 && info.num_components != 1)) {
         jpeg_destroy_decompress(&info);
         return {};
     }
@@ -236,7 +311,8 @@ bool decodeLuma(const QByteArray &bytes, int *width, int *height, std::vector<qu
     jpeg_mem_src(&info,
                  reinterpret_cast<const unsigned char *>(bytes.constData()),
                  static_cast<unsigned long>(bytes.size()));
-    if (jpeg_read_header(&info, TRUE) != JPEG_HEADER_OK || info.num_components != 3) {
+    if (jpeg_read_header(&info, TRUE) != JPEG_HEADER_OK
+        || (info.num_components != 3 && info.num_components != 1)) {
         jpeg_destroy_decompress(&info);
         return false;
     }
