@@ -243,7 +243,19 @@ qint64 HttpServer::Private::bodyLimitFor(const PendingRequest &request) const
 
 QByteArray HttpServer::Private::newRequestId()
 {
-    return requestIdPrefix + QByteArray::number(++requestCounter, 16);
+    // prefix + counter in hex, in one allocation.
+    char digits[16];
+    int count = 0;
+    quint64 value = ++requestCounter;
+    do {
+        digits[count++] = "0123456789abcdef"[value & 15];
+        value >>= 4;
+    } while (value > 0);
+    QByteArray id(requestIdPrefix.size() + count, Qt::Uninitialized);
+    char *out = std::copy(requestIdPrefix.cbegin(), requestIdPrefix.cend(), id.data());
+    while (count > 0)
+        *out++ = digits[--count];
+    return id;
 }
 
 void HttpServer::Private::registerGuard(QTcpSocket *socket, ConnectionGuard *guard)
@@ -320,7 +332,7 @@ bool HttpServer::Private::handleRequest(const QHttpServerRequest &request, QTcpS
         return true;
     if (pending->head.upgrade)
         return handleUpgrade(request, guard, *pending);
-    dispatch(request, guard, sequence, *pending);
+    dispatch(&request, guard, sequence, *pending);
     return true;
 }
 
@@ -339,7 +351,7 @@ void HttpServer::Private::missingHandler(const QHttpServerRequest &, QTcpSocket 
     socket->write(serializeResponse(Reply::error(error, QString::fromLatin1(id)), framing));
 }
 
-void HttpServer::Private::dispatch(const QHttpServerRequest &request,
+void HttpServer::Private::dispatch(const QHttpServerRequest *request,
                                    ConnectionGuard *guard,
                                    quint64 sequence,
                                    PendingRequest &pending)
@@ -389,7 +401,9 @@ void HttpServer::Private::dispatch(const QHttpServerRequest &request,
         framing.keepAlive10 = keepAlive10;
         framing.requestId = requestId;
         framing.corsOrigin = origin;
-        guardPointer->answer(sequence, serializeResponse(reply, framing), close);
+        QByteArray head = serializeResponseHead(reply, framing);
+        QByteArray body = isHead ? QByteArray() : std::move(reply.body);
+        guardPointer->answer(sequence, std::move(head), std::move(body), close);
     };
     const Responder responder(state);
 
@@ -427,7 +441,8 @@ void HttpServer::Private::dispatch(const QHttpServerRequest &request,
     Request r;
     r.method = head.method;
     r.path = pending.path;
-    r.peer = resolver.resolve(request.remoteAddress(), head.forwardedFor);
+    r.peer = resolver.resolve(request ? request->remoteAddress() : guard->socket()->peerAddress(),
+                              head.forwardedFor);
     r.requestId = state->requestId;
     r.params = std::move(match.params);
 
@@ -486,24 +501,36 @@ void HttpServer::Private::dispatch(const QHttpServerRequest &request,
         }
     }
 
-    r.body = request.body();
+    if (request)
+        r.body = request->body();
     if (r.body.size() > bodyLimitFor(pending)) {
         countLimit("body");
         responder.fail(makeError(
                 ErrorKind::PayloadTooLarge, "payload_too_large", "The request body is too large."));
         return;
     }
-    r.query = request.query();
-    r.headers = request.headers();
+    if (request) {
+        r.query = request->query();
+        r.headers = request->headers();
+    } else {
+        const qsizetype question = head.target.indexOf('?');
+        if (question >= 0)
+            r.query = QUrlQuery(QUrl::fromEncoded(head.target).query());
+        r.headers = head.fields;
+    }
 
+    // An answer given at once pops `pending` from the guard's queue: nothing of it is used
+    // after the handler runs.
+    const Handler *handler = match.handler;
+    const RouteInfo *route = match.route;
     try {
-        (*match.handler)(r, responder);
+        (*handler)(r, responder);
     } catch (const std::exception &exception) {
-        qCWarning(lcHttp) << "handler threw for" << match.route->pattern << exception.what();
+        qCWarning(lcHttp) << "handler threw for" << route->pattern << exception.what();
         if (!responder.hasAnswered())
             responder.fail(ApiError::internal());
     } catch (...) {
-        qCWarning(lcHttp) << "handler threw for" << match.route->pattern;
+        qCWarning(lcHttp) << "handler threw for" << route->pattern;
         if (!responder.hasAnswered())
             responder.fail(ApiError::internal());
     }

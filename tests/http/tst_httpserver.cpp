@@ -62,6 +62,8 @@ private slots:
     void http10();
     void pipelinedAnswersKeepOrder();
     void pipelinedBeyondTheLimit();
+    void requestFieldsSameOnBothPaths();
+    void pipelinedMixOfBodiesAndBodiless();
     void clientGoneDuringDeferredAnswer();
     void droppedResponderAnswers500();
     void throwingHandlerLeaksNothing();
@@ -651,7 +653,8 @@ void tst_HttpServer::pipelinedAnswersKeepOrder()
 
 // One burst of more requests than a connection may have unanswered (32): the first 32 are
 // answered in order, the next one gets a 503 that says why, and the connection closes (a
-// client retries the rest on a new connection). Nothing accepted is left unanswered.
+// client retries the rest on a new connection). Nothing accepted is left unanswered. The
+// burst asks for deferred answers: an answer given at once frees its place in the queue.
 void tst_HttpServer::pipelinedBeyondTheLimit()
 {
     Harness h;
@@ -659,7 +662,7 @@ void tst_HttpServer::pipelinedBeyondTheLimit()
     RawClient client(h.port());
     QByteArray burst;
     for (int i = 0; i < 40; ++i)
-        burst += get("/public", "X-Request-Id: burst-" + QByteArray::number(i) + "\r\n");
+        burst += get("/slow", "X-Request-Id: burst-" + QByteArray::number(i) + "\r\n");
     client.send(burst);
     for (int i = 0; i < 32; ++i) {
         const auto response = client.next();
@@ -689,6 +692,66 @@ void tst_HttpServer::pipelinedBeyondTheLimit()
             QCOMPARE(response->status, 200);
         }
     }
+}
+
+void tst_HttpServer::requestFieldsSameOnBothPaths()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const QByteArray target = "/inspect/a%20b?q=x%20y%26z&r=2";
+    const auto bodiless = client.request(get(target, "X-Thing:  yes \r\nX-Other: 1\r\n"));
+    QVERIFY(bodiless);
+    QCOMPARE(bodiless->status, 200);
+    const auto withBody = client.request("POST " + target
+                                         + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Thing:  yes \r\n"
+                                           "X-Other: 1\r\nContent-Length: 4\r\n\r\nbody");
+    QVERIFY(withBody);
+    QCOMPARE(withBody->status, 200);
+
+    const QJsonObject a = bodiless->json();
+    QJsonObject b = withBody->json();
+    QCOMPARE(a.value(QStringLiteral("path")).toString(), QStringLiteral("/inspect/a b"));
+    QCOMPARE(a.value(QStringLiteral("q")).toString(), QStringLiteral("x y&z"));
+    QCOMPARE(a.value(QStringLiteral("r")).toString(), QStringLiteral("2"));
+    QCOMPARE(a.value(QStringLiteral("thing")).toString(), QStringLiteral("yes"));
+    QCOMPARE(a.value(QStringLiteral("peer")).toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(b.value(QStringLiteral("body")).toString(), QStringLiteral("body"));
+    // Apart from the body and its Content-Length, both parsers hand over the same request.
+    QJsonObject headersB = b.value(QStringLiteral("headers")).toObject();
+    headersB.remove(QStringLiteral("content-length"));
+    b.insert(QStringLiteral("headers"), headersB);
+    b.insert(QStringLiteral("body"), QString());
+    QCOMPARE(a, b);
+}
+
+void tst_HttpServer::pipelinedMixOfBodiesAndBodiless()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const QByteArray echo = "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\n\r\nabc";
+    client.send(get("/public") + echo + get("/slow") + get("/public") + echo + get("/nope"));
+    const QList<int> statuses = {200, 200, 200, 200, 200, 404};
+    const QList<QString> keys = {QStringLiteral("ok"),
+                                 QStringLiteral("size"),
+                                 QStringLiteral("slow"),
+                                 QStringLiteral("ok"),
+                                 QStringLiteral("size"),
+                                 QStringLiteral("error")};
+    for (int i = 0; i < statuses.size(); ++i) {
+        const auto response = client.next();
+        QVERIFY2(response, qPrintable(QString::number(i)));
+        QCOMPARE(response->status, statuses[i]);
+        QVERIFY2(response->json().contains(keys[i]), qPrintable(QString::number(i)));
+    }
+    QCOMPARE(h.echoCalls, 2);
+
+    // The connection still serves both kinds afterwards.
+    const auto again = client.request(echo);
+    QVERIFY(again);
+    QCOMPARE(again->json().value(QStringLiteral("size")).toInt(), 3);
+    QCOMPARE(client.request(get("/public"))->status, 200);
 }
 
 void tst_HttpServer::clientGoneDuringDeferredAnswer()
