@@ -11,7 +11,7 @@ BUILD_DIR := build
 BIN := $(BUILD_DIR)/bin/mouse-gateway
 
 # What the build, the tests and the benchmarks need, from Debian's archive only.
-PACKAGES_BUILD := cmake ninja-build g++ pkg-config ccache \
+PACKAGES_BUILD := cmake ninja-build g++ pkg-config ccache libsqlite3-dev libssl-dev \
 	qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-httpserver-dev libqt6svg6 \
 	qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql qt6-image-formats-plugins \
 	qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools qt6-translations-l10n qt6-qpa-plugins \

@@ -243,7 +243,8 @@ bool Gateway::startHttp(QString *error)
                     healthCache->body = QJsonDocument(body).toJson(QJsonDocument::Compact);
                     healthCache->renderedAtMs = now;
                 }
-                responder.send(Reply::bytes(healthCache->body, "application/json"));
+                responder.send(
+                        Reply::bytes(healthCache->body, QByteArrayLiteral("application/json")));
             },
             describe(u"Liveness, version, uptime and the modules' health sections"_s, u"system"_s));
 

@@ -45,6 +45,44 @@ UpstreamBody fromOrgo(const Orgo::BytesResult &result)
     return {{}, error};
 }
 
+// Orgo refuses the screenshot of a VM without a desktop (400 "Desktop instance not available",
+// or 409 from the desktop side) without saying which state it is in.
+bool mayBeNotRunning(const Orgo::BytesResult &result)
+{
+    return result.error.kind == Orgo::ErrorKind::Http
+           && (result.error.httpStatus == 400 || result.error.httpStatus == 409);
+}
+
+// The screenshot's failure, or "not running" when the VM's own record says so: a stopped VM is
+// the client's business (409), not Orgo failing (502).
+UpstreamBody withVmState(const Orgo::BytesResult &screenshot, const Orgo::ComputerResult &vm)
+{
+    UpstreamBody body = fromOrgo(screenshot);
+    const QString &status = vm.computer.status;
+    if (!vm.ok() || status == u"running" || status == u"unknown" || status.isEmpty())
+        return body;
+    body.error->kind = ScreenError::Kind::NotRunning;
+    body.error->code = QStringLiteral("vm_not_running");
+    body.error->message = QStringLiteral("The VM is not running (its state is %1).").arg(status);
+    body.error->vmStatus = status;
+    return body;
+}
+
+QFuture<UpstreamBody> screenshotOf(OrgoClient *orgo, const QString &vm)
+{
+    return orgo->screenshot(vm)
+            .then(orgo,
+                  [orgo, vm](const Orgo::BytesResult &result) {
+                      if (!mayBeNotRunning(result))
+                          return QtFuture::makeReadyFuture(fromOrgo(result));
+                      return orgo->computer(vm).then(
+                              orgo, [result](const Orgo::ComputerResult &computer) {
+                                  return withVmState(result, computer);
+                              });
+                  })
+            .unwrap();
+}
+
 ScreenshotUpstream upstreamOf(OrgoClient *orgo)
 {
     ScreenshotUpstream upstream;
@@ -52,7 +90,7 @@ ScreenshotUpstream upstreamOf(OrgoClient *orgo)
         return upstream;
     // OrgoClient completes its futures on its own (the main) thread, so do these.
     upstream.screenshotJson = [orgo](const QString &vm) {
-        return orgo->screenshot(vm).then(orgo, &fromOrgo);
+        return screenshotOf(orgo, vm);
     };
     upstream.fetchBytes = [orgo](const QUrl &url) {
         return orgo->fetchBytes(url).then(orgo, &fromOrgo);

@@ -42,7 +42,7 @@ QVariant FleetTableModel::data(const QModelIndex &index, int role) const
     case Qt::DecorationRole:
         if (column == Status)
             return Icons::statusIcon(row.status);
-        if (column == Error && !row.error.isEmpty())
+        if (column == Error && !errorText(row).isEmpty())
             return Icons::severityIcon(EventLog::Severity::Error);
         return {};
     case Qt::ForegroundRole:
@@ -61,9 +61,8 @@ QVariant FleetTableModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         return tooltip(row);
     case Qt::TextAlignmentRole:
-        if (column == Age)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        return {};
+        // Left like every column: right-aligned after the short Status, it read as a gap.
+        return int(Qt::AlignLeft | Qt::AlignVCenter);
     case VmIdRole:
         return row.vmId;
     case CustomerIdRole:
@@ -73,7 +72,7 @@ QVariant FleetTableModel::data(const QModelIndex &index, int role) const
     case StaleRole:
         return row.stale;
     case ErrorRole:
-        return !row.error.isEmpty();
+        return !errorText(row).isEmpty();
     case SortRole:
         return sortData(row, column);
     default:
@@ -97,10 +96,20 @@ QVariant FleetTableModel::displayData(const FleetRow &row, int column) const
         return row.stale ? tr("%1 · stale").arg(age) : age;
     }
     case Error:
-        return row.error;
+        return errorText(row);
     default:
         return {};
     }
+}
+
+QString FleetTableModel::errorText(const FleetRow &row)
+{
+    if (!row.error.isEmpty())
+        return row.error;
+    // Orgo says a VM is in "error" without saying why; the column must not stay blank.
+    if (row.status == u"error")
+        return tr("Orgo reports the VM in error; restart it to recover");
+    return {};
 }
 
 QVariant FleetTableModel::sortData(const FleetRow &row, int column) const
@@ -129,8 +138,8 @@ QString FleetTableModel::tooltip(const FleetRow &row) const
                               ageText(row.fetchedAt, m_clock()));
     if (row.stale)
         lines << tr("Stale: served from the cache past its lifetime");
-    if (!row.error.isEmpty()) {
-        lines << tr("Error: %1").arg(row.error);
+    if (!errorText(row).isEmpty()) {
+        lines << tr("Error: %1").arg(errorText(row));
         if (!row.requestId.isEmpty())
             lines << tr("Request id: %1").arg(row.requestId);
     }
@@ -140,7 +149,7 @@ QString FleetTableModel::tooltip(const FleetRow &row) const
 QVariant FleetTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation == Qt::Horizontal && role == Qt::TextAlignmentRole)
-        return int((section == Age ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+        return int(Qt::AlignLeft | Qt::AlignVCenter);
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {

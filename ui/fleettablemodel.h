@@ -24,6 +24,7 @@ struct FleetRow
     QDateTime fetchedAt; // when this status was read from Orgo (invalid: never)
     bool stale = false;  // served from cache past its TTL, e.g. while the breaker is open
     QString error;       // last per-VM error of a refresh, empty when the fetch succeeded
+                         // (the Error column also names Orgo's "error" state)
     QString requestId;   // Orgo's request id of that error, for support
 };
 
@@ -75,6 +76,8 @@ private:
     QVariant displayData(const FleetRow &row, int column) const;
     QVariant sortData(const FleetRow &row, int column) const;
     QString tooltip(const FleetRow &row) const;
+    // The Error column: the fetch error, else a word on Orgo's own "error" state.
+    static QString errorText(const FleetRow &row);
     void reindex();
 
     QList<FleetRow> m_rows;

@@ -119,9 +119,15 @@ CONF
 pids+=("$!")
 wait_http "http://127.0.0.1:$nginx_port/"
 
+cpu_ticks() { # pid: user + system clock ticks so far
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
 run_wrk() { # name url [header]
     local name=$1 url=$2
     shift 2
+    local before=0
+    [ "$name" != nginx ] && before=$(cpu_ticks "$gateway_pid")
     wrk -t$threads -c$connections -d${duration}s --latency "$@" "$url" >"$work/$name.wrk"
     local rps p99
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/$name.wrk")
@@ -130,11 +136,22 @@ run_wrk() { # name url [header]
     errors=$(awk '/Non-2xx|Socket errors/ {print}' "$work/$name.wrk")
     [ -n "$errors" ] && echo "$name: $errors" >&2
     eval "${name}_rps=$rps; ${name}_p99=$p99"
+    # Server CPU per answer: unlike req/s it hardly moves with the machine's load.
+    if [ "$name" != nginx ]; then
+        local ticks requests
+        ticks=$(( $(cpu_ticks "$gateway_pid") - before ))
+        requests=$(awk '/requests in/ {print $1}' "$work/$name.wrk")
+        eval "${name}_cpu_us=$(awk -v t="$ticks" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+            'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
+    fi
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run_wrk nginx "http://127.0.0.1:$nginx_port/"
 run_wrk health "http://127.0.0.1:$port/health"
 run_wrk vms "$vms_url" -H "Authorization: Bearer $token"
+echo "load average before the runs: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "server CPU per answer (user + system): GET /health ${health_cpu_us} us, 60-VM list ${vms_cpu_us} us"
 
 mkdir -p "$build/bench"
 /usr/bin/python3 - "$build/bench/http.json" "$health_rps" "$health_p99" "$vms_rps" "$vms_p99" \

@@ -18,6 +18,7 @@
 
 #include <QtConcurrent>
 #include <algorithm>
+#include <cstdlib>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -200,6 +201,26 @@ void clientReference(const QString &scope,
     posting->referenceId = u"%1/%2/%3"_s.arg(customerId, type.isEmpty() ? u"default"_s : type, id);
     posting->metadata.insert(u"client_reference_type"_s, type);
     posting->metadata.insert(u"client_reference_id"_s, id);
+}
+
+// A client reference names one operation: repeating it must ask for the same thing, or it is
+// a client bug that "duplicate" with the first amount would hide.
+bool sameOperation(const LedgerEntry &existing, const LedgerPosting &posting)
+{
+    return std::abs(existing.amount) == posting.amount && existing.type == posting.type;
+}
+
+Reply idempotencyConflict(const LedgerEntry &existing, const QString &requestId)
+{
+    return Reply::error(apiError(ErrorKind::Conflict,
+                                 u"idempotency_conflict"_s,
+                                 u"This reference_id was already used for another operation "
+                                 "(%1 tokens, %2)."_s.arg(std::abs(existing.amount))
+                                         .arg(existing.type),
+                                 {{u"transaction_id"_s, existing.id},
+                                  {u"amount"_s, std::abs(existing.amount)},
+                                  {u"transaction_type"_s, existing.type}}),
+                        requestId);
 }
 
 struct OrderRows
@@ -465,9 +486,11 @@ void BillingRoutes::use(const Request &request, const Responder &responder)
                               {u"debt"_s, result.balance.debt}}),
                     requestId);
         }
+        const bool duplicate = result.status == LedgerResult::Status::Duplicate;
+        if (duplicate && !sameOperation(result.entry, posting))
+            return idempotencyConflict(result.entry, requestId);
         if (!transaction.commit(&error))
             return internalError(requestId, error);
-        const bool duplicate = result.status == LedgerResult::Status::Duplicate;
         return Reply::json(QJsonObject{{u"success"_s, true},
                                        {u"duplicate"_s, duplicate},
                                        {u"transaction_id"_s, result.entry.id},
@@ -521,6 +544,9 @@ void BillingRoutes::credit(const Request &request, const Responder &responder)
         if (!transaction.isActive())
             return internalError(requestId, u"cannot begin a transaction"_s);
         const LedgerResult result = ledger->credit(db, posting);
+        if (result.status == LedgerResult::Status::Duplicate
+            && !sameOperation(result.entry, posting))
+            return idempotencyConflict(result.entry, requestId);
         if (result.status == LedgerResult::Status::Error || !transaction.commit(&error))
             return internalError(requestId, result.error.isEmpty() ? error : result.error);
         return Reply::json(

@@ -32,4 +32,27 @@ enum class StripeEventError { InvalidJson, NotAnEvent };
 std::optional<StripeEvent> parseStripeEvent(const QByteArray &body,
                                             StripeEventError *error = nullptr);
 
+// What the webhook intake stores beside the raw body: the envelope and the ordering key.
+struct StripeEnvelope
+{
+    QString id;
+    QString type;
+    qint64 created = 0;
+    bool livemode = false;
+    QString orderingKey; // as StripeEvent::orderingKey()
+
+    static StripeEnvelope of(const StripeEvent &event);
+};
+
+// The same verdict and fields as parseStripeEvent() (then StripeEnvelope::of), for the HTTP
+// thread: a validating scan that builds no JSON document for the common event (strict JSON,
+// keys and wanted values without escapes or non-ASCII, plain integers, little nesting), and
+// the full parse for everything else, so the answer never depends on which path ran.
+std::optional<StripeEnvelope> parseStripeEnvelope(const QByteArray &body,
+                                                  StripeEventError *error = nullptr);
+
+// The scan alone (tests and the fuzz target compare it with the full parse): nullopt when
+// it cannot decide, i.e. the body is not plain enough or not a valid event.
+std::optional<StripeEnvelope> scanStripeEnvelope(const QByteArray &body);
+
 } // namespace Mouse

@@ -5,6 +5,13 @@
 #include <QMessageAuthenticationCode>
 #include <QString>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <utility>
+#include <vector>
+
 namespace Mouse {
 
 std::optional<StripeSignatureHeader> parseStripeSignatureHeader(const QByteArray &header)
@@ -53,14 +60,99 @@ QString signatureCheckCode(SignatureCheck check)
     return QStringLiteral("bad_signature");
 }
 
+namespace {
+
 QByteArray
-stripeSignature(const QByteArray &secret, const QByteArray &timestamp, const QByteArray &body)
+qtSignature(const QByteArray &secret, const QByteArray &timestamp, const QByteArray &body)
 {
     QMessageAuthenticationCode mac(QCryptographicHash::Sha256, secret);
     mac.addData(timestamp);
     mac.addData(".", 1);
     mac.addData(body);
     return mac.result().toHex();
+}
+
+EVP_MAC *hmacAlgorithm()
+{
+    // Fetched once for the process; an EVP_MAC is shareable between threads.
+    static EVP_MAC *const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    return mac;
+}
+
+// Per thread: one HMAC context keyed with each secret (the key's padded blocks are hashed
+// once), duplicated for every signature. A handful of secrets at most (a rotation).
+class KeyedContexts final
+{
+    Q_DISABLE_COPY_MOVE(KeyedContexts)
+
+public:
+    KeyedContexts() = default;
+    ~KeyedContexts()
+    {
+        for (auto &[secret, context] : m_contexts)
+            EVP_MAC_CTX_free(context);
+    }
+
+    EVP_MAC_CTX *keyedWith(const QByteArray &secret)
+    {
+        for (auto &[known, context] : m_contexts) {
+            if (known == secret)
+                return context;
+        }
+        EVP_MAC *mac = hmacAlgorithm();
+        EVP_MAC_CTX *context = mac ? EVP_MAC_CTX_new(mac) : nullptr;
+        if (!context)
+            return nullptr;
+        char digest[] = "SHA256";
+        const OSSL_PARAM params[]
+                = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                   OSSL_PARAM_construct_end()};
+        if (!EVP_MAC_init(context,
+                          reinterpret_cast<const unsigned char *>(secret.constData()),
+                          size_t(secret.size()),
+                          params)) {
+            EVP_MAC_CTX_free(context);
+            return nullptr;
+        }
+        if (m_contexts.size() >= 8) { // bounded: secrets only change with the settings
+            EVP_MAC_CTX_free(m_contexts.front().second);
+            m_contexts.erase(m_contexts.begin());
+        }
+        m_contexts.emplace_back(secret, context);
+        return context;
+    }
+
+private:
+    std::vector<std::pair<QByteArray, EVP_MAC_CTX *>> m_contexts;
+};
+
+bool update(EVP_MAC_CTX *context, const char *data, qsizetype size)
+{
+    return EVP_MAC_update(context, reinterpret_cast<const unsigned char *>(data), size_t(size));
+}
+
+} // namespace
+
+QByteArray
+stripeSignature(const QByteArray &secret, const QByteArray &timestamp, const QByteArray &body)
+{
+    // OpenSSL's SHA-256 (SHA extensions where the CPU has them) is about ten times faster
+    // than QCryptographicHash's portable one; the result is the same HMAC.
+    thread_local KeyedContexts contexts;
+    EVP_MAC_CTX *keyed = secret.isEmpty() ? nullptr : contexts.keyedWith(secret);
+    EVP_MAC_CTX *context = keyed ? EVP_MAC_CTX_dup(keyed) : nullptr;
+    if (!context)
+        return qtSignature(secret, timestamp, body);
+
+    unsigned char out[EVP_MAX_MD_SIZE];
+    size_t length = 0;
+    const bool ok = update(context, timestamp.constData(), timestamp.size())
+                    && update(context, ".", 1) && update(context, body.constData(), body.size())
+                    && EVP_MAC_final(context, out, &length, sizeof out);
+    EVP_MAC_CTX_free(context);
+    if (!ok)
+        return qtSignature(secret, timestamp, body);
+    return QByteArray::fromRawData(reinterpret_cast<const char *>(out), qsizetype(length)).toHex();
 }
 
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b)

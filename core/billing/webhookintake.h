@@ -76,6 +76,7 @@ public:
     void handle(const Http::Request &request, const Http::Responder &responder);
 
     // Stores a verified event; done runs on this object's thread after the commit.
+    void submit(const StripeEnvelope &event, const QByteArray &rawBody, Done done);
     void submit(const StripeEvent &event, const QByteArray &rawBody, Done done);
 
     QJsonObject snapshot() const; // for /health and the dashboard
@@ -87,16 +88,20 @@ public:
 private:
     struct Pending
     {
-        StripeEvent event;
+        StripeEnvelope event;
         QByteArray body;
         Done done;
         Outcome outcome;
     };
 
+    struct Statements;
+
     void writerLoop();
-    void writeBatch(std::deque<Pending> &batch);
-    bool
-    insertEvents(QSqlDatabase &db, std::deque<Pending> &batch, qint64 at, QStringList *taskIds);
+    void writeBatch(Statements &statements, std::deque<Pending> &batch);
+    bool insertEvents(Statements &statements,
+                      std::deque<Pending> &batch,
+                      qint64 at,
+                      QStringList *taskIds);
     qint64 nowMs() const;
 
     Database &m_database;

@@ -239,10 +239,11 @@ void registerFleetRoutes(Http::Router &router, FleetService &fleet, Directory &d
             [&fleet, &directory](const Request &request, const Responder &responder) {
                 if (!requireCustomer(directory, request, responder))
                     return;
-                fleet.customerVmsJson(request.param(u"customer"_s),
-                                      [responder](const QByteArray &body) {
-                                          responder.send(Reply::bytes(body, "application/json"));
-                                      });
+                fleet.customerVmsJson(
+                        request.param(u"customer"_s), [responder](const QByteArray &body) {
+                            responder.send(
+                                    Reply::bytes(body, QByteArrayLiteral("application/json")));
+                        });
             },
             describe(u"The customer's VMs with their Orgo status"_s));
 

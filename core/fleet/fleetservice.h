@@ -11,6 +11,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 #include <QThreadPool>
 
@@ -186,6 +187,7 @@ private:
         quint64 generation = 0;
     };
 
+    static bool servesStale(bool askedBefore, const VmStatusCache::Hit &hit);
     void need(const QString &vmId, Waiter waiter, QHash<QString, QStringList> &starts);
     void startPerVm(const QString &vmId);
     void startListing(const QString &workspaceId, const QStringList &vmIds);
@@ -202,6 +204,7 @@ private:
     action(const QString &customerId, const QString &vmId, const QString &name);
     FleetOutcome upstreamFailure(const Orgo::Error &error) const;
     void compensate(const QString &vmId);
+    void reconcileCreate(const QString &workspaceId, const QString &name, int attempt);
 
     Directory *m_directory = nullptr;
     VmStatusCache *m_cache = nullptr;
@@ -209,10 +212,14 @@ private:
     EventLog *m_eventLog = nullptr;
     QString m_workspaceId;
     int m_listingThreshold = 8;
+    qint64 m_reconcileDelayMs = 30000; // orgo/action_timeout_ms: when a late create is looked for
 
     QHash<QString, QList<Waiter>> m_inflight; // vm id -> who waits for its one upstream call
     QHash<QString, VmStatus> m_lastKnown;     // survives cache expiry: served when Orgo fails
     QHash<QString, Orgo::Error> m_lastErrors;
+    // VMs whose status some list has asked for: only their expired entries are served stale
+    // (a seed's or a listing's write-through, never asked for, is not news worth serving late).
+    QSet<QString> m_asked;
     struct RecentFailure
     {
         Orgo::Error error;

@@ -67,8 +67,11 @@ private:
 };
 
 // Failed authentications per client address in a fixed one-minute window; at the limit the
-// address gets 429 with Retry-After until the window ends. Bounded: at most maxAddresses are
-// tracked (the oldest window is dropped first). The clock is injectable for tests.
+// address's failing requests (no, wrong or another customer's credentials) get 429 with
+// Retry-After until the window ends. A correct credential is never refused by it (the server
+// asks only after a failure), so one noisy client cannot lock out others on its address. Bounded:
+// at most maxAddresses are tracked (the oldest window is dropped first). The clock is injectable
+// for tests.
 class AuthFailureLimiter final
 {
 public:

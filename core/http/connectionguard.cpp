@@ -8,7 +8,10 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include <cerrno>
+
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace Mouse::Http {
 
@@ -61,6 +64,7 @@ ConnectionGuard::ConnectionGuard(HttpServer::Private *d, QTcpSocket *socket, boo
     : QObject(socket)
     , d(d)
     , m_socket(socket)
+    , m_peer(socket->peerAddress())
     , m_tls(tls)
     , m_framer(d->framerLimits)
 {
@@ -113,7 +117,7 @@ void ConnectionGuard::onReadyRead()
 
     if (m_noMoreRequests) {
         // Everything up to the last allowed request is with QHttpServer: drop the rest.
-        if (m_nextDispatch == m_firstSequence + m_requests.size()) {
+        if (m_nextDispatch == dispatchEnd()) {
             detachEngine();
             discardInput();
         }
@@ -125,6 +129,15 @@ void ConnectionGuard::onReadyRead()
         return;
     const QByteArray buffered = m_socket->peek(available);
     QByteArrayView fresh = QByteArrayView(buffered).sliced(m_unconsumed);
+
+    // Bodiless requests are answered here without QHttpServer, whose 6.4 parser reads a
+    // head one byte per QIODevice::read (about half the server's CPU per request). Only
+    // while QHttpServer holds nothing: no bytes left over, no request of its own unfinished
+    // (its transaction is then empty) and every earlier request dispatched, so answers stay
+    // in order and the bytes it will see start at a request line.
+    bool direct = m_unconsumed == 0 && !m_framer.inRequest() && m_nextDispatch == dispatchEnd();
+    qsizetype directBytes = 0; // consumed from the socket by this guard
+    qsizetype framedBytes = 0; // of `fresh`, fed to the framer
     m_unconsumed = available;
 
     while (!fresh.isEmpty() && !m_noMoreRequests) {
@@ -132,19 +145,50 @@ void ConnectionGuard::onReadyRead()
             m_requestStartMs = nowMs;
         const RequestFramer::Step step = m_framer.feed(fresh);
         fresh = fresh.sliced(step.consumed);
+        framedBytes += step.consumed;
         if (step.error) {
             reject(m_framer.errorStatus(), m_framer.errorCode());
             return;
         }
         if (step.headComplete && !onHead(fresh.size()))
             return;
-        if (step.requestComplete) {
-            m_requests.back().complete = true;
-            m_requestStartMs = -1;
-            if (m_requests.back().head.close || m_requests.back().head.upgrade)
-                m_noMoreRequests = true;
+        if (!step.requestComplete)
+            continue;
+        PendingRequest &request = m_requests.back();
+        request.complete = true;
+        m_requestStartMs = -1;
+        if (request.head.close || request.head.upgrade)
+            m_noMoreRequests = true;
+        direct = direct && canServeDirectly(request);
+        if (!direct)
+            continue;
+
+        // Take the request's bytes out of the socket first: the handler may answer and close
+        // at once, and QHttpServer must never see them.
+        if (m_socket->isTransactionStarted())
+            m_socket->commitTransaction();
+        m_socket->skip(framedBytes - directBytes);
+        directBytes = framedBytes;
+        m_unconsumed = m_socket->bytesAvailable();
+        const quint64 sequence = m_nextDispatch++;
+        request.dispatched = true;
+        QPointer<ConnectionGuard> alive(this);
+        d->dispatch(nullptr, this, sequence, request);
+        if (!alive || m_closing || m_engineDetached)
+            return;
+        if (m_noMoreRequests) {
+            // Connection: close: whatever follows is dropped unread, QHttpServer included.
+            detachEngine();
+            discardInput();
+            return;
         }
     }
+}
+
+bool ConnectionGuard::canServeDirectly(const PendingRequest &request) const
+{
+    const RequestHead &head = request.head;
+    return !head.upgrade && !head.chunked && head.contentLength <= 0 && !m_upgraded;
 }
 
 bool ConnectionGuard::onHead(qsizetype bodyBytesAlreadyHere)
@@ -178,7 +222,7 @@ bool ConnectionGuard::onHead(qsizetype bodyBytesAlreadyHere)
 
     if (int(m_requests.size()) >= d->maxPipelined) {
         d->countLimit("pipelined");
-        reject(503, "too_many_connections");
+        refuseFurther(503, "too_many_pipelined_requests");
         return false;
     }
 
@@ -201,6 +245,8 @@ PendingRequest *ConnectionGuard::beginDispatch(quint64 *sequence, int method)
         return nullptr;
     }
     PendingRequest &pending = m_requests[index];
+    if (pending.refusal)
+        return nullptr; // not a request: the guard's answer to the ones beyond the limit
     const QByteArrayView expected = methodName(method);
     const bool same = expected.isEmpty() ? !isKnownMethod(pending.head.method)
                                          : pending.head.method == expected;
@@ -214,7 +260,7 @@ PendingRequest *ConnectionGuard::beginDispatch(quint64 *sequence, int method)
     return &pending;
 }
 
-void ConnectionGuard::answer(quint64 sequence, QByteArray bytes, bool closeAfter)
+void ConnectionGuard::answer(quint64 sequence, QByteArray head, QByteArray body, bool closeAfter)
 {
     if (sequence < m_firstSequence || sequence - m_firstSequence >= m_requests.size())
         return;
@@ -222,7 +268,8 @@ void ConnectionGuard::answer(quint64 sequence, QByteArray bytes, bool closeAfter
     if (pending.ready)
         return;
     pending.ready = true;
-    pending.bytes = std::move(bytes);
+    pending.bytes = std::move(head);
+    pending.body = std::move(body);
     pending.closeAfter = closeAfter || pending.head.close;
     flush();
 }
@@ -233,7 +280,8 @@ void ConnectionGuard::flush()
         PendingRequest done = std::move(m_requests.front());
         m_requests.pop_front();
         ++m_firstSequence;
-        if (m_socket->state() == QAbstractSocket::ConnectedState && !done.bytes.isEmpty()) {
+        if (m_socket->state() == QAbstractSocket::ConnectedState
+            && !(done.bytes.isEmpty() && done.body.isEmpty())) {
             // A client that sends requests but reads no answers: cut it off before its unsent
             // answers exhaust memory.
             if (m_socket->bytesToWrite() > MaxUnsentBytes) {
@@ -245,13 +293,45 @@ void ConnectionGuard::flush()
             // answer must not keep a stalled connection alive past the write timeout.
             if (m_socket->bytesToWrite() == 0)
                 m_lastWriteProgressMs = d->nowMs();
-            m_socket->write(done.bytes);
+            writeAnswer(done.bytes, done.body);
         }
         m_lastActivityMs = d->nowMs();
         if (done.closeAfter) {
             beginClose();
             return;
         }
+    }
+}
+
+void ConnectionGuard::writeAnswer(const QByteArray &head, const QByteArray &body)
+{
+    // Straight to the kernel when nothing is queued before it: one writev for head and body,
+    // no copy into Qt's write buffer, and no write notifier switched on and off (each switch
+    // wakes the event loop: two extra eventfd writes and a poll round per answer). Whatever
+    // the kernel does not take now goes to Qt's buffer, which also reports any socket error.
+    qsizetype sent = 0;
+    if (!m_tls && m_socket->bytesToWrite() == 0) {
+        iovec parts[2] = {{const_cast<char *>(head.constData()), size_t(head.size())},
+                          {const_cast<char *>(body.constData()), size_t(body.size())}};
+        msghdr message{};
+        message.msg_iov = parts;
+        message.msg_iovlen = 2;
+        ssize_t written;
+        do {
+            written = ::sendmsg(int(m_socket->socketDescriptor()), &message, MSG_NOSIGNAL);
+        } while (written < 0 && errno == EINTR);
+        sent = written > 0 ? qsizetype(written) : 0;
+        if (sent == head.size() + body.size()) {
+            m_lastWriteProgressMs = d->nowMs();
+            return;
+        }
+    }
+    if (sent < head.size()) {
+        m_socket->write(head.constData() + sent, head.size() - sent);
+        m_socket->write(body);
+    } else {
+        m_socket->write(body.constData() + (sent - head.size()),
+                        body.size() - (sent - head.size()));
     }
 }
 
@@ -273,6 +353,32 @@ void ConnectionGuard::reject(int status, const char *code)
     m_nextDispatch = m_firstSequence + m_requests.size();
     flush();
     discardInput();
+}
+
+// The requests already accepted stay and are answered; this answer follows them and closes
+// the connection, and nothing after it is read. (reject() instead drops the requests
+// QHttpServer has not dispatched yet: right for a broken stream, wrong for a long pipeline.)
+void ConnectionGuard::refuseFurther(int status, const char *code)
+{
+    qCDebug(lcHttp) << "guard refused further requests:" << status << code;
+    m_noMoreRequests = true;
+    PendingRequest refusal;
+    refusal.refusal = true;
+    refusal.ready = true;
+    refusal.closeAfter = true;
+    refusal.bytes = serializeGuardError(status, code, d->newRequestId());
+    m_requests.push_back(std::move(refusal));
+    if (m_nextDispatch == dispatchEnd()) {
+        detachEngine();
+        discardInput();
+    }
+    flush();
+}
+
+quint64 ConnectionGuard::dispatchEnd() const
+{
+    const bool refusalLast = !m_requests.empty() && m_requests.back().refusal;
+    return m_firstSequence + m_requests.size() - (refusalLast ? 1 : 0);
 }
 
 void ConnectionGuard::detachEngine()
@@ -302,7 +408,7 @@ void ConnectionGuard::beginClose()
 {
     m_closing = true;
     m_noMoreRequests = true;
-    if (m_nextDispatch == m_firstSequence + m_requests.size() || m_requests.empty()) {
+    if (m_nextDispatch == dispatchEnd() || m_requests.empty()) {
         detachEngine();
         discardInput();
     }

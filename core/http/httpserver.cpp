@@ -27,6 +27,13 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
+// What the auth-failure limiter may refuse: no, wrong or another customer's credentials.
+bool isFailure(Authenticator::Outcome outcome)
+{
+    return outcome == Authenticator::Outcome::Missing || outcome == Authenticator::Outcome::Invalid
+           || outcome == Authenticator::Outcome::Forbidden;
+}
+
 bool isSaneRequestId(QByteArrayView id)
 {
     if (id.isEmpty() || id.size() > 64)
@@ -236,7 +243,19 @@ qint64 HttpServer::Private::bodyLimitFor(const PendingRequest &request) const
 
 QByteArray HttpServer::Private::newRequestId()
 {
-    return requestIdPrefix + QByteArray::number(++requestCounter, 16);
+    // prefix + counter in hex, in one allocation.
+    char digits[16];
+    int count = 0;
+    quint64 value = ++requestCounter;
+    do {
+        digits[count++] = "0123456789abcdef"[value & 15];
+        value >>= 4;
+    } while (value > 0);
+    QByteArray id(requestIdPrefix.size() + count, Qt::Uninitialized);
+    char *out = std::copy(requestIdPrefix.cbegin(), requestIdPrefix.cend(), id.data());
+    while (count > 0)
+        *out++ = digits[--count];
+    return id;
 }
 
 void HttpServer::Private::registerGuard(QTcpSocket *socket, ConnectionGuard *guard)
@@ -313,7 +332,7 @@ bool HttpServer::Private::handleRequest(const QHttpServerRequest &request, QTcpS
         return true;
     if (pending->head.upgrade)
         return handleUpgrade(request, guard, *pending);
-    dispatch(request, guard, sequence, *pending);
+    dispatch(&request, guard, sequence, *pending);
     return true;
 }
 
@@ -332,7 +351,7 @@ void HttpServer::Private::missingHandler(const QHttpServerRequest &, QTcpSocket 
     socket->write(serializeResponse(Reply::error(error, QString::fromLatin1(id)), framing));
 }
 
-void HttpServer::Private::dispatch(const QHttpServerRequest &request,
+void HttpServer::Private::dispatch(const QHttpServerRequest *request,
                                    ConnectionGuard *guard,
                                    quint64 sequence,
                                    PendingRequest &pending)
@@ -382,7 +401,9 @@ void HttpServer::Private::dispatch(const QHttpServerRequest &request,
         framing.keepAlive10 = keepAlive10;
         framing.requestId = requestId;
         framing.corsOrigin = origin;
-        guardPointer->answer(sequence, serializeResponse(reply, framing), close);
+        QByteArray head = serializeResponseHead(reply, framing);
+        QByteArray body = isHead ? QByteArray() : std::move(reply.body);
+        guardPointer->answer(sequence, std::move(head), std::move(body), close);
     };
     const Responder responder(state);
 
@@ -420,26 +441,29 @@ void HttpServer::Private::dispatch(const QHttpServerRequest &request,
     Request r;
     r.method = head.method;
     r.path = pending.path;
-    r.peer = resolver.resolve(request.remoteAddress(), head.forwardedFor);
+    r.peer = resolver.resolve(request ? request->remoteAddress() : guard->peer(),
+                              head.forwardedFor);
     r.requestId = state->requestId;
     r.params = std::move(match.params);
 
     const Access access = match.route->access;
     const QByteArray token = Authenticator::bearerToken(head.authorization);
     if (access != Access::Public || !token.isEmpty()) {
-        if (access != Access::Public) {
-            const int retryAfter = limiter->retryAfterSeconds(r.peer);
-            if (retryAfter >= 0) {
-                countLimit("rate_limited");
-                responder.fail(makeError(ErrorKind::TooManyRequests,
-                                         "too_many_failures",
-                                         "Too many failed authentications; try again later.",
-                                         retryAfter));
-                return;
-            }
-        }
         const Authenticator::Result result
                 = auth.authenticate(access, token, r.params.value(u"customer"_s));
+        // The limiter slows down guessing, not valid users: a correct credential passes even
+        // when others failed often from the same address (e.g. 127.0.0.1 behind one proxy).
+        const int retryAfter = access == Access::Public || !isFailure(result.outcome)
+                                       ? -1
+                                       : limiter->retryAfterSeconds(r.peer);
+        if (retryAfter >= 0) {
+            countLimit("rate_limited");
+            responder.fail(makeError(ErrorKind::TooManyRequests,
+                                     "too_many_failures",
+                                     "Too many failed authentications; try again later.",
+                                     retryAfter));
+            return;
+        }
         switch (result.outcome) {
         case Authenticator::Outcome::Allowed:
             r.principal = result.principal;
@@ -477,24 +501,36 @@ void HttpServer::Private::dispatch(const QHttpServerRequest &request,
         }
     }
 
-    r.body = request.body();
+    if (request)
+        r.body = request->body();
     if (r.body.size() > bodyLimitFor(pending)) {
         countLimit("body");
         responder.fail(makeError(
                 ErrorKind::PayloadTooLarge, "payload_too_large", "The request body is too large."));
         return;
     }
-    r.query = request.query();
-    r.headers = request.headers();
+    if (request) {
+        r.query = request->query();
+        r.headers = request->headers();
+    } else {
+        const qsizetype question = head.target.indexOf('?');
+        if (question >= 0)
+            r.query = QUrlQuery(QUrl::fromEncoded(head.target).query());
+        r.headers = head.fields;
+    }
 
+    // An answer given at once pops `pending` from the guard's queue: nothing of it is used
+    // after the handler runs.
+    const Handler *handler = match.handler;
+    const RouteInfo *route = match.route;
     try {
-        (*match.handler)(r, responder);
+        (*handler)(r, responder);
     } catch (const std::exception &exception) {
-        qCWarning(lcHttp) << "handler threw for" << match.route->pattern << exception.what();
+        qCWarning(lcHttp) << "handler threw for" << route->pattern << exception.what();
         if (!responder.hasAnswered())
             responder.fail(ApiError::internal());
     } catch (...) {
-        qCWarning(lcHttp) << "handler threw for" << match.route->pattern;
+        qCWarning(lcHttp) << "handler threw for" << route->pattern;
         if (!responder.hasAnswered())
             responder.fail(ApiError::internal());
     }
@@ -538,11 +574,12 @@ bool HttpServer::Private::handleUpgrade(const QHttpServerRequest &request,
     // The token must not reach the handler or its logs through the query.
     r.query.removeAllQueryItems(u"token"_s);
 
-    if (match.access != Access::Public && limiter->retryAfterSeconds(r.peer) >= 0) {
-        upgrade.closeCode = 4429;
+    const Authenticator::Result result
+            = auth.authenticate(match.access, token, r.params.value(u"customer"_s));
+    if (match.access != Access::Public && isFailure(result.outcome)
+        && limiter->retryAfterSeconds(r.peer) >= 0) {
+        upgrade.closeCode = 4429; // as for HTTP: a correct credential is never refused here
     } else {
-        const Authenticator::Result result
-                = auth.authenticate(match.access, token, r.params.value(u"customer"_s));
         switch (result.outcome) {
         case Authenticator::Outcome::Allowed:
             r.principal = result.principal;

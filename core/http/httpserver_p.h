@@ -13,6 +13,7 @@
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
 #include <QHash>
+#include <QHostAddress>
 #include <QPointer>
 #include <QSslConfiguration>
 #include <QTcpServer>
@@ -76,7 +77,9 @@ struct PendingRequest
     bool dispatched = false; // QHttpServer handed it to handleRequest
     bool ready = false;      // bytes hold the serialized answer
     bool closeAfter = false; // close the connection once written
-    QByteArray bytes;
+    bool refusal = false;    // the guard's own last answer, never dispatched
+    QByteArray bytes;        // the serialized answer, or its head when body is set apart
+    QByteArray body;         // sent after bytes in the same writev (shared, not copied)
 };
 
 // The per-connection guard, a child of its socket. It sees the bytes of each request before
@@ -93,14 +96,16 @@ public:
     void attachAfter();
 
     QTcpSocket *socket() const { return m_socket; }
+    const QHostAddress &peer() const { return m_peer; } // read once, at accept
     bool isConnected() const;
 
     // Called by the dispatcher for the next request QHttpServer parsed. nullptr: the two
     // parsers disagree (the connection is then aborted) or the request is to be ignored.
     PendingRequest *beginDispatch(quint64 *sequence, int method);
 
-    // The answer of request `sequence`; written when every earlier answer is out.
-    void answer(quint64 sequence, QByteArray bytes, bool closeAfter);
+    // The answer of request `sequence` (head, then body); written when every earlier answer is
+    // out.
+    void answer(quint64 sequence, QByteArray head, QByteArray body, bool closeAfter);
 
     void markUpgraded() { m_upgraded = true; }
     bool isUpgraded() const { return m_upgraded; }
@@ -113,7 +118,11 @@ private:
     void afterReadyRead();
     void onBytesWritten();
     bool onHead(qsizetype bodyBytesAlreadyHere);
+    bool canServeDirectly(const PendingRequest &request) const;
+    void writeAnswer(const QByteArray &head, const QByteArray &body);
     void reject(int status, const char *code);
+    void refuseFurther(int status, const char *code);
+    quint64 dispatchEnd() const; // sequence after the last request QHttpServer may dispatch
     void detachEngine();
     void flush();
     void beginClose();
@@ -122,6 +131,7 @@ private:
 
     HttpServer::Private *d;
     QTcpSocket *m_socket;
+    QHostAddress m_peer;
     bool m_tls;
     RequestFramer m_framer;
     qint64 m_unconsumed = 0;
@@ -165,7 +175,9 @@ struct HttpServer::Private
     // Dispatch (httpserver.cpp).
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket);
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket);
-    void dispatch(const QHttpServerRequest &request,
+    // request: QHttpServer's parse, or nullptr for a bodiless request the guard framed and
+    // consumed itself (its fields come from pending.head).
+    void dispatch(const QHttpServerRequest *request,
                   ConnectionGuard *guard,
                   quint64 sequence,
                   PendingRequest &pending);

@@ -54,12 +54,16 @@ QByteArray Request::header(QByteArrayView name) const
 
 Reply Reply::json(const QJsonObject &object, int status)
 {
-    return bytes(QJsonDocument(object).toJson(QJsonDocument::Compact), "application/json", status);
+    return bytes(QJsonDocument(object).toJson(QJsonDocument::Compact),
+                 QByteArrayLiteral("application/json"),
+                 status);
 }
 
 Reply Reply::json(const QJsonArray &array, int status)
 {
-    return bytes(QJsonDocument(array).toJson(QJsonDocument::Compact), "application/json", status);
+    return bytes(QJsonDocument(array).toJson(QJsonDocument::Compact),
+                 QByteArrayLiteral("application/json"),
+                 status);
 }
 
 Reply Reply::bytes(QByteArray body, QByteArray contentType, int status)

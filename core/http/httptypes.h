@@ -53,7 +53,7 @@ struct Request
 struct Reply
 {
     int status = 200;
-    QByteArray contentType = "application/json";
+    QByteArray contentType = QByteArrayLiteral("application/json"); // static: no allocation
     QByteArray body;
     HeaderList headers; // extra headers; common and security headers are added by the server
 

@@ -42,7 +42,9 @@ QByteArrayView trimmedOws(QByteArrayView text)
 
 bool equalsIgnoringCase(QByteArrayView a, const char *b)
 {
-    return a.compare(QByteArrayView(b), Qt::CaseInsensitive) == 0;
+    // Sizes first: most fields are compared against names they cannot be.
+    const QByteArrayView other(b);
+    return a.size() == other.size() && a.compare(other, Qt::CaseInsensitive) == 0;
 }
 
 // Digits only: QHttpServer reads the first Content-Length with toULongLong, so anything else
@@ -434,6 +436,7 @@ bool RequestFramer::parseHead(QByteArrayView rest)
         const qsizetype colon = line.indexOf(':');
         const QByteArrayView name = line.first(colon);
         const QByteArrayView value = trimmedOws(line.sliced(colon + 1));
+        m_head.fields.append(qMakePair(name.toByteArray(), value.toByteArray()));
         if (equalsIgnoringCase(name, "connection")) {
             if (!connection.isEmpty())
                 connection += ", ";

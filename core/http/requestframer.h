@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QList>
+#include <QPair>
 
 namespace Mouse::Http {
 
@@ -27,6 +29,10 @@ struct RequestHead
     QByteArray origin;
     QByteArray forwardedFor;      // X-Forwarded-For
     QByteArray corsRequestMethod; // Access-Control-Request-Method
+
+    // Every field as sent (name as sent, value without surrounding whitespace), in order: the
+    // dispatcher answers bodiless requests itself and hands these to the handler.
+    QList<QPair<QByteArray, QByteArray>> fields;
 
     QByteArrayView path() const; // target without the query
 };

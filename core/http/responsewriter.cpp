@@ -3,6 +3,7 @@
 #include "core/http/responsewriter.h"
 
 #include <array>
+#include <cstring>
 
 namespace Mouse::Http {
 
@@ -125,13 +126,45 @@ bool hasHeader(const HeaderList &headers, QByteArrayView name)
     return false;
 }
 
-void appendHeader(QByteArray &out, QByteArrayView name, QByteArrayView value)
+// Writes into a buffer its caller sized for everything written.
+class HeadWriter final
 {
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
-}
+public:
+    explicit HeadWriter(char *at)
+        : m_at(at)
+    {}
+
+    void put(QByteArrayView text)
+    {
+        std::memcpy(m_at, text.data(), size_t(text.size()));
+        m_at += text.size();
+    }
+
+    void header(QByteArrayView name, QByteArrayView value)
+    {
+        put(name);
+        put(": ");
+        put(value);
+        put("\r\n");
+    }
+
+    void number(qint64 value)
+    {
+        char digits[20];
+        int count = 0;
+        do {
+            digits[count++] = char('0' + value % 10);
+            value /= 10;
+        } while (value > 0 && count < 20);
+        while (count > 0)
+            *m_at++ = digits[--count];
+    }
+
+    qsizetype written(const char *start) const { return m_at - start; }
+
+private:
+    char *m_at;
+};
 
 QByteArrayView guardMessage(QByteArrayView code)
 {
@@ -149,6 +182,8 @@ QByteArrayView guardMessage(QByteArrayView code)
         return "Only HTTP/1.0 and HTTP/1.1 are supported.";
     if (code == "too_many_connections")
         return "The server has too many open connections; try again later.";
+    if (code == "too_many_pipelined_requests")
+        return "Too many requests wait for answers on this connection; send the rest again.";
     return "The request is malformed.";
 }
 
@@ -163,35 +198,56 @@ QByteArrayView statusLine(int status)
 
 QByteArray serializeResponse(const Reply &reply, const ResponseFraming &framing)
 {
+    QByteArray out = serializeResponseHead(reply, framing, framing.head ? 0 : reply.body.size());
+    if (!framing.head)
+        out += reply.body;
+    return out;
+}
+
+QByteArray
+serializeResponseHead(const Reply &reply, const ResponseFraming &framing, qsizetype reserveExtra)
+{
     const bool json = reply.contentType.startsWith("application/json");
-    QByteArray out;
-    out.reserve(320 + reply.body.size());
-    out += statusLine(reply.status);
-    out += CommonHeaders;
-    if (!hasHeader(reply.headers, "cache-control"))
-        out += NoStore;
-    if (json && !hasHeader(reply.headers, "content-security-policy"))
-        out += JsonPolicy;
-    if (!reply.contentType.isEmpty() && isSafeHeaderText(reply.contentType))
-        appendHeader(out, "Content-Type", reply.contentType);
-    appendHeader(out, "Content-Length", QByteArray::number(reply.body.size()));
+    const bool ownCacheControl = hasHeader(reply.headers, "cache-control");
+    const bool ownPolicy = hasHeader(reply.headers, "content-security-policy");
+    const bool contentType = !reply.contentType.isEmpty() && isSafeHeaderText(reply.contentType);
+    const QByteArrayView status = statusLine(reply.status);
+
+    // Sized once, then filled with memcpy: no reallocation, no per-piece capacity checks.
+    qsizetype bound = status.size() + CommonHeaders.size() + NoStore.size() + JsonPolicy.size() + 16
+                      + reply.contentType.size() + 40 + 18 + framing.requestId.size() + 48
+                      + framing.corsOrigin.size() + 26 + 2;
+    for (const auto &[name, value] : reply.headers)
+        bound += name.size() + value.size() + 4;
+    QByteArray out(bound + reserveExtra, Qt::Uninitialized);
+    HeadWriter writer(out.data());
+    writer.put(status);
+    writer.put(CommonHeaders);
+    if (!ownCacheControl)
+        writer.put(NoStore);
+    if (json && !ownPolicy)
+        writer.put(JsonPolicy);
+    if (contentType)
+        writer.header("Content-Type", reply.contentType);
+    writer.put("Content-Length: ");
+    writer.number(reply.body.size());
+    writer.put("\r\n");
     if (!framing.requestId.isEmpty())
-        appendHeader(out, "X-Request-Id", framing.requestId);
+        writer.header("X-Request-Id", framing.requestId);
     if (!framing.corsOrigin.isEmpty()) {
-        appendHeader(out, "Access-Control-Allow-Origin", framing.corsOrigin);
-        out += "Vary: Origin\r\n";
+        writer.header("Access-Control-Allow-Origin", framing.corsOrigin);
+        writer.put("Vary: Origin\r\n");
     }
     for (const auto &[name, value] : reply.headers) {
         if (!name.isEmpty() && isSafeHeaderText(name) && isSafeHeaderText(value))
-            appendHeader(out, name, value);
+            writer.header(name, value);
     }
     if (framing.close)
-        out += "Connection: close\r\n";
+        writer.put("Connection: close\r\n");
     else if (framing.keepAlive10)
-        out += "Connection: keep-alive\r\n";
-    out += "\r\n";
-    if (!framing.head)
-        out += reply.body;
+        writer.put("Connection: keep-alive\r\n");
+    writer.put("\r\n");
+    out.resize(writer.written(out.constData())); // keeps the capacity for a body
     return out;
 }
 

@@ -25,7 +25,15 @@ struct ResponseFraming
 // The static parts are precomputed; handler headers with CR or LF are dropped.
 // One buffer, one write: two writes (head, then a shared body) would leave the body to a
 // second write notification and, with Nagle, to the client's delayed ACK (measured: 40 ms).
+// The server itself sends head and body with one writev (ConnectionGuard::writeAnswer).
 QByteArray serializeResponse(const Reply &reply, const ResponseFraming &framing);
+
+// The status line and headers of serializeResponse (up to and including the blank line),
+// for a writer that sends the body from its own buffer in the same system call (writev).
+// reserveExtra: bytes to reserve beyond the head.
+QByteArray serializeResponseHead(const Reply &reply,
+                                 const ResponseFraming &framing,
+                                 qsizetype reserveExtra = 0);
 
 // "HTTP/1.1 200 OK\r\n" and friends, precomputed for 100..599.
 QByteArrayView statusLine(int status);

@@ -12,6 +12,8 @@
 #include <QString>
 #include <QTimer>
 
+#include "core/queue/writetransaction.h"
+
 #include <atomic>
 #include <functional>
 #include <map>
@@ -20,12 +22,14 @@
 #include <utility>
 #include <vector>
 
+class QSqlQuery;
 class QThreadPool;
 
 namespace Mouse {
 
 class Database;
 class EventLog;
+class SqliteStatement;
 class Settings;
 namespace Metrics {
 class Registry;
@@ -114,6 +118,8 @@ class TaskQueue final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TaskQueue)
 
+    struct Entry; // the scheduler's view of a task (private)
+
 public:
     struct Options
     {
@@ -158,8 +164,31 @@ public:
     // Writes a task row inside the caller's open transaction on db; returns its id or empty.
     // The task is not scheduled until announce() is called after the commit.
     QString insert(QSqlDatabase &db, const NewTask &task, qint64 nowMs);
-    // The same for many tasks in few statements; the ids in order, or empty on failure.
+    // The same for many tasks (one prepared statement); the ids in order, or empty on failure.
     QStringList insertMany(QSqlDatabase &db, const QList<NewTask> &tasks, qint64 nowMs);
+
+    // insertMany() with its statement prepared once, for a writer that inserts tasks batch
+    // after batch on its own connection (the webhook intake): re-preparing a statement per
+    // batch costs more than the inserts. Lives on, and is used by, the thread owning db.
+    class Inserter final
+    {
+        Q_DISABLE_COPY_MOVE(Inserter)
+
+    public:
+        Inserter(TaskQueue &queue, const QSqlDatabase &db);
+        ~Inserter();
+        // Writes the rows inside the caller's open transaction; the ids in order, or empty
+        // on failure. Announce them after the commit, or forget them after a rollback.
+        QStringList insert(const QList<NewTask> &tasks, qint64 nowMs);
+
+    private:
+        bool write(const NewTask &task, const Entry &entry, qint64 nowMs);
+
+        TaskQueue &m_queue;
+        std::unique_ptr<SqliteStatement> m_sqlite; // SQLite: the driver's handle
+        std::unique_ptr<QSqlQuery> m_query;        // otherwise
+        bool m_prepared = false;
+    };
     void announce(const QStringList &taskIds);
     // The caller's transaction rolled back: drops what insert() staged.
     void forget(const QStringList &taskIds);
@@ -170,7 +199,7 @@ public:
     QMutex &writeMutex() { return m_writeMutex; }
     bool serializesWrites() const;
     // Writers that must not wait behind workers (the intake) announce themselves here.
-    std::atomic<int> &urgentWriters() { return m_urgentWriters; }
+    WriterGate &urgentWriters() { return m_urgentWriters; }
 
     // Unfinished tasks (pending, waiting for a retry, running) for the backlog check.
     qint64 backlog() const;
@@ -238,7 +267,7 @@ private:
     EventLog *m_eventLog = nullptr;
     std::unique_ptr<Private> d;
     QMutex m_writeMutex;
-    std::atomic<int> m_urgentWriters{0};
+    WriterGate m_urgentWriters;
     QTimer m_retryTimer;
     QTimer m_pruneTimer;
     QTimer m_metricsTimer;

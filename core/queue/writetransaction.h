@@ -2,17 +2,72 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QThread>
+#include <QWaitCondition>
 
 #include <atomic>
 
 #include "core/logging.h"
 
 namespace Mouse {
+
+// Writers whose callers wait for their commit (the webhook intake: acknowledgements) count
+// themselves in here; other writers (workers) wait until it is clear, on a condition variable
+// rather than polling, so a held-back worker costs no CPU while it waits. "Clear" also needs
+// a short quiet time after the last urgent writer left: within a burst, the clients' next
+// requests arrive a fraction of a millisecond after their answers, and a worker slipping into
+// that gap would make the next group commit wait for its transaction.
+class WriterGate final
+{
+    Q_DISABLE_COPY_MOVE(WriterGate)
+
+public:
+    static constexpr qint64 kQuietNs = 3'000'000;
+
+    WriterGate() { m_clock.start(); }
+
+    void enter(int count = 1) { m_count.fetch_add(count); }
+    void leave(int count = 1)
+    {
+        m_lastLeaveNs.store(m_clock.nsecsElapsed());
+        if (m_count.fetch_sub(count) - count > 0)
+            return;
+        // Taking the mutex orders this wake after a waiter's check (no lost wake-up).
+        QMutexLocker lock(&m_mutex);
+        m_clear.wakeAll();
+    }
+    int count() const { return m_count.load(); }
+    // Waits until nobody is counted and kQuietNs passed since the last one left, or
+    // timeoutMs passed; true when clear.
+    bool waitUntilClear(int timeoutMs)
+    {
+        const QDeadlineTimer deadline(timeoutMs);
+        QMutexLocker lock(&m_mutex);
+        for (;;) {
+            const qint64 quietLeftNs = m_lastLeaveNs.load() + kQuietNs - m_clock.nsecsElapsed();
+            if (m_count.load() <= 0 && quietLeftNs <= 0)
+                return true;
+            if (deadline.hasExpired())
+                return false;
+            // Counted: sleep until woken; only quiet time left: sleep that long.
+            const QDeadlineTimer wake
+                    = m_count.load() > 0 ? deadline : QDeadlineTimer(quietLeftNs / 1'000'000 + 1);
+            m_clear.wait(&m_mutex, wake.deadline() < deadline.deadline() ? wake : deadline);
+        }
+    }
+
+private:
+    std::atomic<int> m_count{0};
+    std::atomic<qint64> m_lastLeaveNs{-kQuietNs};
+    QElapsedTimer m_clock;
+    QMutex m_mutex;
+    QWaitCondition m_clear;
+};
 
 // Takes the write mutex (when writes are serialised) and opens a write transaction.
 // Rolls back when destroyed uncommitted.
@@ -22,24 +77,25 @@ class WriteTransaction final
 
 public:
     // urgent: the webhook intake, whose answers wait for this commit. Other writers (workers)
-    // step aside (up to ~100 ms) while an urgent writer waits or events wait for the intake, so
-    // an acknowledgement waits for at most the one transaction already running.
+    // step aside (up to kHoldBackMs) while an urgent writer waits or events wait for the
+    // intake, so an acknowledgement waits for at most the one transaction already running.
+    static constexpr int kHoldBackMs = 100;
     WriteTransaction(QSqlDatabase &db,
                      QMutex &mutex,
                      bool serialize,
-                     std::atomic<int> *urgentWaiters = nullptr,
+                     WriterGate *gate = nullptr,
                      bool urgent = false)
         : m_db(db)
         , m_mutex(serialize ? &mutex : nullptr)
     {
-        if (m_mutex && urgentWaiters && urgent) {
-            urgentWaiters->fetch_add(1);
+        if (m_mutex && gate && urgent) {
+            gate->enter();
             m_mutex->lock();
-            urgentWaiters->fetch_sub(1);
+            gate->leave();
         } else if (m_mutex) {
             // Bounded, so a sustained burst slows processing down but never starves it.
-            for (int spins = 0; urgentWaiters && urgentWaiters->load() > 0 && spins < 2000; ++spins)
-                QThread::usleep(50);
+            if (gate)
+                gate->waitUntilClear(kHoldBackMs);
             m_mutex->lock();
         }
         if (m_db.driverName() == QLatin1String("QSQLITE") && m_mutex) {

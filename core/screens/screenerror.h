@@ -14,20 +14,22 @@ namespace Mouse {
 struct ScreenError
 {
     enum class Kind {
-        BadInput, // the upstream answer is not a usable image (502 to clients)
-        TooLarge, // declared dimensions above screens/max_pixels (502)
-        Upstream, // Orgo failed or timed out (502/504/503)
-        NotFound, // no such VM (404)
-        Internal, // should not happen (500)
+        BadInput,   // the upstream answer is not a usable image (502 to clients)
+        TooLarge,   // declared dimensions above screens/max_pixels (502)
+        Upstream,   // Orgo failed or timed out (502/504/503)
+        NotFound,   // no such VM (404)
+        NotRunning, // the VM is not running, so it has no screen (409 vm_not_running)
+        Internal,   // should not happen (500)
     };
     Kind kind = Kind::Internal;
     QString code;
     QString message;
     int upstreamStatus = 0; // the HTTP status Orgo answered, when it did
+    QString vmStatus = {};  // NotRunning: the VM's state as Orgo reports it (e.g. "stopped")
 
     static ScreenError badInput(const QString &code, const QString &message)
     {
-        return {Kind::BadInput, code, message, 0};
+        return {Kind::BadInput, code, message, 0, {}};
     }
 };
 

@@ -172,6 +172,14 @@ ApiError screenshotApiError(const ScreenError &error)
     switch (error.kind) {
     case ScreenError::Kind::NotFound:
         return vmNotFound();
+    case ScreenError::Kind::NotRunning:
+        return {ErrorKind::Conflict,
+                QStringLiteral("vm_not_running"),
+                QStringLiteral(
+                        "The VM is not running (its state is %1); screenshots need a running VM.")
+                        .arg(error.vmStatus),
+                {{QStringLiteral("vm_status"), error.vmStatus}},
+                -1};
     case ScreenError::Kind::BadInput:
     case ScreenError::Kind::TooLarge:
         return {ErrorKind::BadGateway, error.code, error.message, {}, -1};

@@ -28,7 +28,8 @@ void registerScreenshotRoutes(Http::Router &router,
                               StreamHub &hub,
                               VmOwnership ownsVm);
 
-// The HTTP error for a failed screenshot: 502 for unusable images, 404/503/504 from Orgo.
+// The HTTP error for a failed screenshot: 502 for unusable images, 404/503/504 from Orgo,
+// 409 vm_not_running (details.vm_status) for a VM that is not running.
 Http::ApiError screenshotApiError(const ScreenError &error);
 
 } // namespace Mouse

@@ -175,6 +175,134 @@ private slots:
         QVERIFY(none);
         QVERIFY(none->orderingKey().isEmpty());
     }
+    // The intake's scan must say exactly what the full parse says, or leave it to it.
+    void envelopeScanAgreesWithFullParse_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<bool>("scanned"); // the fast path decides on its own
+
+        auto row = [](const char *name, const QByteArray &body, bool scanned) {
+            QTest::newRow(name) << body << scanned;
+        };
+        row("plain",
+            R"({"id":"evt_1","object":"event","type":"checkout.session.completed",)"
+            R"("created":1700000001,"livemode":false,"data":{"object":{"id":"cs_1",)"
+            R"("object":"checkout.session","amount_total":1900,"ratio":0.5,"items":[1,"a",)"
+            R"({"x":null}],"metadata":{"customer_id":"c_1","package_slug":"starter"}}}})",
+            true);
+        row("live, no kind",
+            R"( {"type":"t","id":"e","livemode":true,"data":{"object":{}}} )",
+            true);
+        row("client reference",
+            R"({"id":"e","type":"t","data":{"object":{"client_reference_id":"r_1",)"
+            R"("metadata":{"customer_id":""}}}})",
+            true);
+        row("customer object",
+            R"({"id":"e","type":"t","data":{"object":{"customer":{"id":"cus_7"}}}})",
+            true);
+        row("customer string",
+            R"({"id":"e","type":"t","data":{"object":{"customer":"cus_8"}}})",
+            true);
+        row("customer itself",
+            R"({"id":"e","type":"t","data":{"object":{"object":"customer","id":"cus_9"}}})",
+            true);
+        row("customer not a string",
+            R"({"id":"e","type":"t","data":{"object":{"customer":5,"metadata":[]}}})",
+            true);
+        row("duplicate keys, last wins",
+            R"({"id":"a","id":"b","type":"t","created":1,"created":2,"livemode":true,)"
+            R"("livemode":false,"data":{"object":{"metadata":{"customer_id":"x"},)"
+            R"("metadata":{}}}})",
+            true);
+        row("later data not an object",
+            R"({"id":"e","type":"t","data":{"object":{}},"data":1})",
+            false);
+        row("non-ASCII elsewhere",
+            "{\"id\":\"e\",\"type\":\"t\",\"data\":{\"object\":{\"name\":\"Jos\xc3\xa9\"}}}",
+            true);
+        row("escapes elsewhere",
+            "{\"id\":\"e\",\"type\":\"t\",\"data\":{\"object\":{\"d\":\"a\\\"b\\\\c\\/\\n\\u00e9\"}}}",
+            true);
+        row("escaped key", R"({"i\u0064":"e","type":"t","data":{"object":{}}})", false);
+        row("escaped id", R"({"id":"e\u0031","type":"t","data":{"object":{}}})", false);
+        row("non-ASCII id", "{\"id\":\"\xc3\xa9\",\"type\":\"t\",\"data\":{\"object\":{}}}", false);
+        row("surrogate escape",
+            R"({"id":"e","type":"t","x":"\ud83d\ude00","data":{"object":{}}})",
+            false);
+        row("exponent", R"({"id":"e","type":"t","n":1e3,"data":{"object":{}}})", false);
+        row("decimal created",
+            R"({"id":"e","type":"t","created":1.0,"data":{"object":{}}})",
+            false);
+        row("long integer",
+            R"({"id":"e","type":"t","n":123456789012345678,"data":{"object":{}}})",
+            false);
+        row("negative created", R"({"id":"e","type":"t","created":-5,"data":{"object":{}}})", true);
+        row("string created", R"({"id":"e","type":"t","created":"5","data":{"object":{}}})", true);
+        // Not events, or not JSON: the full parse decides (and says why).
+        row("kind charge",
+            R"({"id":"e","object":"charge","type":"t","data":{"object":{}}})",
+            false);
+        row("kind number", R"({"id":"e","object":1,"type":"t","data":{"object":{}}})", false);
+        row("no data object", R"({"id":"e","type":"t","data":{"object":[]}})", false);
+        row("empty id", R"({"id":"","type":"t","data":{"object":{}}})", false);
+        row("long id",
+            "{\"id\":\"" + QByteArray(256, 'x') + "\",\"type\":\"t\",\"data\":{\"object\":{}}}",
+            false);
+        row("trailing comma", R"({"id":"e","type":"t","data":{"object":{}},})", false);
+        row("trailing garbage", R"({"id":"e","type":"t","data":{"object":{}}} x)", false);
+        row("leading zero", R"({"id":"e","type":"t","n":01,"data":{"object":{}}})", false);
+        row("bare word", R"({"id":"e","type":"t","n":tru,"data":{"object":{}}})", false);
+        row("control character",
+            "{\"id\":\"e\",\"type\":\"t\",\"x\":\"a\tb\",\"data\":{\"object\":{}}}",
+            false);
+        row("bad escape", R"({"id":"e","type":"t","x":"\q","data":{"object":{}}})", false);
+        row("bad UTF-8",
+            "{\"id\":\"e\",\"type\":\"t\",\"x\":\"\xc3\x28\",\"data\":{\"object\":{}}}",
+            false);
+        row("overlong UTF-8",
+            "{\"id\":\"e\",\"type\":\"t\",\"x\":\"\xc0\xaf\",\"data\":{\"object\":{}}}",
+            false);
+        row("unterminated", R"({"id":"e","type":"t","data":{"object":{})", false);
+        row("array", R"([{"id":"e"}])", false);
+        row("empty", "", false);
+        row("deep",
+            "{\"id\":\"e\",\"type\":\"t\",\"x\":" + QByteArray(100, '[') + QByteArray(100, ']')
+                    + ",\"data\":{\"object\":{}}}",
+            false);
+    }
+
+    void envelopeScanAgreesWithFullParse()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(bool, scanned);
+
+        StripeEventError fullError{};
+        const std::optional<StripeEvent> full = parseStripeEvent(body, &fullError);
+        const std::optional<StripeEnvelope> scan = scanStripeEnvelope(body);
+        QCOMPARE(scan.has_value(), scanned);
+        if (scan) {
+            QVERIFY(full);
+            const StripeEnvelope expected = StripeEnvelope::of(*full);
+            QCOMPARE(scan->id, expected.id);
+            QCOMPARE(scan->type, expected.type);
+            QCOMPARE(scan->created, expected.created);
+            QCOMPARE(scan->livemode, expected.livemode);
+            QCOMPARE(scan->orderingKey, expected.orderingKey);
+        }
+
+        StripeEventError error{};
+        const std::optional<StripeEnvelope> envelope = parseStripeEnvelope(body, &error);
+        QCOMPARE(envelope.has_value(), full.has_value());
+        if (!full) {
+            QCOMPARE(int(error), int(fullError));
+            return;
+        }
+        const StripeEnvelope expected = StripeEnvelope::of(*full);
+        QCOMPARE(envelope->id, expected.id);
+        QCOMPARE(envelope->orderingKey, expected.orderingKey);
+        QCOMPARE(envelope->created, expected.created);
+        QCOMPARE(envelope->livemode, expected.livemode);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStripeSignature)

@@ -31,6 +31,7 @@ private slots:
     void useRejectsBadAmounts();
     void useAnswers402WithShortfall();
     void useWithReferenceIsIdempotent();
+    void referenceReusedWithOtherAmountConflicts();
     void concurrentUsesNeverOverdraw();
     void creditIsValidatedAndBounded();
     void transactionsPaginateForReal();
@@ -186,6 +187,55 @@ void tst_TokenRoutes::useWithReferenceIsIdempotent()
     QVERIFY(second.json().value(s("duplicate")).toBool());
     QCOMPARE(second.json().value(s("transaction_id")), first.json().value(s("transaction_id")));
     QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 70);
+}
+
+// A reference names one operation: the same reference with another amount (or credit type)
+// is a client bug, answered 409 idempotency_conflict, never "duplicate" with the old amount.
+void tst_TokenRoutes::referenceReusedWithOtherAmountConflicts()
+{
+    credit(100);
+    QJsonObject body{
+            {s("amount"), 30}, {s("reference_type"), s("job")}, {s("reference_id"), s("job-2")}};
+    const Captured first = post(Tokens + s("/use"), body);
+    MOUSE_WAIT_REPLY(first);
+    QCOMPARE(first.status(), 200);
+    body[s("amount")] = 40;
+    const Captured other = post(Tokens + s("/use"), body);
+    MOUSE_WAIT_REPLY(other);
+    QCOMPARE(other.status(), 409);
+    const QJsonObject error = other.json().value(s("error")).toObject();
+    QCOMPARE(error.value(s("code")).toString(), s("idempotency_conflict"));
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 70);
+    // The same reference of another type is another operation.
+    body[s("reference_type")] = s("report");
+    const Captured otherType = post(Tokens + s("/use"), body);
+    MOUSE_WAIT_REPLY(otherType);
+    QCOMPARE(otherType.status(), 200);
+    QVERIFY(!otherType.json().value(s("duplicate")).toBool());
+
+    const QString path = Tokens + s("/credit");
+    QJsonObject grant{{s("amount"), 10},
+                      {s("description"), s("goodwill")},
+                      {s("reference_id"), s("ticket-9")}};
+    Captured reply = post(path, grant, true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+    reply = post(path, grant, true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+    QVERIFY(reply.json().value(s("duplicate")).toBool());
+    grant[s("amount")] = 11;
+    reply = post(path, grant, true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 409);
+    QCOMPARE(reply.json().value(s("error")).toObject().value(s("code")).toString(),
+             s("idempotency_conflict"));
+    grant[s("amount")] = 10;
+    grant[s("transaction_type")] = s("bonus");
+    reply = post(path, grant, true);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 409);
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 40);
 }
 
 void tst_TokenRoutes::concurrentUsesNeverOverdraw()

@@ -24,9 +24,11 @@ struct FakeFleet
 {
     QHash<QByteArray, QByteArray> status; // id -> status
     QSet<QByteArray> failing;             // answer 503
+    QHash<QByteArray, QByteArray> names;  // id -> name, for computers created here
     QByteArray createId = "new-vm";
     int createStatus = 201;
     int delayMs = 0;
+    int createDelayMs = -1; // answer creates this late (-1: delayMs); the VM exists at once
 
     Response handle(const MockOrgoServer::Request &r)
     {
@@ -38,7 +40,8 @@ struct FakeFleet
             QByteArray list;
             for (auto it = status.cbegin(); it != status.cend(); ++it)
                 list += QByteArray(list.isEmpty() ? "" : ",") + R"({"id":")" + it.key()
-                        + R"(","status":")" + it.value() + R"("})";
+                        + R"(","name":")" + names.value(it.key()) + R"(","status":")" + it.value()
+                        + R"("})";
             response.body = R"({"id":"ws1","desktops":[)" + list + "]}";
         } else if (r.method == "GET" && path.startsWith("/computers/")) {
             if (failing.contains(id)) {
@@ -52,13 +55,18 @@ struct FakeFleet
                                 + status.value(id) + R"(","workspace_id":"ws1"})";
             }
         } else if (r.method == "POST" && path == "/computers") {
+            if (createDelayMs >= 0)
+                response.delayMs = createDelayMs;
             response.status = createStatus;
             response.body = createStatus == 201
                                     ? R"({"id":")" + createId
                                               + R"(","status":"creating","workspace_id":"ws1"})"
                                     : QByteArray(R"({"error":"capacity"})");
-            if (createStatus == 201)
+            if (createStatus == 201) {
                 status.insert(createId, "creating");
+                const QJsonObject body = QJsonDocument::fromJson(r.body).object();
+                names.insert(createId, body.value(QLatin1String("name")).toString().toUtf8());
+            }
         } else if (r.method == "DELETE") {
             status.remove(id);
             response.body = R"({"success":true})";
@@ -81,12 +89,15 @@ private slots:
     void partialFailures();
     void cacheFirstWriteThrough();
     void staleWhileRevalidate();
+    void firstListAfterSeedIsFresh();
+    void longExpiredEntryIsFetchedNotServed();
     void listingReplacesPerVmCalls();
     void listingLargerThanCacheKeepsAskedVms();
     void breakerOpenServesLastKnownStale();
     void customerListKeptSerialized();
     void deployCreatesVmThenEmployee();
     void deployCreateFailsLeavesNothing();
+    void deployCreateTimedOutLeavesNoOrphan();
     void deployInsertFailsDeletesVm();
     void lifecycleInvalidatesAndChecksOwner();
     void seedsDemo();
@@ -291,6 +302,50 @@ void tst_FleetService::staleWhileRevalidate()
     QCOMPARE(m_service->stats().backgroundRefreshes, 1u);
 }
 
+// The demo seed (like a listing) writes statuses nobody has asked for yet. The first list
+// after they expire must ask Orgo, not answer the seed's statuses marked stale.
+void tst_FleetService::firstListAfterSeedIsFresh()
+{
+    QString error;
+    Database db(u"sqlite::memory:"_s);
+    QVERIFY(db.open(&error));
+    Directory directory(&db);
+    QVERIFY(directory.load(&error));
+    FleetService service(
+            Settings::defaults(), &directory, m_cache.get(), m_orgo.get(), m_log.get());
+    for (int i = 0; i < 12; ++i)
+        m_fleet.status.insert(QByteArray("sales-ann-") + QByteArray::number(i), "running");
+    QVERIFY(wait(service.seedDemo(u"ws1"_s)));
+    QStringList vms;
+    for (const Employee &e : directory.employees())
+        vms.append(e.vmId);
+    QCOMPARE(vms.size(), 12);
+
+    m_now += 20000; // past the running TTL, before any sweep
+    m_fleet.status["sales-ann-3"] = "stopped";
+    const QList<VmItem> first = wait(service.fetchStatuses(vms));
+    for (const VmItem &item : first) {
+        QVERIFY2(item.ok(), qPrintable(item.vmId));
+        QVERIFY2(!item.stale, qPrintable(item.vmId));
+        QCOMPARE(item.status.status,
+                 QString::fromLatin1(m_fleet.status.value(item.vmId.toLatin1())));
+    }
+}
+
+// Stale-while-revalidate is for a list that is read all the time: an entry more than one TTL
+// past its expiry is too old to answer with, so the list waits for Orgo.
+void tst_FleetService::longExpiredEntryIsFetchedNotServed()
+{
+    addVms({u"a"_s});
+    wait(m_service->fetchStatuses({u"a"_s}));
+    m_fleet.status["a"] = "stopped";
+    m_now += 31000; // running TTL 15 s: more than one TTL past expiry
+    const QList<VmItem> items = wait(m_service->fetchStatuses({u"a"_s}));
+    QVERIFY(!items[0].stale);
+    QCOMPARE(items[0].status.status, u"stopped"_s);
+    QCOMPARE(m_server->requests(), 2);
+}
+
 void tst_FleetService::listingReplacesPerVmCalls()
 {
     build({{u"orgo/listing_threshold"_s, u"8"_s}});
@@ -438,6 +493,29 @@ void tst_FleetService::deployCreateFailsLeavesNothing()
     QCOMPARE(m_directory->employeesOf(m_customer.id).size(), 0);
     QCOMPARE(requestsTo("DELETE", "/computers/"), 0);
     QCOMPARE(requestsTo("POST", "/computers"), 1); // a create is not retried on 500
+}
+
+// Orgo may create the VM although its answer comes after the client gave up: the deploy
+// failed for the caller, so nobody owns that VM. The fleet finds it by its name and deletes it.
+void tst_FleetService::deployCreateTimedOutLeavesNoOrphan()
+{
+    build({{u"orgo/action_timeout_ms"_s, u"300"_s}});
+    m_fleet.createDelayMs = 2000;
+    const FleetOutcome result
+            = wait(m_service->deploy(m_customer.id, DeploySpec{u"Maria"_s, u"sales"_s, {}}));
+    QCOMPARE(result.kind, FleetOutcome::Kind::Unavailable);
+    QCOMPARE(result.upstream.kind, Orgo::ErrorKind::Timeout);
+    QCOMPARE(m_directory->employeesOf(m_customer.id).size(), 0);
+    QVERIFY(m_fleet.status.contains("new-vm")); // created at Orgo all the same
+    QVERIFY(m_fleet.names.value("new-vm").startsWith("knight-maria-"));
+
+    QTRY_VERIFY_WITH_TIMEOUT(!m_fleet.status.contains("new-vm"), 5000);
+    QCOMPARE(requestsTo("DELETE", "/computers/new-vm"), 1);
+    QCOMPARE(requestsTo("POST", "/computers"), 1); // never created twice
+    bool logged = false;
+    for (const EventLog::Event &event : m_log->events())
+        logged = logged || event.message.contains(u"new-vm"_s);
+    QVERIFY(logged);
 }
 
 void tst_FleetService::deployInsertFailsDeletesVm()

@@ -156,12 +156,29 @@ void stripeSignature(const uint8_t *data, size_t size)
 void stripeEvent(const uint8_t *data, size_t size)
 {
     StripeEventError error = StripeEventError::InvalidJson;
-    const auto event = parseStripeEvent(bytes(data, size), &error);
+    const QByteArray body = bytes(data, size);
+    const auto event = parseStripeEvent(body, &error);
     if (event)
         (void)event->orderingKey();
     else
         check(error == StripeEventError::InvalidJson || error == StripeEventError::NotAnEvent,
               "a refusal says why");
+
+    // The intake's scan never decides otherwise than the full parse.
+    const auto scan = scanStripeEnvelope(body);
+    if (scan) {
+        check(event.has_value(), "the scan accepts only what the full parse accepts");
+        const StripeEnvelope expected = StripeEnvelope::of(*event);
+        check(scan->id == expected.id && scan->type == expected.type
+                      && scan->created == expected.created && scan->livemode == expected.livemode
+                      && scan->orderingKey == expected.orderingKey,
+              "the scan reads the envelope as the full parse does");
+    }
+    StripeEventError envelopeError = StripeEventError::InvalidJson;
+    const auto envelope = parseStripeEnvelope(body, &envelopeError);
+    check(envelope.has_value() == event.has_value(), "the envelope parse agrees");
+    if (!event)
+        check(envelopeError == error, "the envelope parse refuses for the same reason");
 }
 
 void orgoParsers(const uint8_t *data, size_t size)

@@ -111,6 +111,23 @@ private:
                            r.sendJson({{QStringLiteral("slow"), true}});
                        });
                    });
+        // What a handler sees of the request line and headers, by GET (framed and answered
+        // by the guard) and by POST with a body (parsed by QHttpServer): the same.
+        const auto inspect = [](const Request &req, const Responder &r) {
+            QJsonObject headers;
+            for (const auto &[name, value] : req.headers)
+                headers.insert(QString::fromLatin1(name.toLower()), QString::fromUtf8(value));
+            r.sendJson({{QStringLiteral("path"), req.path},
+                        {QStringLiteral("q"),
+                         req.query.queryItemValue(QStringLiteral("q"), QUrl::FullyDecoded)},
+                        {QStringLiteral("r"), req.query.queryItemValue(QStringLiteral("r"))},
+                        {QStringLiteral("thing"), QString::fromLatin1(req.header("x-thing"))},
+                        {QStringLiteral("headers"), headers},
+                        {QStringLiteral("peer"), req.peer.toString()},
+                        {QStringLiteral("body"), QString::fromLatin1(req.body)}});
+        };
+        router.get(QStringLiteral("/inspect/{name}"), Access::Public, inspect);
+        router.post(QStringLiteral("/inspect/{name}"), Access::Public, inspect);
         router.get(QStringLiteral("/big"), Access::Public, [](const Request &, const Responder &r) {
             r.send(Reply::bytes(QByteArray(100000, 'b'), "application/octet-stream"));
         });

@@ -61,6 +61,9 @@ private slots:
     void connectionCloseHonoured();
     void http10();
     void pipelinedAnswersKeepOrder();
+    void pipelinedBeyondTheLimit();
+    void requestFieldsSameOnBothPaths();
+    void pipelinedMixOfBodiesAndBodiless();
     void clientGoneDuringDeferredAnswer();
     void droppedResponderAnswers500();
     void throwingHandlerLeaksNothing();
@@ -334,20 +337,57 @@ void tst_HttpServer::authFailuresRateLimited()
         QVERIFY(response);
         QCOMPARE(response->status, 401);
     }
-    auto response = client.request(get("/admin/thing", bearer("admin-secret")));
+    // Guessing from that address is refused...
+    auto response = client.request(get("/admin/thing", bearer("guess-4")));
     QVERIFY(response);
     QCOMPARE(response->status, 429);
     QCOMPARE(response->header("retry-after"), QByteArray("60"));
     verifyErrorShape(*response);
+    response = client.request(get("/admin/thing"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    response = client.request(get("/api/v1/customers/cst_a/things", bearer("key-b")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    // ...but a correct credential from the same address is never refused by the limiter.
+    now += 1000;
+    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    response = client.request(get("/api/v1/customers/cst_a/things", bearer("key-a")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    response = client.request(get("/admin/thing", bearer("guess-5")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 429);
+    QCOMPARE(response->header("retry-after"), QByteArray("59"));
+    // WebSocket upgrades alike: a guess is closed with 4429, a correct key is served.
+    for (const auto &[query, expectedClose] : {std::pair{QStringLiteral("?token=key-a"), 0},
+                                               std::pair{QStringLiteral("?token=x"), 4429}}) {
+        QWebSocket socket;
+        QString received;
+        QObject::connect(&socket,
+                         &QWebSocket::textMessageReceived,
+                         &socket,
+                         [&received](const QString &message) { received = message; });
+        socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws/cst_a%2").arg(h.port()).arg(query)));
+        if (expectedClose == 0) {
+            QTRY_COMPARE_WITH_TIMEOUT(received, QStringLiteral("hello cst_a"), 5000);
+            socket.close();
+        } else {
+            QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
+            QCOMPARE(int(socket.closeCode()), expectedClose);
+        }
+    }
     // Public routes stay reachable.
     response = client.request(get("/public"));
     QVERIFY(response);
     QCOMPARE(response->status, 200);
     // The window ends.
-    now += 61000;
-    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    now += 60000;
+    response = client.request(get("/admin/thing", bearer("guess-6")));
     QVERIFY(response);
-    QCOMPARE(response->status, 200);
+    QCOMPARE(response->status, 401);
 }
 
 void tst_HttpServer::oversizedBodyRefusedBeforeBuffering()
@@ -609,6 +649,109 @@ void tst_HttpServer::pipelinedAnswersKeepOrder()
     const auto fourth = client.next();
     QVERIFY(fourth);
     QCOMPARE(fourth->json().value(QStringLiteral("slow")).toBool(), true);
+}
+
+// One burst of more requests than a connection may have unanswered (32): the first 32 are
+// answered in order, the next one gets a 503 that says why, and the connection closes (a
+// client retries the rest on a new connection). Nothing accepted is left unanswered. The
+// burst asks for deferred answers: an answer given at once frees its place in the queue.
+void tst_HttpServer::pipelinedBeyondTheLimit()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    QByteArray burst;
+    for (int i = 0; i < 40; ++i)
+        burst += get("/slow", "X-Request-Id: burst-" + QByteArray::number(i) + "\r\n");
+    client.send(burst);
+    for (int i = 0; i < 32; ++i) {
+        const auto response = client.next();
+        QVERIFY2(response, qPrintable(QString::number(i)));
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->header("x-request-id"), "burst-" + QByteArray::number(i));
+    }
+    const auto refused = client.next();
+    QVERIFY(refused);
+    QCOMPARE(refused->status, 503);
+    QCOMPARE(refused->errorCode(), QStringLiteral("too_many_pipelined_requests"));
+    QCOMPARE(refused->header("connection"), QByteArray("close"));
+    verifyErrorShape(*refused);
+    QVERIFY(client.waitClosed());
+    QVERIFY(!client.next(200));
+
+    // A client that waits for its answers is never refused.
+    RawClient polite(h.port());
+    for (int round = 0; round < 3; ++round) {
+        QByteArray batch;
+        for (int i = 0; i < 32; ++i)
+            batch += get("/public");
+        polite.send(batch);
+        for (int i = 0; i < 32; ++i) {
+            const auto response = polite.next();
+            QVERIFY(response);
+            QCOMPARE(response->status, 200);
+        }
+    }
+}
+
+void tst_HttpServer::requestFieldsSameOnBothPaths()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const QByteArray target = "/inspect/a%20b?q=x%20y%26z&r=2";
+    const auto bodiless = client.request(get(target, "X-Thing:  yes \r\nX-Other: 1\r\n"));
+    QVERIFY(bodiless);
+    QCOMPARE(bodiless->status, 200);
+    const auto withBody = client.request("POST " + target
+                                         + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Thing:  yes \r\n"
+                                           "X-Other: 1\r\nContent-Length: 4\r\n\r\nbody");
+    QVERIFY(withBody);
+    QCOMPARE(withBody->status, 200);
+
+    const QJsonObject a = bodiless->json();
+    QJsonObject b = withBody->json();
+    QCOMPARE(a.value(QStringLiteral("path")).toString(), QStringLiteral("/inspect/a b"));
+    QCOMPARE(a.value(QStringLiteral("q")).toString(), QStringLiteral("x y&z"));
+    QCOMPARE(a.value(QStringLiteral("r")).toString(), QStringLiteral("2"));
+    QCOMPARE(a.value(QStringLiteral("thing")).toString(), QStringLiteral("yes"));
+    QCOMPARE(a.value(QStringLiteral("peer")).toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(b.value(QStringLiteral("body")).toString(), QStringLiteral("body"));
+    // Apart from the body and its Content-Length, both parsers hand over the same request.
+    QJsonObject headersB = b.value(QStringLiteral("headers")).toObject();
+    headersB.remove(QStringLiteral("content-length"));
+    b.insert(QStringLiteral("headers"), headersB);
+    b.insert(QStringLiteral("body"), QString());
+    QCOMPARE(a, b);
+}
+
+void tst_HttpServer::pipelinedMixOfBodiesAndBodiless()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const QByteArray echo = "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\n\r\nabc";
+    client.send(get("/public") + echo + get("/slow") + get("/public") + echo + get("/nope"));
+    const QList<int> statuses = {200, 200, 200, 200, 200, 404};
+    const QList<QString> keys = {QStringLiteral("ok"),
+                                 QStringLiteral("size"),
+                                 QStringLiteral("slow"),
+                                 QStringLiteral("ok"),
+                                 QStringLiteral("size"),
+                                 QStringLiteral("error")};
+    for (int i = 0; i < statuses.size(); ++i) {
+        const auto response = client.next();
+        QVERIFY2(response, qPrintable(QString::number(i)));
+        QCOMPARE(response->status, statuses[i]);
+        QVERIFY2(response->json().contains(keys[i]), qPrintable(QString::number(i)));
+    }
+    QCOMPARE(h.echoCalls, 2);
+
+    // The connection still serves both kinds afterwards.
+    const auto again = client.request(echo);
+    QVERIFY(again);
+    QCOMPARE(again->json().value(QStringLiteral("size")).toInt(), 3);
+    QCOMPARE(client.request(get("/public"))->status, 200);
 }
 
 void tst_HttpServer::clientGoneDuringDeferredAnswer()

@@ -131,6 +131,43 @@ private slots:
         QVERIFY(m_model->index(1, FleetTableModel::Error).data().toString().isEmpty());
     }
 
+    // A VM in Orgo's state "error" says so in the Error column too (Orgo gives no reason), and
+    // the "With errors" filter finds it; a fetch error's own message comes first.
+    void errorColumnNamesTheErrorState()
+    {
+        FleetRow failedFetch = row(u"c"_s, u"c1"_s, u"error"_s);
+        failedFetch.error = u"Orgo answered 503"_s;
+        m_model->setRows({row(u"a"_s, u"c1"_s, u"error"_s),
+                          row(u"b"_s, u"c1"_s, u"running"_s),
+                          failedFetch});
+        const QModelIndex error = m_model->index(0, FleetTableModel::Error);
+        QVERIFY(!error.data().toString().isEmpty());
+        QVERIFY(error.data(Qt::DecorationRole).isValid());
+        QVERIFY(error.data(FleetTableModel::ErrorRole).toBool());
+        QVERIFY(m_model->index(1, FleetTableModel::Error).data().toString().isEmpty());
+        QCOMPARE(m_model->index(2, FleetTableModel::Error).data().toString(),
+                 u"Orgo answered 503"_s);
+
+        FleetFilterModel filter;
+        filter.setSourceModel(m_model.get());
+        filter.setStatus(QString::fromLatin1(FleetFilterModel::WithErrors));
+        QCOMPARE(filter.rowCount(), 2);
+    }
+
+    // Every column's text starts at its left edge, like its header: a right-aligned column
+    // after a short one reads as an empty column between them.
+    void everyColumnAlignedWithItsHeader()
+    {
+        m_model->setRows({row(u"a"_s, u"c1"_s, u"running"_s, 3000)});
+        for (int column = 0; column < FleetTableModel::ColumnCount; ++column) {
+            const int cell = m_model->index(0, column).data(Qt::TextAlignmentRole).toInt();
+            const int header
+                    = m_model->headerData(column, Qt::Horizontal, Qt::TextAlignmentRole).toInt();
+            QCOMPARE(cell & Qt::AlignRight, 0);
+            QCOMPARE(header & Qt::AlignRight, 0);
+        }
+    }
+
     void refreshOfTheSameVmsKeepsRowsInPlace()
     {
         m_model->setRows({row(u"a"_s, u"c1"_s, u"starting"_s), row(u"b"_s, u"c1"_s, u"running"_s)});

@@ -1,0 +1,93 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/queue/sqlitestatement.h"
+
+#include "core/logging.h"
+
+#include <QSqlDriver>
+#include <QVariant>
+
+#include <sqlite3.h>
+
+namespace Mouse {
+
+namespace {
+
+sqlite3 *sqliteHandle(const QSqlDatabase &db)
+{
+    if (db.driverName() != QLatin1String("QSQLITE") || !db.driver())
+        return nullptr;
+    // Qt documents this handle as "sqlite3*" for the QSQLITE driver.
+    const QVariant handle = db.driver()->handle();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.constData());
+}
+
+} // namespace
+
+SqliteStatement::SqliteStatement(const QSqlDatabase &db, const char *sql)
+    : m_db(sqliteHandle(db))
+{
+    if (!m_db)
+        return;
+    if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_statement, nullptr)
+        != SQLITE_OK) {
+        qCWarning(lcQueue) << "preparing a statement failed:" << lastError();
+        sqlite3_finalize(m_statement);
+        m_statement = nullptr;
+    }
+}
+
+SqliteStatement::~SqliteStatement()
+{
+    sqlite3_finalize(m_statement);
+}
+
+void SqliteStatement::bind(int index, const QByteArray &utf8)
+{
+    // A null string is NULL, as QSqlQuery binds it.
+    if (utf8.isNull()) {
+        sqlite3_bind_null(m_statement, index);
+        return;
+    }
+    sqlite3_bind_text(m_statement, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+}
+
+void SqliteStatement::bind(int index, const QString &text)
+{
+    bind(index, text.toUtf8());
+}
+
+void SqliteStatement::bind(int index, qint64 value)
+{
+    sqlite3_bind_int64(m_statement, index, value);
+}
+
+void SqliteStatement::bindNull(int index)
+{
+    sqlite3_bind_null(m_statement, index);
+}
+
+bool SqliteStatement::run()
+{
+    const int rc = sqlite3_step(m_statement);
+    const bool ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+    if (!ok)
+        qCWarning(lcQueue) << "a statement failed:" << lastError();
+    sqlite3_reset(m_statement);
+    sqlite3_clear_bindings(m_statement);
+    return ok;
+}
+
+int SqliteStatement::changes() const
+{
+    return sqlite3_changes(m_db);
+}
+
+QString SqliteStatement::lastError() const
+{
+    return m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QString();
+}
+
+} // namespace Mouse
