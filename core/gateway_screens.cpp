@@ -63,7 +63,7 @@ UpstreamBody withVmState(const Orgo::BytesResult &screenshot, const Orgo::Comput
         return body;
     body.error->kind = ScreenError::Kind::NotRunning;
     body.error->code = QStringLiteral("vm_not_running");
-    body.error->message = QStringLiteral("The VM is %1.").arg(status);
+    body.error->message = QStringLiteral("The VM is not running (its state is %1).").arg(status);
     body.error->vmStatus = status;
     return body;
 }

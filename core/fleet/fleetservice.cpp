@@ -13,6 +13,7 @@
 #include <QPointer>
 #include <QPromise>
 #include <QRandomGenerator>
+#include <QTimer>
 #include <QtConcurrent>
 
 #include <limits>
@@ -110,6 +111,7 @@ FleetService::FleetService(const Settings &settings,
     , m_eventLog(eventLog)
     , m_workspaceId(settings.string(QStringLiteral("orgo/workspace_id")))
     , m_listingThreshold(int(settings.integer(QStringLiteral("orgo/listing_threshold"))))
+    , m_reconcileDelayMs(settings.integer(QStringLiteral("orgo/action_timeout_ms")))
 {
     qRegisterMetaType<Mouse::FleetOutcome>();
     m_clock.start();
@@ -696,15 +698,24 @@ QFuture<FleetOutcome> FleetService::deploy(const QString &customerId, const Depl
     promise->start();
     QFuture<FleetOutcome> future = promise->future();
     m_orgo->createComputer(create).then(
-            this, [this, promise, customerId, spec](const ComputerResult &created) {
+            this, [this, promise, customerId, spec, create](const ComputerResult &created) {
                 if (!created.ok()) {
-                    // Nothing exists yet: no VM to delete, no employee written.
+                    // No employee is written. After a timeout or a broken connection the VM
+                    // may exist all the same (Orgo got the request): look for it later.
                     m_eventLog->warning(
                             QStringLiteral("fleet"),
                             QStringLiteral("Deploy for customer %1 failed: Orgo could not "
                                            "create the VM (%2)")
                                     .arg(customerId, created.error.kindName()));
-                    promise->addResult(upstreamFailure(created.error));
+                    FleetOutcome failure = upstreamFailure(created.error);
+                    if (created.error.kind == ErrorKind::Timeout
+                        || created.error.kind == ErrorKind::Network) {
+                        reconcileCreate(create.workspaceId, create.name, 0);
+                        failure.message = QStringLiteral(
+                                "Orgo did not confirm the new VM in time; if it made one, the "
+                                "gateway removes it. Try again shortly.");
+                    }
+                    promise->addResult(failure);
                     promise->finish();
                     return;
                 }
@@ -743,6 +754,39 @@ QFuture<FleetOutcome> FleetService::deploy(const QString &customerId, const Depl
                 });
             });
     return future;
+}
+
+// A create that failed without an answer may still have made the VM; the caller was told the
+// deploy failed, so that VM belongs to nobody. Its name is unique (a random suffix): look for it
+// in the workspace once the create could have finished, and again later, and delete it.
+void FleetService::reconcileCreate(const QString &workspaceId, const QString &name, int attempt)
+{
+    constexpr int Checks = 2;
+    const qint64 delayMs = m_reconcileDelayMs * (attempt == 0 ? 1 : 4);
+    QTimer::singleShot(delayMs, this, [this, workspaceId, name, attempt] {
+        m_orgo->workspaceComputers(workspaceId)
+                .then(this, [this, workspaceId, name, attempt](const ComputerListResult &list) {
+                    for (const Computer &computer : list.computers) {
+                        if (computer.name != name || m_directory->employeeByVm(computer.id))
+                            continue;
+                        m_eventLog->warning(QStringLiteral("fleet"),
+                                            QStringLiteral("A timed-out deploy created VM %1 "
+                                                           "(%2) after all")
+                                                    .arg(computer.id, name));
+                        compensate(computer.id);
+                        return;
+                    }
+                    if (attempt + 1 < Checks) {
+                        reconcileCreate(workspaceId, name, attempt + 1);
+                    } else if (!list.ok()) {
+                        m_eventLog->error(QStringLiteral("fleet"),
+                                          QStringLiteral("Could not check whether Orgo made VM "
+                                                         "%1 after a timed-out deploy (%2); look "
+                                                         "for it in Orgo")
+                                                  .arg(name, list.error.kindName()));
+                    }
+                });
+    });
 }
 
 void FleetService::compensate(const QString &vmId)

@@ -204,6 +204,7 @@ private:
     action(const QString &customerId, const QString &vmId, const QString &name);
     FleetOutcome upstreamFailure(const Orgo::Error &error) const;
     void compensate(const QString &vmId);
+    void reconcileCreate(const QString &workspaceId, const QString &name, int attempt);
 
     Directory *m_directory = nullptr;
     VmStatusCache *m_cache = nullptr;
@@ -211,6 +212,7 @@ private:
     EventLog *m_eventLog = nullptr;
     QString m_workspaceId;
     int m_listingThreshold = 8;
+    qint64 m_reconcileDelayMs = 30000; // orgo/action_timeout_ms: when a late create is looked for
 
     QHash<QString, QList<Waiter>> m_inflight; // vm id -> who waits for its one upstream call
     QHash<QString, VmStatus> m_lastKnown;     // survives cache expiry: served when Orgo fails

@@ -64,6 +64,7 @@ ConnectionGuard::ConnectionGuard(HttpServer::Private *d, QTcpSocket *socket, boo
     : QObject(socket)
     , d(d)
     , m_socket(socket)
+    , m_peer(socket->peerAddress())
     , m_tls(tls)
     , m_framer(d->framerLimits)
 {

@@ -441,7 +441,7 @@ void HttpServer::Private::dispatch(const QHttpServerRequest *request,
     Request r;
     r.method = head.method;
     r.path = pending.path;
-    r.peer = resolver.resolve(request ? request->remoteAddress() : guard->socket()->peerAddress(),
+    r.peer = resolver.resolve(request ? request->remoteAddress() : guard->peer(),
                               head.forwardedFor);
     r.requestId = state->requestId;
     r.params = std::move(match.params);

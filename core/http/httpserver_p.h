@@ -13,6 +13,7 @@
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
 #include <QHash>
+#include <QHostAddress>
 #include <QPointer>
 #include <QSslConfiguration>
 #include <QTcpServer>
@@ -95,6 +96,7 @@ public:
     void attachAfter();
 
     QTcpSocket *socket() const { return m_socket; }
+    const QHostAddress &peer() const { return m_peer; } // read once, at accept
     bool isConnected() const;
 
     // Called by the dispatcher for the next request QHttpServer parsed. nullptr: the two
@@ -129,6 +131,7 @@ private:
 
     HttpServer::Private *d;
     QTcpSocket *m_socket;
+    QHostAddress m_peer;
     bool m_tls;
     RequestFramer m_framer;
     qint64 m_unconsumed = 0;

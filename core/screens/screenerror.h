@@ -25,7 +25,7 @@ struct ScreenError
     QString code;
     QString message;
     int upstreamStatus = 0; // the HTTP status Orgo answered, when it did
-    QString vmStatus;       // NotRunning: the VM's state as Orgo reports it (e.g. "stopped")
+    QString vmStatus = {};  // NotRunning: the VM's state as Orgo reports it (e.g. "stopped")
 
     static ScreenError badInput(const QString &code, const QString &message)
     {

@@ -175,7 +175,8 @@ ApiError screenshotApiError(const ScreenError &error)
     case ScreenError::Kind::NotRunning:
         return {ErrorKind::Conflict,
                 QStringLiteral("vm_not_running"),
-                QStringLiteral("The VM is %1; it has a screen only while running.")
+                QStringLiteral(
+                        "The VM is not running (its state is %1); screenshots need a running VM.")
                         .arg(error.vmStatus),
                 {{QStringLiteral("vm_status"), error.vmStatus}},
                 -1};

@@ -24,9 +24,11 @@ struct FakeFleet
 {
     QHash<QByteArray, QByteArray> status; // id -> status
     QSet<QByteArray> failing;             // answer 503
+    QHash<QByteArray, QByteArray> names;  // id -> name, for computers created here
     QByteArray createId = "new-vm";
     int createStatus = 201;
     int delayMs = 0;
+    int createDelayMs = -1; // answer creates this late (-1: delayMs); the VM exists at once
 
     Response handle(const MockOrgoServer::Request &r)
     {
@@ -38,7 +40,8 @@ struct FakeFleet
             QByteArray list;
             for (auto it = status.cbegin(); it != status.cend(); ++it)
                 list += QByteArray(list.isEmpty() ? "" : ",") + R"({"id":")" + it.key()
-                        + R"(","status":")" + it.value() + R"("})";
+                        + R"(","name":")" + names.value(it.key()) + R"(","status":")" + it.value()
+                        + R"("})";
             response.body = R"({"id":"ws1","desktops":[)" + list + "]}";
         } else if (r.method == "GET" && path.startsWith("/computers/")) {
             if (failing.contains(id)) {
@@ -52,13 +55,18 @@ struct FakeFleet
                                 + status.value(id) + R"(","workspace_id":"ws1"})";
             }
         } else if (r.method == "POST" && path == "/computers") {
+            if (createDelayMs >= 0)
+                response.delayMs = createDelayMs;
             response.status = createStatus;
             response.body = createStatus == 201
                                     ? R"({"id":")" + createId
                                               + R"(","status":"creating","workspace_id":"ws1"})"
                                     : QByteArray(R"({"error":"capacity"})");
-            if (createStatus == 201)
+            if (createStatus == 201) {
                 status.insert(createId, "creating");
+                const QJsonObject body = QJsonDocument::fromJson(r.body).object();
+                names.insert(createId, body.value(QLatin1String("name")).toString().toUtf8());
+            }
         } else if (r.method == "DELETE") {
             status.remove(id);
             response.body = R"({"success":true})";
@@ -89,6 +97,7 @@ private slots:
     void customerListKeptSerialized();
     void deployCreatesVmThenEmployee();
     void deployCreateFailsLeavesNothing();
+    void deployCreateTimedOutLeavesNoOrphan();
     void deployInsertFailsDeletesVm();
     void lifecycleInvalidatesAndChecksOwner();
     void seedsDemo();
@@ -484,6 +493,29 @@ void tst_FleetService::deployCreateFailsLeavesNothing()
     QCOMPARE(m_directory->employeesOf(m_customer.id).size(), 0);
     QCOMPARE(requestsTo("DELETE", "/computers/"), 0);
     QCOMPARE(requestsTo("POST", "/computers"), 1); // a create is not retried on 500
+}
+
+// Orgo may create the VM although its answer comes after the client gave up: the deploy
+// failed for the caller, so nobody owns that VM. The fleet finds it by its name and deletes it.
+void tst_FleetService::deployCreateTimedOutLeavesNoOrphan()
+{
+    build({{u"orgo/action_timeout_ms"_s, u"300"_s}});
+    m_fleet.createDelayMs = 2000;
+    const FleetOutcome result
+            = wait(m_service->deploy(m_customer.id, DeploySpec{u"Maria"_s, u"sales"_s, {}}));
+    QCOMPARE(result.kind, FleetOutcome::Kind::Unavailable);
+    QCOMPARE(result.upstream.kind, Orgo::ErrorKind::Timeout);
+    QCOMPARE(m_directory->employeesOf(m_customer.id).size(), 0);
+    QVERIFY(m_fleet.status.contains("new-vm")); // created at Orgo all the same
+    QVERIFY(m_fleet.names.value("new-vm").startsWith("knight-maria-"));
+
+    QTRY_VERIFY_WITH_TIMEOUT(!m_fleet.status.contains("new-vm"), 5000);
+    QCOMPARE(requestsTo("DELETE", "/computers/new-vm"), 1);
+    QCOMPARE(requestsTo("POST", "/computers"), 1); // never created twice
+    bool logged = false;
+    for (const EventLog::Event &event : m_log->events())
+        logged = logged || event.message.contains(u"new-vm"_s);
+    QVERIFY(logged);
 }
 
 void tst_FleetService::deployInsertFailsDeletesVm()
