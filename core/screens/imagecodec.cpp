@@ -129,12 +129,14 @@ Candidate searchJpegQuality(const QImage &image,
             const double t = (target - fail.ssim) / std::max(1e-9, pass.ssim - fail.ssim);
             const double guess
                     = fail.quality + std::ceil(t * (pass.quality - fail.quality) * 2) / 2;
-            q = std::clamp(guess, fail.quality + 0.5, pass.quality - 0.5);
+            if (guess >= pass.quality)
+                break; // the line says nothing between the bounds passes: save the trial
+            q = std::max(guess, fail.quality + 0.5);
         } else if (havePass) {
             const double step = std::max(2.0, half((pass.ssim - target) / SsimPerStep));
             q = std::max(double(LowestQuality), pass.quality - step);
         } else {
-            const double step = std::max(3.0, std::ceil(1.5 * (target - fail.ssim) / SsimPerStep));
+            const double step = std::max(3.0, std::ceil(1.2 * (target - fail.ssim) / SsimPerStep));
             q = std::min(double(HighestQuality), fail.quality + step);
         }
     }
