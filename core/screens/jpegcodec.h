@@ -5,18 +5,58 @@
 #include <QByteArray>
 #include <QImage>
 
+#include <array>
+#include <vector>
+
 namespace Mouse::JpegCodec {
 
 // libjpeg-turbo directly, for what QImageWriter does not offer: the chroma subsampling choice
 // and a fast decode of our own test encodes (SIMD colour conversion straight into RGB32).
-enum class Chroma { Subsampled420, Full444 };
+enum class Chroma {
+    Subsampled420,
+    Full444,
+    Grey // one component: for images whose pixels are all grey (no chroma bytes at all)
+};
+
+// Quantisation tables: libjpeg's standard ones scaled by quality, or ours for screen content
+// (see screenLumaTable in jpegcodec.cpp and docs/screenshots.md).
+enum class Tables { Standard, Screen };
+
+// How many 8x8 luma blocks (on the JPEG grid) are flat, per level: the picture's background
+// colours. With it the encoder picks a DC step that reconstructs those levels exactly.
+struct FlatLevels
+{
+    std::array<quint32, 256> blocks{};
+    quint32 total = 0;
+};
+FlatLevels flatLevels(const quint8 *luma, int width, int height);
+
+struct EncodeSettings
+{
+    double quality = 75; // 1..100 as libjpeg; our tables take fractions (finer steps)
+    Chroma chroma = Chroma::Subsampled420;
+    bool optimized = true;   // optimised Huffman tables (one more pass over the coefficients)
+    bool progressive = true; // our own short scan script: same pixels, fewer bytes
+    Tables tables = Tables::Screen;
+    const FlatLevels *flat = nullptr; // Screen tables: the DC step fits these levels
+    double chromaScale = 1.0; // chroma steps times this (coarser when > 1): for 4:4:4, whose
+                              // full-resolution chroma needs less precision per sample
+};
 
 // image: opaque RGB32/ARGB32 (alpha ignored: flatten first). Empty on failure.
+QByteArray encode(const QImage &image, const EncodeSettings &settings);
 QByteArray
 encode(const QImage &image, int quality, Chroma chroma, bool optimized, bool progressive);
+
+// The luma quantisation table (natural order) that encode() uses for these settings.
+void lumaTable(const EncodeSettings &settings, int table[64]);
 
 // Decodes JPEG bytes to RGB32; a null image on any error. For bytes this process made: the
 // untrusted sources go through ImageCodec::decode and its guard.
 QImage decode(const QByteArray &bytes);
+
+// Decodes our own JPEG bytes straight to BT.601 luma of the RGB the decoder makes (clamped,
+// as a viewer sees it): width * height bytes, row-major; false on any error.
+bool decodeLuma(const QByteArray &bytes, int *width, int *height, std::vector<quint8> *luma);
 
 } // namespace Mouse::JpegCodec

@@ -16,5 +16,6 @@ void router(const uint8_t *data, size_t size);          // core/http/router.h
 void stripeSignature(const uint8_t *data, size_t size); // core/billing/stripesignature.h
 void stripeEvent(const uint8_t *data, size_t size);     // core/billing/stripeevent.h
 void orgoParsers(const uint8_t *data, size_t size);     // core/orgo/orgoparsers.h
+void pngDecoder(const uint8_t *data, size_t size);      // core/screens/pngdecoder.h (fuzzpng.cpp)
 
 } // namespace Mouse::Fuzz

@@ -11,7 +11,7 @@ set -euo pipefail
 build=${1:?usage: run.sh <builddir> <seconds>}
 seconds=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
-targets=(requestframer router stripesignature stripeevent orgoparsers)
+targets=(requestframer router stripesignature stripeevent orgoparsers pngdecoder)
 
 status=0
 printf '%-16s %10s %8s %8s %s\n' target runs cov corpus result

@@ -1,0 +1,299 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/screens/pngdecoder.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include <libdeflate.h>
+
+namespace Mouse::PngDecoder {
+
+namespace {
+
+quint32 be32(const uchar *p)
+{
+    return (quint32(p[0]) << 24) | (quint32(p[1]) << 16) | (quint32(p[2]) << 8) | quint32(p[3]);
+}
+
+bool isType(const uchar *p, const char *type)
+{
+    return std::memcmp(p, type, 4) == 0;
+}
+
+struct Header
+{
+    quint32 width = 0, height = 0;
+    int bitDepth = 0, colourType = 0, interlace = 0;
+    int channels() const
+    {
+        switch (colourType) {
+        case 2:
+            return 3;
+        case 4:
+            return 2;
+        case 6:
+            return 4;
+        default:
+            return 1; // grey, palette
+        }
+    }
+};
+
+// The combinations the PNG specification allows.
+bool validDepth(int colourType, int depth)
+{
+    switch (colourType) {
+    case 0:
+        return depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
+    case 3:
+        return depth == 1 || depth == 2 || depth == 4 || depth == 8;
+    case 2:
+    case 4:
+    case 6:
+        return depth == 8 || depth == 16;
+    default:
+        return false;
+    }
+}
+
+struct Chunks
+{
+    Header header;
+    QRgb palette[256] = {};
+    int paletteSize = 0;
+    bool paletteAlpha = false;
+    QByteArray idat;             // the IDAT data, joined when there are several chunks
+    const uchar *data = nullptr; // the IDAT data, in place when there is one chunk
+    size_t size = 0;
+};
+
+// Walks the chunks: structure, CRCs of the critical ones, the order rules; keeps what the
+// decode needs. Decoded here means "go on".
+Result readChunks(const QByteArray &bytes, qint64 maxPixels, Chunks *out)
+{
+    const auto *p = reinterpret_cast<const uchar *>(bytes.constData());
+    const size_t size = size_t(bytes.size());
+    if (size < 8 || std::memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0)
+        return Result::Corrupt;
+    size_t pos = 8;
+    bool seenHeader = false, seenEnd = false, inIdat = false, idatDone = false;
+    std::vector<std::pair<const uchar *, size_t>> idats;
+    while (!seenEnd) {
+        if (size - pos < 12)
+            return Result::Corrupt; // truncated
+        const quint32 length = be32(p + pos);
+        if (length > 0x7fffffffu || size - pos - 12 < length)
+            return Result::Corrupt;
+        const uchar *type = p + pos + 4, *data = p + pos + 8;
+        const bool critical = (type[0] & 0x20) == 0;
+        if (critical && libdeflate_crc32(0, type, length + 4) != be32(data + length))
+            return Result::Corrupt;
+        if (!seenHeader && !isType(type, "IHDR"))
+            return Result::Corrupt;
+        if (inIdat && !isType(type, "IDAT")) {
+            inIdat = false;
+            idatDone = true;
+        }
+        if (isType(type, "IHDR")) {
+            if (seenHeader || length != 13)
+                return Result::Corrupt;
+            seenHeader = true;
+            Header &h = out->header;
+            h.width = be32(data);
+            h.height = be32(data + 4);
+            h.bitDepth = data[8];
+            h.colourType = data[9];
+            h.interlace = data[12];
+            if (h.width == 0 || h.height == 0 || h.width > 0x7fffffffu || h.height > 0x7fffffffu
+                || !validDepth(h.colourType, h.bitDepth) || data[10] != 0 || data[11] != 0
+                || h.interlace > 1)
+                return Result::Corrupt;
+            if (qint64(h.width) * qint64(h.height) > maxPixels)
+                return Result::TooLarge;
+            if (h.bitDepth != 8 || h.interlace != 0)
+                return Result::Unsupported;
+        } else if (isType(type, "PLTE")) {
+            if (out->paletteSize || inIdat || idatDone || length % 3 || length == 0 || length > 768)
+                return Result::Corrupt;
+            out->paletteSize = int(length / 3);
+            for (int i = 0; i < out->paletteSize; ++i)
+                out->palette[i] = qRgb(data[3 * i], data[3 * i + 1], data[3 * i + 2]);
+        } else if (isType(type, "tRNS")) {
+            const int colourType = out->header.colourType;
+            if (colourType == 0 || colourType == 2)
+                return Result::Unsupported; // a colour key: QImageReader handles it
+            if (colourType == 3) {
+                if (!out->paletteSize || int(length) > out->paletteSize)
+                    return Result::Corrupt;
+                for (quint32 i = 0; i < length; ++i)
+                    out->palette[i] = (out->palette[i] & 0x00ffffffu) | (quint32(data[i]) << 24);
+                out->paletteAlpha = length > 0;
+            }
+        } else if (isType(type, "IDAT")) {
+            if (idatDone)
+                return Result::Corrupt; // IDAT chunks must be consecutive
+            inIdat = true;
+            idats.emplace_back(data, length);
+        } else if (isType(type, "IEND")) {
+            seenEnd = true;
+        } else if (critical) {
+            return Result::Corrupt; // an unknown critical chunk
+        }
+        pos += 12 + size_t(length);
+    }
+    if (idats.empty() || (out->header.colourType == 3 && !out->paletteSize))
+        return Result::Corrupt;
+    if (idats.size() == 1) {
+        out->data = idats.front().first;
+        out->size = idats.front().second;
+    } else {
+        for (const auto &[data, length] : idats)
+            out->idat.append(reinterpret_cast<const char *>(data), qsizetype(length));
+        out->data = reinterpret_cast<const uchar *>(out->idat.constData());
+        out->size = size_t(out->idat.size());
+    }
+    return Result::Decoded;
+}
+
+// One row's filter undone in place, for `Bpp` bytes per pixel, one loop per filter: the left
+// and upper-left bytes stay in registers (one independent chain per channel) instead of being
+// read back from the row just written.
+template<int Bpp>
+void unfilterRow(int filter, uchar *row, const uchar *prev, size_t length)
+{
+    int left[Bpp] = {}, upLeft[Bpp] = {};
+    switch (filter) {
+    case 1:
+        for (size_t i = 0; i + Bpp <= length; i += Bpp)
+            for (int k = 0; k < Bpp; ++k)
+                row[i + size_t(k)] = uchar(left[k] = (row[i + size_t(k)] + left[k]) & 0xff);
+        break;
+    case 2:
+        for (size_t i = 0; i < length; ++i)
+            row[i] = uchar(row[i] + prev[i]);
+        break;
+    case 3:
+        for (size_t i = 0; i + Bpp <= length; i += Bpp)
+            for (int k = 0; k < Bpp; ++k)
+                row[i + size_t(k)] = uchar(
+                        left[k]
+                        = (row[i + size_t(k)] + ((left[k] + prev[i + size_t(k)]) >> 1)) & 0xff);
+        break;
+    default:
+        // Paeth with p = a + b - c: |p - a| = |b - c| does not wait for the left byte.
+        for (size_t i = 0; i + Bpp <= length; i += Bpp) {
+            for (int k = 0; k < Bpp; ++k) {
+                const int a = left[k], b = prev[i + size_t(k)], c = upLeft[k];
+                const int pa = std::abs(b - c), pb = std::abs(a - c), pc = std::abs(a + b - 2 * c);
+                const int predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+                left[k] = (row[i + size_t(k)] + predictor) & 0xff;
+                row[i + size_t(k)] = uchar(left[k]);
+                upLeft[k] = b;
+            }
+        }
+        break;
+    }
+}
+
+// Undoes one row's filter in place; prev is the previous row, already unfiltered (zeros for
+// the first). length is a multiple of bpp (8-bit samples).
+bool unfilter(int filter, uchar *row, const uchar *prev, size_t length, int bpp)
+{
+    if (filter == 0)
+        return true;
+    if (filter > 4)
+        return false;
+    switch (bpp) {
+    case 1:
+        unfilterRow<1>(filter, row, prev, length);
+        break;
+    case 2:
+        unfilterRow<2>(filter, row, prev, length);
+        break;
+    case 3:
+        unfilterRow<3>(filter, row, prev, length);
+        break;
+    default:
+        unfilterRow<4>(filter, row, prev, length);
+        break;
+    }
+    return true;
+}
+
+void convertRow(const Chunks &c, const uchar *in, QRgb *out, quint32 width)
+{
+    switch (c.header.colourType) {
+    case 0:
+        for (quint32 x = 0; x < width; ++x)
+            out[x] = qRgb(in[x], in[x], in[x]);
+        break;
+    case 2:
+        for (quint32 x = 0; x < width; ++x, in += 3)
+            out[x] = qRgb(in[0], in[1], in[2]);
+        break;
+    case 3:
+        // Indexes beyond the palette are black, as libpng makes them.
+        for (quint32 x = 0; x < width; ++x)
+            out[x] = in[x] < c.paletteSize ? c.palette[in[x]] : qRgba(0, 0, 0, 255);
+        break;
+    case 4:
+        for (quint32 x = 0; x < width; ++x, in += 2)
+            out[x] = qRgba(in[0], in[0], in[0], in[1]);
+        break;
+    default:
+        for (quint32 x = 0; x < width; ++x, in += 4)
+            out[x] = qRgba(in[0], in[1], in[2], in[3]);
+        break;
+    }
+}
+
+struct DecompressorDeleter
+{
+    void operator()(libdeflate_decompressor *d) const { libdeflate_free_decompressor(d); }
+};
+
+} // namespace
+
+Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image)
+{
+    Chunks chunks;
+    const Result structure = readChunks(bytes, maxPixels, &chunks);
+    if (structure != Result::Decoded)
+        return structure;
+
+    const Header &h = chunks.header;
+    const int bpp = h.channels();
+    const size_t rowBytes = size_t(h.width) * size_t(bpp);
+    const size_t total = (rowBytes + 1) * size_t(h.height);
+    std::vector<uchar> raw(total);
+    const std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> inflater(
+            libdeflate_alloc_decompressor());
+    // No actual-size pointer: anything but exactly `total` bytes is an error.
+    if (!inflater
+        || libdeflate_zlib_decompress(
+                   inflater.get(), chunks.data, chunks.size, raw.data(), total, nullptr)
+                   != LIBDEFLATE_SUCCESS)
+        return Result::Corrupt;
+
+    const bool alpha
+            = h.colourType == 4 || h.colourType == 6 || (h.colourType == 3 && chunks.paletteAlpha);
+    QImage out(int(h.width), int(h.height), alpha ? QImage::Format_ARGB32 : QImage::Format_RGB32);
+    if (out.isNull())
+        return Result::TooLarge;
+    const std::vector<uchar> zeros(rowBytes, 0);
+    const uchar *prev = zeros.data();
+    for (quint32 y = 0; y < h.height; ++y) {
+        uchar *row = raw.data() + size_t(y) * (rowBytes + 1);
+        if (!unfilter(row[0], row + 1, prev, rowBytes, bpp))
+            return Result::Corrupt;
+        convertRow(chunks, row + 1, reinterpret_cast<QRgb *>(out.scanLine(int(y))), h.width);
+        prev = row + 1;
+    }
+    *image = std::move(out);
+    return Result::Decoded;
+}
+
+} // namespace Mouse::PngDecoder
