@@ -13,11 +13,14 @@
 #include "core/storage/database.h"
 
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QPointer>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
+
+#include <sqlite3.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -96,6 +99,11 @@ void WebhookIntake::start()
     m_writer.reset(QThread::create([this] { writerLoop(); }));
     m_writer->setObjectName(u"webhook-writer"_s);
     m_writer->start();
+    if (m_database.kind() == Database::Kind::Sqlite) {
+        m_checkpointer.reset(QThread::create([this] { checkpointLoop(); }));
+        m_checkpointer->setObjectName(u"wal-checkpoint"_s);
+        m_checkpointer->start();
+    }
 }
 
 void WebhookIntake::stop()
@@ -106,10 +114,15 @@ void WebhookIntake::stop()
             return;
         m_stopping = true;
         m_wake.wakeAll();
+        m_checkpointWake.wakeAll();
     }
     // Shutdown only: the writer finishes the batch it holds, then exits.
     m_writer->wait();
     m_writer.reset();
+    if (m_checkpointer) {
+        m_checkpointer->wait();
+        m_checkpointer.reset();
+    }
     QMutexLocker lock(&m_mutex);
     m_running = false;
 }
@@ -274,9 +287,57 @@ struct WebhookIntake::Statements
     bool prepared = false;
 };
 
+int WebhookIntake::walHook(void *intake, sqlite3 *, const char *, int frames)
+{
+    // SQLite's own automatic checkpoint (1000 pages) runs inside the committing writer's
+    // COMMIT: a 202 would wait for a whole checkpoint, fsync of the database included.
+    // Here: one checkpoint per 1000 new frames, as SQLite's own would do, on another thread.
+    constexpr int kCheckpointFrames = 1000;
+    auto *self = static_cast<WebhookIntake *>(intake);
+    if (frames < self->m_checkpointedFrames)
+        self->m_checkpointedFrames = 0; // the WAL started over
+    if (frames - self->m_checkpointedFrames >= kCheckpointFrames) {
+        self->m_checkpointedFrames = frames;
+        self->requestCheckpoint();
+    }
+    return SQLITE_OK;
+}
+
+void WebhookIntake::requestCheckpoint()
+{
+    QMutexLocker lock(&m_mutex);
+    m_checkpointWanted = true;
+    m_checkpointWake.wakeOne();
+}
+
+void WebhookIntake::checkpointLoop()
+{
+    QSqlDatabase db = m_database.connection();
+    for (;;) {
+        {
+            QMutexLocker lock(&m_mutex);
+            // Also every few seconds: other connections' commits grow the WAL too.
+            while (!m_checkpointWanted && !m_stopping)
+                m_checkpointWake.wait(&m_mutex, QDeadlineTimer(5000));
+            if (m_stopping)
+                return;
+            m_checkpointWanted = false;
+        }
+        // PASSIVE: copies what no reader still needs, without taking the write lock, so the
+        // writer's next group commit runs meanwhile.
+        QSqlQuery checkpoint(db);
+        if (!checkpoint.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s))
+            qCWarning(lcBilling) << "WAL checkpoint failed:" << checkpoint.lastError().text();
+    }
+}
+
 void WebhookIntake::writerLoop()
 {
     Statements statements(*this);
+    if (m_checkpointer) {
+        if (sqlite3 *handle = sqliteHandle(statements.db))
+            sqlite3_wal_hook(handle, &WebhookIntake::walHook, this); // replaces auto-checkpoints
+    }
     for (;;) {
         std::deque<Pending> batch;
         {

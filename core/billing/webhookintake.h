@@ -18,6 +18,7 @@
 #include <memory>
 
 class QThread;
+struct sqlite3;
 
 namespace Mouse {
 
@@ -97,6 +98,9 @@ private:
     struct Statements;
 
     void writerLoop();
+    void checkpointLoop();
+    void requestCheckpoint();
+    static int walHook(void *intake, sqlite3 *db, const char *name, int frames);
     void writeBatch(Statements &statements, std::deque<Pending> &batch);
     bool insertEvents(Statements &statements,
                       std::deque<Pending> &batch,
@@ -115,6 +119,11 @@ private:
     bool m_stopping = false;
     bool m_running = false;
     std::unique_ptr<QThread> m_writer;
+    // SQLite: WAL checkpoints run here, off the writer, so no acknowledgement waits for one.
+    std::unique_ptr<QThread> m_checkpointer;
+    QWaitCondition m_checkpointWake;
+    bool m_checkpointWanted = false;
+    int m_checkpointedFrames = 0;     // WAL size at the last request (writer thread only)
     std::atomic<qint64> m_waiting{0}; // taken by submit, not yet committed
 
     std::atomic<quint64> m_accepted{0};

@@ -205,6 +205,10 @@ RequestFramer::Step RequestFramer::feedHead(QByteArrayView data)
         if (end < 0) {
             if (m_buffer.size() > budget)
                 return fail(step, 431, "header_too_large");
+            // QHttpServer drops the connection without a word on a bad request line as soon
+            // as the line ends: refuse it here first, so the client gets the JSON 400.
+            if (!m_requestLineChecked && !checkRequestLine(scanFrom))
+                return fail(step, m_errorStatus, m_errorCode);
             step.consumed += take;
             return step;
         }
@@ -221,6 +225,7 @@ RequestFramer::Step RequestFramer::feedHead(QByteArrayView data)
     if (!parseHead(headText))
         return fail(step, m_errorStatus, m_errorCode);
     m_buffer.clear();
+    m_requestLineChecked = false;
     m_seenHeadBytes = 0;
     m_bodyLimit = -1;
     m_chunkedTotal = 0;
@@ -312,6 +317,23 @@ RequestFramer::Step RequestFramer::feedChunked(QByteArrayView data)
             m_remaining = 2;
     }
     return step;
+}
+
+bool RequestFramer::checkRequestLine(qsizetype scanFrom)
+{
+    const qsizetype newline = m_buffer.indexOf('\n', scanFrom);
+    if (newline < 0)
+        return true; // not a whole line yet
+    m_requestLineChecked = true;
+    QByteArrayView line = QByteArrayView(m_buffer).first(newline);
+    if (line.endsWith('\r'))
+        line.chop(1);
+    if (line.contains('\r')) {
+        m_errorStatus = 400;
+        m_errorCode = "malformed_request";
+        return false;
+    }
+    return parseRequestLine(line); // parseHead() parses it again into a fresh head
 }
 
 bool RequestFramer::parseRequestLine(QByteArrayView line)

@@ -87,7 +87,8 @@ private:
     Step feedHead(QByteArrayView data);
     Step feedBody(QByteArrayView data);
     Step feedChunked(QByteArrayView data);
-    bool parseHead(QByteArrayView text); // fills m_head or fails
+    bool parseHead(QByteArrayView text);       // fills m_head or fails
+    bool checkRequestLine(qsizetype scanFrom); // the first line of an unfinished head
     bool parseRequestLine(QByteArrayView line);
     bool parseField(QByteArrayView line, int *contentLengths);
 
@@ -95,6 +96,7 @@ private:
     State m_state = State::Idle;
     QByteArray m_buffer; // the head so far, or the current chunk-size line
     qsizetype m_seenHeadBytes = 0;
+    bool m_requestLineChecked = false; // of the head in m_buffer
     RequestHead m_head;
     qint64 m_bodyLimit = -1;
     qint64 m_remaining = 0; // of the Content-Length body or of the current chunk

@@ -11,8 +11,6 @@
 
 namespace Mouse {
 
-namespace {
-
 sqlite3 *sqliteHandle(const QSqlDatabase &db)
 {
     if (db.driverName() != QLatin1String("QSQLITE") || !db.driver())
@@ -23,8 +21,6 @@ sqlite3 *sqliteHandle(const QSqlDatabase &db)
         return nullptr;
     return *static_cast<sqlite3 *const *>(handle.constData());
 }
-
-} // namespace
 
 SqliteStatement::SqliteStatement(const QSqlDatabase &db, const char *sql)
     : m_db(sqliteHandle(db))

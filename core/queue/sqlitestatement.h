@@ -11,6 +11,9 @@ struct sqlite3_stmt;
 
 namespace Mouse {
 
+// The QSQLITE driver's sqlite3 handle of db; nullptr for other drivers or when unavailable.
+sqlite3 *sqliteHandle(const QSqlDatabase &db);
+
 // One statement prepared once on a SQLite connection's own handle (QSqlDriver::handle()) and
 // run many times: for the few hot inserts (the webhook intake's events and tasks), where
 // QSqlQuery's per-bind bookkeeping and UTF-16 conversions cost more than SQLite's insert.

@@ -5,7 +5,10 @@
 #include "billingtestsupport.h"
 #include "core/billing/billing.h"
 #include "core/billing/sqlhelpers.h"
+#include "core/billing/stripeevent.h"
+#include "core/billing/webhookintake.h"
 #include "core/config/settings.h"
+#include "core/queue/taskqueue.h"
 #include "core/storage/database.h"
 #include "support/postgresserver.h"
 
@@ -26,6 +29,7 @@ private slots:
     void cleanupTestCase();
     void purchaseRefundAndSubscription();
     void concurrentUsesNeverOverdraw();
+    void intakeStoresOnceOnPostgres();
 
 private:
     EffectOutcome process(const QJsonObject &event);
@@ -153,6 +157,59 @@ void tst_LedgerPostgres::concurrentUsesNeverOverdraw()
     QCOMPARE(qint64(succeeded.load()), start / 9);
     QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances WHERE customer_id = 'cst_a'")),
              start % 9);
+}
+
+// The intake's QSqlQuery path (PostgreSQL has no sqlite3 handle): INSERT ... ON CONFLICT DO
+// NOTHING finds duplicates stored earlier and within one batch.
+void tst_LedgerPostgres::intakeStoresOnceOnPostgres()
+{
+    TaskQueue queue(*m_db, TaskQueue::Options{});
+    QString error;
+    QVERIFY2(queue.start(&error), qPrintable(error));
+    queue.pause(); // only the intake is under test
+    WebhookIntake intake(*m_db, queue, WebhookIntake::Options{});
+    intake.start();
+
+    auto body = [](const char *id) -> QByteArray {
+        return QByteArray(R"({"id":")") + id
+               + R"(","object":"event","type":"checkout.session.completed",)"
+                 R"("data":{"object":{"metadata":{"customer_id":"cst_pg"}}}})";
+    };
+    QList<WebhookIntake::Outcome> outcomes;
+    auto submit = [&](const char *id) {
+        const QByteArray raw = body(id);
+        intake.submit(*parseStripeEvent(raw), raw, [&outcomes](const WebhookIntake::Outcome &o) {
+            outcomes.append(o);
+        });
+    };
+    submit("evt_pg_1");
+    submit("evt_pg_1"); // the same batch, most likely
+    QTRY_COMPARE(outcomes.size(), 2);
+    submit("evt_pg_1"); // stored earlier
+    submit("evt_pg_2");
+    QTRY_COMPARE(outcomes.size(), 4);
+
+    using Kind = WebhookIntake::Outcome::Kind;
+    QCOMPARE(int(outcomes[0].kind), int(Kind::Accepted));
+    QCOMPARE(int(outcomes[1].kind), int(Kind::Duplicate));
+    QCOMPARE(int(outcomes[2].kind), int(Kind::Duplicate));
+    QCOMPARE(int(outcomes[3].kind), int(Kind::Accepted));
+
+    QSqlDatabase db = m_db->connection();
+    QSqlQuery count(db);
+    QVERIFY(count.exec(s("SELECT COUNT(*), MIN(ordering_key) FROM stripe_events "
+                         "WHERE event_id LIKE 'evt_pg_%'")));
+    QVERIFY(count.next());
+    QCOMPARE(count.value(0).toInt(), 2);
+    QCOMPARE(count.value(1).toString(), s("cst_pg"));
+    QSqlQuery payload(db);
+    QVERIFY(payload.exec(s("SELECT payload FROM stripe_events WHERE event_id = 'evt_pg_2'")));
+    QVERIFY(payload.next());
+    QCOMPARE(payload.value(0).toString().toUtf8(), body("evt_pg_2"));
+    QCOMPARE(queue.backlog(), 2);
+    QCOMPARE(queue.task(outcomes[3].taskId).value(s("reference")).toString(), s("evt_pg_2"));
+    intake.stop();
+    queue.stop();
 }
 
 QTEST_GUILESS_MAIN(tst_LedgerPostgres)

@@ -510,6 +510,10 @@ void tst_HttpServer::malformedRequest()
     for (const QByteArray &bad :
          {QByteArray("GARBAGE\r\n\r\n"),
           QByteArray("GET / HTTP/3.0\r\n\r\n"),
+          // A bad request line alone, the head unfinished: QHttpServer would close silently.
+          QByteArray("GARBAGE\r\n"),
+          QByteArray("\x01\x02\n"),
+          QByteArray("GET / HTTP/3.0\r\n"),
           QByteArray("POST /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
           QByteArray("POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"),
           QByteArray("GET /a%2Fb HTTP/1.1\r\n\r\n")}) {

@@ -75,6 +75,7 @@ private slots:
     void fieldTooLarge();
     void malformed_data();
     void malformed();
+    void badRequestLineBeforeHeadEnds();
 };
 
 void tst_RequestFramer::simpleGet()
@@ -296,6 +297,25 @@ void tst_RequestFramer::malformed()
     QFETCH(int, status);
     QCOMPARE(run(data).errorStatus, status);
     QCOMPARE(run(data, 1).errorStatus, status);
+}
+
+// QHttpServer closes the connection without an answer once a bad request line ends, before
+// the head is complete: the framer must refuse it at that point too.
+void tst_RequestFramer::badRequestLineBeforeHeadEnds()
+{
+    for (qsizetype piece : {0, 1, 3}) {
+        QCOMPARE(run("GARBAGE\r\n", piece).errorStatus, 400);
+        QCOMPARE(run("GET / HTTP/2.0\r\nHost: x\r\n", piece).errorStatus, 505);
+        QCOMPARE(run("\r\nGET /\x01 HTTP/1.1\r\n", piece).errorStatus, 400);
+        QCOMPARE(run("GET / HTTP/1.1\rX\n", piece).errorStatus, 400);
+        // A good request line with its head still coming is no error.
+        const Outcome waiting = run("GET / HTTP/1.1\r\nHost: x\r\n", piece);
+        QCOMPARE(waiting.errorStatus, 0);
+        QVERIFY(waiting.heads.isEmpty());
+        const Outcome whole = run("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", piece);
+        QCOMPARE(whole.heads.size(), 1);
+        QCOMPARE(whole.heads.first().target, QByteArray("/a"));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_RequestFramer)
