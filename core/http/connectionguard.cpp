@@ -130,11 +130,12 @@ void ConnectionGuard::onReadyRead()
     const QByteArray buffered = m_socket->peek(available);
     QByteArrayView fresh = QByteArrayView(buffered).sliced(m_unconsumed);
 
-    // Bodiless requests are answered here without QHttpServer, whose 6.4 parser reads a
-    // head one byte per QIODevice::read (about half the server's CPU per request). Only
-    // while QHttpServer holds nothing: no bytes left over, no request of its own unfinished
-    // (its transaction is then empty) and every earlier request dispatched, so answers stay
-    // in order and the bytes it will see start at a request line.
+    // Requests that arrive whole in one read (head and any Content-Length body) are answered
+    // here without QHttpServer, whose 6.4 parser reads a head one byte per QIODevice::read
+    // (about half the server's CPU per request). Only while QHttpServer holds nothing: no bytes
+    // left over, no request of its own unfinished (its transaction is then empty) and every earlier
+    // request dispatched, so answers stay in order and the bytes it will see start at a request
+    // line.
     bool direct = m_unconsumed == 0 && !m_framer.inRequest() && m_nextDispatch == dispatchEnd();
     qsizetype directBytes = 0; // consumed from the socket by this guard
     qsizetype framedBytes = 0; // of `fresh`, fed to the framer
@@ -162,6 +163,12 @@ void ConnectionGuard::onReadyRead()
         direct = direct && canServeDirectly(request);
         if (!direct)
             continue;
+        if (request.head.contentLength > 0) {
+            // The whole request arrived in this read (it began here), so its body is the last
+            // Content-Length bytes framed so far.
+            const qint64 length = request.head.contentLength;
+            request.requestBody = buffered.sliced(framedBytes - length, length);
+        }
 
         // Take the request's bytes out of the socket first: the handler may answer and close
         // at once, and QHttpServer must never see them.
@@ -188,7 +195,7 @@ void ConnectionGuard::onReadyRead()
 bool ConnectionGuard::canServeDirectly(const PendingRequest &request) const
 {
     const RequestHead &head = request.head;
-    return !head.upgrade && !head.chunked && head.contentLength <= 0 && !m_upgraded;
+    return !head.upgrade && !head.chunked && !m_upgraded;
 }
 
 bool ConnectionGuard::onHead(qsizetype bodyBytesAlreadyHere)

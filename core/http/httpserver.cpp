@@ -501,8 +501,7 @@ void HttpServer::Private::dispatch(const QHttpServerRequest *request,
         }
     }
 
-    if (request)
-        r.body = request->body();
+    r.body = request ? request->body() : std::move(pending.requestBody);
     if (r.body.size() > bodyLimitFor(pending)) {
         countLimit("body");
         responder.fail(makeError(

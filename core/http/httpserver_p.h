@@ -80,6 +80,7 @@ struct PendingRequest
     bool refusal = false;    // the guard's own last answer, never dispatched
     QByteArray bytes;        // the serialized answer, or its head when body is set apart
     QByteArray body;         // sent after bytes in the same writev (shared, not copied)
+    QByteArray requestBody;  // the body of a request the guard serves itself
 };
 
 // The per-connection guard, a child of its socket. It sees the bytes of each request before

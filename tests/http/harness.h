@@ -111,8 +111,8 @@ private:
                            r.sendJson({{QStringLiteral("slow"), true}});
                        });
                    });
-        // What a handler sees of the request line and headers, by GET (framed and answered
-        // by the guard) and by POST with a body (parsed by QHttpServer): the same.
+        // What a handler sees of the request line, headers and body, whether the guard or
+        // QHttpServer parsed the request: the same.
         const auto inspect = [](const Request &req, const Responder &r) {
             QJsonObject headers;
             for (const auto &[name, value] : req.headers)
