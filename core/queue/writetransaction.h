@@ -18,38 +18,51 @@ namespace Mouse {
 
 // Writers whose callers wait for their commit (the webhook intake: acknowledgements) count
 // themselves in here; other writers (workers) wait until it is clear, on a condition variable
-// rather than polling, so a held-back worker costs no CPU while it waits. "Clear" also needs
-// a short quiet time after the last urgent writer left: within a burst, the clients' next
-// requests arrive a fraction of a millisecond after their answers, and a worker slipping into
-// that gap would make the next group commit wait for its transaction.
+// rather than polling, so a held-back worker costs no CPU while it waits. During a burst
+// (kBurstEvents or more events committed within the last one or two kWindowNs windows),
+// "clear" also needs kQuietNs without a commit: the clients' next requests arrive a fraction
+// of a millisecond after their answers, and a worker slipping into that gap would make the next
+// group commit wait for its transaction. Below that rate workers go in whenever nothing waits,
+// so a steady stream of events never starves processing.
 class WriterGate final
 {
     Q_DISABLE_COPY_MOVE(WriterGate)
 
 public:
     static constexpr qint64 kQuietNs = 3'000'000;
+    static constexpr qint64 kWindowNs = 10'000'000;
+    static constexpr int kBurstEvents = 50; // in 10-20 ms: a rate of 2,500-5,000 events/s
 
     WriterGate() { m_clock.start(); }
 
     void enter(int count = 1) { m_count.fetch_add(count); }
     void leave(int count = 1)
     {
-        m_lastLeaveNs.store(m_clock.nsecsElapsed());
-        if (m_count.fetch_sub(count) - count > 0)
-            return;
-        // Taking the mutex orders this wake after a waiter's check (no lost wake-up).
+        const qint64 now = m_clock.nsecsElapsed();
+        // Taking the mutex also orders the wake after a waiter's check (no lost wake-up).
         QMutexLocker lock(&m_mutex);
-        m_clear.wakeAll();
+        if (now - m_windowStartNs >= kWindowNs) {
+            m_previousWindow = now - m_windowStartNs < 2 * kWindowNs ? m_windowCount : 0;
+            m_windowStartNs = now;
+            m_windowCount = 0;
+        }
+        m_windowCount += count;
+        m_lastLeaveNs = now;
+        if (m_count.fetch_sub(count) - count <= 0)
+            m_clear.wakeAll();
     }
     int count() const { return m_count.load(); }
-    // Waits until nobody is counted and kQuietNs passed since the last one left, or
-    // timeoutMs passed; true when clear.
+    // Waits until clear (see above) or timeoutMs passed; true when clear.
     bool waitUntilClear(int timeoutMs)
     {
         const QDeadlineTimer deadline(timeoutMs);
         QMutexLocker lock(&m_mutex);
         for (;;) {
-            const qint64 quietLeftNs = m_lastLeaveNs.load() + kQuietNs - m_clock.nsecsElapsed();
+            const qint64 now = m_clock.nsecsElapsed();
+            const qint64 sinceLast = now - m_lastLeaveNs;
+            const bool burst
+                    = sinceLast < 2 * kWindowNs && m_windowCount + m_previousWindow >= kBurstEvents;
+            const qint64 quietLeftNs = burst ? kQuietNs - sinceLast : 0;
             if (m_count.load() <= 0 && quietLeftNs <= 0)
                 return true;
             if (deadline.hasExpired())
@@ -63,10 +76,14 @@ public:
 
 private:
     std::atomic<int> m_count{0};
-    std::atomic<qint64> m_lastLeaveNs{-kQuietNs};
     QElapsedTimer m_clock;
     QMutex m_mutex;
     QWaitCondition m_clear;
+    // Under m_mutex: the recent commit rate.
+    qint64 m_lastLeaveNs = -2 * kWindowNs;
+    qint64 m_windowStartNs = 0;
+    int m_windowCount = 0;
+    int m_previousWindow = 0;
 };
 
 // Takes the write mutex (when writes are serialised) and opens a write transaction.

@@ -26,6 +26,7 @@ const QByteArray PngEnd("IEND\xae\x42\x60\x82", 8);
 // The range the quality search moves in; the SSIM floor decides where inside it.
 constexpr double LowestQuality = 2;
 constexpr double HighestQuality = 95;
+constexpr double QualityStep = 0.25; // the search's resolution
 
 double msSince(const QElapsedTimer &timer)
 {
@@ -70,9 +71,10 @@ struct Candidate
 constexpr double ColdStart = 17;
 constexpr int MaxTrials = 6;
 
-// The final check (all windows) keeps this much above the floor: the benchmark decodes with
-// Qt's JPEG reader, libjpeg-turbo as ours, but its rounding is not ours to promise.
-constexpr double VerifyMargin = 0.0002;
+// The final check (all windows, the benchmark's measure) keeps this much above the floor, for
+// the last bits of floating point: the benchmark decodes with Qt's JPEG reader, which is the
+// same libjpeg-turbo with the same settings (same pixels), and measures with ssim(..., 1).
+constexpr double VerifyMargin = 0.00002;
 
 // SSIM gained per quality step, roughly, in the middle of the range on the corpus; used only
 // to size the first step from one measurement.
@@ -103,8 +105,8 @@ Candidate searchJpegQuality(const QImage &image,
             c.ssim = ssim(reference, decoded, 2);
         return c;
     };
-    // Qualities in half steps: at the low qualities flat desktops need, one whole step
-    // changes the quantiser by 8-17 %.
+    // Qualities in quarter steps (QualityStep): at the low qualities flat desktops need, one
+    // whole step changes the quantiser by 8-17 %.
     const auto half = [](double q) {
         return std::round(q * 2) / 2;
     };
@@ -120,7 +122,8 @@ Candidate searchJpegQuality(const QImage &image,
             fail = std::move(c);
         const bool havePass = pass.valid(), haveFail = fail.valid();
         if (havePass
-            && (pass.quality <= LowestQuality || (haveFail && pass.quality - fail.quality <= 0.5)))
+            && (pass.quality <= LowestQuality
+                || (haveFail && pass.quality - fail.quality <= QualityStep)))
             break;
         if (!havePass && fail.quality >= HighestQuality)
             break;
@@ -128,10 +131,11 @@ Candidate searchJpegQuality(const QImage &image,
             // Linear interpolation of SSIM between the bounds, kept strictly inside them.
             const double t = (target - fail.ssim) / std::max(1e-9, pass.ssim - fail.ssim);
             const double guess
-                    = fail.quality + std::ceil(t * (pass.quality - fail.quality) * 2) / 2;
+                    = fail.quality
+                      + std::ceil(t * (pass.quality - fail.quality) / QualityStep) * QualityStep;
             if (guess >= pass.quality)
                 break; // the line says nothing between the bounds passes: save the trial
-            q = std::max(guess, fail.quality + 0.5);
+            q = std::max(guess, fail.quality + QualityStep);
         } else if (havePass) {
             const double step = std::max(2.0, half((pass.ssim - target) / SsimPerStep));
             q = std::max(double(LowestQuality), pass.quality - step);
@@ -175,6 +179,8 @@ Candidate searchAndVerify(const QImage &image,
     // The search measures every other window; the answer is checked on all of them (the
     // measure the benchmark uses) and, in the rare case it falls short, stepped up.
     Luma decoded;
+    double step = QualityStep; // doubled from the 12th miss on: bounded
+    int misses = 0;
     while (best.valid()) {
         if (!JpegCodec::decodeLuma(best.bytes, &decoded.width, &decoded.height, &decoded.y))
             return {};
@@ -182,11 +188,13 @@ Candidate searchAndVerify(const QImage &image,
         if (best.ssim >= preset.ssimFloor() + VerifyMargin || best.quality >= HighestQuality)
             break;
         JpegCodec::EncodeSettings trial = base;
-        trial.quality = best.quality + 0.5;
+        trial.quality = std::min(HighestQuality, best.quality + step);
         trial.optimized = false;
         trial.progressive = false;
         best.quality = trial.quality;
         best.bytes = JpegCodec::encode(image, trial);
+        if (++misses >= 12)
+            step *= 2;
     }
     if (best.valid()) {
         JpegCodec::EncodeSettings settings = base;

@@ -31,12 +31,12 @@ struct EncodedImage
 struct CompressOptions
 {
     qint64 maxPixels = 40'000'000;
-    int qualityHint = 0;        // a quality that suited the previous frame of this VM; 0: none
-    bool searchQuality = true;  // false: encode at the preset quality, no SSIM search
-    double ssimMargin = 0.0005; // the search's target above the floor (it measures every
-                                // other window, which reads ~0.001 high; the answer is then
-                                // checked on every window)
-    bool progressive = true;    // progressive JPEG: 5-15 % smaller, same pixels, slower
+    int qualityHint = 0;       // a quality that suited the previous frame of this VM; 0: none
+    bool searchQuality = true; // false: encode at the preset quality, no SSIM search
+    double ssimMargin = 0.0;   // the search's target above the floor (stride 2, which reads a
+                               // little high; the answer is then checked on every window and
+                               // stepped up if short)
+    bool progressive = true;   // progressive JPEG: 5-15 % smaller, same pixels, slower
 };
 
 // Image work for screenshots, all pure functions, safe from any thread (QImage only: no
