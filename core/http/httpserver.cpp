@@ -70,6 +70,8 @@ ApiError makeError(ErrorKind kind, const char *code, const char *message, int re
 
 // Custom deleter: a handler that drops every copy of its Responder without answering gets
 // a 500, so the client is never left hanging.
+constexpr quint64 kMaxIncomingWebSocketMessage = 64 * 1024;
+
 void finishState(Responder::State *state)
 {
     if (!state->answered && state->write) {
@@ -620,6 +622,11 @@ void HttpServer::Private::onWebSocketConnections()
         PendingUpgrade upgrade = std::move(*it);
         pendingUpgrades.erase(it);
         QWebSocket *raw = socket.release();
+        // Clients of these routes only watch; QtWebSockets would otherwise buffer a client's
+        // message up to 2 GiB (a 300 MB frame took the server to 1.1 GB RSS). Larger ones
+        // are closed with 1009.
+        raw->setMaxAllowedIncomingFrameSize(kMaxIncomingWebSocketMessage);
+        raw->setMaxAllowedIncomingMessageSize(kMaxIncomingWebSocketMessage);
         if (upgrade.closeCode != 0) {
             const QString reason = upgrade.closeCode == 4401   ? u"unauthorized"_s
                                    : upgrade.closeCode == 4403 ? u"forbidden"_s

@@ -70,6 +70,7 @@ private slots:
     void handlerHeaderInjectionDropped();
     void metricsCounted();
     void webSocketAuthentication();
+    void webSocketLargeClientMessageRefused();
     void closeStopsServing();
 };
 
@@ -892,6 +893,24 @@ void tst_HttpServer::webSocketAuthentication()
                                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
     QVERIFY(response);
     QCOMPARE(response->status, 404);
+}
+
+// A client's message is not buffered without bound: a 1 MiB one closes the socket with 1009.
+void tst_HttpServer::webSocketLargeClientMessageRefused()
+{
+    Harness h;
+    QVERIFY(h.start());
+    QWebSocket socket;
+    QString received;
+    QObject::connect(&socket,
+                     &QWebSocket::textMessageReceived,
+                     &socket,
+                     [&received](const QString &message) { received = message; });
+    socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws/cst_a?token=key-a").arg(h.port())));
+    QTRY_COMPARE_WITH_TIMEOUT(received, QStringLiteral("hello cst_a"), 5000);
+    socket.sendBinaryMessage(QByteArray(1 << 20, 'x'));
+    QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
 }
 
 void tst_HttpServer::closeStopsServing()
