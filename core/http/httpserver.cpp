@@ -19,7 +19,9 @@
 #include <QTcpSocket>
 #include <QWebSocket>
 
+#include <algorithm>
 #include <exception>
+#include <utility>
 
 namespace Mouse::Http {
 
@@ -343,14 +345,24 @@ void HttpServer::Private::missingHandler(const QHttpServerRequest &, QTcpSocket 
     // Only reached for an upgrade to a path without a WebSocket route; QHttpServer closes
     // the connection right after.
     ConnectionGuard *guard = guards.value(socket);
+    const bool badHandshake = std::exchange(refusingUpgrade, false);
     if (!guard)
         return;
     const QByteArray id = newRequestId();
-    const ApiError error = makeError(ErrorKind::NotFound, "not_found", "No such endpoint.");
+    const ApiError error
+            = badHandshake ? makeError(ErrorKind::BadRequest,
+                                       "invalid_websocket_handshake",
+                                       "A WebSocket upgrade needs GET, HTTP/1.1, Host, "
+                                       "Sec-WebSocket-Key and Sec-WebSocket-Version: 13.")
+                           : makeError(ErrorKind::NotFound, "not_found", "No such endpoint.");
+    Reply reply = Reply::error(error, QString::fromLatin1(id));
+    if (badHandshake)
+        reply.headers.append(qMakePair(QByteArray("Sec-WebSocket-Version"), QByteArray("13")));
     ResponseFraming framing;
     framing.close = true;
     framing.requestId = id;
-    socket->write(serializeResponse(Reply::error(error, QString::fromLatin1(id)), framing));
+    socket->write(serializeResponse(reply, framing));
+    socket->disconnectFromHost(); // also when QHttpServer took it for a plain request
 }
 
 void HttpServer::Private::dispatch(const QHttpServerRequest *request,
@@ -542,6 +554,18 @@ void HttpServer::Private::dispatch(const QHttpServerRequest *request,
 
 namespace {
 
+// What QWebSocketHandshakeRequest 6.4 requires before it answers 101.
+bool isValidWebSocketHandshake(const QHttpServerRequest &request, const RequestHead &head)
+{
+    if (head.method != "GET" || head.minorVersion < 1 || request.value("host").isEmpty()
+        || request.value("sec-websocket-key").trimmed().isEmpty())
+        return false;
+    const QList<QByteArray> versions = request.value("sec-websocket-version").split(',');
+    return std::any_of(versions.cbegin(), versions.cend(), [](const QByteArray &version) {
+        return version.trimmed() == "13";
+    });
+}
+
 QString peerKey(const QHostAddress &address, quint16 port)
 {
     return ClientAddressResolver::normalized(address).toString() + u'|' + QString::number(port);
@@ -556,6 +580,12 @@ bool HttpServer::Private::handleUpgrade(const QHttpServerRequest &request,
     const Router::WebSocketMatch match = router.matchWebSocket(pending.path);
     if (!match.handler)
         return false; // missingHandler answers 404
+    // QtWebSockets closes a handshake it rejects without a word, and the pending upgrade
+    // below would stay in pendingUpgrades forever: check what it checks first.
+    if (!isValidWebSocketHandshake(request, pending.head)) {
+        refusingUpgrade = true;
+        return false; // missingHandler answers 400
+    }
 
     guard->markUpgraded();
     PendingUpgrade upgrade;

@@ -71,6 +71,7 @@ private slots:
     void metricsCounted();
     void webSocketAuthentication();
     void webSocketLargeClientMessageRefused();
+    void webSocketBadHandshakeAnswered();
     void closeStopsServing();
 };
 
@@ -911,6 +912,44 @@ void tst_HttpServer::webSocketLargeClientMessageRefused()
     socket.sendBinaryMessage(QByteArray(1 << 20, 'x'));
     QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
     QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+}
+
+// QtWebSockets rejected these handshakes by closing without a word, and each left its pending
+// upgrade (request and headers) in the server for good: thousands of them grew the RSS.
+void tst_HttpServer::webSocketBadHandshakeAnswered()
+{
+    Harness h;
+    QVERIFY(h.start());
+    const QByteArray upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n";
+    const QByteArray key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    const QByteArray v13 = "Sec-WebSocket-Version: 13\r\n";
+    const QList<QByteArray> cases = {
+            "GET /ws/cst_a?token=key-a HTTP/1.1\r\nHost: x\r\n" + upgrade + v13 + "\r\n",
+            "GET /ws/cst_a?token=key-a HTTP/1.1\r\nHost: x\r\n" + upgrade + key
+                    + "Sec-WebSocket-Version: 8\r\n\r\n",
+            "GET /ws/cst_a?token=key-a HTTP/1.1\r\n" + upgrade + key + v13 + "\r\n",
+            "GET /ws/cst_a?token=key-a HTTP/1.0\r\nHost: x\r\n" + upgrade + key + v13 + "\r\n",
+            "POST /ws/cst_a?token=key-a HTTP/1.1\r\nHost: x\r\n" + upgrade + key + v13 + "\r\n",
+    };
+    for (const QByteArray &bad : cases) {
+        RawClient client(h.port());
+        const auto response = client.request(bad);
+        QVERIFY2(response, bad.constData());
+        QCOMPARE(response->status, 400);
+        verifyErrorShape(*response);
+        QVERIFY(response->body.contains("invalid_websocket_handshake"));
+        QVERIFY(client.waitClosed());
+    }
+
+    // A good handshake on the same server is still served.
+    QWebSocket socket;
+    QString received;
+    QObject::connect(&socket,
+                     &QWebSocket::textMessageReceived,
+                     &socket,
+                     [&received](const QString &message) { received = message; });
+    socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws/cst_a?token=key-a").arg(h.port())));
+    QTRY_COMPARE_WITH_TIMEOUT(received, QStringLiteral("hello cst_a"), 5000);
 }
 
 void tst_HttpServer::closeStopsServing()
