@@ -560,56 +560,70 @@ MOUSE_SIMD_CLONES double ssimStride2(const Luma &a, const Luma &b)
     return total / (double(wx) * wy);
 }
 
-// Stride 1, every window: horizontal sums of 8 per row for the five moments (a ring of the
-// last 8 rows), column sums sliding down, then the formula of a whole row of windows into a
-// buffer (vectorised) and the sum in window order. Exact integer sums and the same double
-// formula, so the same value as the textbook loop, several times faster.
+// Stride 1, every window: column sums of the five moments over the last 8 rows, per pixel
+// column (updated from the rows entering and leaving, read straight from the planes), then
+// each window as 8 adjacent column sums, then the formula of a whole row of windows into a
+// buffer and the sum in window order. Every loop but the last is independent per column, so
+// it vectorises (the restrict pointers tell the compiler the byte planes do not alias the
+// sums). Exact integer sums and the same double formula: the same value as the textbook
+// loop, bit for bit.
+void addRow(const quint8 *__restrict pa, const quint8 *__restrict pb, qint32 *__restrict c, int w)
+{
+    for (int x = 0; x < w; ++x) {
+        const qint32 va = pa[x], vb = pb[x];
+        c[x] += va;
+        c[w + x] += vb;
+        c[2 * w + x] += va * va;
+        c[3 * w + x] += vb * vb;
+        c[4 * w + x] += va * vb;
+    }
+}
+
+void slideRow(const quint8 *__restrict pa,
+              const quint8 *__restrict pb,
+              const quint8 *__restrict oa,
+              const quint8 *__restrict ob,
+              qint32 *__restrict c,
+              int w)
+{
+    for (int x = 0; x < w; ++x) {
+        const qint32 va = pa[x], vb = pb[x], ua = oa[x], ub = ob[x];
+        c[x] += va - ua;
+        c[w + x] += vb - ub;
+        c[2 * w + x] += va * va - ua * ua;
+        c[3 * w + x] += vb * vb - ub * ub;
+        c[4 * w + x] += va * vb - ua * ub;
+    }
+}
+
+void windowSums(const qint32 *__restrict c, qint32 *__restrict out, int n)
+{
+    for (int x = 0; x < n; ++x)
+        out[x] = c[x] + c[x + 1] + c[x + 2] + c[x + 3] + c[x + 4] + c[x + 5] + c[x + 6] + c[x + 7];
+}
+
 MOUSE_SIMD_CLONES double ssimStride1(const Luma &a, const Luma &b)
 {
     constexpr int N = 8;
     const int w = a.width, h = a.height, cols = w - N + 1;
-    std::vector<qint32> ring(size_t(5) * N * cols), col(size_t(5) * cols, 0);
+    std::vector<qint32> col(size_t(5) * w, 0), win(size_t(5) * cols);
     std::vector<double> values(static_cast<size_t>(cols));
-    auto ringRow = [&](int k, int y) {
-        return ring.data() + (size_t(k) * N + size_t(y % N)) * cols;
-    };
     double total = 0;
     for (int y = 0; y < h; ++y) {
         const quint8 *pa = a.y.data() + size_t(y) * w, *pb = b.y.data() + size_t(y) * w;
-        qint32 *r[5];
-        for (int k = 0; k < 5; ++k) {
-            r[k] = ringRow(k, y);
-            if (y >= N) { // the row leaving the windows is the one this slot holds
-                qint32 *c = col.data() + size_t(k) * cols;
-                for (int x = 0; x < cols; ++x)
-                    c[x] -= r[k][x];
-            }
-        }
-        qint32 s[5] = {0, 0, 0, 0, 0};
-        for (int x = 0; x < w; ++x) {
-            const qint32 va = pa[x], vb = pb[x];
-            s[0] += va, s[1] += vb, s[2] += va * va, s[3] += vb * vb, s[4] += va * vb;
-            if (x >= N) {
-                const qint32 oa = pa[x - N], ob = pb[x - N];
-                s[0] -= oa, s[1] -= ob, s[2] -= oa * oa, s[3] -= ob * ob, s[4] -= oa * ob;
-            }
-            if (x >= N - 1) {
-                for (int k = 0; k < 5; ++k)
-                    r[k][x - N + 1] = s[k];
-            }
-        }
-        for (int k = 0; k < 5; ++k) {
-            qint32 *c = col.data() + size_t(k) * cols;
-            for (int x = 0; x < cols; ++x)
-                c[x] += r[k][x];
-        }
+        if (y >= N) // the row N up leaves the windows as row y enters
+            slideRow(pa, pb, pa - size_t(N) * w, pb - size_t(N) * w, col.data(), w);
+        else
+            addRow(pa, pb, col.data(), w);
         if (y < N - 1)
             continue;
-        const qint32 *c0 = col.data(), *c1 = c0 + cols, *c2 = c1 + cols, *c3 = c2 + cols,
-                     *c4 = c3 + cols;
+        for (int k = 0; k < 5; ++k)
+            windowSums(col.data() + size_t(k) * w, win.data() + size_t(k) * cols, cols);
+        const qint32 *w0 = win.data(), *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols,
+                     *w4 = w3 + cols;
         for (int x = 0; x < cols; ++x)
             values[size_t(x)] = windowSsim(
-                    double(c0[x]), double(c1[x]), double(c2[x]), double(c3[x]), double(c4[x]));
+                    double(w0[x]), double(w1[x]), double(w2[x]), double(w3[x]), double(w4[x]));
         for (int x = 0; x < cols; ++x)
             total += values[size_t(x)];
     }
