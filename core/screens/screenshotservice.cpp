@@ -7,7 +7,9 @@
 #include "core/metrics/healthboard.h"
 #include "core/screens/imageinput.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
+#include <QPointer>
 #include <QPromise>
 #include <QtConcurrent>
 
@@ -149,7 +151,14 @@ void ScreenshotService::startSource(const QString &vm)
         sourceFailed(vm, upstreamError(QStringLiteral("No screenshot source is configured.")));
         return;
     }
-    m_upstream.screenshotJson(vm).then(this, [this, vm](QFuture<UpstreamBody> done) {
+    // Not .then(this): the upstream (OrgoClient) outlives this service in Gateway::stop() and
+    // cancels its calls when it goes; Qt 6.4 runs a continuation whose context is gone into
+    // Q_ASSERT(context) (an abort at shutdown in debug builds). The guard drops them instead.
+    QObject *const app = QCoreApplication::instance();
+    const QPointer<ScreenshotService> self(this);
+    m_upstream.screenshotJson(vm).then(app, [this, self, app, vm](QFuture<UpstreamBody> done) {
+        if (!self)
+            return;
         if (done.resultCount() == 0) {
             sourceFailed(vm, upstreamError(QStringLiteral("Orgo did not answer.")));
             return;
@@ -175,7 +184,9 @@ void ScreenshotService::startSource(const QString &vm)
             return;
         }
         m_upstream.fetchBytes(input->url)
-                .then(this, [this, vm, capturedAt](QFuture<UpstreamBody> fetched) {
+                .then(app, [this, self, vm, capturedAt](QFuture<UpstreamBody> fetched) {
+                    if (!self)
+                        return;
                     if (fetched.resultCount() == 0) {
                         sourceFailed(
                                 vm, upstreamError(QStringLiteral("The image URL did not answer.")));

@@ -5,8 +5,10 @@
 #include "core/logging.h"
 #include "core/screens/screenshotservice.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -97,10 +99,17 @@ void StreamHub::tick(const QString &vm)
             continue; // a slow upstream: no second request on top of the one in flight
         wanted.insert(variant);
         stream->inFlight.insert(variant);
+        // Not .then(this): Gateway::stopScreens() deletes the hub before the service, whose
+        // destructor then cancels the frames in flight, and Qt 6.4 runs a continuation whose
+        // context is gone into Q_ASSERT(context) (an abort at shutdown in debug builds). The
+        // application outlives both; the guard pointer drops frames for a hub that is gone.
         m_service.screenshot(vm, viewer.quality, viewer.format)
-                .then(this, [this, vm, variant](const ScreenshotResult &result) {
-                    deliver(vm, variant, result);
-                });
+                .then(QCoreApplication::instance(),
+                      [hub = QPointer<StreamHub>(this), vm, variant](
+                              const ScreenshotResult &result) {
+                          if (hub)
+                              hub->deliver(vm, variant, result);
+                      });
     }
 }
 
