@@ -20,6 +20,8 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 
+#include <limits>
+
 namespace Mouse {
 
 using namespace Qt::Literals::StringLiterals;
@@ -321,11 +323,12 @@ bool Gateway::startHttp(QString *error)
             u"/admin/events"_s,
             Access::Admin,
             [this](const Request &request, const Responder &responder) {
-                const qint64 after = request.query.queryItemValue(u"after_id"_s).toLongLong();
-                bool limitOk = false;
-                int limit = request.query.queryItemValue(u"limit"_s).toInt(&limitOk);
-                if (!limitOk || limit <= 0 || limit > 1000)
-                    limit = 200;
+                QString bad;
+                const qint64 after = request.integerQuery(
+                        u"after_id"_s, 0, 0, std::numeric_limits<qint64>::max(), &bad);
+                const int limit = int(request.integerQuery(u"limit"_s, 200, 1, 1000, &bad));
+                if (!bad.isEmpty())
+                    return responder.fail(ApiError::badRequest(u"invalid_query"_s, bad));
                 QJsonArray events;
                 for (const EventLog::Event &event : m_eventLog->events(after, limit))
                     events.append(eventJson(event));

@@ -60,25 +60,6 @@ Reply customerNotFound(const QString &requestId)
                         requestId);
 }
 
-// An optional integer query parameter within [min, max]; *bad names it when invalid.
-qint64 queryInteger(const QUrlQuery &query,
-                    const QString &name,
-                    qint64 fallback,
-                    qint64 min,
-                    qint64 max,
-                    QString *bad)
-{
-    if (!query.hasQueryItem(name))
-        return fallback;
-    bool ok = false;
-    const qint64 value = query.queryItemValue(name).toLongLong(&ok);
-    if (!ok || value < min || value > max) {
-        *bad = u"%1 must be an integer from %2 to %3"_s.arg(name).arg(min).arg(max);
-        return fallback;
-    }
-    return value;
-}
-
 std::optional<QJsonObject> jsonBody(const Request &request)
 {
     QJsonParseError error;
@@ -176,10 +157,10 @@ std::optional<PageParams> pageParams(const Request &request, const Responder &re
 {
     QString bad;
     PageParams params;
-    params.limit = int(queryInteger(request.query, u"limit"_s, 50, 1, MaxPageSize, &bad));
-    params.offset = int(queryInteger(request.query, u"offset"_s, 0, 0, MaxOffset, &bad));
-    params.cursor = queryInteger(
-            request.query, u"cursor"_s, 0, 1, std::numeric_limits<qint64>::max(), &bad);
+    params.limit = int(request.integerQuery(u"limit"_s, 50, 1, MaxPageSize, &bad));
+    params.offset = int(request.integerQuery(u"offset"_s, 0, 0, MaxOffset, &bad));
+    params.cursor
+            = request.integerQuery(u"cursor"_s, 0, 1, std::numeric_limits<qint64>::max(), &bad);
     if (!bad.isEmpty()) {
         responder.fail(ApiError::badRequest(u"invalid_pagination"_s, bad));
         return std::nullopt;

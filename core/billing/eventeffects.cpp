@@ -499,8 +499,11 @@ bool EventEffects::applyRefund(QSqlDatabase &db,
     if (amount <= 0)
         return true;
 
-    const qint64 target
-            = refunded >= amount ? order.tokensCredited : refunded * order.tokensCredited / amount;
+    // refunded < amount here, so the share fits in 64 bits; the product may not (a signed event
+    // may carry any amount), hence 128-bit arithmetic.
+    const qint64 target = refunded >= amount
+                                  ? order.tokensCredited
+                                  : qint64(__int128(refunded) * order.tokensCredited / amount);
     const qint64 delta = target - order.tokensRevoked;
     if (delta <= 0)
         return true;

@@ -52,6 +52,20 @@ QByteArray Request::header(QByteArrayView name) const
     return {};
 }
 
+qint64 Request::integerQuery(
+        const QString &name, qint64 fallback, qint64 min, qint64 max, QString *bad) const
+{
+    if (!query.hasQueryItem(name))
+        return fallback;
+    bool ok = false;
+    const qint64 value = query.queryItemValue(name).toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        *bad = QStringLiteral("%1 must be an integer from %2 to %3").arg(name).arg(min).arg(max);
+        return fallback;
+    }
+    return value;
+}
+
 Reply Reply::json(const QJsonObject &object, int status)
 {
     return bytes(QJsonDocument(object).toJson(QJsonDocument::Compact),

@@ -69,12 +69,12 @@ void registerQueueRoutes(Http::Router &router, TaskQueue &queue, WebhookIntake *
             u"/admin/queue/dead"_s,
             Access::Admin,
             [q](const Request &request, const Responder &responder) {
-                bool ok = false;
-                int limit = request.query.queryItemValue(u"limit"_s).toInt(&ok);
-                if (!ok)
-                    limit = 100;
+                QString bad;
+                const int limit = int(request.integerQuery(u"limit"_s, 100, 1, 1000, &bad));
+                if (!bad.isEmpty())
+                    return responder.fail(Http::ApiError::badRequest(u"invalid_query"_s, bad));
                 inBackground(*q, responder, [q, limit] {
-                    return Http::Reply::json(q->deadTasks(qBound(1, limit, 1000)));
+                    return Http::Reply::json(q->deadTasks(limit));
                 });
             },
             options(u"Dead-letter list with attempt history"_s));

@@ -30,6 +30,7 @@ private slots:
     void expiredAfterCompletedStaysCompleted();
     void refundBeforeCompletionIsApplied();
     void refundBeyondBalanceRecordsDebt();
+    void refundShareOfHugeAmountDoesNotOverflow();
     void unknownTypeIsIgnored();
     void subscriptionStatusFromBothInvoiceShapes();
     void olderSubscriptionEventDoesNotOverwrite();
@@ -295,6 +296,24 @@ void tst_EventEffects::refundBeyondBalanceRecordsDebt()
     QCOMPARE(scalar(*m_db, s("SELECT debt FROM token_balances")), 3000);
     QCOMPARE(scalar(*m_db, s("SELECT debt_after FROM token_transactions WHERE type = 'refund'")),
              3000);
+}
+
+void tst_EventEffects::refundShareOfHugeAmountDoesNotOverflow()
+{
+    addOrder(s("cs_12"), s("growth"), 12000, 4900);
+    process(envelope(
+            s("evt_12"),
+            s("checkout.session.completed"),
+            session(s("cs_12"), s("cst_a"), s("growth"), 12000, 4900, s("paid"), s("pi_12"))));
+    // A signed event may carry any amount: half of 4e15 cents refunded is half the tokens,
+    // although 2e15 x 12000 does not fit in 64 bits.
+    const qint64 amount = 4'000'000'000'000'000;
+    QCOMPARE(process(envelope(s("evt_r12"),
+                              s("charge.refunded"),
+                              charge(s("ch_12"), s("pi_12"), amount, amount / 2)))
+                     .tokensDelta,
+             -6000);
+    QCOMPARE(balance(), 6000);
 }
 
 void tst_EventEffects::unknownTypeIsIgnored()

@@ -349,6 +349,17 @@ void tst_GatewayRoutes::apiKeysIssueAndRevoke()
     response = client.request(get("/admin/events", bearer(key)));
     QVERIFY(response);
     QCOMPARE(response->status, 403);
+    // The admin's paging parameters are checked, not quietly replaced by defaults.
+    for (const QByteArray query : {"after_id=-5", "limit=1e9", "limit=0", "after_id=x"}) {
+        response = client.request(get("/admin/events?" + query, bearer("test-admin-token")));
+        QVERIFY(response);
+        QCOMPARE(response->status, 400);
+        QCOMPARE(response->json()[QStringLiteral("error")][QStringLiteral("code")].toString(),
+                 QStringLiteral("invalid_query"));
+    }
+    response = client.request(get("/admin/events?after_id=0&limit=5", bearer("test-admin-token")));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
 
     response = client.request("POST /admin/customers/cst_nobody/api-keys HTTP/1.1\r\n"
                               + bearer("test-admin-token") + "Content-Length: 0\r\n\r\n");

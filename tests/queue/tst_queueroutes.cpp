@@ -31,7 +31,7 @@ class TestQueueRoutes final : public QObject
         QJsonObject json() const { return QJsonDocument::fromJson((*reply)->body).object(); }
     };
 
-    Call call(const QByteArray &method, const QString &path)
+    Call call(const QByteArray &method, const QString &path, const QString &query = {})
     {
         Call result;
         const Http::Router::Match match = m_router->match(method, path);
@@ -54,6 +54,7 @@ class TestQueueRoutes final : public QObject
         Http::Request request;
         request.method = method;
         request.path = path;
+        request.query = QUrlQuery(query);
         request.params = match.params;
         request.principal.kind = Http::Principal::Kind::Admin;
         (*match.handler)(request, Http::Responder(state));
@@ -119,6 +120,14 @@ private slots:
         QCOMPARE(tasks.size(), 1);
         QCOMPARE(tasks[0][u"id"_s].toString(), id);
         QCOMPARE(tasks[0][u"attempts"_s].toArray().size(), 1);
+
+        // A limit that is not an integer from 1 to 1000 is refused, not quietly replaced.
+        for (const QString &limit : {u"-1"_s, u"0"_s, u"1e9"_s, u"many"_s}) {
+            Call refused = call("GET", u"/admin/queue/dead"_s, u"limit="_s + limit);
+            QTRY_VERIFY(refused.ready());
+            QCOMPARE(refused.status(), 400);
+            QCOMPARE(refused.json()[u"error"_s][u"code"_s].toString(), u"invalid_query"_s);
+        }
 
         Call one = call("GET", u"/admin/queue/tasks/%1"_s.arg(id));
         QTRY_VERIFY(one.ready());
