@@ -293,8 +293,8 @@ int WebhookIntake::walHook(void *intake, sqlite3 *, const char *, int frames)
     // COMMIT: a 202 would wait for a whole checkpoint, fsync of the database included.
     // Here: one checkpoint per 200 new frames, on another thread. Often enough that the WAL
     // starts over before it grows far: appending to a growing file makes each commit's fsync
-    // dearer (bench-webhooks ack p99 on a quiet machine, 10 runs each: 1000 frames 6.1-10.2 ms,
-    // median 7.9; 200 frames 4.6-9.4 ms, median 6.2).
+    // dearer (bench-webhooks ack p99 on a quiet machine: 1000 frames, 10 runs, 6.1-10.2 ms,
+    // median 8.7; 200 frames, 14 runs, 4.6-9.4 ms, median 6.3).
     constexpr int kCheckpointFrames = 200;
     auto *self = static_cast<WebhookIntake *>(intake);
     if (frames < self->m_checkpointedFrames)
