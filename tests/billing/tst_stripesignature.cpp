@@ -221,7 +221,8 @@ private slots:
             "{\"id\":\"e\",\"type\":\"t\",\"data\":{\"object\":{\"name\":\"Jos\xc3\xa9\"}}}",
             true);
         row("escapes elsewhere",
-            "{\"id\":\"e\",\"type\":\"t\",\"data\":{\"object\":{\"d\":\"a\\\"b\\\\c\\/\\n\\u00e9\"}}}",
+            "{\"id\":\"e\",\"type\":\"t\",\"data\":{\"object\":{\"d\":\"a\\\"b\\\\c\\/"
+            "\\n\\u00e9\"}}}",
             true);
         row("escaped key", R"({"i\u0064":"e","type":"t","data":{"object":{}}})", false);
         row("escaped id", R"({"id":"e\u0031","type":"t","data":{"object":{}}})", false);
