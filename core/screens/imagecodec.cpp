@@ -444,10 +444,10 @@ encode(const QImage &image, ImageFormat format, int quality, bool progressive, b
                                  optimized,
                                  progressive);
     }
+    // PNG keeps Qt's default, zlib's own level. (Qt 6.4 scales setCompression() 0-100 onto
+    // zlib's 0-9, so the 6 once set here meant level 0: stored, uncompressed pixels.)
     if (format == ImageFormat::Webp)
         writer.setQuality(std::min(quality, 99)); // 100 would switch the plugin to lossless
-    else
-        writer.setCompression(6); // zlib's default: 9 costs several times the time for ~2 %
     if (!writer.write(image))
         return {};
     return bytes;

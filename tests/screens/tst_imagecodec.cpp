@@ -28,6 +28,7 @@ private slots:
     void alphaIsCompositedOnWhiteForJpeg();
     void answerNeverLargerThanASourceThatFits();
     void formatsGiveTheirMime();
+    void losslessAnswersAreCompressed();
     void ssimIsOneForIdenticalAndLowerForNoise();
 };
 
@@ -274,6 +275,18 @@ void TestImageCodec::formatsGiveTheirMime()
     QVERIFY(best->bytes.size() <= std::min(jpeg->bytes.size(), webp->bytes.size()));
     for (const auto *e : {&jpeg, &webp, &best})
         QVERIFY((*e)->ssim >= preset.ssimFloor());
+}
+
+void TestImageCodec::losslessAnswersAreCompressed()
+{
+    // A flat desktop deflates to a small fraction of its pixels; stored PNG blocks would not.
+    const QImage desktop = ScreensTest::desktop(1024, 576);
+    const QByteArray png = ImageCodec::encode(desktop, ImageFormat::Png, 0);
+    QCOMPARE(ImageCodec::sniffMime(png), QByteArray("image/png"));
+    const qsizetype rawBytes = qsizetype(desktop.width()) * desktop.height() * 3;
+    QVERIFY2(png.size() < rawBytes / 10, qPrintable(QString::number(png.size())));
+    QCOMPARE(ImageCodec::decode(png, 1 << 24)->convertToFormat(QImage::Format_RGB32),
+             desktop.convertToFormat(QImage::Format_RGB32));
 }
 
 void TestImageCodec::ssimIsOneForIdenticalAndLowerForNoise()
