@@ -63,8 +63,11 @@ QList<EventLog::Event> EventLog::events(qint64 afterId, int limit) const
     QMutexLocker lock(&m_mutex);
     QList<Event> result;
     for (const Event &event : m_events) {
-        if (event.id > afterId)
-            result.append(event);
+        if (event.id <= afterId)
+            continue;
+        result.append(event);
+        if (afterId > 0 && result.size() == limit)
+            break;
     }
     if (result.size() > limit)
         result = result.mid(result.size() - limit);

@@ -42,7 +42,8 @@ public:
     void warning(const QString &source, const QString &message);
     void error(const QString &source, const QString &message);
 
-    // Events newer than afterId, oldest first, at most limit.
+    // Oldest first, at most limit: with afterId 0 the newest events (a tail); otherwise the
+    // first events after afterId, so a reader can page forward without skipping any.
     QList<Event> events(qint64 afterId = 0, int limit = 1000) const;
 
     // When set, every event is also written to stderr (headless mode).
