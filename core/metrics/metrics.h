@@ -66,6 +66,8 @@ private:
     std::atomic<qint64> m_sumMicros{0};
 };
 
+// TODO(#5): back these classes with Debian's prometheus-cpp (prometheus-cpp-dev 1.0.1) instead
+// of our own atomics and text writer; remove when /metrics is rendered by prometheus-cpp.
 // The process-wide registry behind GET /metrics, /health and the dashboard's charts.
 // Metrics are created once (usually at start-up) and live as long as the registry; the
 // references returned stay valid. Names follow Prometheus conventions: mouse_<module>_<what>.
