@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 Mouse Gateway developers
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/console.h"
 #include "app/faces.h"
 #include "app/unixsignals.h"
 
@@ -46,6 +47,7 @@ int runDashboard(int argc, char **argv, const Settings &settings, const QString 
     installTranslations(app);
 
     Gateway gateway(settings);
+    printDemoKeysWhenSeeded(gateway);
     QString error;
     if (!gateway.start(&error)) {
         QMessageBox::critical(nullptr,
@@ -53,6 +55,7 @@ int runDashboard(int argc, char **argv, const Settings &settings, const QString 
                               QObject::tr("The gateway could not start:\n%1").arg(error));
         return 1;
     }
+    printWelcome(gateway);
 
     Ui::MainWindow window(&gateway);
     window.show();
