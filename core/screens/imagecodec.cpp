@@ -46,6 +46,11 @@ bool endsCompletely(const QByteArray &bytes, const QByteArray &mime)
     return tail.lastIndexOf(QByteArrayView("\xff\xd9", 2)) >= 0;
 }
 
+bool cancelled(const CompressOptions &options)
+{
+    return options.cancel && options.cancel->load(std::memory_order_relaxed);
+}
+
 ScreenError notAnImage()
 {
     return ScreenError::badInput(QStringLiteral("screenshot_not_an_image"),
@@ -91,7 +96,8 @@ Candidate searchJpegQuality(const QImage &image,
                             const Luma &reference,
                             double target,
                             double start,
-                            const JpegCodec::EncodeSettings &base)
+                            const JpegCodec::EncodeSettings &base,
+                            const CompressOptions &options)
 {
     auto evaluate = [&](double quality) {
         // A trial encodes baseline with fixed Huffman tables: the same quantised coefficients,
@@ -115,6 +121,8 @@ Candidate searchJpegQuality(const QImage &image,
     double q = std::clamp(start > 0 ? start : ColdStart, LowestQuality, HighestQuality);
     Candidate pass, fail; // the lowest passing and the highest failing trial so far
     for (int trial = 0; trial < MaxTrials; ++trial) {
+        if (cancelled(options))
+            return {};
         Candidate c = evaluate(q);
         if (!c.valid())
             return c;
@@ -176,7 +184,7 @@ Candidate searchAndVerify(const QImage &image,
                           double start)
 {
     const double target = std::min(0.999, preset.ssimFloor() + options.ssimMargin);
-    Candidate best = searchJpegQuality(image, reference, target, start, base);
+    Candidate best = searchJpegQuality(image, reference, target, start, base, options);
 
     // The search measures every other window; the answer is checked on all of them (the
     // measure the benchmark uses) and, in the rare case it falls short, stepped up.
@@ -185,6 +193,8 @@ Candidate searchAndVerify(const QImage &image,
     double step = QualityStep; // doubled from the 12th miss on: bounded
     int misses = 0;
     while (best.valid()) {
+        if (cancelled(options))
+            return {};
         const bool searched = misses == 0 && decoded.width == reference.width
                               && decoded.height == reference.height;
         if (!searched
@@ -268,6 +278,8 @@ Candidate searchWebp(const QImage &image,
     int low = 1, high = HighestQuality / 5; // grid index: quality = 5 * i
     Candidate best;
     while (low < high) {
+        if (cancelled(options))
+            return {};
         const int mid = (low + high) / 2;
         Candidate c = evaluate(5 * mid);
         if (c.ssim >= target) {
@@ -701,6 +713,8 @@ Expected<EncodedImage> compress(const QByteArray &source,
 {
     QElapsedTimer timer;
     timer.start();
+    if (cancelled(options))
+        return ScreenError::stopping();
     Expected<QImage> decoded = decode(source, options.maxPixels);
     if (!decoded)
         return decoded.error();
@@ -714,6 +728,8 @@ Expected<EncodedImage> compress(const QByteArray &source,
     const QImage image = scaled(decoded.value(), out.size);
     const Luma reference = luma(image);
     out.scaleMs = msSince(timer);
+    if (cancelled(options))
+        return ScreenError::stopping();
 
     timer.restart();
     Candidate best;
@@ -733,9 +749,11 @@ Expected<EncodedImage> compress(const QByteArray &source,
             const Luma flatLuma = image.hasAlphaChannel() ? luma(flat) : reference;
             consider(searchJpeg(flat, flatLuma, preset, options));
         }
-        if (format == ImageFormat::Webp || format == ImageFormat::Auto)
+        if ((format == ImageFormat::Webp || format == ImageFormat::Auto) && !cancelled(options))
             consider(searchWebp(image, reference, preset, options));
     }
+    if (cancelled(options))
+        return ScreenError::stopping(); // a search cut short: its candidate is not the answer
 
     // Never larger than the source: the source itself when it already fits the box,
     // otherwise a lossless PNG of the scaled image when that is smaller.

@@ -9,6 +9,7 @@
 #include <QImage>
 #include <QSize>
 
+#include <atomic>
 #include <vector>
 
 namespace Mouse {
@@ -37,6 +38,9 @@ struct CompressOptions
                                // little high; the answer is then checked on every window and
                                // stepped up if short)
     bool progressive = true;   // progressive JPEG: 5-15 % smaller, same pixels, slower
+    // Shutdown: once set, compress() stops at its next checkpoint (between stages and quality
+    // trials) with ScreenError::stopping(). Owned by the caller; may be set from any thread.
+    const std::atomic<bool> *cancel = nullptr;
 };
 
 // Image work for screenshots, all pure functions, safe from any thread (QImage only: no
