@@ -11,6 +11,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
+class QListWidgetItem;
 class QPushButton;
 class QTimer;
 
@@ -21,6 +22,7 @@ class Gateway;
 namespace Mouse::Ui {
 
 class FleetTableModel;
+struct FleetRow;
 class ImageView;
 
 // One VM's screenshot at a chosen quality (through ScreenshotService, which caches per VM,
@@ -61,6 +63,9 @@ public slots:
 
 private:
     void fillVmList();
+    void relabelVmList();
+    static QString vmLabel(const FleetRow &row);
+    static void labelThumbnail(QListWidgetItem *item, const FleetRow &row);
     void refreshThumbnails();
     void request(const QString &vmId, const QString &quality, bool thumbnail);
 

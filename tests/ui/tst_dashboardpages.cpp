@@ -5,10 +5,13 @@
 #include "ui/chartspage.h"
 #include "ui/eventlogmodel.h"
 #include "ui/eventlogpage.h"
+#include "ui/fleettablemodel.h"
+#include "ui/screenshotspage.h"
 #include "ui/timeserieschart.h"
 
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QJsonObject>
 #include <QTest>
 #include <QtConcurrent/QtConcurrentRun>
@@ -93,6 +96,47 @@ private slots:
         for (int i = 100; i < 200; ++i)
             chart.append(t.addSecs(i), {double(i)});
         QCOMPARE(chart.pointCount(0), 80);
+    }
+
+    // The picker names VMs by who works on them and for whom, sorted by that name; the UUID
+    // is only a tooltip. Names Orgo reports later relabel the entries in place.
+    void screenshotPickerShowsNamesSortedWithIdAsTooltip()
+    {
+        Gateway gateway(Settings::defaults());
+        Mouse::Ui::FleetTableModel fleet;
+        auto row = [](const char *id, const char *employee, const char *customer) {
+            Mouse::Ui::FleetRow r;
+            r.vmId = QString::fromLatin1(id);
+            r.employee = QString::fromLatin1(employee);
+            r.customer = QString::fromLatin1(customer);
+            r.customerId = r.customer.toLower();
+            r.status = u"unknown"_s;
+            return r;
+        };
+        fleet.setRows({row("9f1c2d3e-0000-4000-8000-000000000001", "zoe", "Acme Robotics"),
+                       row("0a1b2c3d-0000-4000-8000-000000000002", "Ann", "Clean Eats"),
+                       row("5e6f7a8b-0000-4000-8000-000000000003", "Mark", "Acme Robotics")});
+        Mouse::Ui::ScreenshotsPage page(&gateway, &fleet);
+        auto *picker = page.findChild<QComboBox *>(u"vmPicker"_s);
+        QVERIFY(picker);
+        QCOMPARE(picker->count(), 3);
+        QCOMPARE(picker->itemText(0), u"Ann — Clean Eats"_s);
+        QCOMPARE(picker->itemText(1), u"Mark — Acme Robotics"_s);
+        QCOMPARE(picker->itemText(2), u"zoe — Acme Robotics"_s);
+        for (int i = 0; i < picker->count(); ++i) {
+            QVERIFY(!picker->itemText(i).contains(u"-0000-"_s));
+            QCOMPARE(picker->itemData(i, Qt::ToolTipRole), picker->itemData(i));
+        }
+        QCOMPARE(page.currentVm(), u"0a1b2c3d-0000-4000-8000-000000000002"_s);
+        QCOMPARE(picker->toolTip(), page.currentVm());
+
+        Mouse::Ui::FleetRow named
+                = row("5e6f7a8b-0000-4000-8000-000000000003", "Mark", "Acme Robotics");
+        named.name = u"sales-mark-07"_s;
+        named.status = u"running"_s;
+        fleet.updateRow(named);
+        QCOMPARE(picker->itemText(1), u"Mark — Acme Robotics  ·  sales-mark-07"_s);
+        QCOMPARE(page.currentVm(), u"0a1b2c3d-0000-4000-8000-000000000002"_s);
     }
 
     void numberAtWalksPaths()

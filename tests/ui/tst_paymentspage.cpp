@@ -5,6 +5,7 @@
 #include "core/storage/database.h"
 #include "ui/paymentspage.h"
 
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -69,6 +70,10 @@ private slots:
 
         QTableWidget *table = page.deadLetterTable();
         QTRY_COMPARE(table->rowCount(), 1);
+        // An empty table says why it is empty; one with rows does not.
+        const auto *empty = table->viewport()->findChild<QLabel *>(u"emptyState"_s);
+        QVERIFY(empty);
+        QVERIFY(!empty->isVisible());
         QCOMPARE(table->item(0, 0)->data(Qt::UserRole).toString(), id);
         QCOMPARE(table->item(0, 5)->text(), u"upstream refused"_s);
         QVERIFY(!page.retryButton()->isEnabled()); // nothing selected yet
@@ -85,6 +90,8 @@ private slots:
         QCOMPARE(m_queue->task(id).value(u"status"_s).toString(), u"done"_s);
         QCOMPARE(m_runs.load(), 2);
         QTRY_COMPARE(table->rowCount(), 0);
+        QVERIFY(empty->isVisible());
+        QVERIFY(empty->text().startsWith(u"No dead letters"_s));
     }
 
     void discardButtonDropsTheDeadTask()
