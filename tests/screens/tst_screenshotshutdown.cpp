@@ -146,8 +146,8 @@ void TestScreenshotShutdown::shutdownWaitIsBounded()
     m_encode->release.release();
     QTRY_VERIFY(m_encode->returned);
     // The pool was left to the application; it ends with the encode.
-    const QList<QThreadPool *> pools
-            = qApp->findChildren<QThreadPool *>(QString(), Qt::FindDirectChildrenOnly);
+    const QList<QThreadPool *> pools = QCoreApplication::instance()->findChildren<QThreadPool *>(
+            QString(), Qt::FindDirectChildrenOnly);
     QCOMPARE(pools.size(), 1);
     QVERIFY(pools.first()->waitForDone(10000));
     delete pools.first();
