@@ -246,6 +246,8 @@ void ScreenshotsPage::refresh()
     if (currentVm().isEmpty() || !isVisible())
         return;
     request(currentVm(), currentQuality(), false);
+    if (m_thumbsAskedFor != m_thumbCustomer)
+        requestThumbnails(); // built while the page was hidden
 }
 
 void ScreenshotsPage::refreshThumbnails()
@@ -267,6 +269,15 @@ void ScreenshotsPage::refreshThumbnails()
         }
         m_thumbTitle->setText(tr("VMs of %1").arg(current->customer));
     }
+    // Frames are asked for only on screen: a hidden page (the dashboard opens on the Fleet
+    // page) made Orgo capture and the pool encode a customer's worth of thumbnails at start.
+    if (isVisible())
+        requestThumbnails();
+}
+
+void ScreenshotsPage::requestThumbnails()
+{
+    m_thumbsAskedFor = m_thumbCustomer;
     for (int i = 0; i < m_thumbs->count(); ++i)
         request(m_thumbs->item(i)->data(Qt::UserRole).toString(), u"low"_s, true);
 }

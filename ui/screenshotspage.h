@@ -67,6 +67,7 @@ private:
     static QString vmLabel(const FleetRow &row);
     static void labelThumbnail(QListWidgetItem *item, const FleetRow &row);
     void refreshThumbnails();
+    void requestThumbnails();
     void request(const QString &vmId, const QString &quality, bool thumbnail);
 
     Gateway *m_gateway;
@@ -81,7 +82,8 @@ private:
     QListWidget *m_thumbs = nullptr;
     QTimer *m_timer;
     QString m_thumbCustomer;
-    QSet<QString> m_pending; // vm + quality of main-image requests in flight
+    QString m_thumbsAskedFor; // the customer whose thumbnails were last asked for
+    QSet<QString> m_pending;  // vm + quality of main-image requests in flight
 };
 
 } // namespace Mouse::Ui

@@ -60,13 +60,31 @@ private slots:
         Gateway gateway(Settings::defaults());
         ChartsPage page(&gateway);
         QDateTime t = QDateTime::currentDateTime();
+        // Nothing asked of the screenshot cache, no task finished: a hit rate or p95 of
+        // nothing is not drawn as 0.
+        const QJsonObject idle{
+                {u"caches"_s,
+                 QJsonObject{{u"screenshots"_s,
+                              QJsonObject{{u"hit_rate"_s, 0}, {u"hits"_s, 0}, {u"misses"_s, 0}}}}},
+                {u"queues"_s,
+                 QJsonObject{{u"payments"_s,
+                              QJsonObject{{u"completed"_s, 0},
+                                          {u"processing_ms"_s, QJsonObject{{u"p95"_s, 0}}}}}}}};
+        page.sample(t.addSecs(-1), idle);
+        QCOMPARE(page.hitRateChart()->pointCount(1), 0);
+        QCOMPARE(page.processingChart()->pointCount(0), 0);
+
         const QJsonObject health{
                 {u"caches"_s,
-                 QJsonObject{
-                         {u"vm_status"_s, QJsonObject{{u"hit_rate"_s, 0.75}, {u"size"_s, 60}}}}},
+                 QJsonObject{{u"vm_status"_s,
+                              QJsonObject{{u"hit_rate"_s, 0.75},
+                                          {u"hits"_s, 3},
+                                          {u"misses"_s, 1},
+                                          {u"size"_s, 60}}}}},
                 {u"queues"_s,
                  QJsonObject{{u"payments"_s,
                               QJsonObject{{u"depth"_s, QJsonObject{{u"high"_s, 4}}},
+                                          {u"completed"_s, 9},
                                           {u"processing_ms"_s, QJsonObject{{u"p95"_s, 12.5}}}}}}}};
         for (int i = 0; i < 3; ++i)
             page.sample(t.addSecs(i), health);
