@@ -42,6 +42,13 @@ void wireWebhook(WebhookIntake *intake, Http::Router &router)
     webhook.maxBodyBytes = 1 << 20;
     webhook.summary = u"Stripe webhook (authenticated by its Stripe-Signature)"_s;
     webhook.tags = {u"payments"_s};
+    using Http::BodyField;
+    webhook.body = {{BodyField::text(u"id"_s, 1, 255).isRequired(),
+                     BodyField::text(u"type"_s, 1, 255).isRequired(),
+                     BodyField::object(u"data"_s).isRequired().described(u"data.object"_s),
+                     BodyField::integer(u"created"_s, 0, BodyField::Unbounded)},
+                    false,
+                    u"A Stripe event, exactly as Stripe signed it (Stripe-Signature)"_s};
     router.post(
             u"/webhooks/stripe"_s,
             Http::Access::Public,

@@ -76,6 +76,49 @@ QByteArray StripeClient::checkoutForm(const CheckoutRequest &request)
     return encode(fields);
 }
 
+QNetworkRequest StripeClient::request(const QString &path, const QString &idempotencyKey) const
+{
+    QUrl url = m_apiUrl;
+    url.setPath(url.path().chopped(url.path().endsWith(u'/') ? 1 : 0) + path);
+    QNetworkRequest http(url);
+    http.setHeader(QNetworkRequest::ContentTypeHeader,
+                   QByteArrayLiteral("application/x-www-form-urlencoded"));
+    http.setRawHeader("Authorization", "Bearer " + m_secretKey.toUtf8());
+    http.setRawHeader("Idempotency-Key", idempotencyKey.toUtf8());
+    http.setTransferTimeout(m_timeoutMs);
+    return http;
+}
+
+void StripeClient::createCustomer(const QString &customerId,
+                                  const QString &email,
+                                  CustomerCallback done)
+{
+    if (!isConfigured()) {
+        done({});
+        return;
+    }
+    QList<Field> fields{{u"metadata[customer_id]"_s, customerId}};
+    if (!email.isEmpty())
+        fields.append({u"email"_s, email});
+    QNetworkReply *reply = m_network->post(
+            request(u"/v1/customers"_s, u"mouse-customer-"_s + customerId), encode(fields));
+    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+        reply->deleteLater();
+        StripeCustomerResult result;
+        result.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+        result.id = body.value(u"id"_s).toString();
+        result.ok = result.httpStatus >= 200 && result.httpStatus < 300
+                    && result.id.startsWith(u"cus_") && result.id.size() <= 255;
+        if (!result.ok) {
+            qCWarning(lcBilling) << "Stripe did not create the Customer:" << result.httpStatus
+                                 << "request" << reply->rawHeader("Request-Id");
+            result.id.clear();
+        }
+        done(result);
+    });
+}
+
 void StripeClient::createCheckoutSession(const CheckoutRequest &request, Callback done)
 {
     if (!isConfigured()) {
@@ -84,16 +127,9 @@ void StripeClient::createCheckoutSession(const CheckoutRequest &request, Callbac
         done(result);
         return;
     }
-    QUrl url = m_apiUrl;
-    url.setPath(url.path().chopped(url.path().endsWith(u'/') ? 1 : 0) + u"/v1/checkout/sessions"_s);
-    QNetworkRequest http(url);
-    http.setHeader(QNetworkRequest::ContentTypeHeader,
-                   QByteArrayLiteral("application/x-www-form-urlencoded"));
-    http.setRawHeader("Authorization", "Bearer " + m_secretKey.toUtf8());
-    http.setRawHeader("Idempotency-Key", request.idempotencyKey.toUtf8());
-    http.setTransferTimeout(m_timeoutMs);
-
-    QNetworkReply *reply = m_network->post(http, checkoutForm(request));
+    QNetworkReply *reply
+            = m_network->post(this->request(u"/v1/checkout/sessions"_s, request.idempotencyKey),
+                              checkoutForm(request));
     connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
         reply->deleteLater();
         CheckoutResult result;

@@ -12,6 +12,7 @@
 #include <functional>
 
 class QNetworkAccessManager;
+class QNetworkRequest;
 
 namespace Mouse {
 
@@ -38,9 +39,16 @@ struct CheckoutResult
     QString requestId;  // Stripe's Request-Id, for support
 };
 
-// Creates Checkout Sessions through Stripe's REST API (POST {api_url}/v1/checkout/sessions,
-// form-encoded, Bearer secret key, Idempotency-Key). Lives on the main thread; the callback
-// runs there too. The secret key is never logged.
+struct StripeCustomerResult
+{
+    bool ok = false;
+    QString id; // cus_...
+    int httpStatus = 0;
+};
+
+// Creates Customers and Checkout Sessions through Stripe's REST API (POST {api_url}/v1/...,
+// form-encoded, Bearer secret key, Idempotency-Key). Lives on the main thread; the callbacks
+// run there too. The secret key is never logged.
 class StripeClient final : public QObject
 {
     Q_OBJECT
@@ -56,10 +64,18 @@ public:
     using Callback = std::function<void(const CheckoutResult &result)>;
     void createCheckoutSession(const CheckoutRequest &request, Callback done);
 
+    // The Stripe Customer of a gateway customer (POST /v1/customers, email and
+    // metadata[customer_id]). Keyed "mouse-customer-<id>", so a retry within Stripe's 24 h
+    // idempotency window answers the same Customer.
+    using CustomerCallback = std::function<void(const StripeCustomerResult &result)>;
+    void createCustomer(const QString &customerId, const QString &email, CustomerCallback done);
+
     // The form body sent to Stripe (public for tests).
     static QByteArray checkoutForm(const CheckoutRequest &request);
 
 private:
+    QNetworkRequest request(const QString &path, const QString &idempotencyKey) const;
+
     QUrl m_apiUrl;
     QString m_secretKey;
     int m_timeoutMs = 20000;
