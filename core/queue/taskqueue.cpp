@@ -889,13 +889,12 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
         if (d->deadCounter)
             d->deadCounter->increment();
         if (m_eventLog)
-            m_eventLog->error(u"payments"_s,
-                              u"Task %1 (%2) moved to the dead-letter list after %3"_s.arg(
-                                      entry->id,
-                                      entry->type,
-                                      counted(entry->attempt - entry->retryFrom,
-                                              u"attempt",
-                                              u"attempts")));
+            m_eventLog->error(
+                    u"payments"_s,
+                    u"Task %1 (%2) moved to the dead-letter list after %3"_s.arg(
+                            entry->id,
+                            entry->type,
+                            counted(entry->attempt - entry->retryFrom, u"attempt", u"attempts")));
         emit taskDeadLettered(entry->id, entry->type, attemptError);
     } else if (done) {
         d->completed.fetch_add(1);
