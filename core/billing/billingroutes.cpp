@@ -8,6 +8,7 @@
 #include "core/billing/stripeclient.h"
 #include "core/http/jsonbody.h"
 #include "core/http/router.h"
+#include "core/log/plural.h"
 #include "core/logging.h"
 #include "core/storage/database.h"
 
@@ -203,15 +204,16 @@ bool sameOperation(const LedgerEntry &existing, const LedgerPosting &posting)
 
 Reply idempotencyConflict(const LedgerEntry &existing, const QString &requestId)
 {
-    return Reply::error(apiError(ErrorKind::Conflict,
-                                 u"idempotency_conflict"_s,
-                                 u"This reference_id was already used for another operation "
-                                 "(%1 tokens, %2)."_s.arg(std::abs(existing.amount))
-                                         .arg(existing.type),
-                                 {{u"transaction_id"_s, existing.id},
-                                  {u"amount"_s, std::abs(existing.amount)},
-                                  {u"transaction_type"_s, existing.type}}),
-                        requestId);
+    return Reply::error(
+            apiError(ErrorKind::Conflict,
+                     u"idempotency_conflict"_s,
+                     u"This reference_id was already used for another operation "
+                     "(%1, %2)."_s.arg(counted(std::abs(existing.amount), u"token", u"tokens"),
+                                       existing.type),
+                     {{u"transaction_id"_s, existing.id},
+                      {u"amount"_s, std::abs(existing.amount)},
+                      {u"transaction_type"_s, existing.type}}),
+            requestId);
 }
 
 struct OrderRows

@@ -239,7 +239,21 @@ void tst_TokenRoutes::referenceReusedWithOtherAmountConflicts()
     QCOMPARE(other.status(), 409);
     const QJsonObject error = other.json().value(s("error")).toObject();
     QCOMPARE(error.value(s("code")).toString(), s("idempotency_conflict"));
+    QVERIFY(error.value(s("message")).toString().contains(s("(30 tokens, usage)")));
     QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 70);
+    // One token, in the singular.
+    const QJsonObject one{
+            {s("amount"), 1}, {s("reference_type"), s("job")}, {s("reference_id"), s("job-one")}};
+    const Captured single = post(Tokens + s("/use"), one);
+    MOUSE_WAIT_REPLY(single);
+    QJsonObject two = one;
+    two[s("amount")] = 2;
+    const Captured conflict = post(Tokens + s("/use"), two);
+    MOUSE_WAIT_REPLY(conflict);
+    QCOMPARE(conflict.status(), 409);
+    QVERIFY2(conflict.json()[s("error")][s("message")].toString().contains(s("(1 token, usage)")),
+             qPrintable(conflict.json()[s("error")][s("message")].toString()));
+    credit(1); // back to 70 for what follows
     // The same reference of another type is another operation.
     body[s("reference_type")] = s("report");
     const Captured otherType = post(Tokens + s("/use"), body);
