@@ -3,6 +3,7 @@
 #include "core/gateway.h"
 
 #include "core/billing/billing.h"
+#include "core/billing/reconciler.h"
 #include "core/billing/webhookintake.h"
 #include "core/http/router.h"
 #include "core/log/eventlog.h"
@@ -100,6 +101,8 @@ bool Gateway::startPayments(QString *error)
                 u"No Stripe webhook secret is set: signed deliveries to POST /webhooks/stripe "
                 "answer 503 until STRIPE_WEBHOOK_SECRET is configured"_s);
     wireWebhook(intake, *m_router);
+    auto *reconciler = new Reconciler(*m_database, *m_billing->stripe(), *intake, intake);
+    reconciler->registerRoute(*m_router);
     registerQueueRoutes(*m_router, *m_queue, intake);
     wireHealth(*m_health, m_queue.get(), intake);
     return true;

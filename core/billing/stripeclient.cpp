@@ -4,6 +4,7 @@
 
 #include "core/logging.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
@@ -11,6 +12,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPair>
+#include <QUrlQuery>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -84,7 +86,8 @@ QNetworkRequest StripeClient::request(const QString &path, const QString &idempo
     http.setHeader(QNetworkRequest::ContentTypeHeader,
                    QByteArrayLiteral("application/x-www-form-urlencoded"));
     http.setRawHeader("Authorization", "Bearer " + m_secretKey.toUtf8());
-    http.setRawHeader("Idempotency-Key", idempotencyKey.toUtf8());
+    if (!idempotencyKey.isEmpty())
+        http.setRawHeader("Idempotency-Key", idempotencyKey.toUtf8());
     http.setTransferTimeout(m_timeoutMs);
     return http;
 }
@@ -117,6 +120,58 @@ void StripeClient::createCustomer(const QString &customerId,
         }
         done(result);
     });
+}
+
+void StripeClient::listCheckoutSessions(qint64 createdSince, int maxPages, SessionsCallback done)
+{
+    if (!isConfigured()) {
+        done(false, {});
+        return;
+    }
+    listPage(createdSince, qMax(1, maxPages), {}, {}, std::move(done));
+}
+
+void StripeClient::listPage(qint64 createdSince,
+                            int pagesLeft,
+                            QList<QJsonObject> sessions,
+                            const QString &startingAfter,
+                            SessionsCallback done)
+{
+    QNetworkRequest http = request(u"/v1/checkout/sessions"_s, {});
+    QUrl url = http.url();
+    QUrlQuery query;
+    query.addQueryItem(u"limit"_s, u"100"_s);
+    query.addQueryItem(u"created[gte]"_s, QString::number(createdSince));
+    if (!startingAfter.isEmpty())
+        query.addQueryItem(u"starting_after"_s, startingAfter);
+    url.setQuery(query);
+    http.setUrl(url);
+    QNetworkReply *reply = m_network->get(http);
+    connect(reply,
+            &QNetworkReply::finished,
+            this,
+            [this, reply, createdSince, pagesLeft, sessions, done = std::move(done)]() mutable {
+                reply->deleteLater();
+                const int status
+                        = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+                const QJsonValue data = body.value(u"data"_s);
+                if (status != 200 || !data.isArray()) {
+                    qCWarning(lcBilling) << "Stripe did not list Checkout Sessions:" << status
+                                         << "request" << reply->rawHeader("Request-Id");
+                    done(false, {});
+                    return;
+                }
+                for (const QJsonValue &session : data.toArray())
+                    sessions.append(session.toObject());
+                const QString last = sessions.isEmpty() ? QString()
+                                                        : sessions.last().value(u"id"_s).toString();
+                if (body.value(u"has_more"_s).toBool() && pagesLeft > 1 && !last.isEmpty()) {
+                    listPage(createdSince, pagesLeft - 1, sessions, last, std::move(done));
+                    return;
+                }
+                done(true, sessions);
+            });
 }
 
 void StripeClient::createCheckoutSession(const CheckoutRequest &request, Callback done)

@@ -5,6 +5,8 @@
 #include "core/billing/packages.h"
 
 #include <QByteArray>
+#include <QJsonObject>
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QUrl>
@@ -70,11 +72,22 @@ public:
     using CustomerCallback = std::function<void(const StripeCustomerResult &result)>;
     void createCustomer(const QString &customerId, const QString &email, CustomerCallback done);
 
+    // Checkout Sessions created at or after `createdSince` (unix seconds), newest first:
+    // GET /v1/checkout/sessions?limit=100&created[gte]=..., following has_more up to
+    // `maxPages` pages. ok is false when Stripe could not be read (nothing partial is given).
+    using SessionsCallback = std::function<void(bool ok, const QList<QJsonObject> &sessions)>;
+    void listCheckoutSessions(qint64 createdSince, int maxPages, SessionsCallback done);
+
     // The form body sent to Stripe (public for tests).
     static QByteArray checkoutForm(const CheckoutRequest &request);
 
 private:
     QNetworkRequest request(const QString &path, const QString &idempotencyKey) const;
+    void listPage(qint64 createdSince,
+                  int pagesLeft,
+                  QList<QJsonObject> sessions,
+                  const QString &startingAfter,
+                  SessionsCallback done);
 
     QUrl m_apiUrl;
     QString m_secretKey;
