@@ -30,6 +30,7 @@ private slots:
     void formatsGiveTheirMime();
     void losslessAnswersAreCompressed();
     void ssimIsOneForIdenticalAndLowerForNoise();
+    void helperThreadsGiveTheSameAnswer();
 };
 
 void TestImageCodec::presetsFitTheirBoxKeepingAspect_data()
@@ -300,6 +301,36 @@ void TestImageCodec::ssimIsOneForIdenticalAndLowerForNoise()
             noisy.setPixel(x, y, (x + y) % 4 ? qRgb(255, 255, 255) : qRgb(0, 0, 0));
     const double s = ImageCodec::ssim(a, ImageCodec::luma(noisy), 1);
     QVERIFY(s < 0.5);
+}
+
+void TestImageCodec::helperThreadsGiveTheSameAnswer()
+{
+    // A frame's trials run in pairs on two threads when the process is otherwise idle; the
+    // pairs do not depend on the threads, so the answer is the same bytes, cold and hinted,
+    // and keeps the floor on every window against the source scaled to its size.
+    const QImage source = ScreensTest::desktop(1920, 1080);
+    const QByteArray png = ScreensTest::encoded(source, "png");
+    const ScreenPreset preset = ScreenPresets().preset(ScreenQuality::Medium);
+    for (const int hint : {0, 40}) {
+        CompressOptions one, two;
+        one.threads = 1;
+        two.threads = 2;
+        one.qualityHint = two.qualityHint = hint;
+        const Expected<EncodedImage> serial
+                = ImageCodec::compress(png, preset, ImageFormat::Jpeg, one);
+        const Expected<EncodedImage> parallel
+                = ImageCodec::compress(png, preset, ImageFormat::Jpeg, two);
+        QVERIFY(serial.ok() && parallel.ok());
+        QCOMPARE(parallel->bytes, serial->bytes);
+        QCOMPARE(parallel->encoderQuality, serial->encoderQuality);
+        const QImage answer = QImage::fromData(parallel->bytes);
+        QCOMPARE(answer.size(), QSize(1024, 576));
+        const double measured
+                = ImageCodec::ssim(ImageCodec::luma(ImageCodec::scaled(source, answer.size())),
+                                   ImageCodec::luma(answer),
+                                   1);
+        QVERIFY2(measured >= preset.ssimFloor(), qPrintable(QString::number(measured)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestImageCodec)
