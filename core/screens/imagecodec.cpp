@@ -88,6 +88,13 @@ QThreadPool &helperPool()
     return *pool;
 }
 
+// Whether this frame may use a helper thread (CompressOptions::threads).
+bool useHelper(const CompressOptions &options)
+{
+    return options.threads > 1
+           || (options.threads == 0 && framesInProgress.load(std::memory_order_relaxed) <= 1);
+}
+
 // Runs a and b, b on a helper thread when `parallel` and one is free; returns when both have.
 template<typename A, typename B>
 void runBoth(bool parallel, A &&a, B &&b)
@@ -239,7 +246,8 @@ Candidate searchJpegQuality(const QImage &image,
     };
     double q = std::clamp(start > 0 ? start : ColdStart, LowestQuality, HighestQuality);
     Candidate pass, fail; // the lowest passing and the highest failing trial so far
-    for (int trial = 0; trial < MaxTrials; ++trial) {
+    int trials = 0;
+    for (; trials < MaxTrials; ++trials) {
         Candidate c = evaluate(q);
         if (!c.valid())
             return c;
@@ -271,6 +279,8 @@ Candidate searchJpegQuality(const QImage &image,
             q = std::min(double(HighestQuality), fail.quality + step);
         }
     }
+    qCDebug(lcScreens) << "quality search:" << trials + 1 << "trials, start" << start << "->"
+                       << (pass.valid() ? pass.quality : -1.0);
     return pass.valid() ? std::move(pass) : std::move(fail); // fail: the floor is out of reach
 }
 
@@ -353,10 +363,16 @@ Candidate searchJpeg(const QImage &image,
                      const CompressOptions &options)
 {
     using JpegCodec::Chroma;
-    const JpegCodec::FlatLevels flat
-            = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+    JpegCodec::FlatLevels flat;
+    bool grey = false;
+    runBoth(
+            useHelper(options),
+            [&] {
+                flat = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+            },
+            [&] { grey = isGrey(image); });
     JpegCodec::EncodeSettings base;
-    base.chroma = isGrey(image) ? Chroma::Grey : Chroma::Subsampled420;
+    base.chroma = grey ? Chroma::Grey : Chroma::Subsampled420;
     base.flat = &flat;
     if (!options.searchQuality) {
         base.quality = preset.encoderQuality;
@@ -367,9 +383,7 @@ Candidate searchJpeg(const QImage &image,
                 1.0,
                 {}};
     }
-    const bool parallel
-            = options.threads != 1
-              && (options.threads > 1 || framesInProgress.load(std::memory_order_relaxed) <= 1);
+    const bool parallel = useHelper(options);
     Candidate best = searchAndVerify(
             image, reference, preset, options, base, options.qualityHint, parallel);
     if (base.chroma == Chroma::Subsampled420 && best.quality >= FullChromaFrom) {
@@ -545,6 +559,110 @@ QImage scaled(const QImage &image, const QSize &size)
     return source.scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
 }
 
+namespace {
+
+// The destination rows of the top band: the largest count <= half where the band's source
+// rows are a whole number and Qt's 16.16 fixed-point step for the band is exact, so that each
+// destination row reads the same source rows with the same weights as in the whole image
+// (tested against the whole-image scale, tst_imagecodec). 0: no such split.
+int bandSplit(int sourceHeight, int height)
+{
+    for (int rows = height / 2; rows >= height / 4 && rows > 0; --rows) {
+        if ((qint64(sourceHeight) * rows) % height != 0)
+            continue;
+        const qint64 sourceRows = qint64(sourceHeight) * rows / height;
+        if ((sourceRows << 16) % rows == 0)
+            return rows;
+    }
+    return 0;
+}
+
+QImage rowsOf(const QImage &image, int from, int count)
+{
+    return QImage(
+            image.constScanLine(from), image.width(), count, image.bytesPerLine(), image.format());
+}
+
+} // namespace
+
+Expected<QImage> decodeScaled(const QByteArray &bytes,
+                              qint64 maxPixels,
+                              const QSize &box,
+                              bool parallel,
+                              QSize *sourceSize)
+{
+    const auto whole = [&]() -> Expected<QImage> {
+        Expected<QImage> decoded = decode(bytes, maxPixels);
+        if (!decoded)
+            return decoded;
+        *sourceSize = decoded->size();
+        return scaled(decoded.value(), fitInside(decoded->size(), box));
+    };
+    if (!parallel || sniffMime(bytes) != "image/png")
+        return whole();
+    const Expected<QSize> declared = probe(bytes, maxPixels);
+    if (!declared)
+        return declared.error();
+    const QSize size = fitInside(declared.value(), box);
+    const int topRows = bandSplit(declared->height(), size.height());
+    if (size == declared.value() || topRows == 0 || !endsCompletely(bytes, "image/png"))
+        return whole();
+    const int sourceTop = int(qint64(declared->height()) * topRows / size.height());
+
+    // The decoder reports finished rows; once the top band's are, the helper scales them
+    // while the decoder goes on; then this thread scales the bottom band.
+    QSemaphore topReady;
+    bool released = false;
+    QImage partial; // a shallow copy of the picture being written: keeps it alive
+    QImage top, bottom, image;
+    PngDecoder::Result result = PngDecoder::Result::Corrupt;
+    runBoth(
+            true,
+            [&] {
+                result = PngDecoder::decode(
+                        bytes, maxPixels, &image, [&](const QImage &picture, int rows) {
+                            if (!released && rows >= sourceTop) {
+                                partial = picture;
+                                released = true;
+                                topReady.release();
+                            }
+                        });
+                if (!released) { // failed before the top band was done
+                    released = true;
+                    topReady.release();
+                }
+                if (result == PngDecoder::Result::Decoded && image.size() == declared.value())
+                    bottom = scaled(rowsOf(image, sourceTop, image.height() - sourceTop),
+                                    {size.width(), size.height() - topRows});
+            },
+            [&] {
+                topReady.acquire();
+                if (!partial.isNull())
+                    top = scaled(rowsOf(partial, 0, sourceTop), {size.width(), topRows});
+            });
+    switch (result) {
+    case PngDecoder::Result::Decoded:
+        break;
+    case PngDecoder::Result::Unsupported:
+        return whole(); // QImageReader, as decode() does
+    default:
+        return corrupt();
+    }
+    if (image.size() != declared.value() || top.isNull() || bottom.isNull()
+        || top.format() != bottom.format())
+        return corrupt();
+    QImage out(size, top.format());
+    if (out.isNull())
+        return corrupt();
+    const size_t rowBytes = size_t(size.width()) * 4;
+    for (int y = 0; y < size.height(); ++y) {
+        const uchar *from = y < topRows ? top.constScanLine(y) : bottom.constScanLine(y - topRows);
+        std::memcpy(out.scanLine(y), from, rowBytes);
+    }
+    *sourceSize = image.size();
+    return out;
+}
+
 QImage flattenOnWhite(const QImage &image)
 {
     if (!image.hasAlphaChannel())
@@ -589,7 +707,22 @@ encode(const QImage &image, ImageFormat format, int quality, bool progressive, b
     return bytes;
 }
 
-Luma luma(const QImage &image)
+namespace {
+
+void lumaRows(const QImage &rgb, int from, int to, Luma *out)
+{
+    for (int y = from; y < to; ++y) {
+        const auto *line = reinterpret_cast<const QRgb *>(rgb.constScanLine(y));
+        quint8 *into = out->y.data() + size_t(y) * out->width;
+        for (int x = 0; x < out->width; ++x) {
+            const QRgb p = line[x]; // BT.601 in fixed point
+            into[x] = quint8((77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8);
+        }
+    }
+}
+
+// luma() in two halves of the rows, the second on a helper thread when `parallel`.
+Luma lumaOf(const QImage &image, bool parallel)
 {
     const QImage rgb
             = image.format() == QImage::Format_RGB32 || image.format() == QImage::Format_ARGB32
@@ -599,15 +732,19 @@ Luma luma(const QImage &image)
     out.width = rgb.width();
     out.height = rgb.height();
     out.y.resize(size_t(out.width) * out.height);
-    for (int y = 0; y < out.height; ++y) {
-        const auto *line = reinterpret_cast<const QRgb *>(rgb.constScanLine(y));
-        quint8 *to = out.y.data() + size_t(y) * out.width;
-        for (int x = 0; x < out.width; ++x) {
-            const QRgb p = line[x]; // BT.601 in fixed point
-            to[x] = quint8((77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8);
-        }
-    }
+    const int half = out.height / 2;
+    runBoth(
+            parallel,
+            [&] { lumaRows(rgb, 0, half, &out); },
+            [&] { lumaRows(rgb, half, out.height, &out); });
     return out;
+}
+
+} // namespace
+
+Luma luma(const QImage &image)
+{
+    return lumaOf(image, false);
 }
 
 namespace {
@@ -853,18 +990,18 @@ Expected<EncodedImage> compress(const QByteArray &source,
     const FrameScope frame;
     QElapsedTimer timer;
     timer.start();
-    Expected<QImage> decoded = decode(source, options.maxPixels);
+    EncodedImage out;
+    const Expected<QImage> decoded = decodeScaled(
+            source, options.maxPixels, preset.box, useHelper(options), &out.sourceSize);
     if (!decoded)
         return decoded.error();
-    EncodedImage out;
+    const QImage &image = decoded.value();
     out.sourceBytes = source.size();
-    out.sourceSize = decoded->size();
-    out.decodeMs = msSince(timer);
+    out.size = image.size();
+    out.decodeMs = msSince(timer); // decode and scale: one pipeline
 
     timer.restart();
-    out.size = fitInside(out.sourceSize, preset.box);
-    const QImage image = scaled(decoded.value(), out.size);
-    const Luma reference = luma(image);
+    const Luma reference = lumaOf(image, useHelper(options));
     out.scaleMs = msSince(timer);
 
     timer.restart();

@@ -257,7 +257,7 @@ struct DecompressorDeleter
 
 } // namespace
 
-Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image)
+Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image, const RowsDone &rowsDone)
 {
     Chunks chunks;
     const Result structure = readChunks(bytes, maxPixels, &chunks);
@@ -285,12 +285,20 @@ Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image)
         return Result::TooLarge;
     const std::vector<uchar> zeros(rowBytes, 0);
     const uchar *prev = zeros.data();
+    // Rows are written through the raw bits, taken once: a shallow copy held by rowsDone's
+    // callee must not make a later scanLine() detach (copy) the picture.
+    uchar *bits = out.bits();
+    const qsizetype stride = out.bytesPerLine();
+    constexpr quint32 ReportEvery = 16;
     for (quint32 y = 0; y < h.height; ++y) {
         uchar *row = raw.data() + size_t(y) * (rowBytes + 1);
         if (!unfilter(row[0], row + 1, prev, rowBytes, bpp))
             return Result::Corrupt;
-        convertRow(chunks, row + 1, reinterpret_cast<QRgb *>(out.scanLine(int(y))), h.width);
+        convertRow(
+                chunks, row + 1, reinterpret_cast<QRgb *>(bits + qsizetype(y) * stride), h.width);
         prev = row + 1;
+        if (rowsDone && ((y + 1) % ReportEvery == 0 || y + 1 == h.height))
+            rowsDone(out, int(y + 1));
     }
     *image = std::move(out);
     return Result::Decoded;
