@@ -561,13 +561,15 @@ QImage scaled(const QImage &image, const QSize &size)
 
 namespace {
 
-// The destination rows of the top band: the largest count <= half where the band's source
-// rows are a whole number and Qt's 16.16 fixed-point step for the band is exact, so that each
-// destination row reads the same source rows with the same weights as in the whole image
-// (tested against the whole-image scale, tst_imagecodec). 0: no such split.
+// The destination rows of the top band: the largest count <= 3/4 of the rows where the band's
+// source rows are a whole number and Qt's 16.16 fixed-point step for the band is exact, so
+// that each destination row reads the same source rows with the same weights as in the whole
+// image (tested against the whole-image scale, tst_pngdecoder). 0: no such split. Three
+// quarters: the helper scales the top band while the decoder writes the last quarter, and the
+// decoding thread, the busier one, is left the smaller band.
 int bandSplit(int sourceHeight, int height)
 {
-    for (int rows = height / 2; rows >= height / 4 && rows > 0; --rows) {
+    for (int rows = height * 3 / 4; rows >= height / 4 && rows > 0; --rows) {
         if ((qint64(sourceHeight) * rows) % height != 0)
             continue;
         const qint64 sourceRows = qint64(sourceHeight) * rows / height;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include <libdeflate.h>
@@ -268,13 +269,16 @@ Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image, const Ro
     const int bpp = h.channels();
     const size_t rowBytes = size_t(h.width) * size_t(bpp);
     const size_t total = (rowBytes + 1) * size_t(h.height);
-    std::vector<uchar> raw(total);
+    // Not zeroed (6 MB at 1080p): the inflate must fill exactly `total` bytes or fail.
+    const std::unique_ptr<uchar[]> raw(new (std::nothrow) uchar[total]);
+    if (!raw)
+        return Result::TooLarge;
     const std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> inflater(
             libdeflate_alloc_decompressor());
     // No actual-size pointer: anything but exactly `total` bytes is an error.
     if (!inflater
         || libdeflate_zlib_decompress(
-                   inflater.get(), chunks.data, chunks.size, raw.data(), total, nullptr)
+                   inflater.get(), chunks.data, chunks.size, raw.get(), total, nullptr)
                    != LIBDEFLATE_SUCCESS)
         return Result::Corrupt;
 
@@ -291,7 +295,7 @@ Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image, const Ro
     const qsizetype stride = out.bytesPerLine();
     constexpr quint32 ReportEvery = 16;
     for (quint32 y = 0; y < h.height; ++y) {
-        uchar *row = raw.data() + size_t(y) * (rowBytes + 1);
+        uchar *row = raw.get() + size_t(y) * (rowBytes + 1);
         if (!unfilter(row[0], row + 1, prev, rowBytes, bpp))
             return Result::Corrupt;
         convertRow(
