@@ -559,112 +559,6 @@ QImage scaled(const QImage &image, const QSize &size)
     return source.scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
 }
 
-namespace {
-
-// The destination rows of the top band: the largest count <= 3/4 of the rows where the band's
-// source rows are a whole number and Qt's 16.16 fixed-point step for the band is exact, so
-// that each destination row reads the same source rows with the same weights as in the whole
-// image (tested against the whole-image scale, tst_pngdecoder). 0: no such split. Three
-// quarters: the helper scales the top band while the decoder writes the last quarter, and the
-// decoding thread, the busier one, is left the smaller band.
-int bandSplit(int sourceHeight, int height)
-{
-    for (int rows = height * 3 / 4; rows >= height / 4 && rows > 0; --rows) {
-        if ((qint64(sourceHeight) * rows) % height != 0)
-            continue;
-        const qint64 sourceRows = qint64(sourceHeight) * rows / height;
-        if ((sourceRows << 16) % rows == 0)
-            return rows;
-    }
-    return 0;
-}
-
-QImage rowsOf(const QImage &image, int from, int count)
-{
-    return QImage(
-            image.constScanLine(from), image.width(), count, image.bytesPerLine(), image.format());
-}
-
-} // namespace
-
-Expected<QImage> decodeScaled(const QByteArray &bytes,
-                              qint64 maxPixels,
-                              const QSize &box,
-                              bool parallel,
-                              QSize *sourceSize)
-{
-    const auto whole = [&]() -> Expected<QImage> {
-        Expected<QImage> decoded = decode(bytes, maxPixels);
-        if (!decoded)
-            return decoded;
-        *sourceSize = decoded->size();
-        return scaled(decoded.value(), fitInside(decoded->size(), box));
-    };
-    if (!parallel || sniffMime(bytes) != "image/png")
-        return whole();
-    const Expected<QSize> declared = probe(bytes, maxPixels);
-    if (!declared)
-        return declared.error();
-    const QSize size = fitInside(declared.value(), box);
-    const int topRows = bandSplit(declared->height(), size.height());
-    if (size == declared.value() || topRows == 0 || !endsCompletely(bytes, "image/png"))
-        return whole();
-    const int sourceTop = int(qint64(declared->height()) * topRows / size.height());
-
-    // The decoder reports finished rows; once the top band's are, the helper scales them
-    // while the decoder goes on; then this thread scales the bottom band.
-    QSemaphore topReady;
-    bool released = false;
-    QImage partial; // a shallow copy of the picture being written: keeps it alive
-    QImage top, bottom, image;
-    PngDecoder::Result result = PngDecoder::Result::Corrupt;
-    runBoth(
-            true,
-            [&] {
-                result = PngDecoder::decode(
-                        bytes, maxPixels, &image, [&](const QImage &picture, int rows) {
-                            if (!released && rows >= sourceTop) {
-                                partial = picture;
-                                released = true;
-                                topReady.release();
-                            }
-                        });
-                if (!released) { // failed before the top band was done
-                    released = true;
-                    topReady.release();
-                }
-                if (result == PngDecoder::Result::Decoded && image.size() == declared.value())
-                    bottom = scaled(rowsOf(image, sourceTop, image.height() - sourceTop),
-                                    {size.width(), size.height() - topRows});
-            },
-            [&] {
-                topReady.acquire();
-                if (!partial.isNull())
-                    top = scaled(rowsOf(partial, 0, sourceTop), {size.width(), topRows});
-            });
-    switch (result) {
-    case PngDecoder::Result::Decoded:
-        break;
-    case PngDecoder::Result::Unsupported:
-        return whole(); // QImageReader, as decode() does
-    default:
-        return corrupt();
-    }
-    if (image.size() != declared.value() || top.isNull() || bottom.isNull()
-        || top.format() != bottom.format())
-        return corrupt();
-    QImage out(size, top.format());
-    if (out.isNull())
-        return corrupt();
-    const size_t rowBytes = size_t(size.width()) * 4;
-    for (int y = 0; y < size.height(); ++y) {
-        const uchar *from = y < topRows ? top.constScanLine(y) : bottom.constScanLine(y - topRows);
-        std::memcpy(out.scanLine(y), from, rowBytes);
-    }
-    *sourceSize = image.size();
-    return out;
-}
-
 QImage flattenOnWhite(const QImage &image)
 {
     if (!image.hasAlphaChannel())
@@ -992,17 +886,17 @@ Expected<EncodedImage> compress(const QByteArray &source,
     const FrameScope frame;
     QElapsedTimer timer;
     timer.start();
-    EncodedImage out;
-    const Expected<QImage> decoded = decodeScaled(
-            source, options.maxPixels, preset.box, useHelper(options), &out.sourceSize);
+    Expected<QImage> decoded = decode(source, options.maxPixels);
     if (!decoded)
         return decoded.error();
-    const QImage &image = decoded.value();
+    EncodedImage out;
     out.sourceBytes = source.size();
-    out.size = image.size();
-    out.decodeMs = msSince(timer); // decode and scale: one pipeline
+    out.sourceSize = decoded->size();
+    out.decodeMs = msSince(timer);
 
     timer.restart();
+    out.size = fitInside(out.sourceSize, preset.box);
+    const QImage image = scaled(decoded.value(), out.size);
     const Luma reference = lumaOf(image, useHelper(options));
     out.scaleMs = msSince(timer);
 

@@ -25,8 +25,7 @@ struct EncodedImage
     double ssim = 1.0;      // luma SSIM against the source scaled to `size` (1: lossless), measured
                             // on the decoded answer: JPEG every window (stride 1), WebP stride 2
     bool passthrough = false; // the source bytes themselves (they already fit the box)
-    double decodeMs = 0, scaleMs = 0, encodeMs = 0; // decodeMs: decode and scale (one pipeline);
-                                                    // scaleMs: the reference luma
+    double decodeMs = 0, scaleMs = 0, encodeMs = 0;
 };
 
 struct CompressOptions
@@ -63,16 +62,6 @@ QSize fitInside(const QSize &source, const QSize &box);
 
 // Good-quality downscale (area averaging) to exactly `size`; the image itself when equal.
 QImage scaled(const QImage &image, const QSize &size);
-
-// decode() then scaled() to fitInside(the source, box), with the same pixels, the source's
-// size in *sourceSize. With `parallel` a PNG is scaled in two bands of rows as it is decoded:
-// the top band on a helper thread while the decoder writes the bottom rows, when a split
-// exists where Qt's area-averaging scale of each band is exactly the whole image's.
-Expected<QImage> decodeScaled(const QByteArray &bytes,
-                              qint64 maxPixels,
-                              const QSize &box,
-                              bool parallel,
-                              QSize *sourceSize);
 
 // Alpha composited on white, as JPEG has no alpha; the image itself when opaque.
 QImage flattenOnWhite(const QImage &image);

@@ -5,8 +5,6 @@
 #include <QByteArray>
 #include <QImage>
 
-#include <functional>
-
 namespace Mouse::PngDecoder {
 
 // A direct decoder for the PNGs screenshots come as: 8-bit grey, RGB, palette, grey + alpha
@@ -22,13 +20,6 @@ enum class Result {
     TooLarge     // IHDR declares more than maxPixels pixels (nothing was allocated)
 };
 
-// Told, on the decoding thread, that the first `rows` rows of `image` are final (at least
-// every 16 rows); `image` is the picture being written, whose later rows are still being
-// written through its raw bits: the callee may keep a shallow copy and read the finished rows
-// from another thread (the copy also keeps the pixels alive if the decode then fails).
-using RowsDone = std::function<void(const QImage &image, int rows)>;
-
-Result
-decode(const QByteArray &bytes, qint64 maxPixels, QImage *image, const RowsDone &rowsDone = {});
+Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image);
 
 } // namespace Mouse::PngDecoder

@@ -36,22 +36,12 @@ void pngDecoder(const uint8_t *data, size_t size)
     // A small pixel cap keeps each run cheap; the cap itself is one of the things tested.
     constexpr qint64 Cap = 1 << 20;
     const QByteArray bytes(reinterpret_cast<const char *>(data), qsizetype(size));
-    QImage image, partial;
-    int reported = 0;
-    // The row reports a pipelined scale relies on: increasing, within the picture, and the
-    // rows said done are readable (a shallow copy kept here, as the codec keeps one).
-    const PngDecoder::Result result
-            = PngDecoder::decode(bytes, Cap, &image, [&](const QImage &picture, int rows) {
-                  require(rows > reported && rows <= picture.height(), "row report out of order");
-                  reported = rows;
-                  partial = picture;
-                  (void)reinterpret_cast<const quint32 *>(partial.constScanLine(rows - 1))[0];
-              });
+    QImage image;
+    const PngDecoder::Result result = PngDecoder::decode(bytes, Cap, &image);
     if (result != PngDecoder::Result::Decoded) {
         require(image.isNull(), "an image on failure");
         return;
     }
-    require(reported == image.height(), "the last rows were not reported");
     // Decoded: a well-formed header said exactly this size, under the cap.
     require(size >= 33 && std::memcmp(data + 12, "IHDR", 4) == 0, "decoded without IHDR");
     require(!image.isNull(), "decoded to a null image");

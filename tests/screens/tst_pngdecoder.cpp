@@ -120,8 +120,7 @@ private slots:
     void corruptionIsAnError();
     void declaredSizeAboveTheCapIsRefused();
     void fuzzSeedsAndRegressionsReplay();
-    void bandedScaleMatchesTheWholeImage();
-    void bandedScaleRefusesCorruptTruncatedAndHuge();
+    void buffersAreReusedSafely();
 };
 
 void TestPngDecoder::everyColourTypeAndFilterMatchesLibpng()
@@ -268,107 +267,44 @@ void TestPngDecoder::fuzzSeedsAndRegressionsReplay()
     QVERIFY(files >= ours.size() + qts.size());
 }
 
-void TestPngDecoder::bandedScaleMatchesTheWholeImage()
+void TestPngDecoder::buffersAreReusedSafely()
 {
-    // decodeScaled with a helper scales a PNG in two bands as it decodes, where a split
-    // exists that makes each band's scale exactly the whole image's; it must give the same
-    // pixels as decode() then scaled(), split or not (odd sizes take the whole path).
-    struct Case
-    {
-        QSize source, box;
-        bool alpha;
+    // The decoder's big buffers come from a pool: a picture still held keeps its buffer, a
+    // dropped one lends it to the next decode (smaller or not), across threads. Every picture
+    // must still be libpng's, whatever buffer it landed in.
+    const QByteArray large = ScreensTest::encoded(ScreensTest::desktop(640, 400), "png");
+    const QByteArray small = ScreensTest::encoded(ScreensTest::desktop(200, 120, true), "png");
+    const QImage largeExpected = QImage::fromData(large).convertToFormat(QImage::Format_ARGB32);
+    const QImage smallExpected = QImage::fromData(small).convertToFormat(QImage::Format_ARGB32);
+    auto decoded = [](const QByteArray &png) {
+        QImage image;
+        const PngDecoder::Result result = PngDecoder::decode(png, 1'000'000, &image);
+        return result == PngDecoder::Result::Decoded ? image : QImage();
     };
-    const QList<Case> cases = {{{1920, 1080}, {1024, 768}, false}, // 1024x576: split 810/432
-                               {{1280, 720}, {1024, 768}, false},  // 1024x576: 540/432
-                               {{1920, 1080}, {640, 480}, false},  // 640x360
-                               {{1280, 720}, {640, 480}, true},    // alpha: premultiplied
-                               {{1000, 700}, {640, 480}, false},   // 640x448
-                               {{777, 555}, {500, 400}, false}};   // no exact split
-    for (const Case &c : cases) {
-        QImage source = ScreensTest::desktop(c.source.width(), c.source.height(), c.alpha);
-        // Noise over the flat areas, so a wrong weight or row shows.
-        for (int y = 0; y < source.height(); y += 3)
-            for (int x = (y * 7) % 5; x < source.width(); x += 5)
-                source.setPixel(x, y, source.pixel(x, y) ^ 0x00305070u);
-        const QByteArray png = ScreensTest::encoded(source, "png");
-        const Expected<QImage> whole = ImageCodec::decode(png, 40'000'000);
-        QVERIFY(whole.ok());
-        const QImage expected
-                = ImageCodec::scaled(whole.value(), ImageCodec::fitInside(whole->size(), c.box));
-        QSize sourceSize;
-        const Expected<QImage> banded
-                = ImageCodec::decodeScaled(png, 40'000'000, c.box, true, &sourceSize);
-        QVERIFY(banded.ok());
-        QCOMPARE(sourceSize, c.source);
-        QCOMPARE(banded->format(), expected.format());
-        QCOMPARE(banded.value(), expected);
-    }
+    QImage held = decoded(large);
+    const QImage second = decoded(small); // `held` keeps its buffer: a different one
+    QVERIFY(held.constBits() != second.constBits());
+    QCOMPARE(held.convertToFormat(QImage::Format_ARGB32), largeExpected);
+    held = QImage();                      // back to the pool
+    const QImage reused = decoded(small); // may land in the large one: still exact
+    QCOMPARE(reused.convertToFormat(QImage::Format_ARGB32), smallExpected);
+    QCOMPARE(second.convertToFormat(QImage::Format_ARGB32), smallExpected);
+    const QImage grown = decoded(large);
+    QCOMPARE(grown.convertToFormat(QImage::Format_ARGB32), largeExpected);
 
-    // The decoder reports its finished rows in order, at least every 16 rows, and the last.
-    const QByteArray png = ScreensTest::encoded(ScreensTest::desktop(300, 100), "png");
-    QList<int> reports;
-    QImage image;
-    QCOMPARE(PngDecoder::decode(png,
-                                1'000'000,
-                                &image,
-                                [&](const QImage &, int rows) { reports.append(rows); }),
-             PngDecoder::Result::Decoded);
-    QVERIFY(!reports.isEmpty());
-    QCOMPARE(reports.last(), 100);
-    for (qsizetype i = 0; i < reports.size(); ++i)
-        QVERIFY(reports[i] - (i ? reports[i - 1] : 0) > 0
-                && reports[i] - (i ? reports[i - 1] : 0) <= 16);
-}
-
-void TestPngDecoder::bandedScaleRefusesCorruptTruncatedAndHuge()
-{
-    // Valid chunks over an image whose row 1000 of 1080 has an unknown filter: the top band
-    // is already being scaled on the helper when the decoder fails. An error, never a frame
-    // (and, under ASan, no read of the freed picture).
-    const int w = 1920, h = 1080;
-    QByteArray rows(qsizetype(h) * (3 * w + 1), '\0');
-    for (int y = 0; y < h; ++y)
-        for (int i = 1; i <= 3 * w; i += 97)
-            rows[qsizetype(y) * (3 * w + 1) + i] = char(y + i);
-    rows[qsizetype(1000) * (3 * w + 1)] = 7; // no such filter
-    uLongf size = compressBound(uLong(rows.size()));
-    QByteArray deflated(qsizetype(size), '\0');
-    compress(reinterpret_cast<Bytef *>(deflated.data()),
-             &size,
-             reinterpret_cast<const Bytef *>(rows.constData()),
-             uLong(rows.size()));
-    deflated.resize(qsizetype(size));
-    QByteArray header(13, '\0');
-    qToBigEndian<quint32>(quint32(w), header.data());
-    qToBigEndian<quint32>(quint32(h), header.data() + 4);
-    header[8] = 8;
-    header[9] = 2;
-    const QByteArray badRow = QByteArray("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", header)
-                              + chunk("IDAT", deflated) + chunk("IEND", {});
-    const QSize box(1024, 768);
-    QSize sourceSize;
-    for (const bool parallel : {true, false}) {
-        const Expected<QImage> corrupt
-                = ImageCodec::decodeScaled(badRow, 40'000'000, box, parallel, &sourceSize);
-        QVERIFY(!corrupt.ok());
-        QCOMPARE(corrupt.error().code, QStringLiteral("screenshot_corrupt"));
-    }
-
-    // Truncated, and a flipped image byte (its chunk's CRC): corrupt as well.
-    const QByteArray png = ScreensTest::encoded(ScreensTest::desktop(w, h), "png");
-    QByteArray flipped = png;
-    flipped[png.size() / 2] = char(flipped[png.size() / 2] ^ 0x55);
-    for (const QByteArray &bad : {png.left(png.size() / 2), png.left(png.size() - 1), flipped}) {
-        const Expected<QImage> out
-                = ImageCodec::decodeScaled(bad, 40'000'000, box, true, &sourceSize);
-        QVERIFY(!out.ok());
-        QCOMPARE(out.error().code, QStringLiteral("screenshot_corrupt"));
-    }
-
-    // Above the pixel cap: refused from the header, before any pixel.
-    const Expected<QImage> huge = ImageCodec::decodeScaled(png, 1'000'000, box, true, &sourceSize);
-    QVERIFY(!huge.ok());
-    QCOMPARE(huge.error().code, QStringLiteral("screenshot_too_large"));
+    // Two threads decoding and dropping at once (ASan/TSan-visible if the pool were wrong).
+    QAtomicInt wrong = 0;
+    auto work = [&](const QByteArray &png, const QImage &expected) {
+        for (int i = 0; i < 20; ++i)
+            if (decoded(png).convertToFormat(QImage::Format_ARGB32) != expected)
+                wrong.fetchAndAddRelaxed(1);
+    };
+    QThread *other = QThread::create([&] { work(small, smallExpected); });
+    other->start();
+    work(large, largeExpected);
+    QVERIFY(other->wait(60'000));
+    delete other;
+    QCOMPARE(wrong.loadRelaxed(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestPngDecoder)
