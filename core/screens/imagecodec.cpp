@@ -279,8 +279,8 @@ Candidate searchJpegQuality(const QImage &image,
             q = std::min(double(HighestQuality), fail.quality + step);
         }
     }
-    qCDebug(lcScreens) << "quality search:" << trials + 1 << "trials, start" << start << "->"
-                       << (pass.valid() ? pass.quality : -1.0);
+    qCDebug(lcScreens) << "quality search:" << std::min(trials + 1, MaxTrials) << "trials, start"
+                       << start << "->" << (pass.valid() ? pass.quality : -1.0);
     return pass.valid() ? std::move(pass) : std::move(fail); // fail: the floor is out of reach
 }
 
