@@ -62,8 +62,9 @@ ScreenError corrupt()
                                  QStringLiteral("The screenshot image is truncated or corrupt."));
 }
 
-// Both cores within one frame. A frame's independent pieces of work (two trial qualities, the
-// answer's encode beside its check) run on the caller's thread and on a helper thread when no
+// Both cores within one frame. A frame's independent pieces of work (a trial's two bands, the
+// halves of an SSIM, the answer's encode beside its check) run on the caller's thread and on a
+// helper thread when no
 // other frame is being made in this process: a batch already fills every core with one frame
 // per thread, and helpers there would only add switches. The helpers are a pool of their own:
 // the image pool's threads wait on them, so they must never queue behind frames.
