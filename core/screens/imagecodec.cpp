@@ -64,10 +64,10 @@ ScreenError corrupt()
 
 // Both cores within one frame. A frame's independent pieces of work (a trial's two bands, the
 // halves of an SSIM, the answer's encode beside its check) run on the caller's thread and on a
-// helper thread when no
-// other frame is being made in this process: a batch already fills every core with one frame
-// per thread, and helpers there would only add switches. The helpers are a pool of their own:
-// the image pool's threads wait on them, so they must never queue behind frames.
+// helper thread when no other frame is being made in this process: a batch already fills
+// every core with one frame per thread, and helpers there would only add switches. The
+// helpers are a pool of their own: the image pool's threads wait on them, so they must never
+// queue behind frames.
 std::atomic<int> framesInProgress{0};
 
 struct FrameScope
