@@ -146,7 +146,11 @@ EffectOutcome Billing::processEvent(QSqlDatabase &db, const QString &eventId)
 
 TaskResult Billing::handleStripeEvent(const Task &task, QSqlDatabase &db)
 {
-    const EffectOutcome outcome = processEvent(db, task.reference);
+    // The worker runs event after event on one connection: its statements are prepared once.
+    const EffectOutcome outcome = [&] {
+        const BillingSql::StatementScope statements;
+        return processEvent(db, task.reference);
+    }();
     switch (outcome.kind) {
     case EffectOutcome::Kind::Processed:
     case EffectOutcome::Kind::Ignored:

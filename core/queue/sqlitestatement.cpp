@@ -22,6 +22,36 @@ sqlite3 *sqliteHandle(const QSqlDatabase &db)
     return *static_cast<sqlite3 *const *>(handle.constData());
 }
 
+qint64 preallocateWal(const QSqlDatabase &db, qint64 bytes)
+{
+    sqlite3 *handle = sqliteHandle(db);
+    sqlite3_file *wal = nullptr;
+    if (!handle
+        || sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK
+        || !wal || !wal->pMethods)
+        return -1; // not open: not in WAL mode (or no transaction opened it yet)
+    sqlite3_int64 size = 0;
+    if (wal->pMethods->xFileSize(wal, &size) != SQLITE_OK)
+        return -1;
+    if (size >= bytes)
+        return size;
+    // The unix VFS writes at most 128 KiB per call (seekAndWrite masks the length).
+    constexpr int kChunk = 64 << 10;
+    static const QByteArray zeros(kChunk, '\0');
+    for (sqlite3_int64 at = size; at < bytes; at += kChunk) {
+        const int n = int(qMin<sqlite3_int64>(kChunk, bytes - at));
+        if (wal->pMethods->xWrite(wal, zeros.constData(), n, at) != SQLITE_OK) {
+            qCWarning(lcQueue) << "growing the write-ahead log failed at" << at;
+            return -1;
+        }
+    }
+    if (wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) != SQLITE_OK) {
+        qCWarning(lcQueue) << "syncing the grown write-ahead log failed";
+        return -1;
+    }
+    return bytes;
+}
+
 SqliteStatement::SqliteStatement(const QSqlDatabase &db, const char *sql)
     : m_db(sqliteHandle(db))
 {
