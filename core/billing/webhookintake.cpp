@@ -325,6 +325,7 @@ void WebhookIntake::checkpointLoop()
     QSqlDatabase db = m_database.connection();
     // A burst's WAL fits in the reserved file up to here (frames of a 4 KiB page plus header).
     const int deferFrames = int(m_options.walReserveBytes * 3 / 4 / (4096 + 24));
+    bool stopping = false;
     for (;;) {
         {
             QMutexLocker lock(&m_mutex);
@@ -338,8 +339,7 @@ void WebhookIntake::checkpointLoop()
             while (!m_stopping && m_walFrames.load() < deferFrames
                    && m_queue.urgentWriters().inBurst())
                 m_checkpointWake.wait(&m_mutex, QDeadlineTimer(10));
-            if (m_stopping)
-                return;
+            stopping = m_stopping;
             m_checkpointWanted = false;
         }
         // PASSIVE: copies what no reader still needs, without taking the write lock, so the
@@ -347,6 +347,11 @@ void WebhookIntake::checkpointLoop()
         QSqlQuery checkpoint(db);
         if (!checkpoint.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s))
             qCWarning(lcBilling) << "WAL checkpoint failed:" << checkpoint.lastError().text();
+        // Stopping: one last checkpoint (above) of what a deferred burst left in the WAL, so
+        // the connection that closes last, whose close checkpoints whatever is left, closes
+        // quickly. Worker threads close theirs as they exit, which can overlap process exit.
+        if (stopping)
+            return;
     }
 }
 
