@@ -367,7 +367,7 @@ void WebhookIntake::reserveWal(QSqlDatabase &db)
     timer.start();
     WriteTransaction tx(db, m_queue.writeMutex(), m_queue.serializesWrites());
     const qint64 size = tx.isOpen() ? preallocateWal(db, m_options.walReserveBytes) : -1;
-    if (size < 0)
+    if (size < 0 && !m_database.location().startsWith(u"sqlite::memory:"))
         qCWarning(lcBilling) << "the write-ahead log could not be reserved; commits may be slower";
     else
         qCInfo(lcBilling) << "write-ahead log reserved:" << (size >> 20) << "MiB in"

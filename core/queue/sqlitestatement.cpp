@@ -5,6 +5,7 @@
 #include "core/logging.h"
 
 #include <QSqlDriver>
+#include <QSqlQuery>
 #include <QVariant>
 
 #include <sqlite3.h>
@@ -25,9 +26,15 @@ sqlite3 *sqliteHandle(const QSqlDatabase &db)
 qint64 preallocateWal(const QSqlDatabase &db, qint64 bytes)
 {
     sqlite3 *handle = sqliteHandle(db);
+    // Only a write-ahead log: the pointer below is the rollback journal in other modes (an
+    // in-memory database's is a memory journal, which takes sequential writes only).
+    QSqlQuery mode(db);
+    if (!handle || !mode.exec(QStringLiteral("PRAGMA journal_mode")) || !mode.next()
+        || mode.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+        return -1;
+    mode.finish();
     sqlite3_file *wal = nullptr;
-    if (!handle
-        || sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK
+    if (sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK
         || !wal || !wal->pMethods)
         return -1; // not open: not in WAL mode (or no transaction opened it yet)
     sqlite3_int64 size = 0;

@@ -320,6 +320,32 @@ private slots:
         QCOMPARE(check.value(0).toInt(), 20);
     }
 
+    // An in-memory database has no write-ahead log: nothing is reserved (its memory journal
+    // is left alone) and events are stored as usual.
+    void reserveIsSkippedWithoutAWriteAheadLog()
+    {
+        QString error;
+        Database memory(u"sqlite::memory:"_s);
+        QVERIFY2(memory.open(&error), qPrintable(error));
+        TaskQueue queue(memory, TaskQueue::Options{});
+        QVERIFY(queue.start(&error));
+        queue.pause();
+        WebhookIntake::Options options;
+        options.secrets = {kSecret};
+        options.walReserveBytes = 4 << 20;
+        WebhookIntake intake(memory, queue, options);
+        intake.start();
+        const QByteArray body = eventBody(u"evt_mem"_s);
+        Answer answer;
+        intake.handle(request(body, sign(body)), answer.responder);
+        QTRY_VERIFY(answer.ready());
+        QCOMPARE(answer.status(), 202);
+        QSqlQuery event(memory.connection());
+        QVERIFY(event.exec(u"SELECT COUNT(*) FROM stripe_events WHERE event_id = 'evt_mem'"_s));
+        QVERIFY(event.next());
+        QCOMPARE(event.value(0).toInt(), 1);
+    }
+
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Database> m_db;
