@@ -101,7 +101,11 @@ void Billing::setClock(BillingClock clock)
 
 EffectOutcome Billing::processEvent(QSqlDatabase &db, const QString &eventId)
 {
-    EffectOutcome outcome = m_effects->processStored(db, eventId);
+    // A worker runs event after event on one connection: its statements are prepared once.
+    EffectOutcome outcome = [&] {
+        const BillingSql::StatementScope statements;
+        return m_effects->processStored(db, eventId);
+    }();
     switch (outcome.kind) {
     case EffectOutcome::Kind::Processed:
     case EffectOutcome::Kind::Ignored: {

@@ -2,16 +2,77 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/billing/sqlhelpers.h"
 
+#include <QHash>
+#include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlResult>
 
 namespace Mouse::BillingSql {
+
+namespace {
+
+// This thread's prepared statements, per connection (its driver) and SQL text. Destroyed when
+// the thread exits, before its connections are (they were opened before anything was cached).
+struct StatementCache
+{
+    int depth = 0; // open StatementScopes
+    QHash<const QSqlDriver *, QHash<QString, QSqlQuery>> byDriver;
+    QList<QSqlQuery> used; // run in the open scope: reset when it closes
+
+    // The prepared statement for sql on query's connection; nullptr when it cannot be prepared.
+    QSqlQuery *statement(const QSqlQuery &query, const QString &sql, QString *error)
+    {
+        const QSqlDriver *driver = query.driver();
+        if (!driver)
+            return nullptr;
+        QHash<QString, QSqlQuery> &statements = byDriver[driver];
+        auto it = statements.find(sql);
+        // A driver deleted and another allocated at the same address: the old one is gone.
+        if (it != statements.end() && it->driver() != driver)
+            it = statements.erase(it);
+        if (it == statements.end()) {
+            QSqlQuery prepared(driver->createResult());
+            if (!prepared.prepare(sql)) {
+                *error = prepared.lastError().text();
+                return nullptr;
+            }
+            it = statements.insert(sql, prepared);
+        }
+        return &it.value();
+    }
+};
+
+thread_local StatementCache t_cache;
+
+} // namespace
+
+StatementScope::StatementScope()
+{
+    ++t_cache.depth;
+}
+
+StatementScope::~StatementScope()
+{
+    if (--t_cache.depth > 0)
+        return;
+    for (QSqlQuery &query : t_cache.used)
+        query.finish();
+    t_cache.used.clear();
+}
 
 bool exec(QSqlQuery &query,
           const QString &sql,
           std::initializer_list<QVariant> binds,
           QString *error)
 {
-    if (!query.prepare(sql)) {
+    if (t_cache.depth > 0) {
+        QSqlQuery *cached = t_cache.statement(query, sql, error);
+        if (!cached)
+            return false;
+        // Shares the cached statement's result: the caller reads its rows through query.
+        query = *cached;
+        t_cache.used.append(query);
+    } else if (!query.prepare(sql)) {
         *error = query.lastError().text();
         return false;
     }

@@ -48,6 +48,9 @@ public:
         QList<QByteArray> secrets; // stripe/webhook_secret (several during a rotation)
         qint64 toleranceSeconds = 300;
         int maxBatch = 2000;
+        // SQLite: the write-ahead log is grown to this size before the first commit
+        // (storage/wal_reserve_mb), so a commit's fdatasync never has to extend the file.
+        qint64 walReserveBytes = 0;
         std::function<qint64()> clockMs; // default: the system clock
 
         static Options fromSettings(const Settings &settings);
@@ -98,6 +101,7 @@ private:
     struct Statements;
 
     void writerLoop();
+    void reserveWal(QSqlDatabase &db);
     void checkpointLoop();
     void requestCheckpoint();
     static int walHook(void *intake, sqlite3 *db, const char *name, int frames);
@@ -124,6 +128,7 @@ private:
     QWaitCondition m_checkpointWake;
     bool m_checkpointWanted = false;
     int m_checkpointedFrames = 0;     // WAL size at the last request (writer thread only)
+    std::atomic<int> m_walFrames{0};  // WAL size after the writer's last commit
     std::atomic<qint64> m_waiting{0}; // taken by submit, not yet committed
 
     std::atomic<quint64> m_accepted{0};
@@ -136,6 +141,7 @@ private:
     Metrics::Counter *m_rejectedCounter = nullptr;
     Metrics::Counter *m_unavailableCounter = nullptr;
     Metrics::Histogram *m_commitMs = nullptr;
+    Metrics::Histogram *m_syncMs = nullptr;
     Metrics::Histogram *m_batchSize = nullptr;
 };
 

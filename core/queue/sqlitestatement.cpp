@@ -5,6 +5,7 @@
 #include "core/logging.h"
 
 #include <QSqlDriver>
+#include <QSqlQuery>
 #include <QVariant>
 
 #include <sqlite3.h>
@@ -20,6 +21,42 @@ sqlite3 *sqliteHandle(const QSqlDatabase &db)
     if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
         return nullptr;
     return *static_cast<sqlite3 *const *>(handle.constData());
+}
+
+qint64 preallocateWal(const QSqlDatabase &db, qint64 bytes)
+{
+    sqlite3 *handle = sqliteHandle(db);
+    // Only a write-ahead log: the pointer below is the rollback journal in other modes (an
+    // in-memory database's is a memory journal, which takes sequential writes only).
+    QSqlQuery mode(db);
+    if (!handle || !mode.exec(QStringLiteral("PRAGMA journal_mode")) || !mode.next()
+        || mode.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+        return -1;
+    mode.finish();
+    sqlite3_file *wal = nullptr;
+    if (sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK
+        || !wal || !wal->pMethods)
+        return -1; // not open: not in WAL mode (or no transaction opened it yet)
+    sqlite3_int64 size = 0;
+    if (wal->pMethods->xFileSize(wal, &size) != SQLITE_OK)
+        return -1;
+    if (size >= bytes)
+        return size;
+    // The unix VFS writes at most 128 KiB per call (seekAndWrite masks the length).
+    constexpr int kChunk = 64 << 10;
+    static const QByteArray zeros(kChunk, '\0');
+    for (sqlite3_int64 at = size; at < bytes; at += kChunk) {
+        const int n = int(qMin<sqlite3_int64>(kChunk, bytes - at));
+        if (wal->pMethods->xWrite(wal, zeros.constData(), n, at) != SQLITE_OK) {
+            qCWarning(lcQueue) << "growing the write-ahead log failed at" << at;
+            return -1;
+        }
+    }
+    if (wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) != SQLITE_OK) {
+        qCWarning(lcQueue) << "syncing the grown write-ahead log failed";
+        return -1;
+    }
+    return bytes;
 }
 
 SqliteStatement::SqliteStatement(const QSqlDatabase &db, const char *sql)

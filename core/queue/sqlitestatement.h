@@ -14,6 +14,16 @@ namespace Mouse {
 // The QSQLITE driver's sqlite3 handle of db; nullptr for other drivers or when unavailable.
 sqlite3 *sqliteHandle(const QSqlDatabase &db);
 
+// Grows db's write-ahead log file to at least `bytes` with zeros written through SQLite's own
+// file handle, and syncs it. A WAL that SQLite restarts is overwritten from its start, never
+// shortened (journal_size_limit is not set), so afterwards a commit's fdatasync rewrites
+// blocks the file already has: no size change, no file-system journal commit. Zeros past the
+// last valid frame are what SQLite's recovery reads as the end of the log (a frame's salt must
+// match the header's). Call it inside a write transaction on db (BEGIN IMMEDIATE), so no other
+// connection appends frames meanwhile. Returns the WAL's size afterwards, or -1 when db is not
+// a SQLite database in WAL mode or a write failed.
+qint64 preallocateWal(const QSqlDatabase &db, qint64 bytes);
+
 // One statement prepared once on a SQLite connection's own handle (QSqlDriver::handle()) and
 // run many times: for the few hot inserts (the webhook intake's events and tasks), where
 // QSqlQuery's per-bind bookkeeping and UTF-16 conversions cost more than SQLite's insert.

@@ -662,8 +662,11 @@ void TaskQueue::run(const EntryPtr &first)
     // the processed and done marks, so the task simply runs again: exactly once either way.
     // The intake's next commit (synchronous=FULL) syncs the WAL, these frames included.
     const bool sqlite = db.driverName() == QLatin1String("QSQLITE");
-    if (sqlite)
+    if (sqlite) {
         QSqlQuery(db).exec(u"PRAGMA synchronous=NORMAL"_s);
+        QSqlQuery(db).exec(m_checkpointsElsewhere ? u"PRAGMA wal_autocheckpoint=0"_s
+                                                  : u"PRAGMA wal_autocheckpoint=1000"_s);
+    }
 
     // This worker takes every ready head of its pool (up to a bound) and runs them in as few
     // transactions as it can: one fsync for many tasks. They have distinct ordering keys

@@ -200,6 +200,10 @@ public:
     bool serializesWrites() const;
     // Writers that must not wait behind workers (the intake) announce themselves here.
     WriterGate &urgentWriters() { return m_urgentWriters; }
+    // SQLite: true while another thread runs the WAL checkpoints (the webhook intake's). Then
+    // workers turn SQLite's automatic checkpoint off on their connections: it would run inside
+    // a worker's COMMIT, under writeMutex(), and an acknowledgement would wait for it.
+    void setCheckpointsElsewhere(bool elsewhere) { m_checkpointsElsewhere = elsewhere; }
 
     // Unfinished tasks (pending, waiting for a retry, running) for the backlog check.
     qint64 backlog() const;
@@ -268,6 +272,7 @@ private:
     std::unique_ptr<Private> d;
     QMutex m_writeMutex;
     WriterGate m_urgentWriters;
+    std::atomic<bool> m_checkpointsElsewhere{false};
     QTimer m_retryTimer;
     QTimer m_pruneTimer;
     QTimer m_metricsTimer;

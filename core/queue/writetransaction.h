@@ -52,6 +52,12 @@ public:
             m_clear.wakeAll();
     }
     int count() const { return m_count.load(); }
+    // True while commits come at the burst rate (see above).
+    bool inBurst()
+    {
+        QMutexLocker lock(&m_mutex);
+        return burstLocked(m_clock.nsecsElapsed());
+    }
     // Waits until clear (see above) or timeoutMs passed; true when clear.
     bool waitUntilClear(int timeoutMs)
     {
@@ -60,9 +66,7 @@ public:
         for (;;) {
             const qint64 now = m_clock.nsecsElapsed();
             const qint64 sinceLast = now - m_lastLeaveNs;
-            const bool burst
-                    = sinceLast < 2 * kWindowNs && m_windowCount + m_previousWindow >= kBurstEvents;
-            const qint64 quietLeftNs = burst ? kQuietNs - sinceLast : 0;
+            const qint64 quietLeftNs = burstLocked(now) ? kQuietNs - sinceLast : 0;
             if (m_count.load() <= 0 && quietLeftNs <= 0)
                 return true;
             if (deadline.hasExpired())
@@ -75,6 +79,12 @@ public:
     }
 
 private:
+    bool burstLocked(qint64 now) const
+    {
+        return now - m_lastLeaveNs < 2 * kWindowNs
+               && m_windowCount + m_previousWindow >= kBurstEvents;
+    }
+
     std::atomic<int> m_count{0};
     QElapsedTimer m_clock;
     QMutex m_mutex;

@@ -4,6 +4,7 @@
 
 #include "core/logging.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -86,13 +87,19 @@ struct ThreadConnections
         return ++counter;
     }
 
+    // Runs when the thread has already finished as far as QThread is concerned: a pool's
+    // threads are waited for before their thread-local destructors run, so a worker's can
+    // overlap the process's exit, after Qt SQL's connection registry is gone (it crashed in
+    // removeDatabase). Once the application is closing down the connections are left to the
+    // exit; SQLite recovers an unclosed WAL at the next open, and nothing committed is lost.
     ~ThreadConnections()
     {
         for (const QString &name : std::as_const(names)) {
-            if (!QSqlDatabase::contains(name))
+            if (QCoreApplication::closingDown() || !QSqlDatabase::contains(name))
                 continue;
             QSqlDatabase::database(name, false).close();
-            QSqlDatabase::removeDatabase(name);
+            if (!QCoreApplication::closingDown()) // close() may have taken a while
+                QSqlDatabase::removeDatabase(name);
         }
     }
 };

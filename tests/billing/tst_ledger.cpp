@@ -5,6 +5,7 @@
 #include "core/billing/sqlhelpers.h"
 #include "core/storage/database.h"
 
+#include <QFileInfo>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -30,6 +31,7 @@ private slots:
     void creditPaysDebtFirst();
     void schemaForbidsNegativeBalance();
     void paginationByCursorAndOffset();
+    void statementScopeReusesAndReleasesStatements();
 
 private:
     LedgerPosting posting(const QString &type, qint64 amount, const QString &ref = {}) const;
@@ -248,6 +250,38 @@ void tst_Ledger::paginationByCursorAndOffset()
     QCOMPARE(stats->count, 26);
     QCOMPARE(stats->totalBonus, 25 * 26 / 2);
     QCOMPARE(stats->totalUsage, 10);
+}
+
+// Inside a StatementScope the ledger's statements are prepared once and reused (the worker's
+// path); the results are the same, and once the scope closes no statement is left active: a
+// checkpoint that must reset the whole WAL succeeds, so no read snapshot outlives the scope.
+void tst_Ledger::statementScopeReusesAndReleasesStatements()
+{
+    QSqlDatabase db = m_db->connection();
+    {
+        const BillingSql::StatementScope statements;
+        for (int i = 1; i <= 30; ++i) {
+            const LedgerResult credit
+                    = m_ledger.credit(db, posting(s("purchase"), 100, s("cs_%1").arg(i % 20)));
+            QVERIFY2(credit.status != LedgerResult::Status::Error, qPrintable(credit.error));
+            QCOMPARE(credit.status == LedgerResult::Status::Duplicate, i > 20);
+        }
+        QString error;
+        const auto balance = m_ledger.balance(db, s("cst_a"), &error);
+        QVERIFY2(balance, qPrintable(error));
+        QCOMPARE(balance->balance, 20 * 100);
+        const auto found = m_ledger.findByReference(db, s("test_ref"), s("cs_3"), &error);
+        QVERIFY(found);
+        QCOMPARE(found->amount, 100);
+    }
+    Database other(m_dir->filePath(s("ledger.sqlite")));
+    QString error;
+    QVERIFY2(other.open(&error), qPrintable(error));
+    QSqlQuery checkpoint(other.connection());
+    QVERIFY(checkpoint.exec(s("PRAGMA busy_timeout = 0")));
+    QVERIFY(checkpoint.exec(s("PRAGMA wal_checkpoint(TRUNCATE)")) && checkpoint.next());
+    QCOMPARE(checkpoint.value(0).toInt(), 0); // not busy: no reader holds the log
+    QCOMPARE(QFileInfo(m_dir->filePath(s("ledger.sqlite-wal"))).size(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Ledger)

@@ -7,6 +7,8 @@
 #include "core/storage/database.h"
 
 #include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -272,6 +274,76 @@ private slots:
         QCOMPARE(duplicate, 100);
         QCOMPARE(m_queue->backlog(), 200);
         QVERIFY(intake.snapshot().value(u"group_commits"_s).toInt() < 300);
+    }
+
+    // The write-ahead log is grown before the first commit, and a copy of the files taken
+    // while the gateway runs (what a crash leaves) recovers every committed event: the zeros
+    // past the last frame read as the end of the log.
+    void reservedWalKeepsCommittedEventsAcrossACrash()
+    {
+        QString error;
+        m_intake.reset();
+        m_queue = std::make_unique<TaskQueue>(*m_db, TaskQueue::Options{});
+        QVERIFY(m_queue->start(&error));
+        m_queue->pause();
+        WebhookIntake::Options options;
+        options.secrets = {kSecret};
+        options.walReserveBytes = 4 << 20;
+        m_intake = std::make_unique<WebhookIntake>(*m_db, *m_queue, options);
+        m_intake->start();
+        const QString wal = m_dir->filePath(u"intake.sqlite-wal"_s);
+        QTRY_VERIFY(QFileInfo(wal).size() >= options.walReserveBytes);
+
+        std::vector<Answer> answers(20);
+        for (int i = 0; i < 20; ++i) {
+            const QByteArray body = eventBody(u"evt_w%1"_s.arg(i));
+            m_intake->handle(request(body, sign(body)), answers[size_t(i)].responder);
+        }
+        QTRY_VERIFY(std::all_of(
+                answers.begin(), answers.end(), [](const Answer &a) { return a.ready(); }));
+        for (const Answer &answer : answers)
+            QCOMPARE(answer.status(), 202);
+        QCOMPARE(QFileInfo(wal).size(), options.walReserveBytes); // overwritten, not grown
+
+        QTemporaryDir crashed;
+        for (const QString &suffix : {u""_s, u"-wal"_s})
+            QVERIFY(QFile::copy(m_dir->filePath(u"intake.sqlite"_s) + suffix,
+                                crashed.filePath(u"copy.sqlite"_s) + suffix));
+        Database copy(crashed.filePath(u"copy.sqlite"_s));
+        QVERIFY2(copy.open(&error), qPrintable(error));
+        QSqlQuery check(copy.connection());
+        QVERIFY(check.exec(u"PRAGMA integrity_check"_s) && check.next());
+        QCOMPARE(check.value(0).toString(), u"ok"_s);
+        QVERIFY(check.exec(u"SELECT COUNT(*) FROM stripe_events e JOIN tasks t ON "
+                           "t.id = e.task_id WHERE e.event_id LIKE 'evt_w%'"_s)
+                && check.next());
+        QCOMPARE(check.value(0).toInt(), 20);
+    }
+
+    // An in-memory database has no write-ahead log: nothing is reserved (its memory journal
+    // is left alone) and events are stored as usual.
+    void reserveIsSkippedWithoutAWriteAheadLog()
+    {
+        QString error;
+        Database memory(u"sqlite::memory:"_s);
+        QVERIFY2(memory.open(&error), qPrintable(error));
+        TaskQueue queue(memory, TaskQueue::Options{});
+        QVERIFY(queue.start(&error));
+        queue.pause();
+        WebhookIntake::Options options;
+        options.secrets = {kSecret};
+        options.walReserveBytes = 4 << 20;
+        WebhookIntake intake(memory, queue, options);
+        intake.start();
+        const QByteArray body = eventBody(u"evt_mem"_s);
+        Answer answer;
+        intake.handle(request(body, sign(body)), answer.responder);
+        QTRY_VERIFY(answer.ready());
+        QCOMPARE(answer.status(), 202);
+        QSqlQuery event(memory.connection());
+        QVERIFY(event.exec(u"SELECT COUNT(*) FROM stripe_events WHERE event_id = 'evt_mem'"_s));
+        QVERIFY(event.next());
+        QCOMPARE(event.value(0).toInt(), 1);
     }
 
 private:
