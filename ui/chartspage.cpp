@@ -31,6 +31,20 @@ const QStringList DepthNormal{u"queues"_s, u"payments"_s, u"depth"_s, u"normal"_
 const QStringList DepthLow{u"queues"_s, u"payments"_s, u"depth"_s, u"low"_s};
 const QStringList InFlight{u"queues"_s, u"payments"_s, u"in_flight"_s};
 const QStringList P95{u"queues"_s, u"payments"_s, u"processing_ms"_s, u"p95"_s};
+const QStringList Completed{u"queues"_s, u"payments"_s, u"completed"_s};
+
+// A rate or a percentile of nothing is not 0: NaN leaves no point (the line starts when there
+// is something to show) and a dash in the figures.
+double measured(double value, double samples)
+{
+    return samples > 0 ? value : std::nan("");
+}
+
+double asked(const QJsonObject &health, const QString &cache)
+{
+    return ChartsPage::numberAt(health, {u"caches"_s, cache, u"hits"_s})
+           + ChartsPage::numberAt(health, {u"caches"_s, cache, u"misses"_s});
+}
 
 double percent(double rate)
 {
@@ -100,9 +114,11 @@ void ChartsPage::sampleNow()
 
 void ChartsPage::sample(const QDateTime &now, const QJsonObject &health)
 {
-    const double vmRate = percent(numberAt(health, VmHitRate));
-    const double shotRate = percent(numberAt(health, ShotHitRate));
-    const double p95 = numberAt(health, P95);
+    const double vmRate
+            = percent(measured(numberAt(health, VmHitRate), asked(health, u"vm_status"_s)));
+    const double shotRate
+            = percent(measured(numberAt(health, ShotHitRate), asked(health, u"screenshots"_s)));
+    const double p95 = measured(numberAt(health, P95), numberAt(health, Completed));
     m_hitRate->append(now, {vmRate, shotRate});
     m_cacheSize->append(now, {numberAt(health, VmSize), numberAt(health, ShotSize)});
     m_queueDepth->append(now,

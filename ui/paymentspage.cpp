@@ -66,6 +66,19 @@ QString shortTime(const QDateTime &time)
                                                 : local.toString(u"yyyy-MM-dd HH:mm"_s);
 }
 
+// A grey sentence in the middle of an empty table, so that "nothing yet" does not look like
+// "not loaded" or broken; shown while the table has no row.
+QLabel *emptyState(QAbstractItemView *view, const QString &text)
+{
+    auto *label = new QLabel(text, view->viewport());
+    label->setObjectName(u"emptyState"_s);
+    label->setAlignment(Qt::AlignCenter);
+    label->setStyleSheet(u"color: palette(mid);"_s);
+    auto *layout = new QVBoxLayout(view->viewport());
+    layout->addWidget(label, 0, Qt::AlignCenter);
+    return label;
+}
+
 QTableWidgetItem *cell(const QString &text, Qt::Alignment align = Qt::AlignLeft)
 {
     auto *item = new QTableWidgetItem(text);
@@ -123,6 +136,9 @@ PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, Billing *billing,
     m_dead->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_dead->setTextElideMode(Qt::ElideMiddle); // ids differ at their ends
     deadLayout->addWidget(m_dead);
+    m_deadEmpty = emptyState(m_dead,
+                             tr("No dead letters: every payment task succeeded or is "
+                                "still being tried."));
 
     auto *ledgerBox = new QWidget(splitter);
     auto *ledgerLayout = new QVBoxLayout(ledgerBox);
@@ -142,6 +158,7 @@ PaymentsPage::PaymentsPage(Gateway *gateway, TaskQueue *queue, Billing *billing,
                       tr("Reference")},
                      ledgerBox);
     ledgerLayout->addWidget(m_ledger);
+    m_ledgerEmpty = emptyState(m_ledger, tr("No token movements yet."));
     splitter->addWidget(deadBox);
     splitter->addWidget(ledgerBox);
     splitter->setStretchFactor(0, 2);
@@ -221,6 +238,7 @@ void PaymentsPage::reload()
     figures.inFlight = snapshot.inFlight;
     figures.dead = snapshot.dead;
     figures.p95Ms = snapshot.p95Ms;
+    figures.completed = snapshot.completed;
     figures.paused = snapshot.paused;
     setQueueFigures(figures);
     m_pause->setEnabled(true);
@@ -276,7 +294,11 @@ void PaymentsPage::setQueueFigures(const QueueFigures &figures)
             figures.high, figures.normal, figures.low, figures.inFlight, figures.dead};
     for (int i = 0; i < counts.size(); ++i)
         m_figureLabels.at(i)->setText(locale.toString(counts.at(i)));
-    m_figureLabels.at(5)->setText(tr("%1 ms").arg(locale.toString(figures.p95Ms, 'f', 1)));
+    m_figureLabels.at(5)->setText(figures.completed > 0
+                                          ? tr("%1 ms").arg(locale.toString(figures.p95Ms, 'f', 1))
+                                          : u"–"_s);
+    m_figureLabels.at(5)->setToolTip(figures.completed > 0 ? QString()
+                                                           : tr("No payment task finished yet."));
     m_figureLabels.at(4)->setStyleSheet(figures.dead > 0 ? u"color: #c2413b;"_s : QString());
 
     m_paused = figures.paused;
@@ -293,6 +315,7 @@ void PaymentsPage::setDeadLetters(const QList<DeadTask> &tasks)
 {
     const QStringList selected = selectedTaskIds();
     m_dead->setRowCount(int(tasks.size()));
+    m_deadEmpty->setVisible(tasks.isEmpty());
     for (int row = 0; row < tasks.size(); ++row) {
         const DeadTask &task = tasks.at(row);
         auto *id = cell(task.id);
@@ -364,6 +387,7 @@ void PaymentsPage::setLedger(const QList<LedgerEntry> &entries)
 {
     const QLocale locale;
     m_ledger->setRowCount(int(entries.size()));
+    m_ledgerEmpty->setVisible(entries.isEmpty());
     for (int row = 0; row < entries.size(); ++row) {
         const LedgerEntry &entry = entries.at(row);
         m_ledger->setItem(row, 0, cell(shortTime(entry.time)));

@@ -37,6 +37,7 @@ public:
         qint64 inFlight = 0;
         qint64 dead = 0;
         double p95Ms = 0;
+        quint64 completed = 0; // tasks finished since start; 0: no p95 to show yet
         bool paused = false;
     };
     struct DeadTask
@@ -105,6 +106,8 @@ private:
     QPushButton *m_discard = nullptr;
     QTableWidget *m_dead = nullptr;
     QTableWidget *m_ledger = nullptr;
+    QLabel *m_deadEmpty = nullptr;   // "no dead letters", over the empty table
+    QLabel *m_ledgerEmpty = nullptr; // "no token movements yet"
     QTimer *m_timer;
     bool m_paused = false;
     bool m_confirmDiscard = true;

@@ -9,6 +9,7 @@
 #include "ui/imageview.h"
 
 #include <QCheckBox>
+#include <QCollator>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -19,6 +20,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -50,6 +53,23 @@ QIcon placeholderThumbnail(const QString &status)
     return QIcon(pixmap);
 }
 
+// By employee, then customer, then VM name, as people read them (case-folded, "n-9" before
+// "n-10").
+QList<FleetRow> byName(QList<FleetRow> rows)
+{
+    QCollator collator;
+    collator.setCaseSensitivity(Qt::CaseInsensitive);
+    collator.setNumericMode(true);
+    std::stable_sort(rows.begin(), rows.end(), [&collator](const FleetRow &a, const FleetRow &b) {
+        if (const int employee = collator.compare(a.employee, b.employee))
+            return employee < 0;
+        if (const int customer = collator.compare(a.customer, b.customer))
+            return customer < 0;
+        return collator.compare(a.name, b.name) < 0;
+    });
+    return rows;
+}
+
 } // namespace
 
 ScreenshotsPage::ScreenshotsPage(Gateway *gateway, FleetTableModel *fleet, QWidget *parent)
@@ -66,8 +86,9 @@ ScreenshotsPage::ScreenshotsPage(Gateway *gateway, FleetTableModel *fleet, QWidg
     bar->addWidget(pageTitle(tr("Screenshots"), this));
     bar->addSpacing(12);
     m_vm = new QComboBox(this);
+    m_vm->setObjectName(u"vmPicker"_s);
     m_vm->setMinimumWidth(320);
-    m_vm->setToolTip(tr("The VM to watch"));
+    m_vm->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     bar->addWidget(m_vm, 1);
     m_quality = new QComboBox(this);
     m_quality->addItem(tr("Low (640×480)"), u"low"_s);
@@ -115,6 +136,7 @@ ScreenshotsPage::ScreenshotsPage(Gateway *gateway, FleetTableModel *fleet, QWidg
     connect(m_refresh, &QPushButton::clicked, this, &ScreenshotsPage::refresh);
     connect(m_quality, &QComboBox::currentIndexChanged, this, &ScreenshotsPage::refresh);
     connect(m_vm, &QComboBox::currentIndexChanged, this, [this] {
+        m_vm->setToolTip(currentVm());
         refresh();
         refreshThumbnails();
     });
@@ -125,6 +147,10 @@ ScreenshotsPage::ScreenshotsPage(Gateway *gateway, FleetTableModel *fleet, QWidg
     // The VM list follows the fleet grid's model.
     connect(m_fleet, &QAbstractItemModel::modelReset, this, &ScreenshotsPage::fillVmList);
     connect(m_fleet, &QAbstractItemModel::rowsInserted, this, &ScreenshotsPage::fillVmList);
+    connect(m_fleet, &QAbstractItemModel::rowsRemoved, this, &ScreenshotsPage::fillVmList);
+    // Names and statuses arrive with the fetches: relabel in place (the order is by employee,
+    // which a fetch does not change), so an open list does not jump.
+    connect(m_fleet, &QAbstractItemModel::dataChanged, this, &ScreenshotsPage::relabelVmList);
     fillVmList();
 }
 
@@ -148,22 +174,62 @@ QString ScreenshotsPage::infoText() const
     return m_info->text();
 }
 
+// "Ann — Acme Robotics · sales-ann-03": who works there first (always known, from the
+// directory), then the customer and the VM's own name once Orgo has told it; the id is in the
+// tooltip, never the label.
+QString ScreenshotsPage::vmLabel(const FleetRow &row)
+{
+    const QString who = row.employee.isEmpty() ? tr("(no employee)") : row.employee;
+    QString label = row.customer.isEmpty() ? who : u"%1 — %2"_s.arg(who, row.customer);
+    if (!row.name.isEmpty() && row.name != row.vmId)
+        label += u"  ·  "_s + row.name;
+    return label;
+}
+
 void ScreenshotsPage::fillVmList()
 {
     const QString current = currentVm();
+    const QList<FleetRow> rows = byName(m_fleet->rows());
     m_vm->blockSignals(true);
     m_vm->clear();
-    for (const FleetRow &row : m_fleet->rows()) {
-        const QString label = u"%1 — %2 (%3)"_s.arg(
-                row.name.isEmpty() ? row.vmId : row.name, row.employee, row.customer);
-        m_vm->addItem(Icons::statusIcon(row.status), label, row.vmId);
+    for (const FleetRow &row : std::as_const(rows)) {
+        m_vm->addItem(Icons::statusIcon(row.status), vmLabel(row), row.vmId);
+        m_vm->setItemData(m_vm->count() - 1, row.vmId, Qt::ToolTipRole);
     }
     m_vm->setCurrentIndex(qMax(0, m_vm->findData(current)));
+    m_vm->setToolTip(currentVm());
     m_vm->blockSignals(false);
     if (currentVm() != current) {
         refresh();
         refreshThumbnails();
     }
+}
+
+void ScreenshotsPage::relabelVmList()
+{
+    for (int i = 0; i < m_vm->count(); ++i) {
+        const FleetRow *row = m_fleet->rowAt(m_fleet->rowOfVm(m_vm->itemData(i).toString()));
+        if (!row)
+            continue;
+        const QString label = vmLabel(*row);
+        if (m_vm->itemText(i) != label)
+            m_vm->setItemText(i, label);
+        m_vm->setItemIcon(i, Icons::statusIcon(row->status));
+    }
+    for (int i = 0; i < m_thumbs->count(); ++i) {
+        QListWidgetItem *item = m_thumbs->item(i);
+        if (const FleetRow *row
+            = m_fleet->rowAt(m_fleet->rowOfVm(item->data(Qt::UserRole).toString())))
+            labelThumbnail(item, *row);
+    }
+}
+
+// A customer often has several employees of one name: the VM's name (which has the employee's
+// in it) tells the thumbnails apart once Orgo has told it.
+void ScreenshotsPage::labelThumbnail(QListWidgetItem *item, const FleetRow &row)
+{
+    item->setText(row.name.isEmpty() || row.name == row.vmId ? row.employee : row.name);
+    item->setToolTip(u"%1\n%2"_s.arg(vmLabel(row), row.vmId));
 }
 
 void ScreenshotsPage::showVm(const QString &vmId)
@@ -180,6 +246,8 @@ void ScreenshotsPage::refresh()
     if (currentVm().isEmpty() || !isVisible())
         return;
     request(currentVm(), currentQuality(), false);
+    if (m_thumbsAskedFor != m_thumbCustomer)
+        requestThumbnails(); // built while the page was hidden
 }
 
 void ScreenshotsPage::refreshThumbnails()
@@ -190,17 +258,26 @@ void ScreenshotsPage::refreshThumbnails()
     if (current->customerId != m_thumbCustomer) {
         m_thumbCustomer = current->customerId;
         m_thumbs->clear();
-        for (const FleetRow &row : m_fleet->rows()) {
+        for (const FleetRow &row : byName(m_fleet->rows())) {
             if (row.customerId != m_thumbCustomer)
                 continue;
-            auto *item = new QListWidgetItem(placeholderThumbnail(row.status), row.employee);
+            auto *item = new QListWidgetItem(placeholderThumbnail(row.status), {});
             item->setData(Qt::UserRole, row.vmId);
-            item->setToolTip(row.name.isEmpty() ? row.vmId : row.name);
+            labelThumbnail(item, row);
             item->setSizeHint(QSize(ThumbWidth + 12, ThumbHeight + 28));
             m_thumbs->addItem(item);
         }
         m_thumbTitle->setText(tr("VMs of %1").arg(current->customer));
     }
+    // Frames are asked for only on screen: a hidden page (the dashboard opens on the Fleet
+    // page) made Orgo capture and the pool encode a customer's worth of thumbnails at start.
+    if (isVisible())
+        requestThumbnails();
+}
+
+void ScreenshotsPage::requestThumbnails()
+{
+    m_thumbsAskedFor = m_thumbCustomer;
     for (int i = 0; i < m_thumbs->count(); ++i)
         request(m_thumbs->item(i)->data(Qt::UserRole).toString(), u"low"_s, true);
 }

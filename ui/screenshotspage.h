@@ -11,6 +11,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
+class QListWidgetItem;
 class QPushButton;
 class QTimer;
 
@@ -21,6 +22,7 @@ class Gateway;
 namespace Mouse::Ui {
 
 class FleetTableModel;
+struct FleetRow;
 class ImageView;
 
 // One VM's screenshot at a chosen quality (through ScreenshotService, which caches per VM,
@@ -61,7 +63,11 @@ public slots:
 
 private:
     void fillVmList();
+    void relabelVmList();
+    static QString vmLabel(const FleetRow &row);
+    static void labelThumbnail(QListWidgetItem *item, const FleetRow &row);
     void refreshThumbnails();
+    void requestThumbnails();
     void request(const QString &vmId, const QString &quality, bool thumbnail);
 
     Gateway *m_gateway;
@@ -76,7 +82,8 @@ private:
     QListWidget *m_thumbs = nullptr;
     QTimer *m_timer;
     QString m_thumbCustomer;
-    QSet<QString> m_pending; // vm + quality of main-image requests in flight
+    QString m_thumbsAskedFor; // the customer whose thumbnails were last asked for
+    QSet<QString> m_pending;  // vm + quality of main-image requests in flight
 };
 
 } // namespace Mouse::Ui

@@ -113,6 +113,8 @@ FleetService::FleetService(const Settings &settings,
     , m_workspaceId(settings.string(QStringLiteral("orgo/workspace_id")))
     , m_listingThreshold(int(settings.integer(QStringLiteral("orgo/listing_threshold"))))
     , m_reconcileDelayMs(settings.integer(QStringLiteral("orgo/action_timeout_ms")))
+    , m_orphanHorizonMs(settings.integer(QStringLiteral("orgo/orphan_horizon_ms")))
+    , m_refreshAhead(settings.real(QStringLiteral("cache/vm_refresh_ahead")))
 {
     qRegisterMetaType<Mouse::FleetOutcome>();
     m_clock.start();
@@ -180,6 +182,8 @@ void FleetService::fetchStatuses(const QStringList &vmIds,
                         refreshInBackground(id);
                 } else {
                     ++m_stats.cacheAnswers;
+                    if (!breakerOpen && dueForRefreshAhead(id, *hit))
+                        refreshAhead(id, starts);
                 }
                 ++batch->answered;
                 continue;
@@ -363,6 +367,38 @@ void FleetService::refreshInBackground(const QString &vmId)
     startPerVm(vmId);
 }
 
+// Refresh ahead: a fresh entry read in the last part of its TTL (cache/vm_refresh_ahead) is
+// fetched again in the background, so a list read every few seconds finds the new status in
+// the cache before the old one expires and never shows it stale. Entries nobody reads are
+// left to expire. A VM whose fetch just failed is not asked again on every read.
+bool FleetService::dueForRefreshAhead(const QString &vmId, const VmStatusCache::Hit &hit) const
+{
+    if (m_refreshAhead <= 0 || m_inflight.contains(vmId))
+        return false;
+    const qint64 ttlMs = hit.ageMs + hit.expiresInMs;
+    if (hit.expiresInMs > qint64(double(ttlMs) * m_refreshAhead))
+        return false;
+    const auto failure = m_recentFailures.constFind(vmId);
+    return failure == m_recentFailures.constEnd() || failure->untilMs <= m_clock.elapsed();
+}
+
+// Joins the batch's upstream starts, so many VMs due at once share one workspace listing.
+void FleetService::refreshAhead(const QString &vmId, QHash<QString, QStringList> &starts)
+{
+    ++m_stats.refreshAheads;
+    m_inflight.insert(vmId, {});
+    starts[workspaceOf(vmId)].append(vmId);
+}
+
+// How long a fresh answer holds before a read of it would start its refresh ahead; 0 when due.
+qint64 FleetService::untilRefreshAheadMs(const VmItem &item) const
+{
+    if (m_refreshAhead <= 0)
+        return item.expiresInMs;
+    const qint64 windowMs = qint64(double(m_cache->ttlMsFor(item.status.status)) * m_refreshAhead);
+    return qMax<qint64>(0, item.expiresInMs - windowMs);
+}
+
 VmStatus FleetService::writeThrough(const Computer &computer)
 {
     VmStatus status;
@@ -485,14 +521,23 @@ void FleetService::customerVmsJson(const QString &customerId,
         for (const VmItem &item : std::as_const(items)) {
             // A recent failure answered without asking Orgo counts as cached until it expires.
             allCached = allCached && item.cached;
-            anyStale = anyStale || item.stale;
-            if (!item.stale)
-                validFor = qMin(validFor, item.expiresInMs);
+            if (item.stale) {
+                anyStale = true;
+                continue;
+            }
+            // Kept only until its first entry is due for a refresh ahead: a read after that
+            // must reach fetchStatuses() to start it.
+            const qint64 holds = item.hasStatus && item.error.ok()
+                                         ? guard->untilRefreshAheadMs(item)
+                                         : item.expiresInMs;
+            anyStale = anyStale || (holds <= 0 && item.expiresInMs > 0);
+            validFor = qMin(validFor, holds > 0 ? holds : item.expiresInMs);
         }
         // Only an answer made wholly of cache entries is kept: it says cached:true everywhere.
-        // A fresh one stays until its first entry expires; one with stale entries (their
-        // refresh is already running) stays until that refresh lands and drops the view, or
-        // StaleViewMs at most, so a busy list is not rebuilt for every request meanwhile.
+        // A fresh one stays until its first entry is due for a refresh ahead; one with stale
+        // or due entries (their refresh is already running) stays until that refresh lands and
+        // drops the view, or StaleViewMs at most, so a busy list is not rebuilt for every
+        // request meanwhile.
         if (anyStale)
             validFor = qMin(validFor, StaleViewMs);
         if (allCached && !items.isEmpty() && validFor > 0)
@@ -711,7 +756,8 @@ QFuture<FleetOutcome> FleetService::deploy(const QString &customerId, const Depl
                     FleetOutcome failure = upstreamFailure(created.error);
                     if (created.error.kind == ErrorKind::Timeout
                         || created.error.kind == ErrorKind::Network) {
-                        reconcileCreate(create.workspaceId, create.name, 0);
+                        reconcileCreate(OrphanSearch{
+                                create.workspaceId, create.name, 0, m_clock.elapsed()});
                         failure.message = QStringLiteral(
                                 "Orgo did not confirm the new VM in time; if it made one, the "
                                 "gateway removes it. Try again shortly.");
@@ -759,35 +805,55 @@ QFuture<FleetOutcome> FleetService::deploy(const QString &customerId, const Depl
 
 // A create that failed without an answer may still have made the VM; the caller was told the
 // deploy failed, so that VM belongs to nobody. Its name is unique (a random suffix): look for it
-// in the workspace once the create could have finished, and again later, and delete it.
-void FleetService::reconcileCreate(const QString &workspaceId, const QString &name, int attempt)
+// in the workspace once the create could have finished, then again with growing pauses (Orgo
+// may be slow to list a new VM, or down for a while) until orgo/orphan_horizon_ms after the
+// timeout, and delete it. An operator is told in the event log when the looking stops empty.
+void FleetService::reconcileCreate(OrphanSearch search)
 {
-    constexpr int Checks = 2;
-    const qint64 delayMs = m_reconcileDelayMs * (attempt == 0 ? 1 : 4);
-    QTimer::singleShot(delayMs, this, [this, workspaceId, name, attempt] {
-        m_orgo->workspaceComputers(workspaceId)
-                .then(this, [this, workspaceId, name, attempt](const ComputerListResult &list) {
-                    for (const Computer &computer : list.computers) {
-                        if (computer.name != name || m_directory->employeeByVm(computer.id))
-                            continue;
-                        m_eventLog->warning(QStringLiteral("fleet"),
-                                            QStringLiteral("A timed-out deploy created VM %1 "
-                                                           "(%2) after all")
-                                                    .arg(computer.id, name));
-                        compensate(computer.id);
-                        return;
-                    }
-                    if (attempt + 1 < Checks) {
-                        reconcileCreate(workspaceId, name, attempt + 1);
-                    } else if (!list.ok()) {
-                        m_eventLog->error(QStringLiteral("fleet"),
-                                          QStringLiteral("Could not check whether Orgo made VM "
-                                                         "%1 after a timed-out deploy (%2); look "
-                                                         "for it in Orgo")
-                                                  .arg(name, list.error.kindName()));
-                    }
+    // Pauses: the action timeout, then doubling up to OrphanBackoffCapMs; the last look falls
+    // on the horizon itself (the first look is always made).
+    constexpr qint64 OrphanBackoffCapMs = 5 * 60 * 1000;
+    const qint64 elapsed = m_clock.elapsed() - search.startedAtMs;
+    qint64 delayMs = qMin(OrphanBackoffCapMs, m_reconcileDelayMs << qMin(search.attempt, 20));
+    if (search.attempt > 0 && elapsed + delayMs >= m_orphanHorizonMs)
+        delayMs = qMax<qint64>(0, m_orphanHorizonMs - elapsed);
+    search.last = elapsed + delayMs >= m_orphanHorizonMs;
+    QTimer::singleShot(delayMs, this, [this, search] {
+        m_orgo->workspaceComputers(search.workspaceId)
+                .then(this, [this, search](const ComputerListResult &list) {
+                    orphanLookDone(search, list);
                 });
     });
+}
+
+void FleetService::orphanLookDone(const OrphanSearch &search, const ComputerListResult &list)
+{
+    for (const Computer &computer : list.computers) {
+        if (computer.name != search.name || m_directory->employeeByVm(computer.id))
+            continue;
+        m_eventLog->warning(QStringLiteral("fleet"),
+                            QStringLiteral("A timed-out deploy created VM %1 (%2) after all")
+                                    .arg(computer.id, search.name));
+        compensate(computer.id);
+        return;
+    }
+    if (!search.last) {
+        reconcileCreate(OrphanSearch{
+                search.workspaceId, search.name, search.attempt + 1, search.startedAtMs});
+        return;
+    }
+    const qint64 elapsed = m_clock.elapsed() - search.startedAtMs;
+    const QString last
+            = list.ok() ? QStringLiteral("it was not listed")
+                        : QStringLiteral("the last listing failed: %1").arg(list.error.kindName());
+    m_eventLog->error(QStringLiteral("fleet"),
+                      QStringLiteral("Stopped looking for VM %1 of a timed-out deploy after %2 "
+                                     "looks over %3 s (%4); if Orgo lists it later, delete it "
+                                     "there by hand")
+                              .arg(search.name)
+                              .arg(search.attempt + 1)
+                              .arg(double(elapsed) / 1000.0, 0, 'f', 1)
+                              .arg(last));
 }
 
 void FleetService::compensate(const QString &vmId)
@@ -1016,6 +1082,8 @@ QJsonObject FleetService::healthSnapshot() const
             {QStringLiteral("listings"), qint64(m_stats.listings)},
             {QStringLiteral("coalesced"), qint64(m_stats.coalesced)},
             {QStringLiteral("background_refreshes"), qint64(m_stats.backgroundRefreshes)},
+            {QStringLiteral("refresh_aheads"), qint64(m_stats.refreshAheads)},
+            {QStringLiteral("refresh_ahead_share"), m_refreshAhead},
             {QStringLiteral("errors"), qint64(m_stats.errors)},
             {QStringLiteral("view_hits"), qint64(m_stats.viewHits)},
             {QStringLiteral("listing_threshold"), m_listingThreshold},

@@ -154,6 +154,8 @@ public:
         quint64 listings = 0;     // GET /workspaces/{id} started
         quint64 coalesced = 0;    // requests that joined a call already in flight
         quint64 backgroundRefreshes = 0;
+        // Refreshes of fresh entries read near their expiry (those reads count as cache hits).
+        quint64 refreshAheads = 0;
         quint64 errors = 0;   // per-VM failures answered
         quint64 viewHits = 0; // customer lists answered from the serialized copy
     };
@@ -193,6 +195,9 @@ private:
     void startListing(const QString &workspaceId, const QStringList &vmIds);
     void resolve(const QString &vmId, const Orgo::ComputerResult &result);
     void refreshInBackground(const QString &vmId);
+    bool dueForRefreshAhead(const QString &vmId, const VmStatusCache::Hit &hit) const;
+    void refreshAhead(const QString &vmId, QHash<QString, QStringList> &starts);
+    qint64 untilRefreshAheadMs(const VmItem &item) const;
     VmStatus writeThrough(const Orgo::Computer &computer);
     VmItem failedItem(const QString &vmId, const Orgo::Error &error) const;
     QString workspaceOf(const QString &vmId) const;
@@ -204,7 +209,16 @@ private:
     action(const QString &customerId, const QString &vmId, const QString &name);
     FleetOutcome upstreamFailure(const Orgo::Error &error) const;
     void compensate(const QString &vmId);
-    void reconcileCreate(const QString &workspaceId, const QString &name, int attempt);
+    struct OrphanSearch
+    {
+        QString workspaceId;
+        QString name;
+        int attempt = 0;
+        qint64 startedAtMs = 0; // m_clock, when the create timed out
+        bool last = false;      // this look falls on the horizon
+    };
+    void reconcileCreate(OrphanSearch search);
+    void orphanLookDone(const OrphanSearch &search, const Orgo::ComputerListResult &list);
 
     Directory *m_directory = nullptr;
     VmStatusCache *m_cache = nullptr;
@@ -212,7 +226,9 @@ private:
     EventLog *m_eventLog = nullptr;
     QString m_workspaceId;
     int m_listingThreshold = 8;
-    qint64 m_reconcileDelayMs = 30000; // orgo/action_timeout_ms: when a late create is looked for
+    qint64 m_reconcileDelayMs = 30000;  // orgo/action_timeout_ms: when a late create is looked for
+    qint64 m_orphanHorizonMs = 1800000; // orgo/orphan_horizon_ms
+    double m_refreshAhead = 0.4;        // cache/vm_refresh_ahead: share of a TTL, 0: off
 
     QHash<QString, QList<Waiter>> m_inflight; // vm id -> who waits for its one upstream call
     QHash<QString, VmStatus> m_lastKnown;     // survives cache expiry: served when Orgo fails

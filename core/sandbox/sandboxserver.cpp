@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QMutex>
 #include <QPointer>
+#include <QSet>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThreadPool>
@@ -178,6 +179,23 @@ Answer orgoError(int status, const QString &message)
                             {QStringLiteral("request_id"), QString::fromLatin1(requestId())}});
 }
 
+// Orgo's refusal of a screenshot of a computer without a screen: "Desktop instance not
+// available" (400) while it has no backing VM yet (creating), else the desktop side's
+// "screen is unavailable" with its upstream_status 409 (reference A.1).
+Answer noScreen(const QString &status)
+{
+    if (status == u"creating")
+        return orgoError(
+                400,
+                QStringLiteral("Desktop instance not available (the computer is %1)").arg(status));
+    return json(
+            409,
+            QJsonObject{{QStringLiteral("error"),
+                         QStringLiteral("screen is unavailable (the computer is %1)").arg(status)},
+                        {QStringLiteral("request_id"), QString::fromLatin1(requestId())},
+                        {QStringLiteral("upstream_status"), 409}});
+}
+
 bool sameKey(const QByteArray &a, const QByteArray &b)
 {
     // Constant time in the length of the expected key.
@@ -236,6 +254,8 @@ struct SandboxServer::Private
     // Screenshots: PNGs by (second, computer), renders in flight with their waiters.
     QThreadPool renderPool;
     std::map<std::pair<qint64, QString>, QByteArray> pngs;
+    // The seconds each computer was captured in the last hour: storage holds those only.
+    QHash<QString, QSet<qint64>> captures;
     QHash<QString, QList<std::function<void(const QByteArray &)>>> rendering;
 
     // Read from other threads by healthSnapshot(): guarded by statsMutex.
@@ -719,6 +739,7 @@ Answer SandboxServer::Private::orgo(const SandboxPending &pending)
     case Route::Kind::Delete:
         if (!fleet.remove(route.id))
             return orgoError(404, QStringLiteral("Computer not found"));
+        captures.remove(route.id);
         {
             QMutexLocker lock(&statsMutex);
             computerCount = fleet.size();
@@ -832,19 +853,26 @@ void SandboxServer::Private::screenshot(const std::shared_ptr<SandboxPending> &p
 
     qint64 second = nowSecond;
     if (route.kind == Route::Kind::Storage) {
-        // Storage keeps captures for an hour, like a signed URL that expires.
-        if (route.second > nowSecond || route.second < nowSecond - 3600) {
-            write(*pending, orgoError(404, QStringLiteral("Screenshot not found")));
+        // Storage keeps captures for an hour, like a signed URL that expires, and only those
+        // that were taken: a made-up URL of a computer without a screen (still creating, say)
+        // is refused as its screenshot would be, never drawn.
+        const bool kept = route.second <= nowSecond && route.second >= nowSecond - 3600
+                          && captures.value(computer->id).contains(route.second);
+        if (!kept) {
+            write(*pending,
+                  computer->status != u"running"
+                          ? noScreen(computer->status)
+                          : orgoError(404, QStringLiteral("Screenshot not found")));
             return;
         }
         second = route.second;
     } else if (computer->status != u"running") {
-        write(*pending,
-              orgoError(400,
-                        QStringLiteral("Desktop instance not available (the "
-                                       "computer is %1)")
-                                .arg(computer->status)));
+        write(*pending, noScreen(computer->status));
         return;
+    } else {
+        QSet<qint64> &seconds = captures[computer->id];
+        seconds.removeIf([nowSecond](qint64 s) { return s < nowSecond - 3600; });
+        seconds.insert(nowSecond);
     }
 
     const DesktopScene scene{computer->name, computer->instanceId, computer->look};

@@ -23,9 +23,12 @@ namespace Mouse {
 //   GET  /workspaces, GET /workspaces/{id} (with "desktops"; /projects is an alias)
 //   POST /computers, GET|DELETE /computers/{id}
 //   POST /computers/{id}/start|stop|restart (409 when the state forbids it)
-//   GET  /computers/{id}/screenshot -> {"image": data URL | bare base64 | http URL}
+//   GET  /computers/{id}/screenshot -> {"image": data URL | bare base64 | http URL}; a
+//        computer without a screen: 400 "Desktop instance not available" while creating,
+//        else 409 {"error":"screen is unavailable ...","request_id","upstream_status":409}
 // The URL form points at GET /storage/screenshots/{id}/{unix-second}.png on the same server
-// (no key needed, like a signed storage URL).
+// (no key needed, like a signed storage URL). Storage serves only captures taken in the last
+// hour; any other URL gets the computer's refusal above, or 404 when it is running.
 //
 // Control routes for tests and benchmarks (same key; never delayed, never faulted), served at
 // both /_sandbox/... and /api/_sandbox/...:

@@ -50,6 +50,11 @@ bool endsCompletely(const QByteArray &bytes, const QByteArray &mime)
     return tail.lastIndexOf(QByteArrayView("\xff\xd9", 2)) >= 0;
 }
 
+bool cancelled(const CompressOptions &options)
+{
+    return options.cancel && options.cancel->load(std::memory_order_relaxed);
+}
+
 ScreenError notAnImage()
 {
     return ScreenError::badInput(QStringLiteral("screenshot_not_an_image"),
@@ -235,7 +240,8 @@ Candidate searchJpegQuality(const QImage &image,
                             double target,
                             double start,
                             const JpegCodec::EncodeSettings &base,
-                            bool parallel)
+                            bool parallel,
+                            const CompressOptions &options)
 {
     auto evaluate = [&](double quality) {
         return trial(image, reference, quality, base, parallel);
@@ -249,6 +255,8 @@ Candidate searchJpegQuality(const QImage &image,
     Candidate pass, fail; // the lowest passing and the highest failing trial so far
     int trials = 0;
     for (; trials < MaxTrials; ++trials) {
+        if (cancelled(options))
+            return {};
         Candidate c = evaluate(q);
         if (!c.valid())
             return c;
@@ -313,7 +321,7 @@ Candidate searchAndVerify(const QImage &image,
                           bool parallel)
 {
     const double target = std::min(0.999, preset.ssimFloor() + options.ssimMargin);
-    Candidate best = searchJpegQuality(image, reference, target, start, base, parallel);
+    Candidate best = searchJpegQuality(image, reference, target, start, base, parallel, options);
 
     // The search measures every other window; the answer is checked on all of them (the
     // measure the benchmark uses) and, in the rare case it falls short, stepped up.
@@ -323,6 +331,8 @@ Candidate searchAndVerify(const QImage &image,
     double step = QualityStep; // doubled from the 12th miss on: bounded
     int misses = 0;
     while (best.valid()) {
+        if (cancelled(options))
+            return {};
         const bool searched = misses == 0 && decoded.width == reference.width
                               && decoded.height == reference.height;
         if (!searched
@@ -419,6 +429,8 @@ Candidate searchWebp(const QImage &image,
     int low = 1, high = HighestQuality / 5; // grid index: quality = 5 * i
     Candidate best;
     while (low < high) {
+        if (cancelled(options))
+            return {};
         const int mid = (low + high) / 2;
         Candidate c = evaluate(5 * mid);
         if (c.ssim >= target) {
@@ -887,6 +899,8 @@ Expected<EncodedImage> compress(const QByteArray &source,
     const FrameScope frame;
     QElapsedTimer timer;
     timer.start();
+    if (cancelled(options))
+        return ScreenError::stopping();
     Expected<QImage> decoded = decode(source, options.maxPixels);
     if (!decoded)
         return decoded.error();
@@ -900,6 +914,8 @@ Expected<EncodedImage> compress(const QByteArray &source,
     const QImage image = scaled(decoded.value(), out.size);
     const Luma reference = lumaOf(image, useHelper(options));
     out.scaleMs = msSince(timer);
+    if (cancelled(options))
+        return ScreenError::stopping();
 
     timer.restart();
     Candidate best;
@@ -919,9 +935,11 @@ Expected<EncodedImage> compress(const QByteArray &source,
             const Luma flatLuma = image.hasAlphaChannel() ? luma(flat) : reference;
             consider(searchJpeg(flat, flatLuma, preset, options));
         }
-        if (format == ImageFormat::Webp || format == ImageFormat::Auto)
+        if ((format == ImageFormat::Webp || format == ImageFormat::Auto) && !cancelled(options))
             consider(searchWebp(image, reference, preset, options));
     }
+    if (cancelled(options))
+        return ScreenError::stopping(); // a search cut short: its candidate is not the answer
 
     // Never larger than the source: the source itself when it already fits the box,
     // otherwise a lossless PNG of the scaled image when that is smaller.

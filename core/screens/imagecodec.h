@@ -9,6 +9,7 @@
 #include <QImage>
 #include <QSize>
 
+#include <atomic>
 #include <vector>
 
 namespace Mouse {
@@ -40,6 +41,9 @@ struct CompressOptions
     int threads = 0; // threads for one frame: 1 = the caller's only; 2 = a helper thread too;
                      // 0 = 2 when no other frame is in progress in this process. The answer
                      // is the same bytes whatever the number.
+    // Shutdown: once set, compress() stops at its next checkpoint (between stages and quality
+    // trials) with ScreenError::stopping(). Owned by the caller; may be set from any thread.
+    const std::atomic<bool> *cancel = nullptr;
 };
 
 // Image work for screenshots, all pure functions, safe from any thread (QImage only: no

@@ -19,6 +19,7 @@ struct ScreenError
         Upstream,   // Orgo failed or timed out (502/504/503)
         NotFound,   // no such VM (404)
         NotRunning, // the VM is not running, so it has no screen (409 vm_not_running)
+        Stopping,   // the service is shutting down; work was refused or cancelled (503)
         Internal,   // should not happen (500)
     };
     Kind kind = Kind::Internal;
@@ -30,6 +31,14 @@ struct ScreenError
     static ScreenError badInput(const QString &code, const QString &message)
     {
         return {Kind::BadInput, code, message, 0, {}};
+    }
+    static ScreenError stopping()
+    {
+        return {Kind::Stopping,
+                QStringLiteral("shutting_down"),
+                QStringLiteral("The gateway is shutting down; try again shortly."),
+                0,
+                {}};
     }
 };
 

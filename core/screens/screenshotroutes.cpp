@@ -203,6 +203,8 @@ ApiError screenshotApiError(const ScreenError &error)
                 QStringLiteral("Orgo could not provide the screenshot."),
                 {},
                 -1};
+    case ScreenError::Kind::Stopping:
+        return {ErrorKind::Unavailable, error.code, error.message, {}, 5};
     case ScreenError::Kind::Internal:
         break;
     }

@@ -8,6 +8,7 @@
 #include "core/screens/imageinput.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QPointer>
 #include <QPromise>
@@ -82,6 +83,7 @@ ScreenshotServiceOptions::fromSettings(const Settings &settings, QString *error)
     options.maxPixels = settings.integer(QStringLiteral("screens/max_pixels"));
     options.batchLimit = int(settings.integer(QStringLiteral("orgo/batch_limit")));
     options.streamIntervalMs = settings.integer(QStringLiteral("screens/stream_interval_ms"));
+    options.shutdownWaitMs = settings.integer(QStringLiteral("screens/shutdown_wait_ms"));
     return options;
 }
 
@@ -91,28 +93,66 @@ ScreenshotService::ScreenshotService(ScreenshotServiceOptions options,
     : QObject(parent)
     , m_options(std::move(options))
     , m_upstream(std::move(upstream))
+    , m_pool(std::make_unique<QThreadPool>())
+    , m_cancel(std::make_shared<std::atomic<bool>>(false))
     , m_cache(m_options.cacheEntries, m_options.cacheBytes)
 {
     const int threads
             = m_options.encodeThreads > 0 ? m_options.encodeThreads : QThread::idealThreadCount();
-    m_pool.setMaxThreadCount(std::max(1, threads));
-    m_pool.setObjectName(QStringLiteral("screens-encode"));
+    m_pool->setMaxThreadCount(std::max(1, threads));
+    m_pool->setObjectName(QStringLiteral("screens-encode"));
+    if (!m_options.codec)
+        m_options.codec = &ImageCodec::compress;
 }
 
 ScreenshotService::~ScreenshotService()
 {
-    // Encodes already running finish (a few ms); queued ones are dropped. Their
-    // continuations are bound to this object and do not run after it is gone.
-    m_pool.clear();
-    m_pool.waitForDone();
+    shutdown();
     if (m_health)
         m_health->remove(QStringLiteral("caches"), QStringLiteral("screenshots"));
+}
+
+bool ScreenshotService::shutdown()
+{
+    if (m_stopping)
+        return true;
+    m_stopping = true;
+    m_cancel->store(true);
+    m_pool->clear(); // queued encodes never start
+    // Encode answers come back through these watchers; without them nothing reaches this
+    // object once it is gone, however late an encode ends.
+    qDeleteAll(m_encoding);
+    m_encoding.clear();
+    const QList<QString> vms = m_sources.keys();
+    for (const QString &vm : vms)
+        sourceFailed(vm, ScreenError::stopping());
+    const QList<Key> keys = m_variants.keys();
+    for (const Key &key : keys)
+        finishVariant(key, ScreenshotResult{std::nullopt, ScreenError::stopping()});
+
+    QElapsedTimer waited;
+    waited.start();
+    if (m_pool->waitForDone(int(qBound<qint64>(0, m_options.shutdownWaitMs, 3600000LL)))) {
+        qCDebug(lcScreens) << "encodes stopped in" << waited.elapsed() << "ms";
+        return true;
+    }
+    qCWarning(lcScreens) << "an encode did not stop within" << m_options.shutdownWaitMs
+                         << "ms of shutdown; it finishes on its own";
+    QThreadPool *pool = m_pool.release();
+    if (QCoreApplication *app = QCoreApplication::instance())
+        pool->setParent(app); // deleted, after its last task, when the application goes
+    m_pool = std::make_unique<QThreadPool>(); // unused: takes no work any more
+    return false;
 }
 
 QFuture<ScreenshotResult>
 ScreenshotService::screenshot(const QString &vmId, ScreenQuality quality, ImageFormat format)
 {
     ++m_requests;
+    if (m_stopping) {
+        ++m_failures;
+        return readyFuture(ScreenshotResult{std::nullopt, ScreenError::stopping()});
+    }
     const Key key{vmId, quality, format};
     if (std::optional<Cached> hit = m_cache.get(key)) {
         Screenshot shot = hit->screenshot;
@@ -231,40 +271,61 @@ void ScreenshotService::startEncode(const Key &key,
     options.qualityHint = m_qualityHints.value(key);
     const ScreenPreset preset = m_options.presets.preset(key.quality);
     const ImageFormat format = key.format;
-    QFuture<EncodeOutcome> work = QtConcurrent::run(&m_pool, [imageBytes, preset, format, options] {
-        Expected<EncodedImage> encoded = ImageCodec::compress(imageBytes, preset, format, options);
-        if (!encoded)
-            return EncodeOutcome{std::nullopt, encoded.error()};
-        return EncodeOutcome{std::move(encoded).value(), {}};
-    });
-    work.then(this, [this, key, capturedAt](const EncodeOutcome &outcome) {
-        if (!outcome.image) {
-            finishVariant(key, ScreenshotResult{std::nullopt, outcome.error});
+    // The task holds copies only (and its share of the cancel flag): it may outlive the service
+    // when it ignores the cancel past the shutdown bound.
+    const std::shared_ptr<const std::atomic<bool>> cancel = m_cancel;
+    const auto codec = m_options.codec;
+    auto *watcher = new QFutureWatcher<EncodeOutcome>(this);
+    m_encoding.append(watcher);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, key, capturedAt] {
+        m_encoding.removeOne(watcher);
+        watcher->deleteLater();
+        const QFuture<EncodeOutcome> done = watcher->future();
+        if (done.resultCount() == 0) {
+            finishVariant(key, ScreenshotResult{std::nullopt, ScreenError::stopping()});
             return;
         }
-        const EncodedImage &image = *outcome.image;
-        ++m_encodes;
-        m_bytesIn += quint64(image.sourceBytes);
-        m_bytesOut += quint64(image.bytes.size());
-        m_encodeMicros += qint64((image.decodeMs + image.scaleMs + image.encodeMs) * 1000);
-        if (image.encoderQuality > 0)
-            m_qualityHints.insert(key, image.encoderQuality);
-        m_cache.recordLoadTime(image.decodeMs + image.scaleMs + image.encodeMs);
-
-        Screenshot shot;
-        shot.vmId = key.vm;
-        shot.bytes = image.bytes;
-        shot.mime = image.mime;
-        shot.width = image.size.width();
-        shot.height = image.size.height();
-        shot.quality = key.quality;
-        shot.format = key.format;
-        shot.capturedAt = capturedAt;
-        shot.sourceBytes = image.sourceBytes;
-        shot.encoderQuality = image.encoderQuality;
-        m_cache.put(key, Cached{shot}, m_options.ttlMs, shot.bytes.size() + EntryOverheadBytes);
-        finishVariant(key, ScreenshotResult{std::move(shot), {}});
+        const EncodeOutcome outcome = done.result();
+        if (outcome.image)
+            encodeFinished(key, capturedAt, *outcome.image);
+        else
+            finishVariant(key, ScreenshotResult{std::nullopt, outcome.error});
     });
+    watcher->setFuture(QtConcurrent::run(
+            m_pool.get(), [imageBytes, preset, format, options, cancel, codec]() mutable {
+                options.cancel = cancel.get();
+                Expected<EncodedImage> encoded = codec(imageBytes, preset, format, options);
+                if (!encoded)
+                    return EncodeOutcome{std::nullopt, encoded.error()};
+                return EncodeOutcome{std::move(encoded).value(), {}};
+            }));
+}
+
+void ScreenshotService::encodeFinished(const Key &key,
+                                       QDateTime capturedAt,
+                                       const EncodedImage &image)
+{
+    ++m_encodes;
+    m_bytesIn += quint64(image.sourceBytes);
+    m_bytesOut += quint64(image.bytes.size());
+    m_encodeMicros += qint64((image.decodeMs + image.scaleMs + image.encodeMs) * 1000);
+    if (image.encoderQuality > 0)
+        m_qualityHints.insert(key, image.encoderQuality);
+    m_cache.recordLoadTime(image.decodeMs + image.scaleMs + image.encodeMs);
+
+    Screenshot shot;
+    shot.vmId = key.vm;
+    shot.bytes = image.bytes;
+    shot.mime = image.mime;
+    shot.width = image.size.width();
+    shot.height = image.size.height();
+    shot.quality = key.quality;
+    shot.format = key.format;
+    shot.capturedAt = capturedAt;
+    shot.sourceBytes = image.sourceBytes;
+    shot.encoderQuality = image.encoderQuality;
+    m_cache.put(key, Cached{shot}, m_options.ttlMs, shot.bytes.size() + EntryOverheadBytes);
+    finishVariant(key, ScreenshotResult{std::move(shot), {}});
 }
 
 void ScreenshotService::finishVariant(const Key &key, const ScreenshotResult &result)
@@ -376,7 +437,7 @@ QJsonObject ScreenshotService::statsJson() const
     object.insert(QStringLiteral("bytes_saved"), qint64(s.bytesSaved));
     object.insert(QStringLiteral("compression_ratio"), s.compressionRatio);
     object.insert(QStringLiteral("mean_encode_ms"), s.meanEncodeMs);
-    object.insert(QStringLiteral("encode_threads"), m_pool.maxThreadCount());
+    object.insert(QStringLiteral("encode_threads"), m_pool->maxThreadCount());
     return object;
 }
 

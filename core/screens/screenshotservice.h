@@ -9,6 +9,7 @@
 
 #include <QDateTime>
 #include <QFuture>
+#include <QFutureWatcher>
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
@@ -78,6 +79,11 @@ struct ScreenshotServiceOptions
     int batchLimit = 10;                  // orgo/batch_limit: upstream fetches at once in a batch
     int encodeThreads = 0;                // 0: one per core
     qint64 streamIntervalMs = 2000;       // screens/stream_interval_ms
+    qint64 shutdownWaitMs = 2000;         // screens/shutdown_wait_ms: bound on waiting for encodes
+    // The encoder; ImageCodec::compress unless a test slows it down. Runs on the pool.
+    std::function<Expected<EncodedImage>(
+            const QByteArray &, const ScreenPreset &, ImageFormat, const CompressOptions &)>
+            codec;
 
     static std::optional<ScreenshotServiceOptions> fromSettings(const Settings &settings,
                                                                 QString *error);
@@ -96,7 +102,14 @@ public:
     ScreenshotService(ScreenshotServiceOptions options,
                       ScreenshotUpstream upstream,
                       QObject *parent = nullptr);
-    ~ScreenshotService() override;
+    ~ScreenshotService() override; // shutdown()
+
+    // Stops taking work (every later request fails with ScreenError::stopping()), fails what
+    // waits, cancels running encodes at their next checkpoint and waits for them at most
+    // options.shutdownWaitMs. True when every encode stopped within that bound; otherwise the
+    // stragglers finish on their own, holding only their own copies (see docs/screenshots.md).
+    bool shutdown();
+    bool isShuttingDown() const { return m_stopping; }
 
     // Completes on the service's thread. Never blocks.
     QFuture<ScreenshotResult> screenshot(const QString &vmId,
@@ -134,7 +147,7 @@ public:
     void registerHealth(Metrics::HealthBoard &board);
 
     const ScreenshotServiceOptions &options() const { return m_options; }
-    QThreadPool *encodePool() { return &m_pool; }
+    QThreadPool *encodePool() { return m_pool.get(); }
 
 signals:
     void screenshotReady(const QString &vmId,
@@ -172,12 +185,19 @@ private:
     void sourceArrived(const QString &vm, const QByteArray &imageBytes, QDateTime capturedAt);
     void sourceFailed(const QString &vm, const ScreenError &error);
     void startEncode(const Key &key, const QByteArray &imageBytes, QDateTime capturedAt);
+    void encodeFinished(const Key &key, QDateTime capturedAt, const EncodedImage &image);
     void finishVariant(const Key &key, const ScreenshotResult &result);
     void launchBatchItem(const std::shared_ptr<BatchState> &state);
 
     ScreenshotServiceOptions m_options;
     ScreenshotUpstream m_upstream;
-    QThreadPool m_pool;
+    // Left to the application when a straggling encode outlives the shutdown bound, since
+    // QThreadPool's destructor waits without one.
+    std::unique_ptr<QThreadPool> m_pool;
+    // Read by the encodes, which may outlive the service (hence shared).
+    std::shared_ptr<std::atomic<bool>> m_cancel;
+    bool m_stopping = false;
+    QList<QFutureWatcherBase *> m_encoding; // deleted at shutdown: no answer comes back after
     TtlLruCache<Key, Cached> m_cache;
     QHash<Key, std::shared_ptr<Variant>> m_variants;
     QHash<QString, std::shared_ptr<Source>> m_sources;

@@ -28,7 +28,8 @@ struct FakeFleet
     QByteArray createId = "new-vm";
     int createStatus = 201;
     int delayMs = 0;
-    int createDelayMs = -1; // answer creates this late (-1: delayMs); the VM exists at once
+    int createDelayMs = -1;   // answer creates this late (-1: delayMs); the VM exists at once
+    bool hideCreated = false; // the listing leaves out computers created here (Orgo is slow)
 
     Response handle(const MockOrgoServer::Request &r)
     {
@@ -39,9 +40,10 @@ struct FakeFleet
         if (r.method == "GET" && path.startsWith("/workspaces/")) {
             QByteArray list;
             for (auto it = status.cbegin(); it != status.cend(); ++it)
-                list += QByteArray(list.isEmpty() ? "" : ",") + R"({"id":")" + it.key()
-                        + R"(","name":")" + names.value(it.key()) + R"(","status":")" + it.value()
-                        + R"("})";
+                if (!hideCreated || !names.contains(it.key()))
+                    list += QByteArray(list.isEmpty() ? "" : ",") + R"({"id":")" + it.key()
+                            + R"(","name":")" + names.value(it.key()) + R"(","status":")"
+                            + it.value() + R"("})";
             response.body = R"({"id":"ws1","desktops":[)" + list + "]}";
         } else if (r.method == "GET" && path.startsWith("/computers/")) {
             if (failing.contains(id)) {
@@ -89,6 +91,8 @@ private slots:
     void partialFailures();
     void cacheFirstWriteThrough();
     void staleWhileRevalidate();
+    void refreshAheadKeepsPollerFresh();
+    void refreshAheadOffServesStale();
     void firstListAfterSeedIsFresh();
     void longExpiredEntryIsFetchedNotServed();
     void listingReplacesPerVmCalls();
@@ -98,6 +102,8 @@ private slots:
     void deployCreatesVmThenEmployee();
     void deployCreateFailsLeavesNothing();
     void deployCreateTimedOutLeavesNoOrphan();
+    void orphanSearchKeepsLookingWithBackoff();
+    void orphanSearchGivesUpVisibly();
     void deployInsertFailsDeletesVm();
     void lifecycleInvalidatesAndChecksOwner();
     void seedsDemo();
@@ -300,6 +306,54 @@ void tst_FleetService::staleWhileRevalidate()
     QVERIFY(!fresh[0].stale);
     QCOMPARE(fresh[0].status.status, u"stopped"_s);
     QCOMPARE(m_service->stats().backgroundRefreshes, 1u);
+}
+
+// The dashboard's case: a 15 s TTL read every 5 s. A read in the last part of the TTL
+// (cache/vm_refresh_ahead, 0.4 by default) refreshes the entry in the background, once however
+// many read meanwhile, so the poller never meets an expired entry. Those reads are hits.
+void tst_FleetService::refreshAheadKeepsPollerFresh()
+{
+    const QStringList list = ids(3);
+    addVms(list);
+    m_fleet.delayMs = 30;
+    wait(m_service->fetchStatuses(list));
+    QCOMPARE(m_server->requests(), 3);
+    m_cache->resetStats();
+
+    int expected = 3;
+    for (int poll = 1; poll <= 6; ++poll) {
+        m_now += 5000;
+        const QList<VmItem> items = wait(m_service->fetchStatuses(list));
+        for (const VmItem &item : items) {
+            QVERIFY2(!item.stale, qPrintable(u"poll %1, %2"_s.arg(poll).arg(item.vmId)));
+            QVERIFY(item.cached);
+        }
+        if (poll % 2 == 0) { // 10 s after the last write: 5 s left of 15, inside the last 6 s
+            wait(m_service->fetchStatuses(list)); // a second reader joins the same refresh
+            expected += 3;
+        }
+        QTRY_COMPARE(m_server->requests(), expected);
+        QTRY_VERIFY(m_cache->peek(list[0])->ageMs < 10000); // the refresh has landed
+    }
+    QCOMPARE(m_service->stats().refreshAheads, 9u);
+    QCOMPARE(m_service->stats().backgroundRefreshes, 0u);
+    const CacheStats stats = m_cache->stats();
+    QCOMPARE(stats.hits, 27u); // 6 polls and 3 second readers, 3 VMs each
+    QCOMPARE(stats.misses, 0u);
+    QCOMPARE(stats.staleHits, 0u);
+    QCOMPARE(m_service->healthSnapshot().value(u"refresh_aheads"_s).toInteger(), 9);
+}
+
+void tst_FleetService::refreshAheadOffServesStale()
+{
+    build({{u"cache/vm_refresh_ahead"_s, u"0"_s}});
+    addVms({u"a"_s});
+    wait(m_service->fetchStatuses({u"a"_s}));
+    m_now += 10000;
+    QVERIFY(!wait(m_service->fetchStatuses({u"a"_s}))[0].stale);
+    m_now += 5000;
+    QVERIFY(wait(m_service->fetchStatuses({u"a"_s}))[0].stale);
+    QCOMPARE(m_service->stats().refreshAheads, 0u);
 }
 
 // The demo seed (like a listing) writes statuses nobody has asked for yet. The first list
@@ -516,6 +570,53 @@ void tst_FleetService::deployCreateTimedOutLeavesNoOrphan()
     for (const EventLog::Event &event : m_log->events())
         logged = logged || event.message.contains(u"new-vm"_s);
     QVERIFY(logged);
+}
+
+// Orgo may list a VM made by a timed-out create late (or be down for a while): the fleet keeps
+// looking, with growing pauses, beyond the two looks it once made.
+void tst_FleetService::orphanSearchKeepsLookingWithBackoff()
+{
+    build({{u"orgo/action_timeout_ms"_s, u"200"_s}, {u"orgo/orphan_horizon_ms"_s, u"60000"_s}});
+    m_fleet.createDelayMs = 1000;
+    m_fleet.hideCreated = true;
+    const FleetOutcome result
+            = wait(m_service->deploy(m_customer.id, DeploySpec{u"Maria"_s, u"sales"_s, {}}));
+    QCOMPARE(result.upstream.kind, Orgo::ErrorKind::Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(requestsTo("GET", "/workspaces/") >= 3, 10000);
+    QVERIFY(m_fleet.status.contains("new-vm"));
+    m_fleet.hideCreated = false;
+    QTRY_VERIFY_WITH_TIMEOUT(!m_fleet.status.contains("new-vm"), 10000);
+    QCOMPARE(requestsTo("DELETE", "/computers/new-vm"), 1);
+    for (const EventLog::Event &event : m_log->events())
+        QVERIFY2(!event.message.startsWith(u"Stopped looking"_s), qPrintable(event.message));
+}
+
+// When the horizon passes with nothing found, operators read it in the event log.
+void tst_FleetService::orphanSearchGivesUpVisibly()
+{
+    build({{u"orgo/action_timeout_ms"_s, u"100"_s}, {u"orgo/orphan_horizon_ms"_s, u"1000"_s}});
+    m_fleet.createDelayMs = 500;
+    m_fleet.hideCreated = true;
+    wait(m_service->deploy(m_customer.id, DeploySpec{u"Maria"_s, u"sales"_s, {}}));
+    const QByteArray name = m_fleet.names.value("new-vm");
+    QVERIFY(name.startsWith("knight-maria-"));
+    const auto gaveUp = [this]() -> std::optional<EventLog::Event> {
+        for (const EventLog::Event &event : m_log->events()) {
+            if (event.message.startsWith(u"Stopped looking"_s))
+                return event;
+        }
+        return std::nullopt;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(gaveUp().has_value(), 10000);
+    const EventLog::Event event = *gaveUp();
+    QCOMPARE(event.severity, EventLog::Severity::Error);
+    QCOMPARE(event.source, u"fleet"_s);
+    QVERIFY2(event.message.contains(QString::fromLatin1(name)), qPrintable(event.message));
+    const int looks = requestsTo("GET", "/workspaces/");
+    QVERIFY2(looks >= 3, qPrintable(QString::number(looks)));
+    QTest::qWait(300); // nothing more after giving up
+    QCOMPARE(requestsTo("GET", "/workspaces/"), looks);
+    QCOMPARE(requestsTo("DELETE", "/computers/"), 0);
 }
 
 void tst_FleetService::deployInsertFailsDeletesVm()

@@ -424,11 +424,63 @@ private slots:
         QCOMPARE(shots.value(u"rendered").toInt(), 2);
         QCOMPARE(shots.value(u"cache_hits").toInt(), 1);
 
-        // A desktop that is not running has no screen.
+        // A desktop that is not running has no screen: Orgo's desktop-side refusal.
         const QString stopped = firstWithStatus(QStringLiteral("stopped"));
-        if (!stopped.isEmpty())
-            QCOMPARE(call("GET", QStringLiteral("/computers/%1/screenshot").arg(stopped)).status,
-                     400);
+        QVERIFY(!stopped.isEmpty());
+        const Response refused
+                = call("GET", QStringLiteral("/computers/%1/screenshot").arg(stopped));
+        QCOMPARE(refused.status, 409);
+        QVERIFY(refused.json().value(u"error").toString().contains(u"stopped"));
+        QVERIFY(!refused.json().value(u"request_id").toString().isEmpty());
+        QCOMPARE(refused.json().value(u"upstream_status").toInt(), 409);
+    }
+
+    // A computer still being created has no desktop: its screenshot is refused as Orgo does
+    // (400 "Desktop instance not available"), and so is a storage URL made up for it, which
+    // was drawn and served. Storage holds only the captures that were taken.
+    void noScreenWhileCreating()
+    {
+        startSandbox(quietSettings(3).withValue(QStringLiteral("sandbox/screenshot_form"),
+                                                QStringLiteral("url")));
+        const Response created = call("POST",
+                                      QStringLiteral("/computers"),
+                                      R"({"workspace_id":"ws-sandbox","name":"n1"})");
+        QCOMPARE(created.status, 201);
+        const QString id = created.json().value(u"id").toString();
+        QCOMPARE(statusOf(id), QStringLiteral("creating"));
+
+        const Response shot = call("GET", QStringLiteral("/computers/%1/screenshot").arg(id));
+        QCOMPARE(shot.status, 400);
+        QVERIFY(shot.json().value(u"error").toString().startsWith(
+                u"Desktop instance not available"));
+        QVERIFY(!shot.json().value(u"request_id").toString().isEmpty());
+
+        const QString origin = m_sandbox->baseUrl().adjusted(QUrl::RemovePath).toString();
+        const auto storage = [&](qint64 second) {
+            return wait(m_network.get(QNetworkRequest(
+                    QUrl(origin
+                         + QStringLiteral("/storage/screenshots/%1/%2.png").arg(id).arg(second)))));
+        };
+        const Response madeUp = storage(m_now / 1000);
+        QCOMPARE(madeUp.status, 400);
+        QVERIFY(madeUp.contentType.startsWith("application/json"));
+        QVERIFY(!madeUp.json().value(u"request_id").toString().isEmpty());
+
+        // Running: a capture is kept and served, a second never captured is not there.
+        m_now += 3000;
+        QCOMPARE(statusOf(id), QStringLiteral("running"));
+        const Response running = call("GET", QStringLiteral("/computers/%1/screenshot").arg(id));
+        QCOMPARE(running.status, 200);
+        const QUrl url(running.json().value(u"image").toString());
+        QCOMPARE(wait(m_network.get(QNetworkRequest(url))).status, 200);
+        QCOMPARE(storage(m_now / 1000 - 1).status, 404);
+
+        // Stopped later, the capture taken while it ran is still in storage.
+        QCOMPARE(call("POST", QStringLiteral("/computers/%1/stop").arg(id)).status, 200);
+        const Response kept = wait(m_network.get(QNetworkRequest(url)));
+        QCOMPARE(kept.status, 200);
+        QCOMPARE(kept.contentType, QByteArray("image/png"));
+        QCOMPARE(storage(m_now / 1000 - 2).status, 409);
     }
 
     void screenshotForms_data()

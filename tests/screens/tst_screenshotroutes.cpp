@@ -29,6 +29,7 @@ private slots:
     void notRunningVmIsAConflict_data();
     void notRunningVmIsAConflict();
     void vmStoppedThroughTheGateway();
+    void vmStillCreatingIsAConflict();
 
 private:
     struct Answer
@@ -158,6 +159,25 @@ void tst_ScreenshotRoutes::vmStoppedThroughTheGateway()
     const QJsonObject error = answer.json.value(u"error").toObject();
     QCOMPARE(error.value(u"code").toString(), u"vm_not_running"_s);
     QCOMPARE(error.value(u"details").toObject().value(u"vm_status").toString(), u"stopping"_s);
+}
+
+// A VM deployed a moment ago is still being created at Orgo (the sandbox's transitions are
+// slow here): its screenshot is the client's 409, like any VM that is not running.
+void tst_ScreenshotRoutes::vmStillCreatingIsAConflict()
+{
+    const QString customer = m_keys.keys().first();
+    QFuture<FleetOutcome> deployed
+            = m_gateway->fleet()->deploy(customer, DeploySpec{u"Nova"_s, u"ops"_s, {}});
+    QTRY_VERIFY_WITH_TIMEOUT(deployed.isFinished(), 10000);
+    QVERIFY2(deployed.result().ok(), qPrintable(deployed.result().message));
+    const QString vm = deployed.result().employee.vmId;
+    QCOMPARE(deployed.result().vm.status, u"creating"_s);
+
+    const Answer answer = call("GET", screenshotPath(vm), vm);
+    QCOMPARE(answer.status, 409);
+    const QJsonObject error = answer.json.value(u"error").toObject();
+    QCOMPARE(error.value(u"code").toString(), u"vm_not_running"_s);
+    QCOMPARE(error.value(u"details").toObject().value(u"vm_status").toString(), u"creating"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_ScreenshotRoutes)

@@ -5,10 +5,13 @@
 #include "ui/chartspage.h"
 #include "ui/eventlogmodel.h"
 #include "ui/eventlogpage.h"
+#include "ui/fleettablemodel.h"
+#include "ui/screenshotspage.h"
 #include "ui/timeserieschart.h"
 
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QJsonObject>
 #include <QTest>
 #include <QtConcurrent/QtConcurrentRun>
@@ -57,13 +60,31 @@ private slots:
         Gateway gateway(Settings::defaults());
         ChartsPage page(&gateway);
         QDateTime t = QDateTime::currentDateTime();
+        // Nothing asked of the screenshot cache, no task finished: a hit rate or p95 of
+        // nothing is not drawn as 0.
+        const QJsonObject idle{
+                {u"caches"_s,
+                 QJsonObject{{u"screenshots"_s,
+                              QJsonObject{{u"hit_rate"_s, 0}, {u"hits"_s, 0}, {u"misses"_s, 0}}}}},
+                {u"queues"_s,
+                 QJsonObject{{u"payments"_s,
+                              QJsonObject{{u"completed"_s, 0},
+                                          {u"processing_ms"_s, QJsonObject{{u"p95"_s, 0}}}}}}}};
+        page.sample(t.addSecs(-1), idle);
+        QCOMPARE(page.hitRateChart()->pointCount(1), 0);
+        QCOMPARE(page.processingChart()->pointCount(0), 0);
+
         const QJsonObject health{
                 {u"caches"_s,
-                 QJsonObject{
-                         {u"vm_status"_s, QJsonObject{{u"hit_rate"_s, 0.75}, {u"size"_s, 60}}}}},
+                 QJsonObject{{u"vm_status"_s,
+                              QJsonObject{{u"hit_rate"_s, 0.75},
+                                          {u"hits"_s, 3},
+                                          {u"misses"_s, 1},
+                                          {u"size"_s, 60}}}}},
                 {u"queues"_s,
                  QJsonObject{{u"payments"_s,
                               QJsonObject{{u"depth"_s, QJsonObject{{u"high"_s, 4}}},
+                                          {u"completed"_s, 9},
                                           {u"processing_ms"_s, QJsonObject{{u"p95"_s, 12.5}}}}}}}};
         for (int i = 0; i < 3; ++i)
             page.sample(t.addSecs(i), health);
@@ -93,6 +114,47 @@ private slots:
         for (int i = 100; i < 200; ++i)
             chart.append(t.addSecs(i), {double(i)});
         QCOMPARE(chart.pointCount(0), 80);
+    }
+
+    // The picker names VMs by who works on them and for whom, sorted by that name; the UUID
+    // is only a tooltip. Names Orgo reports later relabel the entries in place.
+    void screenshotPickerShowsNamesSortedWithIdAsTooltip()
+    {
+        Gateway gateway(Settings::defaults());
+        Mouse::Ui::FleetTableModel fleet;
+        auto row = [](const char *id, const char *employee, const char *customer) {
+            Mouse::Ui::FleetRow r;
+            r.vmId = QString::fromLatin1(id);
+            r.employee = QString::fromLatin1(employee);
+            r.customer = QString::fromLatin1(customer);
+            r.customerId = r.customer.toLower();
+            r.status = u"unknown"_s;
+            return r;
+        };
+        fleet.setRows({row("9f1c2d3e-0000-4000-8000-000000000001", "zoe", "Acme Robotics"),
+                       row("0a1b2c3d-0000-4000-8000-000000000002", "Ann", "Clean Eats"),
+                       row("5e6f7a8b-0000-4000-8000-000000000003", "Mark", "Acme Robotics")});
+        Mouse::Ui::ScreenshotsPage page(&gateway, &fleet);
+        auto *picker = page.findChild<QComboBox *>(u"vmPicker"_s);
+        QVERIFY(picker);
+        QCOMPARE(picker->count(), 3);
+        QCOMPARE(picker->itemText(0), u"Ann — Clean Eats"_s);
+        QCOMPARE(picker->itemText(1), u"Mark — Acme Robotics"_s);
+        QCOMPARE(picker->itemText(2), u"zoe — Acme Robotics"_s);
+        for (int i = 0; i < picker->count(); ++i) {
+            QVERIFY(!picker->itemText(i).contains(u"-0000-"_s));
+            QCOMPARE(picker->itemData(i, Qt::ToolTipRole), picker->itemData(i));
+        }
+        QCOMPARE(page.currentVm(), u"0a1b2c3d-0000-4000-8000-000000000002"_s);
+        QCOMPARE(picker->toolTip(), page.currentVm());
+
+        Mouse::Ui::FleetRow named
+                = row("5e6f7a8b-0000-4000-8000-000000000003", "Mark", "Acme Robotics");
+        named.name = u"sales-mark-07"_s;
+        named.status = u"running"_s;
+        fleet.updateRow(named);
+        QCOMPARE(picker->itemText(1), u"Mark — Acme Robotics  ·  sales-mark-07"_s);
+        QCOMPARE(page.currentVm(), u"0a1b2c3d-0000-4000-8000-000000000002"_s);
     }
 
     void numberAtWalksPaths()

@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 Mouse Gateway developers
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/gateway.h"
+#include "core/screens/screenshotservice.h"
 #include "ui/fleetpage.h"
 #include "ui/fleettablemodel.h"
 #include "ui/mainwindow.h"
@@ -116,6 +117,24 @@ private slots:
         QVERIFY(page->shownImage().width() <= 1024);
         QVERIFY(page->shownImage().height() <= 768);
         QVERIFY2(page->infoText().contains(u"image/jpeg"_s), qPrintable(page->infoText()));
+    }
+
+    // The Screenshots page asks for frames only when it is shown: the dashboard opening on
+    // the Fleet page made Orgo capture (and the pool encode) a customer's thumbnails.
+    void hiddenScreenshotsPageAsksForNothing()
+    {
+        MainWindow window(m_gateway.get());
+        window.showPage(MainWindow::Fleet);
+        QSignalSpy shown(&window, &MainWindow::fleetShown);
+        window.show();
+        QVERIFY(shown.wait(15000));
+        QTest::qWait(300);
+        QCOMPARE(m_gateway->screens()->stats().requests, 0u);
+
+        window.showPage(MainWindow::Screenshots);
+        Mouse::Ui::ScreenshotsPage *page = window.screenshotsPage();
+        QTRY_VERIFY_WITH_TIMEOUT(!page->shownImage().isNull(), 15000);
+        QVERIFY(m_gateway->screens()->stats().requests > 1); // the image and the thumbnails
     }
 
     void statusBarShowsUrlModeAndAMaskedToken()

@@ -6,6 +6,7 @@
 #include "ui/paymentspage.h"
 
 #include <QDateTime>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -70,6 +71,10 @@ private slots:
 
         QTableWidget *table = page.deadLetterTable();
         QTRY_COMPARE(table->rowCount(), 1);
+        // An empty table says why it is empty; one with rows does not.
+        const auto *empty = table->viewport()->findChild<QLabel *>(u"emptyState"_s);
+        QVERIFY(empty);
+        QVERIFY(!empty->isVisible());
         QCOMPARE(table->item(0, 0)->data(Qt::UserRole).toString(), id);
         QCOMPARE(table->item(0, 5)->text(), u"upstream refused"_s);
         // The time the task died, read from the queue's ISO 8601 answer, not 1970.
@@ -96,6 +101,8 @@ private slots:
         QCOMPARE(m_queue->task(id).value(u"status"_s).toString(), u"done"_s);
         QCOMPARE(m_runs.load(), 2);
         QTRY_COMPARE(table->rowCount(), 0);
+        QVERIFY(empty->isVisible());
+        QVERIFY(empty->text().startsWith(u"No dead letters"_s));
     }
 
     void discardButtonDropsTheDeadTask()
