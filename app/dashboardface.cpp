@@ -27,6 +27,11 @@ void installTranslations(QApplication &app)
                  QStringLiteral("_"),
                  QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QApplication::installTranslator(qt);
+    // English plural forms ("1 VM", "2 VMs") for every language; a language's own file,
+    // installed later, is searched first.
+    auto *plurals = new QTranslator(&app);
+    if (plurals->load(QStringLiteral("mouse-gateway_en"), QStringLiteral(":/i18n")))
+        QApplication::installTranslator(plurals);
     auto *own = new QTranslator(&app);
     if (own->load(QLocale(),
                   QStringLiteral("mouse-gateway"),

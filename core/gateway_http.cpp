@@ -34,13 +34,25 @@ using Http::RouteOptions;
 
 namespace {
 
-RouteOptions describe(const QString &summary, const QString &tag, qint64 maxBody = -1)
+RouteOptions describe(const QString &summary,
+                      const QString &tag,
+                      qint64 maxBody = -1,
+                      Http::BodySchema body = {})
 {
     RouteOptions options;
     options.summary = summary;
     options.tags = {tag};
     options.maxBodyBytes = maxBody;
+    options.body = std::move(body);
     return options;
+}
+
+// An optional JSON object body with these members.
+Http::BodySchema optionalBody(QList<Http::BodyField> fields)
+{
+    Http::BodySchema body{std::move(fields)};
+    body.optional = true;
+    return body;
 }
 
 QJsonObject eventJson(const EventLog::Event &event)
@@ -169,7 +181,8 @@ void registerApiKeyRoutes(Gateway *gateway)
             },
             describe(u"Issue an API key for a customer (the key is shown once)"_s,
                      u"admin"_s,
-                     4096));
+                     4096,
+                     optionalBody({Http::BodyField::text(u"label"_s, 0, 100)})));
 
     gateway->router()->del(
             u"/admin/api-keys/{key}"_s,
@@ -317,7 +330,11 @@ bool Gateway::startHttp(QString *error)
                                          cleared.isEmpty() ? u"none"_s : cleared.join(u", ")));
                 responder.sendJson({{u"cleared"_s, QJsonArray::fromStringList(cleared)}});
             },
-            describe(u"Clear one cache (?cache=vm_status|screenshots) or all"_s, u"admin"_s, 4096));
+            describe(u"Clear one cache (?cache=vm_status|screenshots) or all"_s,
+                     u"admin"_s,
+                     4096,
+                     optionalBody({Http::BodyField::text(u"cache"_s, 1, 32)
+                                           .oneOf({u"vm_status"_s, u"screenshots"_s, u"all"_s})})));
 
     router.get(
             u"/admin/events"_s,

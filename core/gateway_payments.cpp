@@ -3,6 +3,7 @@
 #include "core/gateway.h"
 
 #include "core/billing/billing.h"
+#include "core/billing/reconciler.h"
 #include "core/billing/webhookintake.h"
 #include "core/http/router.h"
 #include "core/log/eventlog.h"
@@ -42,6 +43,13 @@ void wireWebhook(WebhookIntake *intake, Http::Router &router)
     webhook.maxBodyBytes = 1 << 20;
     webhook.summary = u"Stripe webhook (authenticated by its Stripe-Signature)"_s;
     webhook.tags = {u"payments"_s};
+    using Http::BodyField;
+    webhook.body = {{BodyField::text(u"id"_s, 1, 255).isRequired(),
+                     BodyField::text(u"type"_s, 1, 255).isRequired(),
+                     BodyField::object(u"data"_s).isRequired().described(u"data.object"_s),
+                     BodyField::integer(u"created"_s, 0, BodyField::Unbounded)},
+                    false,
+                    u"A Stripe event, exactly as Stripe signed it (Stripe-Signature)"_s};
     router.post(
             u"/webhooks/stripe"_s,
             Http::Access::Public,
@@ -93,6 +101,8 @@ bool Gateway::startPayments(QString *error)
                 u"No Stripe webhook secret is set: signed deliveries to POST /webhooks/stripe "
                 "answer 503 until STRIPE_WEBHOOK_SECRET is configured"_s);
     wireWebhook(intake, *m_router);
+    auto *reconciler = new Reconciler(*m_database, *m_billing->stripe(), *intake, intake);
+    reconciler->registerRoute(*m_router);
     registerQueueRoutes(*m_router, *m_queue, intake);
     wireHealth(*m_health, m_queue.get(), intake);
     return true;

@@ -243,21 +243,6 @@
         <translation>Aktualisiere %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="356"/>
-        <source>%1 VMs refreshed in %2 ms at %3</source>
-        <translation>%1 VMs in %2 ms aktualisiert um %3</translation>
-    </message>
-    <message>
-        <location filename="../ui/fleetpage.cpp" line="416"/>
-        <source>1 VM</source>
-        <translation>1 VM</translation>
-    </message>
-    <message>
-        <location filename="../ui/fleetpage.cpp" line="416"/>
-        <source>%1 VMs</source>
-        <translation>%1 VMs</translation>
-    </message>
-    <message>
         <location filename="../ui/fleetpage.cpp" line="417"/>
         <source>%1 running</source>
         <translation>%1 laufen</translation>
@@ -271,16 +256,6 @@
         <location filename="../ui/fleetpage.cpp" line="421"/>
         <source>%1 in error</source>
         <translation>%1 mit Fehlerstatus</translation>
-    </message>
-    <message>
-        <location filename="../ui/fleetpage.cpp" line="425"/>
-        <source>1 fetch error</source>
-        <translation>1 Abruffehler</translation>
-    </message>
-    <message>
-        <location filename="../ui/fleetpage.cpp" line="425"/>
-        <source>%1 fetch errors</source>
-        <translation>%1 Abruffehler</translation>
     </message>
     <message>
         <location filename="../ui/fleetpage.cpp" line="427"/>
@@ -306,6 +281,30 @@
         <location filename="../ui/fleetpage.cpp" line="468"/>
         <source>VM action failed</source>
         <translation>VM-Aktion fehlgeschlagen</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/fleetpage.cpp"/>
+        <source>%n VM(s) refreshed in %1 ms at %2</source>
+        <translation>
+            <numerusform>%n VM in %1 ms aktualisiert um %2</numerusform>
+            <numerusform>%n VMs in %1 ms aktualisiert um %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/fleetpage.cpp"/>
+        <source>%n VM(s)</source>
+        <translation>
+            <numerusform>%n VM</numerusform>
+            <numerusform>%n VMs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/fleetpage.cpp"/>
+        <source>%n fetch error(s)</source>
+        <translation>
+            <numerusform>%n Abruffehler</numerusform>
+            <numerusform>%n Abruffehler</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -749,10 +748,13 @@
         <source>The ledger is not available.</source>
         <translation>Das Kontobuch ist nicht verfügbar.</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../ui/paymentspage.cpp" line="349"/>
-        <source>%1 tokens held  ·  %2 debt  ·  revenue %3  ·  orders: %4 completed, %5 pending</source>
-        <translation>%1 Tokens im Bestand  ·  %2 Schulden  ·  Umsatz %3  ·  Bestellungen: %4 abgeschlossen, %5 offen</translation>
+        <source>%1 token(s) held  ·  %2 debt  ·  revenue %3  ·  orders: %4 completed, %5 pending</source>
+        <translation>
+            <numerusform>%1 Token im Bestand  ·  %2 Schulden  ·  Umsatz %3  ·  Bestellungen: %4 abgeschlossen, %5 offen</numerusform>
+            <numerusform>%1 Tokens im Bestand  ·  %2 Schulden  ·  Umsatz %3  ·  Bestellungen: %4 abgeschlossen, %5 offen</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../ui/paymentspage.cpp" line="373"/>
@@ -764,10 +766,13 @@
         <source>Discard dead tasks</source>
         <translation>Unzustellbare Aufgaben verwerfen</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../ui/paymentspage.cpp" line="410"/>
-        <source>Discard %1 dead task(s)? Their events stay stored and can be replayed.</source>
-        <translation>%1 unzustellbare Aufgabe(n) verwerfen? Ihre Ereignisse bleiben gespeichert und können erneut abgespielt werden.</translation>
+        <source>Discard %n dead task(s)? Their events stay stored and can be replayed.</source>
+        <translation>
+            <numerusform>%n unzustellbare Aufgabe verwerfen? Ihre Ereignisse bleiben gespeichert und können erneut abgespielt werden.</numerusform>
+            <numerusform>%n unzustellbare Aufgaben verwerfen? Ihre Ereignisse bleiben gespeichert und können erneut abgespielt werden.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -353,8 +353,7 @@ void FleetPage::finishRefresh()
     }
     m_lastRefreshMs = m_refreshClock.isValid() ? m_refreshClock.elapsed() : -1;
     const int total = m_model->rowCount();
-    m_lastRefresh->setText(tr("%1 VMs refreshed in %2 ms at %3")
-                                   .arg(total)
+    m_lastRefresh->setText(tr("%n VM(s) refreshed in %1 ms at %2", nullptr, total)
                                    .arg(m_lastRefreshMs)
                                    .arg(QTime::currentTime().toString(u"HH:mm:ss"_s)));
     m_progressSlot->setCurrentWidget(m_lastRefresh);
@@ -413,7 +412,7 @@ void FleetPage::updateSummary()
     };
     QStringList parts;
     const int total = m_model->rowCount();
-    parts << (total == 1 ? tr("1 VM") : tr("%1 VMs").arg(total));
+    parts << tr("%n VM(s)", nullptr, total);
     parts << chip(Icons::statusColor(u"running"_s), tr("%1 running").arg(running));
     if (transition > 0)
         parts << chip(Icons::statusColor(u"starting"_s), tr("%1 changing").arg(transition));
@@ -422,7 +421,7 @@ void FleetPage::updateSummary()
     // Fetch problems are not VM states: the last known status is kept, marked stale.
     if (errors > 0)
         parts << u"<span style='color:#a8322d'>%1</span>"_s.arg(
-                errors == 1 ? tr("1 fetch error") : tr("%1 fetch errors").arg(errors));
+                tr("%n fetch error(s)", nullptr, errors));
     if (stale > 0)
         parts << u"<span style='color:#a86a00'>%1</span>"_s.arg(tr("%1 stale").arg(stale));
     m_summary->setText(parts.join(u"&nbsp;&nbsp;&middot;&nbsp;&nbsp;"_s));

@@ -259,10 +259,11 @@ QList<PaymentsPage::DeadTask> PaymentsPage::deadTasksFromJson(const QJsonObject 
         if (task.attempts == 0)
             task.attempts = object.value(u"attempt"_s).toInt();
         task.lastError = object.value(u"last_error"_s).toString();
-        const qint64 at = object.contains(u"finished_at"_s)
-                                  ? object.value(u"finished_at"_s).toInteger()
-                                  : object.value(u"run_at"_s).toInteger();
-        task.deadAt = QDateTime::fromMSecsSinceEpoch(at, Qt::UTC);
+        // ISO 8601 UTC with milliseconds, as every time in the API.
+        const QJsonValue finished = object.value(u"finished_at"_s);
+        const QString at
+                = finished.isString() ? finished.toString() : object.value(u"run_at"_s).toString();
+        task.deadAt = QDateTime::fromString(at, Qt::ISODateWithMs);
         tasks << task;
     }
     return tasks;
@@ -346,8 +347,12 @@ void PaymentsPage::reloadLedger()
     setLedger(entries);
 
     const QLocale locale;
-    m_totals->setText(tr("%1 tokens held  ·  %2 debt  ·  revenue %3  ·  orders: %4 completed, "
-                         "%5 pending")
+    // The count picks the plural form only (it may exceed an int); %1 shows it in full.
+    const int heldForm = int(qMin<qint64>(summary.totalBalance, 1000));
+    m_totals->setText(tr("%1 token(s) held  ·  %2 debt  ·  revenue %3  ·  orders: %4 completed, "
+                         "%5 pending",
+                         nullptr,
+                         heldForm)
                               .arg(locale.toString(summary.totalBalance),
                                    locale.toString(summary.totalDebt),
                                    u"$"_s + locale.toString(summary.revenueCents / 100.0, 'f', 2),
@@ -407,8 +412,9 @@ void PaymentsPage::discardSelected()
         const auto answer = QMessageBox::question(
                 this,
                 tr("Discard dead tasks"),
-                tr("Discard %1 dead task(s)? Their events stay stored and can be replayed.")
-                        .arg(ids.size()));
+                tr("Discard %n dead task(s)? Their events stay stored and can be replayed.",
+                   nullptr,
+                   int(ids.size())));
         if (answer != QMessageBox::Yes)
             return;
     }

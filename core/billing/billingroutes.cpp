@@ -6,7 +6,9 @@
 #include "core/billing/packages.h"
 #include "core/billing/sqlhelpers.h"
 #include "core/billing/stripeclient.h"
+#include "core/http/jsonbody.h"
 #include "core/http/router.h"
+#include "core/log/plural.h"
 #include "core/logging.h"
 #include "core/storage/database.h"
 
@@ -69,19 +71,9 @@ std::optional<QJsonObject> jsonBody(const Request &request)
     return document.object();
 }
 
-// A JSON integer in [1, max]: no strings, no fractions, no zero or negative amounts.
-std::optional<qint64> tokenAmount(const QJsonValue &value, qint64 max)
-{
-    if (!value.isDouble())
-        return std::nullopt;
-    const double number = value.toDouble();
-    if (number < 1 || number > double(max) || number != double(qint64(number)))
-        return std::nullopt;
-    return qint64(number);
-}
-
-// The body of use and credit: a JSON object with a positive, bounded "amount". On failure the
-// responder has answered and nothing is returned.
+// The body of use and credit: a JSON object with a positive, bounded "amount", written as a
+// JSON integer (Http::integerField). On failure the responder has answered and nothing is
+// returned.
 std::optional<QJsonObject>
 amountBody(const Request &request, const Responder &responder, std::optional<qint64> *amount)
 {
@@ -91,12 +83,11 @@ amountBody(const Request &request, const Responder &responder, std::optional<qin
                 ApiError::badRequest(u"invalid_json"_s, u"The body must be a JSON object."_s));
         return std::nullopt;
     }
-    *amount = tokenAmount(body->value(u"amount"_s), Billing::MaxTokenAmount);
+    ApiError error;
+    *amount = Http::integerField(
+            request.body, u"amount"_s, 1, Billing::MaxTokenAmount, u"invalid_amount"_s, &error);
     if (!*amount) {
-        responder.fail(apiError(ErrorKind::Unprocessable,
-                                u"invalid_amount"_s,
-                                u"amount must be a whole number of tokens from 1 to %1."_s.arg(
-                                        Billing::MaxTokenAmount)));
+        responder.fail(error);
         return std::nullopt;
     }
     return body;
@@ -122,6 +113,26 @@ bool isWebUrl(const QString &text)
     const QUrl url(text);
     return printable && text.size() <= MaxUrl && url.isValid() && !url.host().isEmpty()
            && (url.scheme() == u"https" || url.scheme() == u"http");
+}
+
+// Kept only when the customer has none yet: a concurrent purchase got the same Customer from
+// Stripe (one idempotency key per customer), and the webhook handlers may have linked one.
+void storeStripeCustomer(Database *database,
+                         QThreadPool *pool,
+                         const QString &customerId,
+                         const QString &stripeId)
+{
+    QtConcurrent::run(pool, [database, customerId, stripeId] {
+        QSqlDatabase db = database->connection();
+        QSqlQuery query(db);
+        QString error;
+        if (!exec(query,
+                  u"UPDATE customers SET stripe_customer_id = ? WHERE id = ? AND "
+                  "(stripe_customer_id IS NULL OR stripe_customer_id = '')"_s,
+                  {stripeId, customerId},
+                  &error))
+            qCWarning(lcBilling) << "Stripe Customer of" << customerId << "not stored:" << error;
+    });
 }
 
 bool customerExists(QSqlDatabase &db, const QString &id, QString *error)
@@ -193,15 +204,16 @@ bool sameOperation(const LedgerEntry &existing, const LedgerPosting &posting)
 
 Reply idempotencyConflict(const LedgerEntry &existing, const QString &requestId)
 {
-    return Reply::error(apiError(ErrorKind::Conflict,
-                                 u"idempotency_conflict"_s,
-                                 u"This reference_id was already used for another operation "
-                                 "(%1 tokens, %2)."_s.arg(std::abs(existing.amount))
-                                         .arg(existing.type),
-                                 {{u"transaction_id"_s, existing.id},
-                                  {u"amount"_s, std::abs(existing.amount)},
-                                  {u"transaction_type"_s, existing.type}}),
-                        requestId);
+    return Reply::error(
+            apiError(ErrorKind::Conflict,
+                     u"idempotency_conflict"_s,
+                     u"This reference_id was already used for another operation "
+                     "(%1, %2)."_s.arg(counted(std::abs(existing.amount), u"token", u"tokens"),
+                                       existing.type),
+                     {{u"transaction_id"_s, existing.id},
+                      {u"amount"_s, std::abs(existing.amount)},
+                      {u"transaction_type"_s, existing.type}}),
+            requestId);
 }
 
 struct OrderRows
@@ -283,6 +295,31 @@ void BillingRoutes::registerRoutes(Http::Router &router)
     };
     const QStringList tags{u"tokens"_s};
     const QString customer = u"/api/v1/customers/{customer}/tokens"_s;
+    using Http::BodyField;
+    const BodyField amount = BodyField::integer(u"amount"_s, 1, Billing::MaxTokenAmount)
+                                     .isRequired()
+                                     .described(u"Tokens, a JSON integer (not 1e3 or 1000.0)"_s);
+    const BodyField referenceType = BodyField::text(u"reference_type"_s, 0, MaxReference);
+    const BodyField referenceId
+            = BodyField::text(u"reference_id"_s, 0, MaxReference)
+                      .described(u"With reference_type: repeating it does not count twice"_s);
+    QStringList slugs;
+    for (const TokenPackage &p : TokenPackages::purchasable())
+        slugs.append(p.slug);
+    const Http::BodySchema useBody{{amount,
+                                    BodyField::text(u"description"_s, 0, MaxDescription),
+                                    referenceType,
+                                    referenceId}};
+    const Http::BodySchema creditBody{
+            {amount,
+             BodyField::text(u"description"_s, 1, MaxDescription).isRequired(),
+             BodyField::text(u"transaction_type"_s, 0, 32).oneOf({u"adjustment"_s, u"bonus"_s}),
+             referenceType,
+             referenceId}};
+    const Http::BodySchema purchaseBody{
+            {BodyField::text(u"package_slug"_s, 1, 64).oneOf(slugs).isRequired(),
+             BodyField::text(u"success_url"_s, 1, MaxUrl).isRequired().described(u"http(s)"_s),
+             BodyField::text(u"cancel_url"_s, 1, MaxUrl).isRequired().described(u"http(s)"_s)}};
     router.get(u"/api/v1/token-packages"_s,
                Access::Public,
                bind(&BillingRoutes::packages),
@@ -302,15 +339,15 @@ void BillingRoutes::registerRoutes(Http::Router &router)
     router.post(customer + u"/use"_s,
                 Access::Customer,
                 bind(&BillingRoutes::use),
-                {16384, u"Spend tokens (402 when the balance is short)"_s, tags});
+                {16384, u"Spend tokens (402 when the balance is short)"_s, tags, useBody});
     router.post(customer + u"/credit"_s,
                 Access::Admin,
                 bind(&BillingRoutes::credit),
-                {16384, u"Credit tokens by hand (admin)"_s, tags});
+                {16384, u"Credit tokens by hand (admin)"_s, tags, creditBody});
     router.post(customer + u"/purchase"_s,
                 Access::Customer,
                 bind(&BillingRoutes::purchase),
-                {16384, u"Buy a token package through Stripe Checkout"_s, tags});
+                {16384, u"Buy a token package through Stripe Checkout"_s, tags, purchaseBody});
     router.get(u"/admin/customers/{customer}/token-history"_s,
                Access::Admin,
                bind(&BillingRoutes::history),
@@ -633,59 +670,75 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
         }
         checkout.customerEmail = customer.email;
         checkout.stripeCustomerId = customer.stripeId;
-        stripe->createCheckoutSession(checkout, [=](const CheckoutResult &result) {
-            if (result.status != CheckoutResult::Status::Ok) {
-                ApiError error = apiError(ErrorKind::BadGateway,
-                                          u"stripe_error"_s,
-                                          u"Stripe did not create the checkout session."_s);
-                if (result.status == CheckoutResult::Status::Unavailable) {
-                    error = apiError(ErrorKind::Unavailable,
-                                     u"stripe_unavailable"_s,
-                                     u"Stripe is not reachable; try again shortly."_s);
-                    error.retryAfterSeconds = 5;
+        const auto createSession = [=](const CheckoutRequest &checkout) {
+            stripe->createCheckoutSession(checkout, [=](const CheckoutResult &result) {
+                if (result.status != CheckoutResult::Status::Ok) {
+                    ApiError error = apiError(ErrorKind::BadGateway,
+                                              u"stripe_error"_s,
+                                              u"Stripe did not create the checkout session."_s);
+                    if (result.status == CheckoutResult::Status::Unavailable) {
+                        error = apiError(ErrorKind::Unavailable,
+                                         u"stripe_unavailable"_s,
+                                         u"Stripe is not reachable; try again shortly."_s);
+                        error.retryAfterSeconds = 5;
+                    }
+                    if (!result.stripeCode.isEmpty())
+                        error.details.insert(u"stripe_code"_s, result.stripeCode);
+                    responder.fail(error);
+                    return;
                 }
-                if (!result.stripeCode.isEmpty())
-                    error.details.insert(u"stripe_code"_s, result.stripeCode);
-                responder.fail(error);
-                return;
-            }
-            const qint64 now = ledger->now();
-            QtConcurrent::run(pool, [database, checkout, result, now] {
-                QSqlDatabase db = database->connection();
-                QSqlQuery query(db);
-                QString error;
-                // A retried purchase finds its order already there.
-                exec(query,
-                     u"INSERT INTO token_orders (id, customer_id, "
-                     "package_slug, token_amount, price_cents, currency, "
-                     "stripe_checkout_session_id, status, created_at, "
-                     "updated_at) VALUES (?, ?, ?, ?, ?, 'usd', ?, "
-                     "'pending', ?, ?) ON CONFLICT DO NOTHING"_s,
-                     {checkout.orderId,
-                      checkout.customerId,
-                      checkout.package.slug,
-                      checkout.package.tokenAmount,
-                      checkout.package.priceCents,
-                      result.sessionId,
-                      now,
-                      now},
-                     &error);
-                return error;
-            }).then(billing, [responder, result, checkout](const QString &error) {
-                if (!error.isEmpty()) {
-                    // The session exists; its completion still credits from the
-                    // session's metadata, so the customer can pay safely.
-                    qCWarning(lcBilling) << "order" << checkout.orderId << "not stored:" << error;
-                }
-                responder.sendJson({{u"success"_s, true},
-                                    {u"checkout_url"_s, result.url.toString()},
-                                    {u"session_id"_s, result.sessionId},
-                                    {u"order_id"_s, checkout.orderId},
-                                    {u"package_slug"_s, checkout.package.slug},
-                                    {u"token_amount"_s, checkout.package.tokenAmount},
-                                    {u"price_cents"_s, checkout.package.priceCents}});
+                const qint64 now = ledger->now();
+                QtConcurrent::run(pool, [database, checkout, result, now] {
+                    QSqlDatabase db = database->connection();
+                    QSqlQuery query(db);
+                    QString error;
+                    // A retried purchase finds its order already there.
+                    exec(query,
+                         u"INSERT INTO token_orders (id, customer_id, "
+                         "package_slug, token_amount, price_cents, currency, "
+                         "stripe_checkout_session_id, status, created_at, "
+                         "updated_at) VALUES (?, ?, ?, ?, ?, 'usd', ?, "
+                         "'pending', ?, ?) ON CONFLICT DO NOTHING"_s,
+                         {checkout.orderId,
+                          checkout.customerId,
+                          checkout.package.slug,
+                          checkout.package.tokenAmount,
+                          checkout.package.priceCents,
+                          result.sessionId,
+                          now,
+                          now},
+                         &error);
+                    return error;
+                }).then(billing, [responder, result, checkout](const QString &error) {
+                    if (!error.isEmpty()) {
+                        // The session exists; its completion still credits from the
+                        // session's metadata, so the customer can pay safely.
+                        qCWarning(lcBilling)
+                                << "order" << checkout.orderId << "not stored:" << error;
+                    }
+                    responder.sendJson({{u"success"_s, true},
+                                        {u"checkout_url"_s, result.url.toString()},
+                                        {u"session_id"_s, result.sessionId},
+                                        {u"order_id"_s, checkout.orderId},
+                                        {u"package_slug"_s, checkout.package.slug},
+                                        {u"token_amount"_s, checkout.package.tokenAmount},
+                                        {u"price_cents"_s, checkout.package.priceCents}});
+                });
             });
-        });
+        };
+        if (!checkout.stripeCustomerId.isEmpty())
+            return createSession(checkout);
+        // The first purchase gives the customer its Stripe Customer, kept for later ones: its
+        // payments, refunds and invoices then meet under one Customer in Stripe. Without one
+        // (Stripe refused), Checkout still works with the e-mail prefilled.
+        stripe->createCustomer(
+                customerId, customer.email, [=](const StripeCustomerResult &created) mutable {
+                    if (created.ok) {
+                        checkout.stripeCustomerId = created.id;
+                        storeStripeCustomer(database, pool, customerId, created.id);
+                    }
+                    createSession(checkout);
+                });
     });
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/billing/packages.h"
 #include "core/billing/sqlhelpers.h"
+#include "core/log/plural.h"
 #include "core/logging.h"
 
 #include <QJsonArray>
@@ -375,7 +376,8 @@ EffectOutcome EventEffects::checkoutPaid(QSqlDatabase &db, Context &ctx) const
     order->amountPaidCents = amountPaid;
     if (!applyRefund(db, ctx, *order, &error))
         return EffectOutcome::retry(error);
-    return EffectOutcome::processed(u"credited %1 tokens"_s.arg(order->tokenAmount));
+    return EffectOutcome::processed(
+            u"credited %1"_s.arg(counted(order->tokenAmount, u"token", u"tokens")));
 }
 
 EffectOutcome EventEffects::checkoutFailed(QSqlDatabase &db, Context &ctx) const

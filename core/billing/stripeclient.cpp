@@ -4,6 +4,7 @@
 
 #include "core/logging.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
@@ -11,6 +12,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPair>
+#include <QUrlQuery>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -76,6 +78,102 @@ QByteArray StripeClient::checkoutForm(const CheckoutRequest &request)
     return encode(fields);
 }
 
+QNetworkRequest StripeClient::request(const QString &path, const QString &idempotencyKey) const
+{
+    QUrl url = m_apiUrl;
+    url.setPath(url.path().chopped(url.path().endsWith(u'/') ? 1 : 0) + path);
+    QNetworkRequest http(url);
+    http.setHeader(QNetworkRequest::ContentTypeHeader,
+                   QByteArrayLiteral("application/x-www-form-urlencoded"));
+    http.setRawHeader("Authorization", "Bearer " + m_secretKey.toUtf8());
+    if (!idempotencyKey.isEmpty())
+        http.setRawHeader("Idempotency-Key", idempotencyKey.toUtf8());
+    http.setTransferTimeout(m_timeoutMs);
+    return http;
+}
+
+void StripeClient::createCustomer(const QString &customerId,
+                                  const QString &email,
+                                  CustomerCallback done)
+{
+    if (!isConfigured()) {
+        done({});
+        return;
+    }
+    QList<Field> fields{{u"metadata[customer_id]"_s, customerId}};
+    if (!email.isEmpty())
+        fields.append({u"email"_s, email});
+    QNetworkReply *reply = m_network->post(
+            request(u"/v1/customers"_s, u"mouse-customer-"_s + customerId), encode(fields));
+    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+        reply->deleteLater();
+        StripeCustomerResult result;
+        result.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+        result.id = body.value(u"id"_s).toString();
+        result.ok = result.httpStatus >= 200 && result.httpStatus < 300
+                    && result.id.startsWith(u"cus_") && result.id.size() <= 255;
+        if (!result.ok) {
+            qCWarning(lcBilling) << "Stripe did not create the Customer:" << result.httpStatus
+                                 << "request" << reply->rawHeader("Request-Id");
+            result.id.clear();
+        }
+        done(result);
+    });
+}
+
+void StripeClient::listCheckoutSessions(qint64 createdSince, int maxPages, SessionsCallback done)
+{
+    if (!isConfigured()) {
+        done(false, {});
+        return;
+    }
+    listPage(createdSince, qMax(1, maxPages), {}, {}, std::move(done));
+}
+
+void StripeClient::listPage(qint64 createdSince,
+                            int pagesLeft,
+                            QList<QJsonObject> sessions,
+                            const QString &startingAfter,
+                            SessionsCallback done)
+{
+    QNetworkRequest http = request(u"/v1/checkout/sessions"_s, {});
+    QUrl url = http.url();
+    QUrlQuery query;
+    query.addQueryItem(u"limit"_s, u"100"_s);
+    query.addQueryItem(u"created[gte]"_s, QString::number(createdSince));
+    if (!startingAfter.isEmpty())
+        query.addQueryItem(u"starting_after"_s, startingAfter);
+    url.setQuery(query);
+    http.setUrl(url);
+    QNetworkReply *reply = m_network->get(http);
+    connect(reply,
+            &QNetworkReply::finished,
+            this,
+            [this, reply, createdSince, pagesLeft, sessions, done = std::move(done)]() mutable {
+                reply->deleteLater();
+                const int status
+                        = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+                const QJsonValue data = body.value(u"data"_s);
+                if (status != 200 || !data.isArray()) {
+                    qCWarning(lcBilling) << "Stripe did not list Checkout Sessions:" << status
+                                         << "request" << reply->rawHeader("Request-Id");
+                    done(false, {});
+                    return;
+                }
+                for (const QJsonValue &session : data.toArray())
+                    sessions.append(session.toObject());
+                const QString last = sessions.isEmpty() ? QString()
+                                                        : sessions.last().value(u"id"_s).toString();
+                if (body.value(u"has_more"_s).toBool() && pagesLeft > 1 && !last.isEmpty()) {
+                    listPage(createdSince, pagesLeft - 1, sessions, last, std::move(done));
+                    return;
+                }
+                done(true, sessions);
+            });
+}
+
 void StripeClient::createCheckoutSession(const CheckoutRequest &request, Callback done)
 {
     if (!isConfigured()) {
@@ -84,16 +182,9 @@ void StripeClient::createCheckoutSession(const CheckoutRequest &request, Callbac
         done(result);
         return;
     }
-    QUrl url = m_apiUrl;
-    url.setPath(url.path().chopped(url.path().endsWith(u'/') ? 1 : 0) + u"/v1/checkout/sessions"_s);
-    QNetworkRequest http(url);
-    http.setHeader(QNetworkRequest::ContentTypeHeader,
-                   QByteArrayLiteral("application/x-www-form-urlencoded"));
-    http.setRawHeader("Authorization", "Bearer " + m_secretKey.toUtf8());
-    http.setRawHeader("Idempotency-Key", request.idempotencyKey.toUtf8());
-    http.setTransferTimeout(m_timeoutMs);
-
-    QNetworkReply *reply = m_network->post(http, checkoutForm(request));
+    QNetworkReply *reply
+            = m_network->post(this->request(u"/v1/checkout/sessions"_s, request.idempotencyKey),
+                              checkoutForm(request));
     connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
         reply->deleteLater();
         CheckoutResult result;

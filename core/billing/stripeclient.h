@@ -5,6 +5,8 @@
 #include "core/billing/packages.h"
 
 #include <QByteArray>
+#include <QJsonObject>
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QUrl>
@@ -12,6 +14,7 @@
 #include <functional>
 
 class QNetworkAccessManager;
+class QNetworkRequest;
 
 namespace Mouse {
 
@@ -38,9 +41,16 @@ struct CheckoutResult
     QString requestId;  // Stripe's Request-Id, for support
 };
 
-// Creates Checkout Sessions through Stripe's REST API (POST {api_url}/v1/checkout/sessions,
-// form-encoded, Bearer secret key, Idempotency-Key). Lives on the main thread; the callback
-// runs there too. The secret key is never logged.
+struct StripeCustomerResult
+{
+    bool ok = false;
+    QString id; // cus_...
+    int httpStatus = 0;
+};
+
+// Creates Customers and Checkout Sessions through Stripe's REST API (POST {api_url}/v1/...,
+// form-encoded, Bearer secret key, Idempotency-Key). Lives on the main thread; the callbacks
+// run there too. The secret key is never logged.
 class StripeClient final : public QObject
 {
     Q_OBJECT
@@ -56,10 +66,29 @@ public:
     using Callback = std::function<void(const CheckoutResult &result)>;
     void createCheckoutSession(const CheckoutRequest &request, Callback done);
 
+    // The Stripe Customer of a gateway customer (POST /v1/customers, email and
+    // metadata[customer_id]). Keyed "mouse-customer-<id>", so a retry within Stripe's 24 h
+    // idempotency window answers the same Customer.
+    using CustomerCallback = std::function<void(const StripeCustomerResult &result)>;
+    void createCustomer(const QString &customerId, const QString &email, CustomerCallback done);
+
+    // Checkout Sessions created at or after `createdSince` (unix seconds), newest first:
+    // GET /v1/checkout/sessions?limit=100&created[gte]=..., following has_more up to
+    // `maxPages` pages. ok is false when Stripe could not be read (nothing partial is given).
+    using SessionsCallback = std::function<void(bool ok, const QList<QJsonObject> &sessions)>;
+    void listCheckoutSessions(qint64 createdSince, int maxPages, SessionsCallback done);
+
     // The form body sent to Stripe (public for tests).
     static QByteArray checkoutForm(const CheckoutRequest &request);
 
 private:
+    QNetworkRequest request(const QString &path, const QString &idempotencyKey) const;
+    void listPage(qint64 createdSince,
+                  int pagesLeft,
+                  QList<QJsonObject> sessions,
+                  const QString &startingAfter,
+                  SessionsCallback done);
+
     QUrl m_apiUrl;
     QString m_secretKey;
     int m_timeoutMs = 20000;

@@ -25,13 +25,23 @@ using Http::RouteOptions;
 
 namespace {
 
-RouteOptions describe(const QString &summary, qint64 maxBody = -1)
+RouteOptions describe(const QString &summary, qint64 maxBody = -1, Http::BodySchema body = {})
 {
     RouteOptions options;
     options.summary = summary;
     options.tags = {u"vms"_s};
     options.maxBodyBytes = maxBody;
+    options.body = std::move(body);
     return options;
+}
+
+// Clients of the original gateway send {} to the VM actions: a small body is read by no one.
+Http::BodySchema ignoredBody()
+{
+    Http::BodySchema body;
+    body.optional = true;
+    body.description = u"Ignored (up to 1 KiB, e.g. {})"_s;
+    return body;
 }
 
 ApiError apiError(ErrorKind kind, const QString &code, const QString &message)
@@ -208,7 +218,7 @@ void registerLifecycle(Http::Router &router, FleetService &fleet, Directory &dir
                                         202);
                             });
                 },
-                describe(u"%1 a VM"_s.arg(name), 1024));
+                describe(u"%1 a VM"_s.arg(name), 1024, ignoredBody()));
     }
 
     router.del(
@@ -226,7 +236,7 @@ void registerLifecycle(Http::Router &router, FleetService &fleet, Directory &dir
                                                 {u"employee"_s, employeeJson(outcome.employee)}});
                         });
             },
-            describe(u"Delete a VM and release its employee"_s, 1024));
+            describe(u"Delete a VM and release its employee"_s, 1024, ignoredBody()));
 }
 
 } // namespace
@@ -280,7 +290,11 @@ void registerFleetRoutes(Http::Router &router, FleetService &fleet, Directory &d
                                                201);
                         });
             },
-            describe(u"Deploy an AI employee on a new VM"_s, 16 * 1024));
+            describe(u"Deploy an AI employee on a new VM"_s,
+                     16 * 1024,
+                     {{Http::BodyField::text(u"name"_s, 1, 100).isRequired(),
+                       Http::BodyField::text(u"role"_s, 1, 50).isRequired(),
+                       Http::BodyField::text(u"task_description"_s, 0, 2000)}}));
 
     registerLifecycle(router, fleet, directory);
 
@@ -316,7 +330,10 @@ void registerFleetRoutes(Http::Router &router, FleetService &fleet, Directory &d
                                                201);
                         });
             },
-            describe(u"Create a customer and its first API key (admin)"_s, 16 * 1024));
+            describe(u"Create a customer and its first API key (admin)"_s,
+                     16 * 1024,
+                     {{Http::BodyField::text(u"company_name"_s, 1, 200).isRequired(),
+                       Http::BodyField::text(u"email"_s, 3, 254).isRequired()}}));
 
     router.get(
             u"/api/v1/customers/{customer}"_s,

@@ -4,6 +4,7 @@
 
 #include "core/config/settings.h"
 #include "core/log/eventlog.h"
+#include "core/log/plural.h"
 #include "core/logging.h"
 #include "core/orgo/orgoclient.h"
 
@@ -905,10 +906,11 @@ QFuture<bool> FleetService::seedDemo(const QString &workspaceId)
                         promise->finish();
                         return;
                     }
-                    m_eventLog->info(QStringLiteral("fleet"),
-                                     QStringLiteral("Demo data seeded: %1 customers, %2 employees")
-                                             .arg(customers.size())
-                                             .arg(count));
+                    m_eventLog->info(
+                            QStringLiteral("fleet"),
+                            QStringLiteral("Demo data seeded: %1, %2")
+                                    .arg(counted(customers.size(), u"customer", u"customers"),
+                                         counted(count, u"employee", u"employees")));
                     // The event log is a record that operators copy around: it names each
                     // key by its prefix only. The whole keys go to the face that started the
                     // gateway (the headless server prints them once, like its admin token).

@@ -10,8 +10,10 @@
 
 #include <cerrno>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 namespace Mouse::Http {
 
@@ -76,6 +78,8 @@ ConnectionGuard::ConnectionGuard(HttpServer::Private *d, QTcpSocket *socket, boo
 
 ConnectionGuard::~ConnectionGuard()
 {
+    if (m_spareFd >= 0)
+        ::close(m_spareFd);
     // The socket is already being destroyed: only its address is used here.
     d->unregisterGuard(m_socket);
 }
@@ -86,6 +90,7 @@ void ConnectionGuard::attachBefore()
     m_lastActivityMs = d->nowMs();
     connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::onReadyRead);
     connect(m_socket, &QIODevice::bytesWritten, this, &ConnectionGuard::onBytesWritten);
+    connect(m_socket, &QAbstractSocket::errorOccurred, this, &ConnectionGuard::onSocketError);
 }
 
 void ConnectionGuard::attachAfter()
@@ -190,6 +195,55 @@ void ConnectionGuard::onReadyRead()
             return;
         }
     }
+    keepSpareDescriptor();
+}
+
+// Most requests arrive whole in one read and never need the spare descriptor: it costs a
+// dup() and a close() only for requests that span reads.
+void ConnectionGuard::keepSpareDescriptor()
+{
+    const bool wanted = !m_tls && !m_noMoreRequests && m_framer.inRequest();
+    if (wanted && m_spareFd < 0) {
+        m_spareFd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    } else if (!wanted && m_spareFd >= 0) {
+        ::close(m_spareFd);
+        m_spareFd = -1;
+    }
+}
+
+void ConnectionGuard::onSocketError(QAbstractSocket::SocketError error)
+{
+    // RemoteHostClosedError: Qt has read the client's FIN and already closed its descriptor.
+    if (error == QAbstractSocket::RemoteHostClosedError && m_spareFd >= 0 && !m_closing
+        && !m_upgraded && !m_noMoreRequests && m_framer.endOfInput()) {
+        answerIncompleteRequest();
+    }
+    if (m_spareFd >= 0) {
+        ::close(m_spareFd);
+        m_spareFd = -1;
+    }
+}
+
+// The client half-closed with a request unfinished: it is still reading, so tell it why no
+// answer will come. Only when no earlier answer is owed, or this one would overtake it (and
+// the owed ones cannot be written any more: Qt's side of the socket is gone).
+void ConnectionGuard::answerIncompleteRequest()
+{
+    const bool onlyThisOne
+            = m_requests.empty() || (m_requests.size() == 1 && !m_requests.front().complete);
+    if (!onlyThisOne || m_socket->bytesToWrite() > 0)
+        return;
+    qCDebug(lcHttp) << "client half-closed mid-request; answering 400";
+    const QByteArray answer
+            = serializeGuardError(m_framer.errorStatus(), m_framer.errorCode(), d->newRequestId());
+    // Small enough for the empty send buffer of a connection with nothing owed; closing the
+    // last descriptor afterwards sends the FIN (Qt read everything, so no RST).
+    ssize_t written;
+    do {
+        written = ::send(
+                m_spareFd, answer.constData(), size_t(answer.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (written < 0 && errno == EINTR);
+    m_closing = true;
 }
 
 bool ConnectionGuard::canServeDirectly(const PendingRequest &request) const
@@ -218,7 +272,7 @@ bool ConnectionGuard::onHead(qsizetype bodyBytesAlreadyHere)
     const qint64 limit = d->bodyLimitFor(pending);
     if (pending.head.contentLength > limit) {
         d->countLimit("body");
-        reject(413, "payload_too_large");
+        reject(413, limit == 0 ? "body_not_allowed" : "payload_too_large");
         return false;
     }
     m_framer.setBodyLimit(limit);

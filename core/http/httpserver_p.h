@@ -124,6 +124,9 @@ private:
     void beginClose();
     void finishWriteSide();
     void discardInput();
+    void keepSpareDescriptor();
+    void onSocketError(QAbstractSocket::SocketError error);
+    void answerIncompleteRequest();
 
     HttpServer::Private *d;
     QTcpSocket *m_socket;
@@ -144,6 +147,10 @@ private:
     bool m_engineDetached = false;
     bool m_closing = false;  // the last answer is written; shutting down
     bool m_upgraded = false; // a WebSocket now owns the socket
+    // A duplicate of the socket's descriptor, held only while a request is half received: Qt
+    // closes its own descriptor as soon as it reads the client's FIN, and this one still lets
+    // the guard answer 400 to a client that half-closed mid-request. -1 otherwise.
+    int m_spareFd = -1;
 };
 
 struct RouteMetrics

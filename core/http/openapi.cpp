@@ -50,6 +50,8 @@ QJsonObject operationFor(const RouteInfo &route)
     operation.insert(u"x-access"_s, accessName(route.access));
     if (route.options.maxBodyBytes >= 0)
         operation.insert(u"x-max-body-bytes"_s, double(route.options.maxBodyBytes));
+    if (route.options.body.isDeclared())
+        operation.insert(u"requestBody"_s, route.options.body.toJson());
 
     QJsonArray parameters;
     static const QRegularExpression placeholder(u"\\{([^}/]+)\\}"_s);

@@ -139,6 +139,14 @@ bool RequestFramer::inRequest() const
     }
 }
 
+bool RequestFramer::endOfInput()
+{
+    if (m_state == State::Idle || m_state == State::Failed)
+        return false;
+    fail(Step{}, 400, "incomplete_request");
+    return true;
+}
+
 RequestFramer::Step RequestFramer::fail(Step step, int status, const char *code)
 {
     m_state = State::Failed;

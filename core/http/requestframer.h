@@ -74,6 +74,12 @@ public:
     // above it is reported by the caller; chunked bodies are counted against it here.
     void setBodyLimit(qint64 limit) { m_bodyLimit = limit; }
 
+    // The client closed its sending side (shutdown(SHUT_WR) or FIN). A request begun but not
+    // finished (head or body) can never complete: true, with errorStatus() 400 and errorCode()
+    // "incomplete_request", and the stream is dead. False between requests (blank lines
+    // before a request line count as nothing).
+    bool endOfInput();
+
     const RequestHead &head() const { return m_head; }
     bool inRequest() const; // bytes of an unfinished request have been seen
     bool failed() const { return m_state == State::Failed; }

@@ -170,6 +170,8 @@ QByteArrayView guardMessage(QByteArrayView code)
 {
     if (code == "header_too_large")
         return "The request headers are too large.";
+    if (code == "body_not_allowed")
+        return "This route takes no request body.";
     if (code == "payload_too_large")
         return "The request body is too large.";
     if (code == "request_timeout")
@@ -182,6 +184,9 @@ QByteArrayView guardMessage(QByteArrayView code)
         return "Only HTTP/1.0 and HTTP/1.1 are supported.";
     if (code == "too_many_connections")
         return "The server has too many open connections; try again later.";
+    if (code == "incomplete_request")
+        return "The connection was half-closed before the whole request (head or body) "
+               "arrived.";
     if (code == "too_many_pipelined_requests")
         return "Too many requests wait for answers on this connection; send the rest again.";
     return "The request is malformed.";

@@ -164,6 +164,12 @@ void Router::add(const QByteArray &method,
 {
     Node *node = insertPath(m_root.get(), pattern);
     Q_ASSERT_X(!node->endpoints.count(method), "Router::add", qPrintable(pattern));
+    // What a route reads from its body is declared (options.body) and published in
+    // openapi.json; a route that declares nothing reads nothing, and gets nothing.
+    const bool changesState
+            = method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+    if (changesState && !options.body.isDeclared())
+        options.maxBodyBytes = 0;
     m_routes.append({method, pattern, access, std::move(options)});
     node->endpoints[method] = {int(m_routes.size() - 1), std::move(handler)};
     node->allowed.clear();

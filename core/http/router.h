@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/http/bodyschema.h"
 #include "core/http/httptypes.h"
 
 #include <QList>
@@ -24,6 +25,7 @@ struct RouteOptions
     qint64 maxBodyBytes = -1; // -1: the server default (server/max_body_bytes)
     QString summary;          // one line for openapi.json
     QStringList tags;         // openapi grouping, e.g. {"vms"}
+    BodySchema body{};        // the JSON body it reads; none: a state-changing route takes none
 };
 
 struct RouteInfo
@@ -44,6 +46,7 @@ public:
     ~Router();
     Q_DISABLE_COPY_MOVE(Router)
 
+    // POST, PUT, PATCH and DELETE without a declared body get a body limit of 0.
     void add(const QByteArray &method,
              const QString &pattern,
              Access access,

@@ -7,6 +7,7 @@
 
 #include "core/config/settings.h"
 #include "core/log/eventlog.h"
+#include "core/log/plural.h"
 #include "core/logging.h"
 #include "core/metrics/metrics.h"
 #include "core/storage/database.h"
@@ -882,10 +883,12 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
         d->dead.fetch_add(1);
         d->deadLettered->Increment();
         if (m_eventLog)
-            m_eventLog->error(u"payments"_s,
-                              u"Task %1 (%2) moved to the dead-letter list after %3 attempts"_s
-                                      .arg(entry->id, entry->type)
-                                      .arg(entry->attempt - entry->retryFrom));
+            m_eventLog->error(
+                    u"payments"_s,
+                    u"Task %1 (%2) moved to the dead-letter list after %3"_s.arg(
+                            entry->id,
+                            entry->type,
+                            counted(entry->attempt - entry->retryFrom, u"attempt", u"attempts")));
         emit taskDeadLettered(entry->id, entry->type, attemptError);
     } else if (done) {
         d->completed->Increment();
@@ -1062,6 +1065,16 @@ bool TaskQueue::discardDead(const QString &taskId)
 
 namespace {
 
+// Times in answers are ISO 8601 UTC with milliseconds, as in every other route; the database
+// keeps epoch milliseconds.
+QJsonValue isoTime(const QVariant &epochMs)
+{
+    if (epochMs.isNull())
+        return QJsonValue::Null;
+    return QDateTime::fromMSecsSinceEpoch(epochMs.toLongLong(), Qt::UTC)
+            .toString(Qt::ISODateWithMs);
+}
+
 QJsonObject taskJson(const QSqlQuery &row)
 {
     QJsonObject object{
@@ -1072,12 +1085,12 @@ QJsonObject taskJson(const QSqlQuery &row)
             {u"reference"_s, row.value(4).toString()},
             {u"status"_s, row.value(5).toString()},
             {u"attempt"_s, row.value(6).toInt()},
-            {u"run_at"_s, row.value(7).toLongLong()},
-            {u"created_at"_s, row.value(8).toLongLong()},
+            {u"run_at"_s, isoTime(row.value(7))},
+            {u"created_at"_s, isoTime(row.value(8))},
             {u"last_error"_s, row.value(9).toString()},
     };
     if (!row.value(10).isNull())
-        object.insert(u"finished_at"_s, row.value(10).toLongLong());
+        object.insert(u"finished_at"_s, isoTime(row.value(10)));
     return object;
 }
 
@@ -1092,8 +1105,8 @@ QJsonArray attemptsOf(QSqlDatabase &db, const QString &taskId)
         return attempts;
     while (query.next()) {
         attempts.append(QJsonObject{{u"attempt"_s, query.value(0).toInt()},
-                                    {u"started_at"_s, query.value(1).toLongLong()},
-                                    {u"finished_at"_s, query.value(2).toLongLong()},
+                                    {u"started_at"_s, isoTime(query.value(1))},
+                                    {u"finished_at"_s, isoTime(query.value(2))},
                                     {u"outcome"_s, query.value(3).toString()},
                                     {u"error"_s, query.value(4).toString()}});
     }

@@ -11,8 +11,12 @@
 #include <QHash>
 #include <QImageReader>
 #include <QImageWriter>
+#include <QSemaphore>
+#include <QThread>
+#include <QThreadPool>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -58,6 +62,56 @@ ScreenError corrupt()
                                  QStringLiteral("The screenshot image is truncated or corrupt."));
 }
 
+// Both cores within one frame. A frame's independent pieces of work (a trial's two bands, the
+// halves of an SSIM, the answer's encode beside its check) run on the caller's thread and on a
+// helper thread when no other frame is being made in this process: a batch already fills
+// every core with one frame per thread, and helpers there would only add switches. The
+// helpers are a pool of their own: the image pool's threads wait on them, so they must never
+// queue behind frames.
+std::atomic<int> framesInProgress{0};
+
+struct FrameScope
+{
+    FrameScope() { framesInProgress.fetch_add(1, std::memory_order_relaxed); }
+    ~FrameScope() { framesInProgress.fetch_sub(1, std::memory_order_relaxed); }
+    FrameScope(const FrameScope &) = delete;
+    FrameScope &operator=(const FrameScope &) = delete;
+};
+
+QThreadPool &helperPool()
+{
+    static QThreadPool *pool = [] {
+        auto *p = new QThreadPool; // leaked on purpose: no shutdown-order trouble at exit
+        p->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
+        p->setExpiryTimeout(-1); // a helper must be there at once, not started per frame
+        return p;
+    }();
+    return *pool;
+}
+
+// Whether this frame may use a helper thread (CompressOptions::threads).
+bool useHelper(const CompressOptions &options)
+{
+    return options.threads > 1
+           || (options.threads == 0 && framesInProgress.load(std::memory_order_relaxed) <= 1);
+}
+
+// Runs a and b, b on a helper thread when `parallel` and one is free; returns when both have.
+template<typename A, typename B>
+void runBoth(bool parallel, A &&a, B &&b)
+{
+    QSemaphore done;
+    const bool started = parallel && helperPool().tryStart([&b, &done] {
+        b();
+        done.release();
+    });
+    a();
+    if (started)
+        done.acquire();
+    else
+        b();
+}
+
 struct Candidate
 {
     QByteArray bytes;
@@ -82,6 +136,95 @@ constexpr double VerifyMargin = 0.00002;
 // to size the first step from one measurement.
 constexpr double SsimPerStep = 0.0025;
 
+// A trial encodes baseline with fixed Huffman tables: the same quantised coefficients, hence
+// the same pixels, as the answer's progressive encode, at a third of its cost. It is decoded
+// straight to luma and measured on every other window.
+//
+// On two threads, as two bands: the top rows [0, split + 16) and the bottom rows
+// [split - 16, height), split on the 16-row MCU grid, each encoded and decoded on its own.
+// JPEG blocks are quantised independently, so a band's blocks are the whole image's; the one
+// thing that crosses an MCU row is the decoder's chroma upsampling, which reads the chroma
+// row next to it: the extra MCU row each band carries provides it, and the rows kept (top
+// [0, split), bottom [split, height)) are the whole image's decode, bit for bit (tested).
+// The bytes of a band are not the answer's: the answer is encoded whole, after the search.
+constexpr int McuRows = 16;
+
+double ssimHalves(const Luma &a, const Luma &b, int stride, bool parallel); // below
+
+struct Band
+{
+    int from = 0, to = 0;       // the rows encoded
+    int keepFrom = 0, keep = 0; // the rows kept, from the band's own row keepFrom
+};
+
+bool decodeBand(const QImage &image,
+                const JpegCodec::EncodeSettings &settings,
+                const Band &band,
+                QByteArray *bytes,
+                Luma *out)
+{
+    const QImage rows(image.constScanLine(band.from),
+                      image.width(),
+                      band.to - band.from,
+                      image.bytesPerLine(),
+                      image.format());
+    *bytes = JpegCodec::encode(rows, settings);
+    int w = 0, h = 0;
+    std::vector<quint8> luma;
+    if (bytes->isEmpty() || !JpegCodec::decodeLuma(*bytes, &w, &h, &luma) || w != image.width()
+        || h != band.to - band.from)
+        return false;
+    std::memcpy(out->y.data() + size_t(band.from + band.keepFrom) * size_t(w),
+                luma.data() + size_t(band.keepFrom) * size_t(w),
+                size_t(band.keep) * size_t(w));
+    return true;
+}
+
+Candidate trial(const QImage &image,
+                const Luma &reference,
+                double quality,
+                const JpegCodec::EncodeSettings &base,
+                bool parallel)
+{
+    JpegCodec::EncodeSettings settings = base;
+    settings.quality = quality;
+    settings.optimized = false;
+    settings.progressive = false;
+    Candidate c{{}, "image/jpeg", quality, 0.0, {}};
+    Luma &decoded = c.decoded;
+    const int height = image.height();
+    const int split = height / 2 / McuRows * McuRows;
+    if (!parallel || split < 2 * McuRows) {
+        c.bytes = JpegCodec::encode(image, settings);
+        if (c.valid() && JpegCodec::decodeLuma(c.bytes, &decoded.width, &decoded.height, &decoded.y)
+            && decoded.width == reference.width && decoded.height == reference.height)
+            c.ssim = ssim(reference, decoded, 2);
+        return c;
+    }
+    decoded.width = image.width();
+    decoded.height = height;
+    decoded.y.resize(size_t(image.width()) * size_t(height));
+    QByteArray top, bottom;
+    bool topOk = false, bottomOk = false;
+    runBoth(
+            true,
+            [&] {
+                topOk = decodeBand(image, settings, {0, split + McuRows, 0, split}, &top, &decoded);
+            },
+            [&] {
+                bottomOk = decodeBand(image,
+                                      settings,
+                                      {split - McuRows, height, McuRows, height - split},
+                                      &bottom,
+                                      &decoded);
+            });
+    if (!topOk || !bottomOk)
+        return c;             // invalid: no bytes
+    c.bytes = std::move(top); // a stand-in: only the search's bookkeeping reads trial bytes
+    c.ssim = ssimHalves(reference, decoded, 2, true);
+    return c;
+}
+
 // The lowest JPEG quality whose answer keeps the SSIM target, among a few real encodes,
 // decoded and measured (stride 2). With our tables SSIM grows
 // with quality almost monotonically (see jpegcodec.cpp: fittedDcStep), so the search
@@ -91,21 +234,11 @@ Candidate searchJpegQuality(const QImage &image,
                             const Luma &reference,
                             double target,
                             double start,
-                            const JpegCodec::EncodeSettings &base)
+                            const JpegCodec::EncodeSettings &base,
+                            bool parallel)
 {
     auto evaluate = [&](double quality) {
-        // A trial encodes baseline with fixed Huffman tables: the same quantised coefficients,
-        // hence the same pixels, as the answer's progressive encode, at a third of its cost.
-        JpegCodec::EncodeSettings settings = base;
-        settings.quality = quality;
-        settings.optimized = false;
-        settings.progressive = false;
-        Candidate c{JpegCodec::encode(image, settings), "image/jpeg", quality, 0.0, {}};
-        Luma &decoded = c.decoded;
-        if (c.valid() && JpegCodec::decodeLuma(c.bytes, &decoded.width, &decoded.height, &decoded.y)
-            && decoded.width == reference.width && decoded.height == reference.height)
-            c.ssim = ssim(reference, decoded, 2);
-        return c;
+        return trial(image, reference, quality, base, parallel);
     };
     // Qualities in quarter steps (QualityStep): at the low qualities flat desktops need, one
     // whole step changes the quantiser by 8-17 %.
@@ -114,7 +247,8 @@ Candidate searchJpegQuality(const QImage &image,
     };
     double q = std::clamp(start > 0 ? start : ColdStart, LowestQuality, HighestQuality);
     Candidate pass, fail; // the lowest passing and the highest failing trial so far
-    for (int trial = 0; trial < MaxTrials; ++trial) {
+    int trials = 0;
+    for (; trials < MaxTrials; ++trials) {
         Candidate c = evaluate(q);
         if (!c.valid())
             return c;
@@ -146,6 +280,8 @@ Candidate searchJpegQuality(const QImage &image,
             q = std::min(double(HighestQuality), fail.quality + step);
         }
     }
+    qCDebug(lcScreens) << "quality search:" << std::min(trials + 1, MaxTrials) << "trials, start"
+                       << start << "->" << (pass.valid() ? pass.quality : -1.0);
     return pass.valid() ? std::move(pass) : std::move(fail); // fail: the floor is out of reach
 }
 
@@ -173,14 +309,16 @@ Candidate searchAndVerify(const QImage &image,
                           const ScreenPreset &preset,
                           const CompressOptions &options,
                           const JpegCodec::EncodeSettings &base,
-                          double start)
+                          double start,
+                          bool parallel)
 {
     const double target = std::min(0.999, preset.ssimFloor() + options.ssimMargin);
-    Candidate best = searchJpegQuality(image, reference, target, start, base);
+    Candidate best = searchJpegQuality(image, reference, target, start, base, parallel);
 
     // The search measures every other window; the answer is checked on all of them (the
     // measure the benchmark uses) and, in the rare case it falls short, stepped up.
-    // The search's own decode of its answer serves the first check (the same bytes).
+    // The search's own decode of its answer serves the first check (the same bytes). The
+    // answer's own encode (optimised, progressive: the same pixels) runs beside the check.
     Luma decoded = std::move(best.decoded);
     double step = QualityStep; // doubled from the 12th miss on: bounded
     int misses = 0;
@@ -190,9 +328,20 @@ Candidate searchAndVerify(const QImage &image,
         if (!searched
             && !JpegCodec::decodeLuma(best.bytes, &decoded.width, &decoded.height, &decoded.y))
             return {};
-        best.ssim = ssim(reference, decoded, 1);
-        if (best.ssim >= preset.ssimFloor() + VerifyMargin || best.quality >= HighestQuality)
+        QByteArray answer;
+        runBoth(
+                parallel,
+                [&] { best.ssim = ssimHalves(reference, decoded, 1, parallel); },
+                [&] {
+                    JpegCodec::EncodeSettings settings = base;
+                    settings.quality = best.quality;
+                    settings.progressive = options.progressive;
+                    answer = JpegCodec::encode(image, settings);
+                });
+        if (best.ssim >= preset.ssimFloor() + VerifyMargin || best.quality >= HighestQuality) {
+            best.bytes = std::move(answer);
             break;
+        }
         JpegCodec::EncodeSettings trial = base;
         trial.quality = std::min(HighestQuality, best.quality + step);
         trial.optimized = false;
@@ -201,12 +350,6 @@ Candidate searchAndVerify(const QImage &image,
         best.bytes = JpegCodec::encode(image, trial);
         if (++misses >= 12)
             step *= 2;
-    }
-    if (best.valid()) {
-        JpegCodec::EncodeSettings settings = base;
-        settings.quality = best.quality;
-        settings.progressive = options.progressive;
-        best.bytes = JpegCodec::encode(image, settings);
     }
     return best;
 }
@@ -221,10 +364,16 @@ Candidate searchJpeg(const QImage &image,
                      const CompressOptions &options)
 {
     using JpegCodec::Chroma;
-    const JpegCodec::FlatLevels flat
-            = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+    JpegCodec::FlatLevels flat;
+    bool grey = false;
+    runBoth(
+            useHelper(options),
+            [&] {
+                flat = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+            },
+            [&] { grey = isGrey(image); });
     JpegCodec::EncodeSettings base;
-    base.chroma = isGrey(image) ? Chroma::Grey : Chroma::Subsampled420;
+    base.chroma = grey ? Chroma::Grey : Chroma::Subsampled420;
     base.flat = &flat;
     if (!options.searchQuality) {
         base.quality = preset.encoderQuality;
@@ -235,12 +384,14 @@ Candidate searchJpeg(const QImage &image,
                 1.0,
                 {}};
     }
-    Candidate best = searchAndVerify(image, reference, preset, options, base, options.qualityHint);
+    const bool parallel = useHelper(options);
+    Candidate best = searchAndVerify(
+            image, reference, preset, options, base, options.qualityHint, parallel);
     if (base.chroma == Chroma::Subsampled420 && best.quality >= FullChromaFrom) {
         base.chroma = Chroma::Full444;
         base.chromaScale = FullChromaScale;
-        Candidate full
-                = searchAndVerify(image, reference, preset, options, base, best.quality - 12);
+        Candidate full = searchAndVerify(
+                image, reference, preset, options, base, best.quality - 12, parallel);
         if (full.valid() && full.bytes.size() < best.bytes.size())
             best = std::move(full);
     }
@@ -453,7 +604,22 @@ encode(const QImage &image, ImageFormat format, int quality, bool progressive, b
     return bytes;
 }
 
-Luma luma(const QImage &image)
+namespace {
+
+void lumaRows(const QImage &rgb, int from, int to, Luma *out)
+{
+    for (int y = from; y < to; ++y) {
+        const auto *line = reinterpret_cast<const QRgb *>(rgb.constScanLine(y));
+        quint8 *into = out->y.data() + size_t(y) * out->width;
+        for (int x = 0; x < out->width; ++x) {
+            const QRgb p = line[x]; // BT.601 in fixed point
+            into[x] = quint8((77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8);
+        }
+    }
+}
+
+// luma() in two halves of the rows, the second on a helper thread when `parallel`.
+Luma lumaOf(const QImage &image, bool parallel)
 {
     const QImage rgb
             = image.format() == QImage::Format_RGB32 || image.format() == QImage::Format_ARGB32
@@ -463,15 +629,19 @@ Luma luma(const QImage &image)
     out.width = rgb.width();
     out.height = rgb.height();
     out.y.resize(size_t(out.width) * out.height);
-    for (int y = 0; y < out.height; ++y) {
-        const auto *line = reinterpret_cast<const QRgb *>(rgb.constScanLine(y));
-        quint8 *to = out.y.data() + size_t(y) * out.width;
-        for (int x = 0; x < out.width; ++x) {
-            const QRgb p = line[x]; // BT.601 in fixed point
-            to[x] = quint8((77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8);
-        }
-    }
+    const int half = out.height / 2;
+    runBoth(
+            parallel,
+            [&] { lumaRows(rgb, 0, half, &out); },
+            [&] { lumaRows(rgb, half, out.height, &out); });
     return out;
+}
+
+} // namespace
+
+Luma luma(const QImage &image)
+{
+    return lumaOf(image, false);
 }
 
 namespace {
@@ -500,11 +670,13 @@ double windowSsim(double sa, double sb, double saa, double sbb, double sab)
 // Stride 2, the windows at even x and y: the five moments summed over 2x2 cells once, then
 // each 8x8 window is 4x4 cells, summed horizontally then vertically (exact integers, the
 // same windows as the sliding form; the formula in float, within 1e-5 of it).
-MOUSE_SIMD_CLONES double ssimStride2(const Luma &a, const Luma &b)
+// The sum over the rows of windows [from, to) (window row y starts at pixel row 2y); the
+// cells of rows [from, to + 3) only, so that two halves can be summed on two threads.
+MOUSE_SIMD_CLONES double ssimStride2Rows(const Luma &a, const Luma &b, int from, int to)
 {
-    const int w = a.width, h = a.height;
-    const int cw = w / 2, ch = h / 2;
-    const int wx = (w - 8) / 2 + 1, wy = (h - 8) / 2 + 1; // windows per row and column
+    const int w = a.width;
+    const int cw = w / 2, ch = to - from + 3; // cell rows [from, to + 3)
+    const int wx = (w - 8) / 2 + 1;           // windows per row
     // cells[m]: moment m per 2x2 cell; then horizontal sums of 4 cells in place.
     // Every cell is written below: no zeroing (a vector's would cost a few % of a trial).
     const std::unique_ptr<qint32[]> cells(new qint32[size_t(5) * cw * ch]);
@@ -512,8 +684,8 @@ MOUSE_SIMD_CLONES double ssimStride2(const Luma &a, const Luma &b)
     for (int k = 0; k < 5; ++k)
         m[k] = cells.get() + size_t(k) * cw * ch;
     for (int cy = 0; cy < ch; ++cy) {
-        const quint8 *a0 = a.y.data() + size_t(2 * cy) * w, *a1 = a0 + w;
-        const quint8 *b0 = b.y.data() + size_t(2 * cy) * w, *b1 = b0 + w;
+        const quint8 *a0 = a.y.data() + size_t(2 * (from + cy)) * w, *a1 = a0 + w;
+        const quint8 *b0 = b.y.data() + size_t(2 * (from + cy)) * w, *b1 = b0 + w;
         const size_t row = size_t(cy) * cw;
         for (int cx = 0; cx < cw; ++cx) {
             const int x = 2 * cx;
@@ -541,7 +713,7 @@ MOUSE_SIMD_CLONES double ssimStride2(const Luma &a, const Luma &b)
         f[k] = sums.data() + size_t(k) * wx;
     constexpr float c1 = float(SsimC1), c2 = float(SsimC2), inv = 1.0f / 64;
     double total = 0;
-    for (int y = 0; y < wy; ++y) {
+    for (int y = 0; y < to - from; ++y) {
         const size_t r0 = size_t(y) * cw, r1 = r0 + cw, r2 = r1 + cw, r3 = r2 + cw;
         for (int k = 0; k < 5; ++k) {
             const qint32 *mk = m[k];
@@ -559,7 +731,7 @@ MOUSE_SIMD_CLONES double ssimStride2(const Luma &a, const Luma &b)
         }
         total += row;
     }
-    return total / (double(wx) * wy);
+    return total;
 }
 
 // Stride 1, every window: column sums of the five moments over the last 8 rows, per pixel
@@ -605,20 +777,21 @@ void windowSums(const qint32 *__restrict c, qint32 *__restrict out, int n)
         out[x] = c[x] + c[x + 1] + c[x + 2] + c[x + 3] + c[x + 4] + c[x + 5] + c[x + 6] + c[x + 7];
 }
 
-MOUSE_SIMD_CLONES double ssimStride1(const Luma &a, const Luma &b)
+// The sum over the windows whose top row is in [from, to).
+MOUSE_SIMD_CLONES double ssimStride1Rows(const Luma &a, const Luma &b, int from, int to)
 {
     constexpr int N = 8;
-    const int w = a.width, h = a.height, cols = w - N + 1;
+    const int w = a.width, cols = w - N + 1;
     std::vector<qint32> col(size_t(5) * w, 0), win(size_t(5) * cols);
     std::vector<double> values(static_cast<size_t>(cols));
     double total = 0;
-    for (int y = 0; y < h; ++y) {
+    for (int y = from; y < to + N - 1; ++y) {
         const quint8 *pa = a.y.data() + size_t(y) * w, *pb = b.y.data() + size_t(y) * w;
-        if (y >= N) // the row N up leaves the windows as row y enters
+        if (y >= from + N) // the row N up leaves the windows as row y enters
             slideRow(pa, pb, pa - size_t(N) * w, pb - size_t(N) * w, col.data(), w);
         else
             addRow(pa, pb, col.data(), w);
-        if (y < N - 1)
+        if (y < from + N - 1)
             continue;
         for (int k = 0; k < 5; ++k)
             windowSums(col.data() + size_t(k) * w, win.data() + size_t(k) * cols, cols);
@@ -630,7 +803,21 @@ MOUSE_SIMD_CLONES double ssimStride1(const Luma &a, const Luma &b)
         for (int x = 0; x < cols; ++x)
             total += values[size_t(x)];
     }
-    return total / (double(cols) * (h - N + 1));
+    return total;
+}
+
+// Stride 1 or 2 as two halves of the rows of windows, each summed on its own (on two threads
+// when `parallel`), then added: the same value whatever the threads.
+double ssimHalves(const Luma &a, const Luma &b, int stride, bool parallel)
+{
+    const int rows = stride == 2 ? (a.height - 8) / 2 + 1 : a.height - 8 + 1;
+    const int cols = stride == 2 ? (a.width - 8) / 2 + 1 : a.width - 8 + 1;
+    const int half = rows / 2;
+    const auto sum = stride == 2 ? ssimStride2Rows : ssimStride1Rows;
+    double top = 0, bottom = 0;
+    runBoth(
+            parallel, [&] { top = sum(a, b, 0, half); }, [&] { bottom = sum(a, b, half, rows); });
+    return (top + bottom) / (double(cols) * rows);
 }
 
 } // namespace
@@ -640,10 +827,8 @@ double ssim(const Luma &a, const Luma &b, int stride)
     constexpr int N = 8;
     if (a.width != b.width || a.height != b.height || a.width < N || a.height < N)
         return 0.0;
-    if (stride == 2)
-        return ssimStride2(a, b);
-    if (stride <= 1)
-        return ssimStride1(a, b);
+    if (stride <= 2)
+        return ssimHalves(a, b, std::max(1, stride), false);
     const int w = a.width, h = a.height, cols = w - N + 1;
 
     // Horizontal sums of 8 for the five moments, per row, kept for the last N + 1 rows in a
@@ -699,6 +884,7 @@ Expected<EncodedImage> compress(const QByteArray &source,
                                 ImageFormat format,
                                 const CompressOptions &options)
 {
+    const FrameScope frame;
     QElapsedTimer timer;
     timer.start();
     Expected<QImage> decoded = decode(source, options.maxPixels);
@@ -712,7 +898,7 @@ Expected<EncodedImage> compress(const QByteArray &source,
     timer.restart();
     out.size = fitInside(out.sourceSize, preset.box);
     const QImage image = scaled(decoded.value(), out.size);
-    const Luma reference = luma(image);
+    const Luma reference = lumaOf(image, useHelper(options));
     out.scaleMs = msSince(timer);
 
     timer.restart();

@@ -37,6 +37,9 @@ struct CompressOptions
                                // little high; the answer is then checked on every window and
                                // stepped up if short)
     bool progressive = true;   // progressive JPEG: 5-15 % smaller, same pixels, slower
+    int threads = 0; // threads for one frame: 1 = the caller's only; 2 = a helper thread too;
+                     // 0 = 2 when no other frame is in progress in this process. The answer
+                     // is the same bytes whatever the number.
 };
 
 // Image work for screenshots, all pure functions, safe from any thread (QImage only: no

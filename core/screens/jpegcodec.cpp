@@ -316,15 +316,19 @@ bool decodeLuma(const QByteArray &bytes, int *width, int *height, std::vector<qu
         jpeg_destroy_decompress(&info);
         return false;
     }
-    info.out_color_space = JCS_EXT_BGRX;
+    // A grey JPEG decodes straight into the plane: its RGB would be (v, v, v), whose luma is v.
+    const bool grey = info.num_components == 1;
+    info.out_color_space = grey ? JCS_GRAYSCALE : JCS_EXT_BGRX;
     jpeg_start_decompress(&info);
     const int w = int(info.output_width), h = int(info.output_height);
     row.resize(size_t(w) * 4);
     luma->resize(size_t(w) * h);
     while (info.output_scanline < info.output_height) {
         quint8 *to = luma->data() + size_t(info.output_scanline) * w;
-        JSAMPROW line = row.data();
+        JSAMPROW line = grey ? to : row.data();
         jpeg_read_scanlines(&info, &line, 1);
+        if (grey)
+            continue;
         for (int x = 0; x < w; ++x) {
             const quint8 *p = row.data() + 4 * x; // B G R X, as ImageCodec::luma weighs them
             to[x] = quint8((77 * p[2] + 150 * p[1] + 29 * p[0] + 128) >> 8);

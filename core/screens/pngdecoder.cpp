@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include <libdeflate.h>
@@ -250,6 +251,91 @@ void convertRow(const Chunks &c, const uchar *in, QRgb *out, quint32 width)
     }
 }
 
+// The big buffers of a decode (the inflated rows, 6 MB at 1080p, and the picture, 8 MB) are
+// reused from frame to frame: fresh memory costs a page fault per 4 KiB page, which the kernel
+// clears first; for a 1080p frame that was 2-7 ms, as much as the decode itself. A few
+// buffers are kept (the image pool's threads and the helper each hold one or two at a time),
+// within a byte budget; larger ones are freed. The picture's buffer comes back through
+// QImage's cleanup function, on whichever thread drops the last copy.
+class BufferPool
+{
+public:
+    static uchar *take(size_t size)
+    {
+        {
+            const std::lock_guard lock(mutex());
+            auto &free = buffers();
+            auto best = free.end();
+            for (auto it = free.begin(); it != free.end(); ++it)
+                if (capacity(*it) >= size
+                    && (best == free.end() || capacity(*it) < capacity(*best)))
+                    best = it;
+            if (best != free.end()) {
+                uchar *buffer = *best;
+                free.erase(best);
+                kept() -= capacity(buffer);
+                return buffer;
+            }
+        }
+        auto *block = static_cast<uchar *>(std::malloc(size + Header));
+        if (!block)
+            return nullptr;
+        std::memcpy(block, &size, sizeof size);
+        return block + Header;
+    }
+
+    static void give(uchar *buffer)
+    {
+        if (!buffer)
+            return;
+        const size_t size = capacity(buffer);
+        {
+            const std::lock_guard lock(mutex());
+            auto &free = buffers();
+            if (free.size() < MaxBuffers && kept() + size <= MaxBytes) {
+                free.push_back(buffer);
+                kept() += size;
+                return;
+            }
+        }
+        std::free(buffer - Header);
+    }
+
+    static void giveImage(void *buffer) { give(static_cast<uchar *>(buffer)); }
+
+private:
+    static constexpr size_t Header = 64; // the capacity, and the pixels 64-byte aligned
+    static constexpr size_t MaxBuffers = 8;
+    static constexpr size_t MaxBytes = size_t(96) << 20;
+
+    static size_t capacity(const uchar *buffer)
+    {
+        size_t size = 0;
+        std::memcpy(&size, buffer - Header, sizeof size);
+        return size;
+    }
+    static std::mutex &mutex()
+    {
+        static std::mutex m;
+        return m;
+    }
+    static std::vector<uchar *> &buffers()
+    {
+        static auto *free = new std::vector<uchar *>; // never destroyed: images may outlive main
+        return *free;
+    }
+    static size_t &kept()
+    {
+        static size_t bytes = 0;
+        return bytes;
+    }
+};
+
+struct PooledDeleter
+{
+    void operator()(uchar *buffer) const { BufferPool::give(buffer); }
+};
+
 struct DecompressorDeleter
 {
     void operator()(libdeflate_decompressor *d) const { libdeflate_free_decompressor(d); }
@@ -268,28 +354,45 @@ Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image)
     const int bpp = h.channels();
     const size_t rowBytes = size_t(h.width) * size_t(bpp);
     const size_t total = (rowBytes + 1) * size_t(h.height);
-    std::vector<uchar> raw(total);
+    // Reused, not zeroed (6 MB at 1080p): the inflate must fill exactly `total` bytes or fail.
+    const std::unique_ptr<uchar, PooledDeleter> raw(BufferPool::take(total));
+    if (!raw)
+        return Result::TooLarge;
     const std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> inflater(
             libdeflate_alloc_decompressor());
     // No actual-size pointer: anything but exactly `total` bytes is an error.
     if (!inflater
         || libdeflate_zlib_decompress(
-                   inflater.get(), chunks.data, chunks.size, raw.data(), total, nullptr)
+                   inflater.get(), chunks.data, chunks.size, raw.get(), total, nullptr)
                    != LIBDEFLATE_SUCCESS)
         return Result::Corrupt;
 
     const bool alpha
             = h.colourType == 4 || h.colourType == 6 || (h.colourType == 3 && chunks.paletteAlpha);
-    QImage out(int(h.width), int(h.height), alpha ? QImage::Format_ARGB32 : QImage::Format_RGB32);
-    if (out.isNull())
+    const qsizetype stride = qsizetype(h.width) * 4; // 4-byte pixels: rows stay 32-bit aligned
+    uchar *pixels = BufferPool::take(size_t(stride) * h.height);
+    if (!pixels)
         return Result::TooLarge;
+    QImage out(pixels,
+               int(h.width),
+               int(h.height),
+               stride,
+               alpha ? QImage::Format_ARGB32 : QImage::Format_RGB32,
+               BufferPool::giveImage,
+               pixels);
+    if (out.isNull()) {
+        BufferPool::give(pixels);
+        return Result::TooLarge;
+    }
     const std::vector<uchar> zeros(rowBytes, 0);
     const uchar *prev = zeros.data();
+    uchar *bits = pixels;
     for (quint32 y = 0; y < h.height; ++y) {
-        uchar *row = raw.data() + size_t(y) * (rowBytes + 1);
+        uchar *row = raw.get() + size_t(y) * (rowBytes + 1);
         if (!unfilter(row[0], row + 1, prev, rowBytes, bpp))
             return Result::Corrupt;
-        convertRow(chunks, row + 1, reinterpret_cast<QRgb *>(out.scanLine(int(y))), h.width);
+        convertRow(
+                chunks, row + 1, reinterpret_cast<QRgb *>(bits + qsizetype(y) * stride), h.width);
         prev = row + 1;
     }
     *image = std::move(out);

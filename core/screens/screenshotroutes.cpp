@@ -229,7 +229,17 @@ void registerScreenshotRoutes(Router &router,
                 },
                 {64 * 1024,
                  QStringLiteral("Screenshots of many VMs at once"),
-                 {QStringLiteral("admin")}});
+                 {QStringLiteral("admin")},
+                 {{Http::BodyField::array(QStringLiteral("vms"), 1, 1000).isRequired(),
+                   Http::BodyField::text(QStringLiteral("quality"), 1, 16)
+                           .oneOf({QStringLiteral("low"),
+                                   QStringLiteral("medium"),
+                                   QStringLiteral("high")}),
+                   Http::BodyField::text(QStringLiteral("format"), 1, 16)
+                           .oneOf({QStringLiteral("jpeg"),
+                                   QStringLiteral("webp"),
+                                   QStringLiteral("png"),
+                                   QStringLiteral("auto")})}}});
     router.websocket(QStringLiteral("/ws/vms/{customer}/{vm}"),
                      Access::Customer,
                      [&hub, ownsVm](QWebSocket *socket, const Request &request) {

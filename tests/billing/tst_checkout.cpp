@@ -49,6 +49,8 @@ private slots:
     void init();
     void cleanup();
     void createsSessionThroughStripe();
+    void stripeCustomerCreatedOnceAndReused();
+    void customerRefusedFallsBackToEmail();
     void clientIdempotencyKeyIsStable();
     void withoutSecretKeyAnswers503();
     void stripeRefusalIsNotLeaked();
@@ -64,7 +66,9 @@ private:
     QHttpServer m_mock;
     quint16 m_port = 0;
     QList<SeenRequest> m_seen;
+    QList<SeenRequest> m_seenCustomers;
     int m_mockStatus = 200;
+    int m_customerStatus = 200;
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Database> m_db;
@@ -98,6 +102,24 @@ void tst_Checkout::initTestCase()
                         {s("object"), s("checkout.session")},
                         {s("url"), QString(s("https://checkout.stripe.com/c/pay/") + id)}});
             });
+    m_mock.route(s("/v1/customers"),
+                 QHttpServerRequest::Method::Post,
+                 [this](const QHttpServerRequest &request) {
+                     SeenRequest seen{request.value("Authorization"),
+                                      request.value("Idempotency-Key"),
+                                      request.value("Content-Type"),
+                                      parseForm(request.body())};
+                     m_seenCustomers.append(seen);
+                     if (m_customerStatus != 200)
+                         return QHttpServerResponse(
+                                 QJsonObject{{s("error"), QJsonObject{{s("code"), s("x")}}}},
+                                 QHttpServerResponse::StatusCode::BadRequest);
+                     const QString id
+                             = s("cus_test_")
+                               + QString::fromLatin1(seen.idempotencyKey.toHex().right(12));
+                     return QHttpServerResponse(
+                             QJsonObject{{s("id"), id}, {s("object"), s("customer")}});
+                 });
     m_port = m_mock.listen(QHostAddress::LocalHost, 0);
     QVERIFY(m_port != 0);
 }
@@ -105,7 +127,9 @@ void tst_Checkout::initTestCase()
 void tst_Checkout::init()
 {
     m_seen.clear();
+    m_seenCustomers.clear();
     m_mockStatus = 200;
+    m_customerStatus = 200;
     m_dir = std::make_unique<QTemporaryDir>();
     m_db = std::make_unique<Database>(m_dir->filePath(s("checkout.sqlite")));
     QString error;
@@ -179,7 +203,10 @@ void tst_Checkout::createsSessionThroughStripe()
     QCOMPARE(seen.form.value(s("metadata[token_amount]")), s("12000"));
     QCOMPARE(seen.form.value(s("payment_intent_data[metadata][customer_id]")), s("cst_a"));
     QCOMPARE(seen.form.value(s("success_url")), GrowthBody.value(s("success_url")).toString());
-    QCOMPARE(seen.form.value(s("customer_email")), s("cst_a@example.com"));
+    // The customer's new Stripe Customer, not only its e-mail.
+    QCOMPARE(m_seenCustomers.size(), 1);
+    QVERIFY(seen.form.value(s("customer")).startsWith(s("cus_test_")));
+    QVERIFY(!seen.form.contains(s("customer_email")));
 
     QTRY_COMPARE(text(*m_db,
                       s("SELECT status FROM token_orders WHERE "
@@ -188,6 +215,51 @@ void tst_Checkout::createsSessionThroughStripe()
                  s("pending"));
     QCOMPARE(scalar(*m_db, s("SELECT token_amount FROM token_orders")), 12000);
     QCOMPARE(scalar(*m_db, s("SELECT price_cents FROM token_orders")), 4900);
+}
+
+void tst_Checkout::stripeCustomerCreatedOnceAndReused()
+{
+    const Captured first = purchase(GrowthBody);
+    MOUSE_WAIT_REPLY(first);
+    QCOMPARE(first.status(), 200);
+    QCOMPARE(m_seenCustomers.size(), 1);
+    const SeenRequest &created = m_seenCustomers.first();
+    QCOMPARE(created.authorization, QByteArray("Bearer sk_test_checkout"));
+    QCOMPARE(created.idempotencyKey, QByteArray("mouse-customer-cst_a"));
+    QCOMPARE(created.form.value(s("email")), s("cst_a@example.com"));
+    QCOMPARE(created.form.value(s("metadata[customer_id]")), s("cst_a"));
+    const QString customer = m_seen.at(0).form.value(s("customer"));
+    QVERIFY(customer.startsWith(s("cus_test_")));
+    QTRY_COMPARE(text(*m_db, s("SELECT stripe_customer_id FROM customers WHERE id = 'cst_a'")),
+                 customer);
+
+    // Later purchases use it; Stripe is not asked again.
+    const Captured second = purchase(GrowthBody);
+    MOUSE_WAIT_REPLY(second);
+    QCOMPARE(second.status(), 200);
+    QCOMPARE(m_seenCustomers.size(), 1);
+    QCOMPARE(m_seen.size(), 2);
+    QCOMPARE(m_seen.at(1).form.value(s("customer")), customer);
+
+    // A customer already linked to Stripe (e.g. by a webhook) keeps its Customer.
+    addCustomer(*m_db, s("cst_linked"), s("cus_known"));
+    const Captured linked = purchase(GrowthBody, s("cst_linked"));
+    MOUSE_WAIT_REPLY(linked);
+    QCOMPARE(m_seenCustomers.size(), 1);
+    QCOMPARE(m_seen.at(2).form.value(s("customer")), s("cus_known"));
+}
+
+void tst_Checkout::customerRefusedFallsBackToEmail()
+{
+    m_customerStatus = 400;
+    const Captured reply = purchase(GrowthBody);
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+    QCOMPARE(m_seenCustomers.size(), 1);
+    QCOMPARE(m_seen.size(), 1);
+    QCOMPARE(m_seen.at(0).form.value(s("customer_email")), s("cst_a@example.com"));
+    QVERIFY(!m_seen.at(0).form.contains(s("customer")));
+    QCOMPARE(text(*m_db, s("SELECT COALESCE(stripe_customer_id, '') FROM customers")), QString());
 }
 
 void tst_Checkout::clientIdempotencyKeyIsStable()

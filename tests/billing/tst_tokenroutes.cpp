@@ -134,22 +134,56 @@ void tst_TokenRoutes::balanceWithLowFlag()
 void tst_TokenRoutes::useRejectsBadAmounts()
 {
     credit(100);
-    const QList<QJsonValue> bad{QJsonValue(s("5")),
-                                QJsonValue(0),
-                                QJsonValue(-3),
-                                QJsonValue(1.5),
-                                QJsonValue(2e6),
-                                QJsonValue()};
-    for (const QJsonValue &amount : bad) {
-        const Captured reply = post(Tokens + s("/use"), {{s("amount"), amount}});
+    // Not written as a JSON integer (or missing): 400. Qt's reader would take 1e3 and 1000.0
+    // for 1000, so these are sent as raw text.
+    const QList<QByteArray> notIntegers{R"({"amount":"5"})",
+                                        R"({"amount":1.5})",
+                                        R"({"amount":1e1})",
+                                        R"({"amount":1E1})",
+                                        R"({"amount":10.0})",
+                                        R"({"amount":1e-0})",
+                                        R"({"amount":null})",
+                                        R"({"amount":[10]})",
+                                        R"({"description":"no amount"})",
+                                        R"({"amount":10,"amount":10})"};
+    for (const QByteArray &body : notIntegers) {
+        for (const char *route : {"/use", "/credit"}) {
+            const Captured reply = callRoute(*m_router,
+                                             "POST",
+                                             Tokens + QLatin1String(route),
+                                             body.chopped(1) + R"(,"description":"x"})",
+                                             true);
+            MOUSE_WAIT_REPLY(reply);
+            QVERIFY2(reply.status() == 400, body.constData());
+            const QJsonObject error = reply.json().value(s("error")).toObject();
+            QCOMPARE(error.value(s("code")), s("invalid_amount"));
+            QVERIFY(error.value(s("message")).toString().contains(s("1e3")));
+        }
+    }
+    // Integers out of bounds: 422.
+    for (const QByteArray &body : {QByteArray(R"({"amount":0})"),
+                                   QByteArray(R"({"amount":-3})"),
+                                   QByteArray(R"({"amount":2000000})"),
+                                   QByteArray(R"({"amount":99999999999999999999999})")}) {
+        const Captured reply = callRoute(*m_router, "POST", Tokens + s("/use"), body);
         MOUSE_WAIT_REPLY(reply);
-        QCOMPARE(reply.status(), 422);
+        QVERIFY2(reply.status() == 422, body.constData());
         QCOMPARE(reply.json().value(s("error")).toObject().value(s("code")), s("invalid_amount"));
     }
     const Captured notJson = callRoute(*m_router, "POST", Tokens + s("/use"), "amount=5");
     MOUSE_WAIT_REPLY(notJson);
     QCOMPARE(notJson.status(), 400);
     QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 100);
+
+    // The same amount written as an integer, with spaces and other members around it, passes.
+    const Captured ok
+            = callRoute(*m_router,
+                        "POST",
+                        Tokens + s("/use"),
+                        R"( { "note" : {"amount": 1e3, "x": [1.5, "}"]} , "amount" : 10 } )");
+    MOUSE_WAIT_REPLY(ok);
+    QCOMPARE(ok.status(), 200);
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 90);
 }
 
 void tst_TokenRoutes::useAnswers402WithShortfall()
@@ -205,7 +239,21 @@ void tst_TokenRoutes::referenceReusedWithOtherAmountConflicts()
     QCOMPARE(other.status(), 409);
     const QJsonObject error = other.json().value(s("error")).toObject();
     QCOMPARE(error.value(s("code")).toString(), s("idempotency_conflict"));
+    QVERIFY(error.value(s("message")).toString().contains(s("(30 tokens, usage)")));
     QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 70);
+    // One token, in the singular.
+    const QJsonObject one{
+            {s("amount"), 1}, {s("reference_type"), s("job")}, {s("reference_id"), s("job-one")}};
+    const Captured single = post(Tokens + s("/use"), one);
+    MOUSE_WAIT_REPLY(single);
+    QJsonObject two = one;
+    two[s("amount")] = 2;
+    const Captured conflict = post(Tokens + s("/use"), two);
+    MOUSE_WAIT_REPLY(conflict);
+    QCOMPARE(conflict.status(), 409);
+    QVERIFY2(conflict.json()[s("error")][s("message")].toString().contains(s("(1 token, usage)")),
+             qPrintable(conflict.json()[s("error")][s("message")].toString()));
+    credit(1); // back to 70 for what follows
     // The same reference of another type is another operation.
     body[s("reference_type")] = s("report");
     const Captured otherType = post(Tokens + s("/use"), body);

@@ -81,6 +81,12 @@ void requestFramer(const uint8_t *data, size_t size)
             check(completed <= heads, "a request completes only after its head");
         }
     }
+    // The client half-closes here: only a request in progress is answered, with a 400.
+    const bool midRequest = framer.inRequest();
+    const bool refused = framer.endOfInput();
+    check(!refused || midRequest, "end of input refuses only a request in progress");
+    if (refused)
+        check(framer.failed() && framer.errorStatus() == 400, "an unfinished request is a 400");
 }
 
 void router(const uint8_t *data, size_t size)

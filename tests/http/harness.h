@@ -74,8 +74,10 @@ private:
                    [](const Request &req, const Responder &r) {
                        r.sendJson({{QStringLiteral("admin"), req.principal.isAdmin()}});
                    });
+        // POST routes take a body only when they declare one (RouteOptions::body).
         RouteOptions small;
         small.maxBodyBytes = 100;
+        small.body.description = QStringLiteral("Any bytes");
         router.post(
                 QStringLiteral("/admin/thing"),
                 Access::Admin,
@@ -94,6 +96,7 @@ private:
                    });
         RouteOptions echo;
         echo.maxBodyBytes = 1024;
+        echo.body.description = QStringLiteral("Any bytes, counted");
         router.post(
                 QStringLiteral("/echo"),
                 Access::Public,
@@ -127,7 +130,9 @@ private:
                         {QStringLiteral("body"), QString::fromLatin1(req.body)}});
         };
         router.get(QStringLiteral("/inspect/{name}"), Access::Public, inspect);
-        router.post(QStringLiteral("/inspect/{name}"), Access::Public, inspect);
+        RouteOptions inspected;
+        inspected.body.description = QStringLiteral("Any bytes, shown");
+        router.post(QStringLiteral("/inspect/{name}"), Access::Public, inspect, inspected);
         router.get(QStringLiteral("/big"), Access::Public, [](const Request &, const Responder &r) {
             r.send(Reply::bytes(QByteArray(100000, 'b'), "application/octet-stream"));
         });

@@ -45,7 +45,7 @@ QByteArray requestFor(const Http::RouteInfo &route, const QByteArray &extraHeade
 {
     QByteArray request = route.method + ' ' + concretePath(route.pattern) + " HTTP/1.1\r\n"
                          + "Host: 127.0.0.1\r\n" + extraHeaders;
-    if (changesState(route.method))
+    if (route.options.body.isDeclared())
         request += "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
     else
         request += "\r\n";
@@ -80,6 +80,7 @@ private slots:
     void everyRouteWithAdminToken();
     void webSocketRoutesAuthenticated();
     void openApiDescribesEveryRoute();
+    void openApiHasEveryRequestBody();
     void healthIsPublicAndFast();
     void metricsNeedAdmin();
     void metricsTextMovesWithRequests();
@@ -226,6 +227,71 @@ void tst_GatewayRoutes::openApiDescribesEveryRoute()
         QVERIFY(!operation.value(QStringLiteral("summary")).toString().isEmpty());
         QVERIFY(operation.contains(QStringLiteral("x-access")));
     }
+}
+
+void tst_GatewayRoutes::openApiHasEveryRequestBody()
+{
+    RawClient client(port());
+    const auto response = client.request(get("/api/v1/openapi.json"));
+    QVERIFY(response);
+    const QJsonObject paths = response->json().value(QStringLiteral("paths")).toObject();
+    int withBody = 0;
+    for (const Http::RouteInfo &route : m_gateway->router()->routes()) {
+        if (!changesState(route.method))
+            continue;
+        const QByteArray what = route.method + ' ' + route.pattern.toUtf8();
+        const QJsonObject operation = paths.value(route.pattern)
+                                              .toObject()
+                                              .value(QString::fromLatin1(route.method).toLower())
+                                              .toObject();
+        const QJsonObject schema = operation.value(QStringLiteral("requestBody"))
+                                           .toObject()
+                                           .value(QStringLiteral("content"))
+                                           .toObject()
+                                           .value(QStringLiteral("application/json"))
+                                           .toObject()
+                                           .value(QStringLiteral("schema"))
+                                           .toObject();
+        // A state-changing route takes a body only if it declares one, and then describes it.
+        const qint64 limit = operation.value(QStringLiteral("x-max-body-bytes")).toInteger(-1);
+        if (schema.isEmpty()) {
+            QVERIFY2(limit == 0, what.constData());
+            continue;
+        }
+        ++withBody;
+        QCOMPARE(schema.value(QStringLiteral("type")).toString(), QStringLiteral("object"));
+        const QJsonObject properties = schema.value(QStringLiteral("properties")).toObject();
+        for (const QJsonValue &name : schema.value(QStringLiteral("required")).toArray())
+            QVERIFY2(properties.contains(name.toString()), what.constData());
+        for (const QJsonValue &property : properties)
+            QVERIFY2(!property.toObject().value(QStringLiteral("type")).toString().isEmpty(),
+                     what.constData());
+    }
+    QVERIFY(withBody >= 8);
+
+    // The token amount: required, an integer, with its bounds.
+    const QJsonObject use = paths.value(QStringLiteral("/api/v1/customers/{customer}/tokens/use"))
+                                    .toObject()
+                                    .value(QStringLiteral("post"))
+                                    .toObject();
+    const QJsonObject useSchema = use[QStringLiteral("requestBody")][QStringLiteral("content")]
+                                     [QStringLiteral("application/json")][QStringLiteral("schema")]
+                                             .toObject();
+    QCOMPARE(useSchema[QStringLiteral("required")].toArray(), QJsonArray{QStringLiteral("amount")});
+    const QJsonObject amount
+            = useSchema[QStringLiteral("properties")][QStringLiteral("amount")].toObject();
+    QCOMPARE(amount[QStringLiteral("type")].toString(), QStringLiteral("integer"));
+    QCOMPARE(amount[QStringLiteral("minimum")].toInteger(), 1);
+    QVERIFY(amount[QStringLiteral("maximum")].toInteger() > 1);
+
+    // A route that declares no body refuses one, so none can be read undescribed.
+    RawClient pause(port());
+    const auto refused = pause.request(
+            "POST /admin/queue/pause HTTP/1.1\r\nAuthorization: Bearer test-admin-token\r\n"
+            "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+    QVERIFY(refused);
+    QCOMPARE(refused->status, 413);
+    QCOMPARE(refused->errorCode(), QStringLiteral("body_not_allowed"));
 }
 
 void tst_GatewayRoutes::healthIsPublicAndFast()

@@ -7,6 +7,8 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <sys/socket.h>
+
 using Mouse::Settings;
 
 namespace {
@@ -56,6 +58,7 @@ private slots:
     void headerTooLarge();
     void malformedRequest();
     void slowClientCutOff();
+    void halfClosedMidRequest();
     void idleConnectionClosed();
     void tooManyConnections();
     void connectionCloseHonoured();
@@ -555,6 +558,46 @@ void tst_HttpServer::slowClientCutOff()
     body.send("POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
     QVERIFY(body.waitClosed(3000));
     QCOMPARE(h.echoCalls, 0);
+}
+
+void tst_HttpServer::halfClosedMidRequest()
+{
+    Harness h(with({{"server/request_timeout_ms", "60000"}, {"server/idle_timeout_ms", "60000"}}));
+    QVERIFY(h.start());
+    // The client stops sending (shutdown(SHUT_WR)) with the body, or the head, unfinished: the
+    // request can never complete, and the client, still reading, is told so at once.
+    const QList<QByteArray> cut{"POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc",
+                                "POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\n",
+                                "GET /public HTTP/1.1\r\nHost: x\r\n"};
+    for (const QByteArray &request : cut) {
+        for (const bool pause : {true, false}) {
+            RawClient client(h.port());
+            client.send(request);
+            // With a pause the FIN reaches the server in a read of its own; without, it may
+            // come with the bytes.
+            if (pause)
+                QTest::qWait(100);
+            QCOMPARE(::shutdown(int(client.socket()->socketDescriptor()), SHUT_WR), 0);
+            const auto response = client.next(3000);
+            QVERIFY2(response, request.constData());
+            QCOMPARE(response->status, 400);
+            QCOMPARE(response->errorCode(), QStringLiteral("incomplete_request"));
+            QCOMPARE(response->header("connection"), QByteArray("close"));
+            verifyErrorShape(*response);
+            QVERIFY(client.waitClosed(3000));
+        }
+    }
+    QCOMPARE(h.echoCalls, 0);
+
+    // A whole request followed by the half-close is still answered normally.
+    RawClient whole(h.port());
+    whole.send("POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+    const auto answered = whole.next(3000);
+    QVERIFY(answered);
+    QCOMPARE(answered->status, 200);
+    QCOMPARE(::shutdown(int(whole.socket()->socketDescriptor()), SHUT_WR), 0);
+    QVERIFY(whole.waitClosed(3000));
+    QVERIFY(whole.buffer().isEmpty());
 }
 
 void tst_HttpServer::idleConnectionClosed()

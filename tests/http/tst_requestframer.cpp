@@ -62,6 +62,7 @@ private slots:
     void simpleGet();
     void splitAtEveryByte();
     void contentLengthBody();
+    void endOfInputMidRequest();
     void pipelined();
     void lfOnlyAndLeadingBlankLines();
     void connectionSemantics();
@@ -125,6 +126,32 @@ void tst_RequestFramer::contentLengthBody()
     QCOMPARE(step.consumed, 5);
     QVERIFY(step.requestComplete);
     QVERIFY(!framer.inRequest());
+}
+
+void tst_RequestFramer::endOfInputMidRequest()
+{
+    // Between requests (nothing, or only the blank lines QHttpServer skips): nothing to answer.
+    RequestFramer idle;
+    QVERIFY(!idle.endOfInput());
+    idle.feed("GET /a HTTP/1.1\r\n\r\n\r\n");
+    QVERIFY(!idle.endOfInput());
+    QVERIFY(!idle.failed());
+
+    // A body cut short, a chunked body without its last chunk, a head cut short: 400.
+    const QList<QByteArray> cut{"POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345",
+                                "POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\n",
+                                "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc",
+                                "GET /a HTTP/1.1\r\nHost: x\r\n"};
+    for (const QByteArray &data : cut) {
+        RequestFramer framer;
+        QByteArrayView rest(data);
+        while (!rest.isEmpty())
+            rest = rest.sliced(framer.feed(rest).consumed);
+        QVERIFY2(framer.endOfInput(), data.constData());
+        QVERIFY(framer.failed());
+        QCOMPARE(framer.errorStatus(), 400);
+        QCOMPARE(QByteArray(framer.errorCode()), QByteArray("incomplete_request"));
+    }
 }
 
 void tst_RequestFramer::pipelined()

@@ -126,12 +126,24 @@ void tst_Router::routeTable()
     RouteOptions options;
     options.summary = QStringLiteral("s");
     options.maxBodyBytes = 10;
+    options.body.description = QStringLiteral("b");
     router.post(QStringLiteral("/p"), Access::Admin, tagged(&hit, QStringLiteral("p")), options);
     const QList<RouteInfo> routes = router.routes();
     QCOMPARE(routes.size(), 1);
     QCOMPARE(routes.first().method, QByteArray("POST"));
     QCOMPARE(routes.first().options.maxBodyBytes, 10);
     QCOMPARE(routes.first().options.summary, QStringLiteral("s"));
+
+    // A state-changing route that declares no body takes none, whatever limit it asked for;
+    // GET keeps the server default.
+    RouteOptions undeclared;
+    undeclared.maxBodyBytes = 1000;
+    router.post(QStringLiteral("/q"), Access::Admin, tagged(&hit, QStringLiteral("q")), undeclared);
+    router.del(QStringLiteral("/q"), Access::Admin, tagged(&hit, QStringLiteral("d")));
+    router.get(QStringLiteral("/q"), Access::Admin, tagged(&hit, QStringLiteral("g")));
+    QCOMPARE(router.match("POST", QStringLiteral("/q")).route->options.maxBodyBytes, 0);
+    QCOMPARE(router.match("DELETE", QStringLiteral("/q")).route->options.maxBodyBytes, 0);
+    QCOMPARE(router.match("GET", QStringLiteral("/q")).route->options.maxBodyBytes, -1);
 }
 
 QTEST_GUILESS_MAIN(tst_Router)

@@ -11,6 +11,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -120,6 +121,20 @@ private slots:
         QCOMPARE(tasks.size(), 1);
         QCOMPARE(tasks[0][u"id"_s].toString(), id);
         QCOMPARE(tasks[0][u"attempts"_s].toArray().size(), 1);
+        // Times are ISO 8601 UTC with milliseconds, as in every other answer.
+        const QJsonObject attempt = tasks[0][u"attempts"_s][0].toObject();
+        for (const QJsonValue &time : {tasks[0][u"created_at"_s],
+                                       tasks[0][u"run_at"_s],
+                                       tasks[0][u"finished_at"_s],
+                                       attempt[u"started_at"_s],
+                                       attempt[u"finished_at"_s]}) {
+            static const QRegularExpression iso(
+                    u"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$"_s);
+            QVERIFY2(iso.match(time.toString()).hasMatch(),
+                     QJsonDocument(tasks[0].toObject()).toJson().constData());
+            const QDateTime parsed = QDateTime::fromString(time.toString(), Qt::ISODateWithMs);
+            QVERIFY(qAbs(parsed.secsTo(QDateTime::currentDateTimeUtc())) < 600);
+        }
 
         // A limit that is not an integer from 1 to 1000 is refused, not quietly replaced.
         for (const QString &limit : {u"-1"_s, u"0"_s, u"1e9"_s, u"many"_s}) {

@@ -1,8 +1,10 @@
 // SPDX-FileCopyrightText: 2026 Mouse Gateway developers
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/log/eventlog.h"
 #include "core/queue/taskqueue.h"
 #include "core/storage/database.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QMutex>
 #include <QSignalSpy>
@@ -11,6 +13,7 @@
 #include <QTest>
 #include <QThread>
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 
@@ -229,7 +232,9 @@ private slots:
         // Retry n waits min(cap, base * 2^(n-1)): 1 s, 2 s, then the 3 s cap.
         const QList<qint64> expected{1000, 2000, 3000, 3000};
         for (int retry = 0; retry < expected.size(); ++retry) {
-            const qint64 runAt = queue.task(id).value(u"run_at"_s).toInteger();
+            const qint64 runAt = QDateTime::fromString(queue.task(id).value(u"run_at"_s).toString(),
+                                                       Qt::ISODateWithMs)
+                                         .toMSecsSinceEpoch();
             QCOMPARE(runAt - clock.ms->load(), expected[retry]);
             clock.advance(expected[retry] - 1);
             queue.processDueRetries();
@@ -320,7 +325,8 @@ private slots:
 
     void failDeadLettersAtOnceAndCanBeDiscarded()
     {
-        TaskQueue queue(*m_db, {});
+        EventLog log;
+        TaskQueue queue(*m_db, {}, &log);
         queue.registerHandler(u"t"_s, [&](const Task &, QSqlDatabase &) {
             return TaskResult::fail(u"malformed"_s);
         });
@@ -329,6 +335,14 @@ private slots:
         const QString id = queue.enqueue(task(u"t"_s));
         QVERIFY(queue.waitForIdle(10000));
         QCOMPARE(queue.task(id).value(u"status"_s).toString(), u"dead"_s);
+        // One attempt, in the singular.
+        const QList<EventLog::Event> events = log.events();
+        const auto deadLettered = std::find_if(events.begin(), events.end(), [](const auto &e) {
+            return e.message.contains(u"dead-letter list"_s);
+        });
+        QVERIFY(deadLettered != events.end());
+        QVERIFY2(deadLettered->message.endsWith(u"after 1 attempt"_s),
+                 qPrintable(deadLettered->message));
         QVERIFY(queue.discardDead(id));
         QCOMPARE(queue.task(id).value(u"status"_s).toString(), u"discarded"_s);
         QVERIFY(!queue.retryDead(id));

@@ -30,6 +30,7 @@ private slots:
     void formatsGiveTheirMime();
     void losslessAnswersAreCompressed();
     void ssimIsOneForIdenticalAndLowerForNoise();
+    void helperThreadsGiveTheSameAnswer();
 };
 
 void TestImageCodec::presetsFitTheirBoxKeepingAspect_data()
@@ -300,6 +301,47 @@ void TestImageCodec::ssimIsOneForIdenticalAndLowerForNoise()
             noisy.setPixel(x, y, (x + y) % 4 ? qRgb(255, 255, 255) : qRgb(0, 0, 0));
     const double s = ImageCodec::ssim(a, ImageCodec::luma(noisy), 1);
     QVERIFY(s < 0.5);
+}
+
+void TestImageCodec::helperThreadsGiveTheSameAnswer()
+{
+    // With a helper thread a frame's trials are encoded and decoded as two bands and SSIM is
+    // summed in two halves; nothing the search decides depends on the threads, so the answer
+    // is the same bytes, cold and hinted, and keeps the floor on every window against the
+    // source scaled to its size.
+    QImage source = ScreensTest::desktop(1920, 1080);
+    // Saturated coloured detail everywhere, the bands' seam included: a wrong chroma row
+    // pushes such pixels out of gamut differently, and the clamping shows in their luma.
+    const QRgb colours[] = {qRgb(255, 0, 0), qRgb(0, 0, 255), qRgb(0, 255, 0), qRgb(0, 0, 0)};
+    for (int y = 0; y < source.height(); ++y)
+        for (int x = (y * 7) % 3; x < source.width(); x += 3)
+            source.setPixel(x, y, colours[(x / 3 + y / 2) % 4]);
+    const QByteArray png = ScreensTest::encoded(source, "png");
+    const ScreenPreset preset = ScreenPresets().preset(ScreenQuality::Medium);
+    for (const int hint : {0, 40}) {
+        CompressOptions one, two;
+        one.threads = 1;
+        two.threads = 2;
+        one.qualityHint = two.qualityHint = hint;
+        const Expected<EncodedImage> serial
+                = ImageCodec::compress(png, preset, ImageFormat::Jpeg, one);
+        const Expected<EncodedImage> parallel
+                = ImageCodec::compress(png, preset, ImageFormat::Jpeg, two);
+        QVERIFY(serial.ok() && parallel.ok());
+        QCOMPARE(parallel->bytes, serial->bytes);
+        QCOMPARE(parallel->encoderQuality, serial->encoderQuality);
+        // The all-window check measures the search's own decode of its answer: with a helper
+        // that decode is assembled from two bands. The same value to the last bit says the
+        // bands' pixels are the whole image's.
+        QCOMPARE(parallel->ssim, serial->ssim);
+        const QImage answer = QImage::fromData(parallel->bytes);
+        QCOMPARE(answer.size(), QSize(1024, 576));
+        const double measured
+                = ImageCodec::ssim(ImageCodec::luma(ImageCodec::scaled(source, answer.size())),
+                                   ImageCodec::luma(answer),
+                                   1);
+        QVERIFY2(measured >= preset.ssimFloor(), qPrintable(QString::number(measured)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestImageCodec)

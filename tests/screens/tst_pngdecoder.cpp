@@ -120,6 +120,7 @@ private slots:
     void corruptionIsAnError();
     void declaredSizeAboveTheCapIsRefused();
     void fuzzSeedsAndRegressionsReplay();
+    void buffersAreReusedSafely();
 };
 
 void TestPngDecoder::everyColourTypeAndFilterMatchesLibpng()
@@ -264,6 +265,46 @@ void TestPngDecoder::fuzzSeedsAndRegressionsReplay()
         }
     }
     QVERIFY(files >= ours.size() + qts.size());
+}
+
+void TestPngDecoder::buffersAreReusedSafely()
+{
+    // The decoder's big buffers come from a pool: a picture still held keeps its buffer, a
+    // dropped one lends it to the next decode (smaller or not), across threads. Every picture
+    // must still be libpng's, whatever buffer it landed in.
+    const QByteArray large = ScreensTest::encoded(ScreensTest::desktop(640, 400), "png");
+    const QByteArray small = ScreensTest::encoded(ScreensTest::desktop(200, 120, true), "png");
+    const QImage largeExpected = QImage::fromData(large).convertToFormat(QImage::Format_ARGB32);
+    const QImage smallExpected = QImage::fromData(small).convertToFormat(QImage::Format_ARGB32);
+    auto decoded = [](const QByteArray &png) {
+        QImage image;
+        const PngDecoder::Result result = PngDecoder::decode(png, 1'000'000, &image);
+        return result == PngDecoder::Result::Decoded ? image : QImage();
+    };
+    QImage held = decoded(large);
+    const QImage second = decoded(small); // `held` keeps its buffer: a different one
+    QVERIFY(held.constBits() != second.constBits());
+    QCOMPARE(held.convertToFormat(QImage::Format_ARGB32), largeExpected);
+    held = QImage();                      // back to the pool
+    const QImage reused = decoded(small); // may land in the large one: still exact
+    QCOMPARE(reused.convertToFormat(QImage::Format_ARGB32), smallExpected);
+    QCOMPARE(second.convertToFormat(QImage::Format_ARGB32), smallExpected);
+    const QImage grown = decoded(large);
+    QCOMPARE(grown.convertToFormat(QImage::Format_ARGB32), largeExpected);
+
+    // Two threads decoding and dropping at once (ASan/TSan-visible if the pool were wrong).
+    QAtomicInt wrong = 0;
+    auto work = [&](const QByteArray &png, const QImage &expected) {
+        for (int i = 0; i < 20; ++i)
+            if (decoded(png).convertToFormat(QImage::Format_ARGB32) != expected)
+                wrong.fetchAndAddRelaxed(1);
+    };
+    QThread *other = QThread::create([&] { work(small, smallExpected); });
+    other->start();
+    work(large, largeExpected);
+    QVERIFY(other->wait(60'000));
+    delete other;
+    QCOMPARE(wrong.loadRelaxed(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestPngDecoder)

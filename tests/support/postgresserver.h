@@ -10,6 +10,9 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 
+#include <cerrno>
+#include <csignal>
+
 #include <unistd.h>
 
 namespace Mouse::Tests {
@@ -17,6 +20,11 @@ namespace Mouse::Tests {
 // A real PostgreSQL 15 server for one test, on 127.0.0.1 and a free port, in a temporary
 // folder, stopped by the destructor. initdb refuses to run as root, so as root the server runs
 // as the "postgres" system user (Debian's postgresql package creates it).
+//
+// A test that dies (SIGKILL, a crash, ctest's timeout) runs no destructor, and the server
+// would outlive it. So start() also launches a detached watchdog that stops the server and
+// removes its folder once the test process is gone, and, in case even that was lost (a
+// reboot of the container, an older harness), removes what earlier runs left behind first.
 class PostgresServer final
 {
 public:
@@ -36,6 +44,7 @@ public:
 
     bool start(QString *error)
     {
+        cleanLeftovers();
         m_dir.setAutoRemove(true);
         const QString data = m_dir.filePath(QStringLiteral("data"));
         const QString passwordFile = m_dir.filePath(QStringLiteral("pw"));
@@ -44,6 +53,11 @@ public:
             return fail(error, QStringLiteral("cannot write the password file"));
         pw.write(m_password.toUtf8());
         pw.close();
+        QFile owner(m_dir.filePath(QString::fromLatin1(OwnerFile)));
+        if (!owner.open(QIODevice::WriteOnly))
+            return fail(error, QStringLiteral("cannot write the owner file"));
+        owner.write(QByteArray::number(qint64(::getpid())));
+        owner.close();
         if (::geteuid() == 0)
             run({QStringLiteral("chown"),
                  QStringLiteral("-R"),
@@ -78,8 +92,17 @@ public:
                         &output))
             return fail(error, QStringLiteral("pg_ctl start failed: ") + output);
         m_running = true;
+        startWatchdog();
         return true;
     }
+
+    // The PID of the postmaster (for tests of this harness), or 0.
+    qint64 serverPid() const
+    {
+        QFile pid(m_dir.filePath(QStringLiteral("data/postmaster.pid")));
+        return pid.open(QIODevice::ReadOnly) ? pid.readLine().trimmed().toLongLong() : 0;
+    }
+    QString path() const { return m_dir.path(); }
 
     void stop()
     {
@@ -95,6 +118,9 @@ public:
                     QStringLiteral("stop")},
                    &ignored);
         m_running = false;
+        if (m_watchdog > 0)
+            ::kill(pid_t(m_watchdog), SIGKILL);
+        m_watchdog = 0;
     }
 
     QString url() const
@@ -105,6 +131,53 @@ public:
     }
 
 private:
+    static constexpr const char *OwnerFile = "owner.pid"; // the test process that made it
+
+    // Stops the server of `dir` at once (no checkpoint: its data is thrown away) and removes
+    // the folder.
+    static QString stopAndRemoveScript(const QString &dir)
+    {
+        const QString stop
+                = QStringLiteral("%1/pg_ctl -D '%2/data' -m immediate -w stop").arg(binDir(), dir);
+        const QString asOwner
+                = ::geteuid() == 0 ? QStringLiteral("runuser -u postgres -- ") : QString();
+        return QStringLiteral("%1%2 >/dev/null 2>&1; rm -rf '%3'").arg(asOwner, stop, dir);
+    }
+
+    // A shell in its own session (QProcess::startDetached), so it outlives the test and its
+    // process group: it waits for this process to end, then stops the server.
+    void startWatchdog()
+    {
+        const QString script
+                = QStringLiteral("while kill -0 %1 2>/dev/null; do sleep 0.2; done; %2")
+                          .arg(qint64(::getpid()))
+                          .arg(stopAndRemoveScript(m_dir.path()));
+        QProcess watchdog;
+        watchdog.setProgram(QStringLiteral("/bin/sh"));
+        watchdog.setArguments({QStringLiteral("-c"), script});
+        watchdog.setStandardOutputFile(QProcess::nullDevice());
+        watchdog.setStandardErrorFile(QProcess::nullDevice());
+        watchdog.startDetached(&m_watchdog);
+    }
+
+    // Folders of earlier runs whose test process is gone (and whose watchdog did not run).
+    static void cleanLeftovers()
+    {
+        const QDir temp(QDir::tempPath());
+        const QStringList dirs
+                = temp.entryList({QStringLiteral("mouse-pg-*")}, QDir::Dirs | QDir::NoDotAndDotDot);
+        for (const QString &name : dirs) {
+            const QString dir = temp.filePath(name);
+            QFile owner(dir + QLatin1Char('/') + QLatin1String(OwnerFile));
+            if (!owner.open(QIODevice::ReadOnly))
+                continue; // not ours, or still being created
+            const qint64 pid = owner.readAll().trimmed().toLongLong();
+            if (pid <= 0 || ::kill(pid_t(pid), 0) == 0 || errno != ESRCH)
+                continue;
+            run({QStringLiteral("/bin/sh"), QStringLiteral("-c"), stopAndRemoveScript(dir)});
+        }
+    }
+
     static bool fail(QString *error, const QString &message)
     {
         *error = message;
@@ -145,6 +218,7 @@ private:
     QString m_password = QStringLiteral("mouse-test-password");
     quint16 m_port = 0;
     bool m_running = false;
+    qint64 m_watchdog = 0;
 };
 
 } // namespace Mouse::Tests

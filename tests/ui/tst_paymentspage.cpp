@@ -5,6 +5,7 @@
 #include "core/storage/database.h"
 #include "ui/paymentspage.h"
 
+#include <QDateTime>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -71,6 +72,16 @@ private slots:
         QTRY_COMPARE(table->rowCount(), 1);
         QCOMPARE(table->item(0, 0)->data(Qt::UserRole).toString(), id);
         QCOMPARE(table->item(0, 5)->text(), u"upstream refused"_s);
+        // The time the task died, read from the queue's ISO 8601 answer, not 1970.
+        const QDateTime deadAt = QDateTime::fromString(
+                m_queue->task(id).value(u"finished_at"_s).toString(), Qt::ISODateWithMs);
+        QVERIFY(deadAt.isValid());
+        QCOMPARE(deadAt.timeSpec(), Qt::UTC);
+        QVERIFY(qAbs(deadAt.secsTo(QDateTime::currentDateTimeUtc())) < 600);
+        const QDateTime local = deadAt.toLocalTime();
+        QCOMPARE(table->item(0, 4)->text(),
+                 local.toString(local.date() == QDate::currentDate() ? u"HH:mm:ss"_s
+                                                                     : u"yyyy-MM-dd HH:mm"_s));
         QVERIFY(!page.retryButton()->isEnabled()); // nothing selected yet
 
         m_fail = false;
