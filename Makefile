@@ -15,6 +15,7 @@ PACKAGES_BUILD := cmake ninja-build g++ pkg-config ccache libsqlite3-dev libssl-
 	qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-httpserver-dev libqt6svg6 \
 	qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql qt6-image-formats-plugins \
 	qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools qt6-translations-l10n qt6-qpa-plugins \
+	prometheus-cpp-dev \
 	libgl-dev libxkbcommon-dev libjpeg62-turbo-dev zlib1g-dev libdeflate-dev
 PACKAGES_TEST := xvfb xauth clang libclang-rt-14-dev postgresql redis-server \
 	openssl curl

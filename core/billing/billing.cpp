@@ -111,11 +111,11 @@ EffectOutcome Billing::processEvent(QSqlDatabase &db, const QString &eventId)
     case EffectOutcome::Kind::Ignored: {
         const bool ignored = outcome.kind == EffectOutcome::Kind::Ignored;
         if (Metrics::Counter *counter = ignored ? m_ignored : m_processed)
-            counter->increment();
+            counter->Increment();
         if (outcome.tokensDelta > 0 && m_tokensCredited)
-            m_tokensCredited->increment(quint64(outcome.tokensDelta));
+            m_tokensCredited->Increment(double(outcome.tokensDelta));
         if (outcome.tokensDelta < 0 && m_tokensRevoked)
-            m_tokensRevoked->increment(quint64(-outcome.tokensDelta));
+            m_tokensRevoked->Increment(double(-outcome.tokensDelta));
         qCDebug(lcBilling) << "event" << outcome.eventId << outcome.eventType << outcome.message;
         if (outcome.modeMismatch && m_eventLog)
             m_eventLog->warning(u"payments"_s,
@@ -137,7 +137,7 @@ EffectOutcome Billing::processEvent(QSqlDatabase &db, const QString &eventId)
         break;
     case EffectOutcome::Kind::Fail:
         if (m_failed)
-            m_failed->increment();
+            m_failed->Increment();
         qCWarning(lcBilling) << "event" << eventId << "failed:" << outcome.message;
         if (m_eventLog)
             m_eventLog->error(

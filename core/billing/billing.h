@@ -4,6 +4,7 @@
 
 #include "core/billing/eventeffects.h"
 #include "core/billing/ledger.h"
+#include "core/metrics/metricsfwd.h"
 
 #include <QDateTime>
 #include <QList>
@@ -28,10 +29,6 @@ struct TaskResult;
 namespace Http {
 class Router;
 } // namespace Http
-namespace Metrics {
-class Counter;
-class Registry;
-} // namespace Metrics
 
 // The billing facade the gateway owns: Stripe event effects for the queue, the token routes,
 // Checkout Session creation, and ledger snapshots for the dashboard.

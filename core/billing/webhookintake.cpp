@@ -74,10 +74,10 @@ WebhookIntake::WebhookIntake(Database &database,
     m_unavailableCounter = &metrics->counter(name, help, {{u"outcome"_s, u"unavailable"_s}});
     m_commitMs = &metrics->histogram(u"mouse_webhook_commit_ms"_s,
                                      u"Group commit time of webhook batches"_s,
-                                     Metrics::Histogram::latencyBucketsMs());
+                                     Metrics::latencyBucketsMs());
     m_syncMs = &metrics->histogram(u"mouse_webhook_sync_ms"_s,
                                    u"COMMIT of a webhook batch: WAL write and fdatasync"_s,
-                                   Metrics::Histogram::latencyBucketsMs());
+                                   Metrics::latencyBucketsMs());
     m_batchSize = &metrics->histogram(u"mouse_webhook_batch_events"_s,
                                       u"Events per group commit"_s,
                                       {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048});
@@ -138,7 +138,7 @@ void WebhookIntake::handle(const Http::Request &request, const Http::Responder &
     auto reject = [&](const QString &code, const QString &message) {
         m_rejected.fetch_add(1);
         if (m_rejectedCounter)
-            m_rejectedCounter->increment();
+            m_rejectedCounter->Increment();
         responder.fail(rejection(code, message));
     };
 
@@ -172,7 +172,7 @@ void WebhookIntake::handle(const Http::Request &request, const Http::Responder &
     if (m_queue.isBacklogFull(m_waiting.load())) {
         m_unavailable.fetch_add(1);
         if (m_unavailableCounter)
-            m_unavailableCounter->increment();
+            m_unavailableCounter->Increment();
         return responder.fail(
                 unavailable(u"backlog_full"_s, u"The payment queue is full; retry later."_s, 30));
     }
@@ -454,7 +454,7 @@ void WebhookIntake::writeBatch(Statements &statements, std::deque<Pending> &batc
             const qint64 syncStart = timer.nsecsElapsed();
             committed = tx.commit();
             if (m_syncMs)
-                m_syncMs->observe(double(timer.nsecsElapsed() - syncStart) / 1e6);
+                m_syncMs->Observe(double(timer.nsecsElapsed() - syncStart) / 1e6);
         }
     }
 
@@ -472,25 +472,25 @@ void WebhookIntake::writeBatch(Statements &statements, std::deque<Pending> &batc
     }
     m_batches.fetch_add(1);
     if (m_commitMs) {
-        m_commitMs->observe(double(timer.nsecsElapsed()) / 1e6);
-        m_batchSize->observe(double(batch.size()));
+        m_commitMs->Observe(double(timer.nsecsElapsed()) / 1e6);
+        m_batchSize->Observe(double(batch.size()));
     }
     for (const Pending &item : batch) {
         switch (item.outcome.kind) {
         case Outcome::Kind::Accepted:
             m_accepted.fetch_add(1);
             if (m_acceptedCounter)
-                m_acceptedCounter->increment();
+                m_acceptedCounter->Increment();
             break;
         case Outcome::Kind::Duplicate:
             m_duplicates.fetch_add(1);
             if (m_duplicateCounter)
-                m_duplicateCounter->increment();
+                m_duplicateCounter->Increment();
             break;
         case Outcome::Kind::Unavailable:
             m_unavailable.fetch_add(1);
             if (m_unavailableCounter)
-                m_unavailableCounter->increment();
+                m_unavailableCounter->Increment();
             break;
         }
     }

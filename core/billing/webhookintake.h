@@ -4,6 +4,7 @@
 
 #include "core/billing/stripeevent.h"
 #include "core/http/httptypes.h"
+#include "core/metrics/metricsfwd.h"
 
 #include <QJsonObject>
 #include <QMutex>
@@ -26,11 +27,6 @@ class Database;
 class EventLog;
 class Settings;
 class TaskQueue;
-namespace Metrics {
-class Counter;
-class Histogram;
-class Registry;
-} // namespace Metrics
 
 // POST /webhooks/stripe: verify the signature, parse the envelope, then write {stripe_events
 // row, tasks row} durably BEFORE answering 202. A dedicated writer thread group-commits: it

@@ -158,7 +158,7 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
 
 void GuardedTcpServer::refuse(qintptr descriptor)
 {
-    d->refusedConnections->increment();
+    d->refusedConnections->Increment();
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
@@ -235,7 +235,7 @@ HttpServer::Private::Private(HttpServer *q,
 void HttpServer::Private::countLimit(const char *reason)
 {
     if (Metrics::Counter *counter = limitCounters.value(reason))
-        counter->increment();
+        counter->Increment();
 }
 
 qint64 HttpServer::Private::bodyLimitFor(const PendingRequest &request) const
@@ -265,13 +265,13 @@ QByteArray HttpServer::Private::newRequestId()
 void HttpServer::Private::registerGuard(QTcpSocket *socket, ConnectionGuard *guard)
 {
     guards.insert(socket, guard);
-    openConnectionsGauge->set(guards.size());
+    openConnectionsGauge->Set(double(guards.size()));
 }
 
 void HttpServer::Private::unregisterGuard(QTcpSocket *socket)
 {
     guards.remove(socket);
-    openConnectionsGauge->set(guards.size());
+    openConnectionsGauge->Set(double(guards.size()));
 }
 
 void HttpServer::Private::sweep()
@@ -303,7 +303,7 @@ RouteMetrics &HttpServer::Private::routeMetrics(int routeIndex)
         metricsForRoute->latency = &metrics.histogram(
                 u"mouse_http_request_duration_ms"_s,
                 u"Time from dispatch to the answer being queued, in milliseconds"_s,
-                Metrics::Histogram::latencyBucketsMs(),
+                Metrics::latencyBucketsMs(),
                 {{u"route"_s, pattern}, {u"method"_s, method}});
         return metricsForRoute;
     };
@@ -399,8 +399,8 @@ void HttpServer::Private::dispatch(const QHttpServerRequest *request,
                     path = pending.path](Reply &&reply) {
         const double elapsedMs = double(m_clock.nsecsElapsed() - startNs) / 1e6;
         const int statusClass = qBound(1, reply.status / 100, 5);
-        routeStats.byClass[statusClass]->increment();
-        routeStats.latency->observe(elapsedMs);
+        routeStats.byClass[statusClass]->Increment();
+        routeStats.latency->Observe(elapsedMs);
         if (reply.status >= 500)
             qCWarning(lcHttp).noquote()
                     << method << path << reply.status << elapsedMs << "ms" << requestId;
@@ -491,7 +491,7 @@ void HttpServer::Private::dispatch(const QHttpServerRequest *request,
             return;
         }
         case Authenticator::Outcome::Invalid: {
-            authFailures->increment();
+            authFailures->Increment();
             limiter->recordFailure(r.peer);
             Reply reply = Reply::error(makeError(ErrorKind::Unauthorized,
                                                  "unauthorized",
@@ -502,7 +502,7 @@ void HttpServer::Private::dispatch(const QHttpServerRequest *request,
             return;
         }
         case Authenticator::Outcome::Forbidden:
-            authFailures->increment();
+            authFailures->Increment();
             limiter->recordFailure(r.peer);
             responder.fail(makeError(ErrorKind::Forbidden,
                                      "forbidden",
@@ -620,12 +620,12 @@ bool HttpServer::Private::handleUpgrade(const QHttpServerRequest &request,
             break;
         case Authenticator::Outcome::Invalid:
             upgrade.closeCode = 4401;
-            authFailures->increment();
+            authFailures->Increment();
             limiter->recordFailure(r.peer);
             break;
         case Authenticator::Outcome::Forbidden:
             upgrade.closeCode = 4403;
-            authFailures->increment();
+            authFailures->Increment();
             limiter->recordFailure(r.peer);
             break;
         case Authenticator::Outcome::UnknownCustomer:

@@ -9,6 +9,7 @@
 #include "core/http/httpserver.h"
 #include "core/http/requestframer.h"
 #include "core/http/router.h"
+#include "core/metrics/metricsfwd.h"
 
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
@@ -27,12 +28,6 @@
 class QHttpServerRequest;
 class QTcpSocket;
 class QWebSocket;
-
-namespace Mouse::Metrics {
-class Counter;
-class Gauge;
-class Histogram;
-} // namespace Mouse::Metrics
 
 namespace Mouse::Http {
 

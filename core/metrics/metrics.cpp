@@ -2,145 +2,194 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/metrics/metrics.h"
 
+#include <prometheus/check_names.h>
+#include <prometheus/collectable.h>
+#include <prometheus/family.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <stdexcept>
 
 namespace Mouse::Metrics {
 
 namespace {
 
-QString labelText(const Labels &labels, const QString &extraKey = {}, const QString &extra = {})
+prometheus::Labels toLabels(const Labels &labels)
 {
-    QStringList parts;
-    for (const auto &[key, value] : labels) {
-        QString escaped = value;
-        escaped.replace(u'\\', QStringLiteral("\\\\")).replace(u'"', QStringLiteral("\\\""));
-        escaped.replace(u'\n', QStringLiteral("\\n"));
-        parts.append(key + QStringLiteral("=\"") + escaped + u'"');
-    }
-    if (!extraKey.isEmpty())
-        parts.append(extraKey + QStringLiteral("=\"") + extra + u'"');
-    return parts.isEmpty() ? QString() : u'{' + parts.join(u',') + u'}';
+    prometheus::Labels result;
+    for (const auto &[key, value] : labels)
+        result.emplace(key.toStdString(), value.toStdString());
+    return result;
 }
 
-QString number(double value)
+// prometheus-cpp has no gauge whose value is read at scrape time, only a Collectable
+// interface for custom collectors: this is one. Its families are merged with the library
+// registry's when /metrics is rendered.
+class CallbackGauges final : public prometheus::Collectable
 {
-    if (std::isinf(value))
-        return value > 0 ? QStringLiteral("+Inf") : QStringLiteral("-Inf");
-    return QString::number(value, 'g', 12);
-}
+public:
+    void add(const std::string &name,
+             const std::string &help,
+             const prometheus::Labels &labels,
+             std::function<double()> read)
+    {
+        if (!prometheus::CheckMetricName(name))
+            throw std::invalid_argument("Invalid metric name");
+        for (const auto &label : labels) {
+            if (!prometheus::CheckLabelName(label.first))
+                throw std::invalid_argument("Invalid label name");
+        }
+        std::lock_guard lock(m_mutex);
+        Family &family = m_families[name];
+        family.help = help;
+        family.reads[labels] = std::move(read);
+    }
+
+    std::vector<prometheus::MetricFamily> Collect() const override
+    {
+        // Copy the callbacks first, so that a slow one never holds the lock.
+        std::map<std::string, Family> families;
+        {
+            std::lock_guard lock(m_mutex);
+            families = m_families;
+        }
+        std::vector<prometheus::MetricFamily> result;
+        for (const auto &[name, family] : families) {
+            prometheus::MetricFamily out;
+            out.name = name;
+            out.help = family.help;
+            out.type = prometheus::MetricType::Gauge;
+            for (const auto &[labels, read] : family.reads) {
+                prometheus::ClientMetric metric;
+                for (const auto &[key, value] : labels)
+                    metric.label.push_back({key, value});
+                metric.gauge.value = read();
+                out.metric.push_back(std::move(metric));
+            }
+            result.push_back(std::move(out));
+        }
+        return result;
+    }
+
+private:
+    struct Family
+    {
+        std::string help;
+        std::map<prometheus::Labels, std::function<double()>> reads;
+    };
+    mutable std::mutex m_mutex;
+    std::map<std::string, Family> m_families;
+};
 
 } // namespace
 
-Histogram::Histogram(QList<double> upperBounds)
-    : m_bounds(std::move(upperBounds))
-    , m_buckets(std::make_unique<std::atomic<quint64>[]>(m_bounds.size() + 1))
-{
-    for (int i = 0; i <= m_bounds.size(); ++i)
-        m_buckets[i].store(0);
-}
-
-void Histogram::observe(double value)
-{
-    int index = 0;
-    while (index < m_bounds.size() && value > m_bounds.at(index))
-        ++index;
-    m_buckets[index].fetch_add(1, std::memory_order_relaxed);
-    m_count.fetch_add(1, std::memory_order_relaxed);
-    m_sumMicros.fetch_add(qint64(std::llround(value * 1000.0)), std::memory_order_relaxed);
-}
-
-double Histogram::sum() const
-{
-    return double(m_sumMicros.load(std::memory_order_relaxed)) / 1000.0;
-}
-
-QList<quint64> Histogram::bucketCounts() const
-{
-    QList<quint64> counts;
-    for (int i = 0; i <= m_bounds.size(); ++i)
-        counts.append(m_buckets[i].load(std::memory_order_relaxed));
-    return counts;
-}
-
-double Histogram::quantile(double q) const
-{
-    const QList<quint64> counts = bucketCounts();
-    quint64 total = 0;
-    for (quint64 c : counts)
-        total += c;
-    if (total == 0)
-        return 0;
-
-    const double rank = q * double(total);
-    quint64 seen = 0;
-    for (int i = 0; i < counts.size(); ++i) {
-        if (double(seen + counts.at(i)) >= rank && counts.at(i) > 0) {
-            const double lower = i == 0 ? 0.0 : m_bounds.at(i - 1);
-            if (i == m_bounds.size())
-                return lower; // beyond the last bound: report the bound
-            const double upper = m_bounds.at(i);
-            const double within = (rank - double(seen)) / double(counts.at(i));
-            return lower + (upper - lower) * qBound(0.0, within, 1.0);
-        }
-        seen += counts.at(i);
-    }
-    return m_bounds.isEmpty() ? 0 : m_bounds.last();
-}
-
-void Histogram::reset()
-{
-    for (int i = 0; i <= m_bounds.size(); ++i)
-        m_buckets[i].store(0);
-    m_count.store(0);
-    m_sumMicros.store(0);
-}
-
-QList<double> Histogram::latencyBucketsMs()
+std::vector<double> latencyBucketsMs()
 {
     return {0.05, 0.1, 0.25, 0.5, 1,   2,   3,    5,    7.5,  10,   15,    25,    50,
             75,   100, 150,  250, 500, 750, 1000, 1500, 2500, 5000, 10000, 30000, 60000};
 }
 
-Registry::Family &Registry::family(const QString &name, const QString &help, Type type)
+HistogramReading read(const Histogram &histogram)
 {
-    auto it = m_families.find(name);
-    if (it == m_families.end()) {
-        it = m_families.emplace(name, Family{}).first;
-        it->second.help = help;
-        it->second.type = type;
+    const prometheus::ClientMetric::Histogram collected = histogram.Collect().histogram;
+    HistogramReading reading;
+    reading.count = collected.sample_count;
+    reading.sum = collected.sample_sum;
+    quint64 below = 0;
+    for (const prometheus::ClientMetric::Bucket &bucket : collected.bucket) {
+        if (!std::isinf(bucket.upper_bound))
+            reading.upperBounds.push_back(bucket.upper_bound);
+        reading.counts.push_back(bucket.cumulative_count - below);
+        below = bucket.cumulative_count;
     }
-    Q_ASSERT_X(it->second.type == type, "Metrics::Registry", qPrintable(name));
-    return it->second;
+    return reading;
 }
+
+double HistogramReading::quantile(double q) const
+{
+    if (count == 0)
+        return 0;
+    const double rank = q * double(count);
+    quint64 seen = 0;
+    for (size_t i = 0; i < counts.size(); ++i) {
+        if (double(seen + counts[i]) >= rank && counts[i] > 0) {
+            const double lower = i == 0 ? 0.0 : upperBounds[i - 1];
+            if (i == upperBounds.size())
+                return lower; // beyond the last bound: report the bound
+            const double within = (rank - double(seen)) / double(counts[i]);
+            return lower + (upperBounds[i] - lower) * std::clamp(within, 0.0, 1.0);
+        }
+        seen += counts[i];
+    }
+    return upperBounds.empty() ? 0 : upperBounds.back();
+}
+
+struct Registry::Private
+{
+    enum class Kind { Counter, Gauge, Histogram, CallbackGauge };
+
+    // One name, one type. The library checks this among its own families; the callback
+    // gauges live outside it, so the registry checks across both.
+    void claim(const std::string &name, Kind kind)
+    {
+        std::lock_guard lock(mutex);
+        const auto [it, inserted] = kinds.emplace(name, kind);
+        if (!inserted && it->second != kind)
+            throw std::invalid_argument("Family name already exists with different type");
+    }
+
+    prometheus::Registry registry{prometheus::Registry::InsertBehavior::Merge};
+    CallbackGauges callbacks;
+    std::mutex mutex;
+    std::map<std::string, Kind> kinds;
+};
+
+Registry::Registry()
+    : d(std::make_unique<Private>())
+{}
+
+Registry::~Registry() = default;
 
 Counter &Registry::counter(const QString &name, const QString &help, const Labels &labels)
 {
-    QMutexLocker lock(&m_mutex);
-    auto &slot = family(name, help, Type::Counter).counters[labelText(labels)];
-    if (!slot)
-        slot = std::make_unique<Counter>();
-    return *slot;
+    const std::string id = name.toStdString();
+    d->claim(id, Private::Kind::Counter);
+    return prometheus::BuildCounter()
+            .Name(id)
+            .Help(help.toStdString())
+            .Register(d->registry)
+            .Add(toLabels(labels));
 }
 
 Gauge &Registry::gauge(const QString &name, const QString &help, const Labels &labels)
 {
-    QMutexLocker lock(&m_mutex);
-    auto &slot = family(name, help, Type::Gauge).gauges[labelText(labels)];
-    if (!slot)
-        slot = std::make_unique<Gauge>();
-    return *slot;
+    const std::string id = name.toStdString();
+    d->claim(id, Private::Kind::Gauge);
+    return prometheus::BuildGauge()
+            .Name(id)
+            .Help(help.toStdString())
+            .Register(d->registry)
+            .Add(toLabels(labels));
 }
 
 Histogram &Registry::histogram(const QString &name,
                                const QString &help,
-                               const QList<double> &upperBounds,
+                               const std::vector<double> &upperBounds,
                                const Labels &labels)
 {
-    QMutexLocker lock(&m_mutex);
-    auto &slot = family(name, help, Type::Histogram).histograms[labelText(labels)];
-    if (!slot)
-        slot = std::make_unique<Histogram>(upperBounds);
-    return *slot;
+    const std::string id = name.toStdString();
+    d->claim(id, Private::Kind::Histogram);
+    // An existing series keeps its buckets: Family::Add returns it and drops the new one.
+    return prometheus::BuildHistogram()
+            .Name(id)
+            .Help(help.toStdString())
+            .Register(d->registry)
+            .Add(toLabels(labels), upperBounds);
 }
 
 void Registry::callbackGauge(const QString &name,
@@ -148,44 +197,29 @@ void Registry::callbackGauge(const QString &name,
                              std::function<double()> read,
                              const Labels &labels)
 {
-    QMutexLocker lock(&m_mutex);
-    family(name, help, Type::Gauge).callbacks[labelText(labels)] = std::move(read);
+    const std::string id = name.toStdString();
+    d->claim(id, Private::Kind::CallbackGauge);
+    d->callbacks.add(id, help.toStdString(), toLabels(labels), std::move(read));
 }
 
 QByteArray Registry::prometheusText() const
 {
-    QMutexLocker lock(&m_mutex);
-    QString out;
-    for (const auto &[name, family] : m_families) {
-        static const char *const typeNames[] = {"counter", "gauge", "histogram"};
-        out += QStringLiteral("# HELP %1 %2\n# TYPE %1 %3\n")
-                       .arg(name, family.help, QLatin1String(typeNames[int(family.type)]));
-        for (const auto &[labels, counter] : family.counters)
-            out += name + labels + u' ' + QString::number(counter->value()) + u'\n';
-        for (const auto &[labels, gauge] : family.gauges)
-            out += name + labels + u' ' + QString::number(gauge->value()) + u'\n';
-        for (const auto &[labels, read] : family.callbacks)
-            out += name + labels + u' ' + number(read()) + u'\n';
-        for (const auto &[labels, histogram] : family.histograms) {
-            // Re-parse the stored label text into pairs is not needed: append "le" to it.
-            const QString base = labels.isEmpty() ? QString() : labels.chopped(1) + u',';
-            const QList<quint64> counts = histogram->bucketCounts();
-            const QList<double> bounds = histogram->upperBounds();
-            quint64 cumulative = 0;
-            for (int i = 0; i < counts.size(); ++i) {
-                cumulative += counts.at(i);
-                const QString le
-                        = i < bounds.size() ? number(bounds.at(i)) : QStringLiteral("+Inf");
-                const QString open = labels.isEmpty() ? QStringLiteral("{") : base;
-                out += name + QStringLiteral("_bucket") + open + QStringLiteral("le=\"") + le
-                       + QStringLiteral("\"} ") + QString::number(cumulative) + u'\n';
-            }
-            out += name + QStringLiteral("_sum") + labels + u' ' + number(histogram->sum()) + u'\n';
-            out += name + QStringLiteral("_count") + labels + u' '
-                   + QString::number(histogram->count()) + u'\n';
-        }
+    std::vector<prometheus::MetricFamily> families = d->registry.Collect();
+    std::vector<prometheus::MetricFamily> computed = d->callbacks.Collect();
+    families.insert(families.end(),
+                    std::make_move_iterator(computed.begin()),
+                    std::make_move_iterator(computed.end()));
+
+    // The library collects by type, then in registration order, with series in hash order.
+    std::sort(families.begin(), families.end(), [](const auto &a, const auto &b) {
+        return a.name < b.name;
+    });
+    for (prometheus::MetricFamily &family : families) {
+        std::sort(family.metric.begin(), family.metric.end(), [](const auto &a, const auto &b) {
+            return a.label < b.label;
+        });
     }
-    return out.toUtf8();
+    return QByteArray::fromStdString(prometheus::TextSerializer().Serialize(families));
 }
 
 } // namespace Mouse::Metrics

@@ -2,112 +2,87 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/metrics/metricsfwd.h"
+
 #include <QByteArray>
 #include <QList>
-#include <QMutex>
 #include <QPair>
 #include <QString>
 
-#include <atomic>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+
 #include <functional>
-#include <map>
 #include <memory>
+#include <vector>
 
 namespace Mouse::Metrics {
 
 using Labels = QList<QPair<QString, QString>>;
 
-// Lock-free monotonic counter. Safe from any thread.
-class Counter final
+// Counter, Gauge and Histogram are prometheus-cpp's (metricsfwd.h): Increment(), Set(),
+// Observe(), Value(). All are safe from any thread; a counter or gauge is one atomic, a
+// histogram's Observe() takes the histogram's own uncontended mutex (there is no global lock).
+
+// 0.05 ms .. 60 s, roughly x2 per step: latencies in milliseconds.
+std::vector<double> latencyBucketsMs();
+
+// What prometheus-cpp does not offer: a reading of a histogram for /health and the charts.
+// The library only exposes a histogram through Collect() (cumulative buckets for the text
+// format), so this is taken from there.
+struct HistogramReading
 {
-public:
-    void increment(quint64 by = 1) { m_value.fetch_add(by, std::memory_order_relaxed); }
-    quint64 value() const { return m_value.load(std::memory_order_relaxed); }
-    void reset() { m_value.store(0, std::memory_order_relaxed); }
+    std::vector<double> upperBounds; // the finite bounds
+    std::vector<quint64> counts;     // per bucket, not cumulative; the last one is +Inf
+    quint64 count = 0;
+    double sum = 0;
 
-private:
-    std::atomic<quint64> m_value{0};
+    // Interpolates inside the bucket that holds the rank; the last finite bound when the rank
+    // falls in +Inf; 0 when empty.
+    double quantile(double q) const;
 };
-
-// A value that goes up and down. Safe from any thread.
-class Gauge final
+HistogramReading read(const Histogram &histogram);
+inline double quantile(const Histogram &histogram, double q)
 {
-public:
-    void set(qint64 value) { m_value.store(value, std::memory_order_relaxed); }
-    void add(qint64 delta) { m_value.fetch_add(delta, std::memory_order_relaxed); }
-    qint64 value() const { return m_value.load(std::memory_order_relaxed); }
+    return read(histogram).quantile(q);
+}
 
-private:
-    std::atomic<qint64> m_value{0};
-};
-
-// Fixed-bucket histogram (Prometheus semantics: cumulative "le" buckets, sum and count).
-// observe() is lock-free; quantile() interpolates inside the bucket that holds the rank.
-class Histogram final
-{
-public:
-    explicit Histogram(QList<double> upperBounds);
-
-    void observe(double value);
-    quint64 count() const { return m_count.load(std::memory_order_relaxed); }
-    double sum() const;
-    double quantile(double q) const; // 0 when empty
-    QList<double> upperBounds() const { return m_bounds; }
-    QList<quint64> bucketCounts() const; // not cumulative; last is +Inf
-    void reset();
-
-    // 0.05 ms .. 60 s, roughly x2 per step: latencies in milliseconds.
-    static QList<double> latencyBucketsMs();
-
-private:
-    QList<double> m_bounds;
-    std::unique_ptr<std::atomic<quint64>[]> m_buckets;
-    std::atomic<quint64> m_count{0};
-    std::atomic<qint64> m_sumMicros{0};
-};
-
-// TODO(#5): back these classes with Debian's prometheus-cpp (prometheus-cpp-dev 1.0.1) instead
-// of our own atomics and text writer; remove when /metrics is rendered by prometheus-cpp.
-// The process-wide registry behind GET /metrics, /health and the dashboard's charts.
-// Metrics are created once (usually at start-up) and live as long as the registry; the
-// references returned stay valid. Names follow Prometheus conventions: mouse_<module>_<what>.
+// The process-wide registry behind GET /metrics, /health and the dashboard's charts: a
+// prometheus::Registry, plus callback gauges (which prometheus-cpp lacks) and the text
+// rendering. Metrics are created once (usually at start-up) and live as long as the registry;
+// the references returned stay valid, and asking again with the same name and labels returns
+// the same metric. Names follow Prometheus conventions: mouse_<module>_<what>; one name has one
+// type (the library throws std::invalid_argument otherwise: a programming error).
 class Registry final
 {
 public:
-    Registry() = default;
+    Registry();
+    ~Registry();
     Q_DISABLE_COPY_MOVE(Registry)
 
     Counter &counter(const QString &name, const QString &help, const Labels &labels = {});
     Gauge &gauge(const QString &name, const QString &help, const Labels &labels = {});
     Histogram &histogram(const QString &name,
                          const QString &help,
-                         const QList<double> &upperBounds,
+                         const std::vector<double> &upperBounds,
                          const Labels &labels = {});
 
-    // A gauge read on demand, e.g. a cache's size; the callback must be thread-safe.
+    // A gauge read on demand, e.g. a cache's size; the callback must be thread-safe and answer
+    // from memory. Registering the same name and labels again replaces the callback.
     void callbackGauge(const QString &name,
                        const QString &help,
                        std::function<double()> read,
                        const Labels &labels = {});
 
-    // Prometheus text exposition format 0.0.4.
+    // Prometheus text exposition format 0.0.4, written by prometheus::TextSerializer; families
+    // sorted by name and series by labels, so that the page reads the same from one scrape to
+    // the next.
     QByteArray prometheusText() const;
 
 private:
-    enum class Type { Counter, Gauge, Histogram };
-    struct Family
-    {
-        QString help;
-        Type type;
-        std::map<QString, std::unique_ptr<Counter>> counters;
-        std::map<QString, std::unique_ptr<Gauge>> gauges;
-        std::map<QString, std::unique_ptr<Histogram>> histograms;
-        std::map<QString, std::function<double()>> callbacks;
-    };
-    Family &family(const QString &name, const QString &help, Type type);
-
-    mutable QMutex m_mutex;
-    std::map<QString, Family> m_families;
+    struct Private;
+    std::unique_ptr<Private> d;
 };
 
 } // namespace Mouse::Metrics

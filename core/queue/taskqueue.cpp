@@ -131,18 +131,21 @@ struct TaskQueue::Private
     bool paused = false;
     bool serializeWrites = true;
 
-    std::atomic<quint64> completed{0};
-    std::atomic<quint64> failedAttempts{0};
-    std::atomic<quint64> retried{0};
-    std::atomic<qint64> dead{0};
+    std::atomic<qint64> dead{0}; // in the dead-letter list now
     std::atomic<quint64> changes{0};
     quint64 lastEmitted = 0;
-    std::unique_ptr<Metrics::Histogram> ownLatency;
-    Metrics::Histogram *latency = nullptr;
-    Metrics::Counter *completedCounter = nullptr;
-    Metrics::Counter *failedCounter = nullptr;
-    Metrics::Counter *retriedCounter = nullptr;
-    Metrics::Counter *deadCounter = nullptr;
+    // metricsSnapshot() (/health, the dashboard) reads the very metrics GET /metrics shows:
+    // the registry's when the queue has one, else its own.
+    Metrics::Histogram ownLatency{Metrics::latencyBucketsMs()};
+    Metrics::Counter ownCompleted;
+    Metrics::Counter ownFailed;
+    Metrics::Counter ownRetried;
+    Metrics::Counter ownDeadLettered;
+    Metrics::Histogram *latency = &ownLatency;
+    Metrics::Counter *completed = &ownCompleted;
+    Metrics::Counter *failedAttempts = &ownFailed;
+    Metrics::Counter *retried = &ownRetried;
+    Metrics::Counter *deadLettered = &ownDeadLettered;
 
     TaskPool poolFor(const QString &type) const { return poolOf.value(type, TaskPool::Payments); }
 };
@@ -205,15 +208,13 @@ TaskQueue::TaskQueue(Database &database,
     if (metrics) {
         d->latency = &metrics->histogram(u"mouse_queue_processing_ms"_s,
                                          u"Task handler and commit time"_s,
-                                         Metrics::Histogram::latencyBucketsMs());
-        d->completedCounter
-                = &metrics->counter(u"mouse_queue_completed_total"_s, u"Tasks completed"_s);
-        d->failedCounter = &metrics->counter(u"mouse_queue_failed_attempts_total"_s,
-                                             u"Task attempts that failed"_s);
-        d->retriedCounter
-                = &metrics->counter(u"mouse_queue_retried_total"_s, u"Task retries scheduled"_s);
-        d->deadCounter = &metrics->counter(u"mouse_queue_dead_lettered_total"_s,
-                                           u"Tasks moved to the dead-letter list"_s);
+                                         Metrics::latencyBucketsMs());
+        d->completed = &metrics->counter(u"mouse_queue_completed_total"_s, u"Tasks completed"_s);
+        d->failedAttempts = &metrics->counter(u"mouse_queue_failed_attempts_total"_s,
+                                              u"Task attempts that failed"_s);
+        d->retried = &metrics->counter(u"mouse_queue_retried_total"_s, u"Task retries scheduled"_s);
+        d->deadLettered = &metrics->counter(u"mouse_queue_dead_lettered_total"_s,
+                                            u"Tasks moved to the dead-letter list"_s);
         const std::array<TaskPriority, 3> priorities{
                 TaskPriority::High, TaskPriority::Normal, TaskPriority::Low};
         for (TaskPriority priority : priorities) {
@@ -237,10 +238,6 @@ TaskQueue::TaskQueue(Database &database,
         metrics->callbackGauge(u"mouse_queue_oldest_pending_age_ms"_s,
                                u"Age of the oldest unfinished task"_s,
                                [this] { return double(metricsSnapshot().oldestPendingAgeMs); });
-    } else {
-        d->ownLatency
-                = std::make_unique<Metrics::Histogram>(Metrics::Histogram::latencyBucketsMs());
-        d->latency = d->ownLatency.get();
     }
 
     m_retryTimer.setSingleShot(true);
@@ -830,7 +827,7 @@ TaskQueue::runSome(QSqlDatabase &db, std::vector<std::pair<EntryPtr, Task>> &tas
     for (Ran &r : ran) {
         if (!committed && r.result.kind == TaskResult::Kind::Done)
             r.result = TaskResult::retry(u"the result could not be committed"_s);
-        d->latency->observe(r.ms);
+        d->latency->Observe(r.ms);
         finish(tasks[r.index].first, r.result, r.result.message);
     }
     return next;
@@ -843,9 +840,7 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
     bool toDead = result.kind == TaskResult::Kind::Fail;
     qint64 runAt = at;
     if (!done) {
-        d->failedAttempts.fetch_add(1);
-        if (d->failedCounter)
-            d->failedCounter->increment();
+        d->failedAttempts->Increment();
         const int retryNumber = entry->attempt - entry->retryFrom;
         if (!toDead && retryNumber > m_options.maxRetries)
             toDead = true;
@@ -889,8 +884,7 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
 
     if (toDead && !attemptError.isNull()) {
         d->dead.fetch_add(1);
-        if (d->deadCounter)
-            d->deadCounter->increment();
+        d->deadLettered->Increment();
         if (m_eventLog)
             m_eventLog->error(
                     u"payments"_s,
@@ -900,13 +894,9 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
                             counted(entry->attempt - entry->retryFrom, u"attempt", u"attempts")));
         emit taskDeadLettered(entry->id, entry->type, attemptError);
     } else if (done) {
-        d->completed.fetch_add(1);
-        if (d->completedCounter)
-            d->completedCounter->increment();
+        d->completed->Increment();
     } else if (!toDead) {
-        d->retried.fetch_add(1);
-        if (d->retriedCounter)
-            d->retriedCounter->increment();
+        d->retried->Increment();
     }
 
     QMutexLocker lock(&d->mutex);
@@ -1266,13 +1256,14 @@ QueueMetricsSnapshot TaskQueue::metricsSnapshot() const
         s.inFlight = d->inFlight;
         s.paused = d->paused;
     }
-    s.completed = d->completed.load();
-    s.failedAttempts = d->failedAttempts.load();
-    s.retried = d->retried.load();
+    s.completed = quint64(d->completed->Value());
+    s.failedAttempts = quint64(d->failedAttempts->Value());
+    s.retried = quint64(d->retried->Value());
     s.dead = d->dead.load();
-    s.p50Ms = d->latency->quantile(0.50);
-    s.p95Ms = d->latency->quantile(0.95);
-    s.p99Ms = d->latency->quantile(0.99);
+    const Metrics::HistogramReading processing = Metrics::read(*d->latency);
+    s.p50Ms = processing.quantile(0.50);
+    s.p95Ms = processing.quantile(0.95);
+    s.p99Ms = processing.quantile(0.99);
     return s;
 }
 

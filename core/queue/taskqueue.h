@@ -12,6 +12,7 @@
 #include <QString>
 #include <QTimer>
 
+#include "core/metrics/metricsfwd.h"
 #include "core/queue/writetransaction.h"
 
 #include <atomic>
@@ -31,10 +32,6 @@ class Database;
 class EventLog;
 class SqliteStatement;
 class Settings;
-namespace Metrics {
-class Registry;
-class Histogram;
-} // namespace Metrics
 
 enum class TaskPriority { High = 0, Normal = 1, Low = 2 };
 

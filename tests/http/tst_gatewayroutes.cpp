@@ -4,6 +4,7 @@
 // database) serves it: no unauthenticated state-changing route, and every route answered with
 // and without credentials in the one error shape.
 #include "rawclient.h"
+#include "support/prometheustext.h"
 
 #include "core/fleet/directory.h"
 #include "core/gateway.h"
@@ -82,6 +83,7 @@ private slots:
     void openApiHasEveryRequestBody();
     void healthIsPublicAndFast();
     void metricsNeedAdmin();
+    void metricsTextMovesWithRequests();
     void serverUrlIsTheBoundOne();
     void apiKeysIssueAndRevoke();
     void cacheClearValidatesItsBody_data();
@@ -317,6 +319,86 @@ void tst_GatewayRoutes::metricsNeedAdmin()
     QCOMPARE(response->status, 200);
     QVERIFY(response->header("content-type").startsWith("text/plain"));
     QVERIFY(response->body.contains("# TYPE mouse_http_requests_total counter"));
+}
+
+// GET /metrics read by a strict parser, before and after known requests: the request counters
+// and the latency histogram of the routes hit move by exactly what was sent, and the histogram's
+// count, buckets and sum agree with one another.
+void tst_GatewayRoutes::metricsTextMovesWithRequests()
+{
+    RawClient client(port());
+    auto scrape = [&client] {
+        const auto response = client.request(get("/metrics", bearer("test-admin-token")));
+        if (!response || response->status != 200)
+            return PrometheusText::parse("not metrics");
+        return PrometheusText::parse(response->body);
+    };
+    const PrometheusText::Labels health{{QStringLiteral("route"), QStringLiteral("/health")},
+                                        {QStringLiteral("method"), QStringLiteral("GET")}};
+    const PrometheusText::Labels health2xx
+            = health + PrometheusText::Labels{{QStringLiteral("status"), QStringLiteral("2xx")}};
+    const PrometheusText::Labels metrics4xx{{QStringLiteral("route"), QStringLiteral("/metrics")},
+                                            {QStringLiteral("method"), QStringLiteral("GET")},
+                                            {QStringLiteral("status"), QStringLiteral("4xx")}};
+    const QString requests = QStringLiteral("mouse_http_requests_total");
+    const QString duration = QStringLiteral("mouse_http_request_duration_ms");
+    const QString authFailures = QStringLiteral("mouse_http_auth_failures_total");
+    // A series appears with its route's first request: absent counts as 0.
+    auto count = [](const PrometheusText &text,
+                    const QString &name,
+                    const PrometheusText::Labels &labels = {}) {
+        return text.has(name, labels) ? text.value(name, labels) : 0.0;
+    };
+
+    const PrometheusText before = scrape();
+    QVERIFY2(before.error().isEmpty(), qPrintable(before.error()));
+    constexpr int HealthRequests = 7;
+    constexpr int WrongTokenRequests = 3;
+    for (int i = 0; i < HealthRequests; ++i) {
+        const auto response = client.request(get("/health"));
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+    }
+    for (int i = 0; i < WrongTokenRequests; ++i) {
+        const auto response = client.request(get("/metrics", bearer("wrong-token")));
+        QVERIFY(response);
+        QCOMPARE(response->status, 401);
+    }
+    const PrometheusText after = scrape();
+    QVERIFY2(after.error().isEmpty(), qPrintable(after.error()));
+
+    QCOMPARE(after.families().value(requests).type, QStringLiteral("counter"));
+    QCOMPARE(after.families().value(duration).type, QStringLiteral("histogram"));
+    QCOMPARE(count(after, requests, health2xx) - count(before, requests, health2xx),
+             double(HealthRequests));
+    QCOMPARE(count(after, requests, metrics4xx) - count(before, requests, metrics4xx),
+             double(WrongTokenRequests));
+    QCOMPARE(count(after, authFailures) - count(before, authFailures), double(WrongTokenRequests));
+
+    const QString histogramCount = duration + QStringLiteral("_count");
+    QCOMPARE(count(after, histogramCount, health) - count(before, histogramCount, health),
+             double(HealthRequests));
+    // Buckets are cumulative, end at +Inf with the count, and the sum is that of the durations.
+    double previous = 0;
+    int buckets = 0;
+    for (const auto &[labels, value] : after.series(duration + QStringLiteral("_bucket"))) {
+        if (!labels.contains(health.at(0)) || !labels.contains(health.at(1)))
+            continue;
+        QVERIFY(value >= previous);
+        previous = value;
+        ++buckets;
+    }
+    QVERIFY(buckets > 2);
+    QCOMPARE(previous, after.value(histogramCount, health));
+    const double sum = after.value(duration + QStringLiteral("_sum"), health);
+    QVERIFY(sum > 0);
+
+    // Gauges read at scrape time are there too (queue depth per priority, the Orgo client).
+    QCOMPARE(after.families().value(QStringLiteral("mouse_queue_depth")).type,
+             QStringLiteral("gauge"));
+    QCOMPARE(after.series(QStringLiteral("mouse_queue_depth")).size(), 3);
+    QVERIFY(after.has(QStringLiteral("mouse_orgo_in_flight")));
+    QVERIFY(after.value(QStringLiteral("mouse_http_open_connections")) >= 1);
 }
 
 void tst_GatewayRoutes::serverUrlIsTheBoundOne()
