@@ -405,8 +405,9 @@ void ConnectionGuard::flushToSpare()
         PendingRequest done = std::move(m_requests.front());
         m_requests.pop_front();
         ++m_firstSequence;
-        iovec parts[2] = {{done.bytes.data(), size_t(done.bytes.size())},
-                          {done.body.data(), size_t(done.body.size())}};
+        // constData: the body is the handler's shared buffer, not to be detached.
+        iovec parts[2] = {{const_cast<char *>(done.bytes.constData()), size_t(done.bytes.size())},
+                          {const_cast<char *>(done.body.constData()), size_t(done.body.size())}};
         msghdr message{};
         message.msg_iov = parts;
         message.msg_iovlen = 2;
