@@ -101,12 +101,25 @@ void ConnectionGuard::attachAfter()
 
 bool ConnectionGuard::isConnected() const
 {
+    if (m_peerGone)
+        return m_spareFd >= 0;
     return m_socket->state() == QAbstractSocket::ConnectedState && !m_closing;
 }
 
 void ConnectionGuard::afterReadyRead()
 {
     m_unconsumed = m_socket->bytesAvailable();
+    keepSpareDescriptor(); // QHttpServer may have dispatched a request with a deferred answer
+}
+
+// A request dispatched whose answer has not come yet: a handler answers it later.
+bool ConnectionGuard::owesDeferredAnswer() const
+{
+    for (const PendingRequest &request : m_requests) {
+        if (request.dispatched && !request.ready)
+            return true;
+    }
+    return false;
 }
 
 void ConnectionGuard::onReadyRead()
@@ -202,7 +215,10 @@ void ConnectionGuard::onReadyRead()
 // dup() and a close() only for requests that span reads.
 void ConnectionGuard::keepSpareDescriptor()
 {
-    const bool wanted = !m_tls && !m_noMoreRequests && m_framer.inRequest();
+    // Also while an answer is owed: a client may half-close after its last request, and Qt
+    // then closes its descriptor before the handler answers.
+    const bool wanted = !m_tls && !m_peerGone
+                        && ((!m_noMoreRequests && m_framer.inRequest()) || owesDeferredAnswer());
     if (wanted && m_spareFd < 0) {
         m_spareFd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     } else if (!wanted && m_spareFd >= 0) {
@@ -217,6 +233,17 @@ void ConnectionGuard::onSocketError(QAbstractSocket::SocketError error)
     if (error == QAbstractSocket::RemoteHostClosedError && m_spareFd >= 0 && !m_closing
         && !m_upgraded && !m_noMoreRequests && m_framer.endOfInput()) {
         answerIncompleteRequest();
+    }
+    if (error == QAbstractSocket::RemoteHostClosedError && m_spareFd >= 0 && !m_closing
+        && !m_upgraded && !m_tls && owesDeferredAnswer()) {
+        // The client is still reading: keep the socket object (QHttpServer deletes it when it
+        // disconnects, next) and write the owed answers to the spare descriptor.
+        m_peerGone = true;
+        m_noMoreRequests = true;
+        m_lastActivityMs = d->nowMs();
+        detachEngine();
+        QObject::disconnect(m_socket, &QAbstractSocket::disconnected, nullptr, nullptr);
+        return;
     }
     if (m_spareFd >= 0) {
         ::close(m_spareFd);
@@ -333,10 +360,16 @@ void ConnectionGuard::answer(quint64 sequence, QByteArray head, QByteArray body,
     pending.body = std::move(body);
     pending.closeAfter = closeAfter || pending.head.close;
     flush();
+    if (!m_peerGone)
+        keepSpareDescriptor(); // the last owed answer is out: the spare descriptor goes
 }
 
 void ConnectionGuard::flush()
 {
+    if (m_peerGone) {
+        flushToSpare();
+        return;
+    }
     while (!m_requests.empty() && m_requests.front().ready && !m_closing) {
         PendingRequest done = std::move(m_requests.front());
         m_requests.pop_front();
@@ -362,6 +395,43 @@ void ConnectionGuard::flush()
             return;
         }
     }
+}
+
+// After the client's FIN: what the kernel takes now, in order, without blocking the server
+// thread; then the connection ends once nothing more is owed.
+void ConnectionGuard::flushToSpare()
+{
+    while (!m_requests.empty() && m_requests.front().ready && m_spareFd >= 0) {
+        PendingRequest done = std::move(m_requests.front());
+        m_requests.pop_front();
+        ++m_firstSequence;
+        // constData: the body is the handler's shared buffer, not to be detached.
+        iovec parts[2] = {{const_cast<char *>(done.bytes.constData()), size_t(done.bytes.size())},
+                          {const_cast<char *>(done.body.constData()), size_t(done.body.size())}};
+        msghdr message{};
+        message.msg_iov = parts;
+        message.msg_iovlen = 2;
+        ssize_t written;
+        do {
+            written = ::sendmsg(m_spareFd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+        } while (written < 0 && errno == EINTR);
+        if (written != done.bytes.size() + done.body.size() || done.closeAfter)
+            endPeerGone(); // not taken whole (the client stopped reading), or the last one
+    }
+    if (m_spareFd >= 0 && !owesDeferredAnswer()
+        && (m_requests.empty() || !m_requests.front().ready))
+        endPeerGone();
+}
+
+void ConnectionGuard::endPeerGone()
+{
+    if (m_spareFd >= 0) {
+        ::close(m_spareFd);
+        m_spareFd = -1;
+    }
+    m_requests.clear();
+    m_closing = true;
+    m_socket->deleteLater();
 }
 
 void ConnectionGuard::writeAnswer(const QByteArray &head, const QByteArray &body)
@@ -501,12 +571,23 @@ void ConnectionGuard::finishWriteSide()
 
 void ConnectionGuard::closeNow()
 {
+    if (m_peerGone) {
+        endPeerGone();
+        return;
+    }
     m_closing = true;
     m_socket->abort();
 }
 
 void ConnectionGuard::checkDeadlines(qint64 nowMs)
 {
+    if (m_peerGone) {
+        // Owed answers come through the Responder (500 at the latest when it is dropped);
+        // this only bounds a handler that keeps one forever.
+        if (m_spareFd >= 0 && nowMs - m_lastActivityMs >= d->idleTimeoutMs)
+            endPeerGone();
+        return;
+    }
     if (m_upgraded || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     if (m_lingerUntilMs >= 0) {

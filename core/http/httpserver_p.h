@@ -127,6 +127,9 @@ private:
     void keepSpareDescriptor();
     void onSocketError(QAbstractSocket::SocketError error);
     void answerIncompleteRequest();
+    bool owesDeferredAnswer() const;
+    void flushToSpare();
+    void endPeerGone();
 
     HttpServer::Private *d;
     QTcpSocket *m_socket;
@@ -151,6 +154,9 @@ private:
     // closes its own descriptor as soon as it reads the client's FIN, and this one still lets
     // the guard answer 400 to a client that half-closed mid-request. -1 otherwise.
     int m_spareFd = -1;
+    // The client half-closed while answers were owed: Qt's side of the socket is gone, the
+    // socket object is kept, and the owed answers go to m_spareFd.
+    bool m_peerGone = false;
 };
 
 struct RouteMetrics

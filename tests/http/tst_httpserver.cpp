@@ -68,6 +68,7 @@ private slots:
     void requestFieldsSameOnBothPaths();
     void pipelinedMixOfBodiesAndBodiless();
     void clientGoneDuringDeferredAnswer();
+    void halfClosedAfterWholeRequestsGetsDeferredAnswers();
     void droppedResponderAnswers500();
     void throwingHandlerLeaksNothing();
     void handlerHeaderInjectionDropped();
@@ -825,6 +826,36 @@ void tst_HttpServer::clientGoneDuringDeferredAnswer()
     }
     // The deferred answers fire after their clients left; nothing breaks.
     QTRY_COMPARE_WITH_TIMEOUT(h.slowAnswered, 10, 3000);
+    QTRY_COMPARE(h.server->openConnections(), 0);
+    RawClient after(h.port());
+    const auto response = after.request(get("/public"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+}
+
+// A client that sends whole requests and then half-closes (nc -N, some proxies) is still
+// reading: answers its handlers give later must reach it. Qt closes its descriptor when it
+// reads the FIN; before the fix the deferred answers were lost (and a token use was applied
+// without its client learning it).
+void tst_HttpServer::halfClosedAfterWholeRequestsGetsDeferredAnswers()
+{
+    Harness h;
+    QVERIFY(h.start());
+    for (const int count : {1, 3}) {
+        RawClient client(h.port());
+        QByteArray burst;
+        for (int i = 0; i < count; ++i)
+            burst += get("/slow", "X-Request-Id: hc-" + QByteArray::number(i) + "\r\n");
+        client.send(burst);
+        QCOMPARE(::shutdown(int(client.socket()->socketDescriptor()), SHUT_WR), 0);
+        for (int i = 0; i < count; ++i) {
+            const auto response = client.next(3000);
+            QVERIFY2(response, qPrintable(QString::number(i)));
+            QCOMPARE(response->status, 200);
+            QCOMPARE(response->header("x-request-id"), "hc-" + QByteArray::number(i));
+        }
+        QVERIFY(client.waitClosed(3000));
+    }
     QTRY_COMPARE(h.server->openConnections(), 0);
     RawClient after(h.port());
     const auto response = after.request(get("/public"));
