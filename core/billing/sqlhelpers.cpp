@@ -26,10 +26,11 @@ struct StatementCache
         if (!driver)
             return nullptr;
         QHash<QString, QSqlQuery> &statements = byDriver[driver];
+        // A driver deleted and another allocated at its address: every statement kept under
+        // that address was finalised with the old connection (their driver pointer is null).
+        if (!statements.isEmpty() && statements.begin()->driver() != driver)
+            statements.clear();
         auto it = statements.find(sql);
-        // A driver deleted and another allocated at the same address: the old one is gone.
-        if (it != statements.end() && it->driver() != driver)
-            it = statements.erase(it);
         if (it == statements.end()) {
             QSqlQuery prepared(driver->createResult());
             if (!prepared.prepare(sql)) {
