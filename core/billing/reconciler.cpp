@@ -35,6 +35,32 @@ QJsonArray array(const QStringList &ids)
     return QJsonArray::fromStringList(ids);
 }
 
+// Paid sessions whose order is not completed yet (first), and the ids of those that are.
+std::pair<QList<QJsonObject>, QStringList> splitByCompletion(Database &database,
+                                                             const QList<QJsonObject> &paid)
+{
+    QSqlDatabase db = database.connection();
+    QList<QJsonObject> open;
+    QStringList credited;
+    for (const QJsonObject &session : paid) {
+        const QString id = session.value(u"id"_s).toString();
+        QSqlQuery query(db);
+        QString error;
+        const bool completed = BillingSql::exec(query,
+                                                u"SELECT 1 FROM token_orders WHERE "
+                                                "stripe_checkout_session_id = ? AND "
+                                                "status = 'completed'"_s,
+                                                {id},
+                                                &error)
+                               && query.next();
+        if (completed)
+            credited.append(id);
+        else
+            open.append(session);
+    }
+    return {open, credited};
+}
+
 } // namespace
 
 QJsonObject Reconciler::Report::toJson() const
@@ -103,30 +129,7 @@ void Reconciler::run(qint64 createdSince, Done done)
                 // Which orders are completed: database work, on the billing pool.
                 Database *database = &self->m_database;
                 QtConcurrent::run(&self->m_pool,
-                                  [database, paid] {
-                                      QSqlDatabase db = database->connection();
-                                      QList<QJsonObject> open;
-                                      QStringList credited;
-                                      for (const QJsonObject &session : paid) {
-                                          const QString id = session.value(u"id"_s).toString();
-                                          QSqlQuery query(db);
-                                          QString error;
-                                          const bool completed
-                                                  = BillingSql::exec(
-                                                            query,
-                                                            u"SELECT 1 FROM token_orders WHERE "
-                                                            "stripe_checkout_session_id = ? AND "
-                                                            "status = 'completed'"_s,
-                                                            {id},
-                                                            &error)
-                                                    && query.next();
-                                          if (completed)
-                                              credited.append(id);
-                                          else
-                                              open.append(session);
-                                      }
-                                      return std::make_pair(open, credited);
-                                  })
+                                  [database, paid] { return splitByCompletion(*database, paid); })
                         .then(self,
                               [self, report, done](const std::pair<QList<QJsonObject>, QStringList>
                                                            &result) mutable {
