@@ -261,7 +261,6 @@ Candidate searchJpegQuality(const QImage &image,
         if (cancelled(options))
             return {};
         Candidate c = evaluate(q);
-        qCDebug(lcScreens) << "  trial q" << q << "ssim" << c.ssim << "bytes" << c.bytes.size();
         if (!c.valid())
             return c;
         if (c.ssim >= target)
