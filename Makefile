@@ -22,7 +22,7 @@ PACKAGES_TEST := xvfb xauth clang libclang-rt-14-dev postgresql redis-server \
 PACKAGES_BENCH := nginx wrk python3-httpx python3-pil imagemagick x11-apps xterm
 PACKAGES := $(PACKAGES_BUILD) $(PACKAGES_TEST) $(PACKAGES_BENCH)
 
-.PHONY: all deps build build-server build-asan run run-server test test-unit test-server \
+.PHONY: all deps build build-app build-server build-asan run run-server test test-unit test-server \
 	test-asan test-fuzz fuzz package format format-check clean
 
 all: build
@@ -56,8 +56,12 @@ build-asan: deps
 	[ -f build-asan/build.ninja ] || cmake --preset asan
 	cmake --build build-asan -j$(JOBS)
 
+# Only the program itself: a first `make run` need not wait for the tests and benchmarks.
+build-app: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target mouse-gateway
+
 # The dashboard when a display is available, otherwise the headless server.
-run: build
+run: build-app
 	@if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then \
 		exec $(BIN); \
 	else \
@@ -65,7 +69,7 @@ run: build
 		exec $(BIN) --server; \
 	fi
 
-run-server: build
+run-server: build-app
 	exec $(BIN) --server
 
 # The whole suite: the GUI build's tests, the headless build, and the HTTP layer under ASan.

@@ -439,8 +439,12 @@ void FleetPage::runLifecycle(const QString &action)
     const QString vmId = selectedVm();
     if (vmId.isEmpty())
         return;
+    // Copied now: the confirmation's event loop lets the fleet refresh rebuild the rows.
     const FleetRow *row = m_model->rowAt(m_model->rowOfVm(vmId));
-    const QString who = row && !row->employee.isEmpty() ? row->employee : vmId;
+    if (!row)
+        return;
+    const QString customerId = row->customerId;
+    const QString who = row->employee.isEmpty() ? vmId : row->employee;
 
     if (action != u"start") {
         const QString question = action == u"stop"
@@ -450,11 +454,11 @@ void FleetPage::runLifecycle(const QString &action)
             return;
     }
     FleetService *fleet = m_gateway->fleet();
-    if (!fleet || !row)
+    if (!fleet)
         return;
-    QFuture<FleetOutcome> call = action == u"start"  ? fleet->startVm(row->customerId, vmId)
-                                 : action == u"stop" ? fleet->stopVm(row->customerId, vmId)
-                                                     : fleet->restartVm(row->customerId, vmId);
+    QFuture<FleetOutcome> call = action == u"start"  ? fleet->startVm(customerId, vmId)
+                                 : action == u"stop" ? fleet->stopVm(customerId, vmId)
+                                                     : fleet->restartVm(customerId, vmId);
     m_gateway->eventLog()->info(u"dashboard"_s,
                                 u"Operator asked to %1 the VM of %2"_s.arg(action, who));
     call.then(this, [this, action, who](const FleetOutcome &outcome) {

@@ -122,7 +122,8 @@ void storeStripeCustomer(Database *database,
                          const QString &customerId,
                          const QString &stripeId)
 {
-    QtConcurrent::run(pool, [database, customerId, stripeId] {
+    // Fire and forget: the checkout does not wait for this write.
+    pool->start([database, customerId, stripeId] {
         QSqlDatabase db = database->connection();
         QSqlQuery query(db);
         QString error;

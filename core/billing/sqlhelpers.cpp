@@ -71,7 +71,12 @@ bool exec(QSqlQuery &query,
         if (!cached)
             return false;
         // Shares the cached statement's result: the caller reads its rows through query.
+        // Qt 6 deprecates copying a QSqlQuery because copies share one result, which is
+        // exactly what this wants; the cache owns the statement for the thread's lifetime.
+        QT_WARNING_PUSH
+        QT_WARNING_DISABLE_DEPRECATED
         query = *cached;
+        QT_WARNING_POP
         t_cache.used.append(query);
     } else if (!query.prepare(sql)) {
         *error = query.lastError().text();

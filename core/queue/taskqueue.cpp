@@ -885,13 +885,14 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
     if (toDead && !attemptError.isNull()) {
         d->dead.fetch_add(1);
         d->deadLettered->Increment();
+        // The attempts since an operator's retry, and the task's own count when they differ.
+        QString attempts = counted(entry->attempt - entry->retryFrom, u"attempt", u"attempts");
+        if (entry->retryFrom > 0)
+            attempts += u" since its retry (%1 in all)"_s.arg(entry->attempt);
         if (m_eventLog)
-            m_eventLog->error(
-                    u"payments"_s,
-                    u"Task %1 (%2) moved to the dead-letter list after %3"_s.arg(
-                            entry->id,
-                            entry->type,
-                            counted(entry->attempt - entry->retryFrom, u"attempt", u"attempts")));
+            m_eventLog->error(u"payments"_s,
+                              u"Task %1 (%2) moved to the dead-letter list after %3"_s.arg(
+                                      entry->id, entry->type, attempts));
         emit taskDeadLettered(entry->id, entry->type, attemptError);
     } else if (done) {
         d->completed->Increment();

@@ -173,7 +173,8 @@ SandboxFleet::act(const QString &id, Action action, qint64 nowMs, QString *statu
             transient = QStringLiteral("stopping");
         break;
     case Action::Restart:
-        if (computer.status == u"running")
+        // Orgo documents no state that refuses a restart; it is how a VM in error recovers.
+        if (computer.status == u"running" || computer.status == u"error")
             transient = QStringLiteral("restarting");
         break;
     }

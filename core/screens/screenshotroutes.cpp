@@ -24,7 +24,7 @@ ApiError badRequest(const QString &code, const QString &message)
 ApiError vmNotFound()
 {
     return ApiError::notFound(QStringLiteral("vm_not_found"),
-                              QStringLiteral("No such VM for this customer."));
+                              QStringLiteral("No such VM, or not one the caller may see."));
 }
 
 struct Variant

@@ -343,6 +343,14 @@ private slots:
         QVERIFY(deadLettered != events.end());
         QVERIFY2(deadLettered->message.endsWith(u"after 1 attempt"_s),
                  qPrintable(deadLettered->message));
+
+        // Retried by an operator, it dies again: one attempt since the retry, two in all.
+        QVERIFY(queue.retryDead(id));
+        QVERIFY(queue.waitForIdle(10000));
+        QCOMPARE(queue.task(id).value(u"status"_s).toString(), u"dead"_s);
+        const QString last = log.events().constLast().message;
+        QVERIFY2(last.endsWith(u"after 1 attempt since its retry (2 in all)"_s), qPrintable(last));
+
         QVERIFY(queue.discardDead(id));
         QCOMPARE(queue.task(id).value(u"status"_s).toString(), u"discarded"_s);
         QVERIFY(!queue.retryDead(id));

@@ -239,6 +239,20 @@ private slots:
         QCOMPARE(call("GET", QStringLiteral("/computers/%1/start").arg(running)).status, 405);
     }
 
+    // The dashboard tells operators to restart a VM in error: that must be possible.
+    void restartRecoversAComputerInError()
+    {
+        startSandbox(quietSettings(100));
+        const QString broken = firstWithStatus(QStringLiteral("error"));
+        QVERIFY(!broken.isEmpty());
+
+        const Response restart = call("POST", QStringLiteral("/computers/%1/restart").arg(broken));
+        QCOMPARE(restart.status, 200);
+        QCOMPARE(restart.json().value(u"status").toString(), QStringLiteral("restarting"));
+        m_now += 60'000;
+        QCOMPARE(statusOf(broken), QStringLiteral("running"));
+    }
+
     void createAndDelete()
     {
         startSandbox(quietSettings(3));
