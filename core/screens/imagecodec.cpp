@@ -124,6 +124,7 @@ struct Candidate
     double quality = 0;
     double ssim = 1.0;
     ImageCodec::Luma decoded; // a JPEG trial's decoded luma, kept for the final check
+    int trials = 0;           // JPEG qualities encoded to find it (EncodedImage::trials)
     bool valid() const { return !bytes.isEmpty(); }
 };
 
@@ -243,7 +244,9 @@ Candidate searchJpegQuality(const QImage &image,
                             bool parallel,
                             const CompressOptions &options)
 {
+    int encoded = 0;
     auto evaluate = [&](double quality) {
+        ++encoded;
         return trial(image, reference, quality, base, parallel);
     };
     // Qualities in quarter steps (QualityStep): at the low qualities flat desktops need, one
@@ -290,7 +293,9 @@ Candidate searchJpegQuality(const QImage &image,
     }
     qCDebug(lcScreens) << "quality search:" << std::min(trials + 1, MaxTrials) << "trials, start"
                        << start << "->" << (pass.valid() ? pass.quality : -1.0);
-    return pass.valid() ? std::move(pass) : std::move(fail); // fail: the floor is out of reach
+    Candidate &found = pass.valid() ? pass : fail; // fail: the floor is out of reach
+    found.trials = encoded;
+    return std::move(found);
 }
 
 bool isGrey(const QImage &image)
@@ -310,25 +315,31 @@ bool isGrey(const QImage &image)
 // the corpus gained from it).
 constexpr int FullChromaFrom = 30;
 constexpr double FullChromaScale = 3.0;
+// The check of a 4:4:4 answer searched first (below) doubles its step from this miss on: its
+// stride-2 search reads up to 0.0015 high on text (1080p terminals at high).
+constexpr int DeferredDoubleFrom = 7;
 
-// The search on one encoding, then the all-window check, then the answer's encode.
-Candidate searchAndVerify(const QImage &image,
-                          const Luma &reference,
-                          const ScreenPreset &preset,
-                          const CompressOptions &options,
-                          const JpegCodec::EncodeSettings &base,
-                          double start,
-                          bool parallel)
+double searchTarget(const ScreenPreset &preset, const CompressOptions &options)
 {
-    const double target = std::min(0.999, preset.ssimFloor() + options.ssimMargin);
-    Candidate best = searchJpegQuality(image, reference, target, start, base, parallel, options);
+    return std::min(0.999, preset.ssimFloor() + options.ssimMargin);
+}
 
+// The all-window check of a search's answer, stepped up while short, then the answer's encode.
+Candidate verify(Candidate best,
+                 const QImage &image,
+                 const Luma &reference,
+                 const ScreenPreset &preset,
+                 const CompressOptions &options,
+                 const JpegCodec::EncodeSettings &base,
+                 bool parallel,
+                 int doubleFrom = 12)
+{
     // The search measures every other window; the answer is checked on all of them (the
     // measure the benchmark uses) and, in the rare case it falls short, stepped up.
     // The search's own decode of its answer serves the first check (the same bytes). The
     // answer's own encode (optimised, progressive: the same pixels) runs beside the check.
     Luma decoded = std::move(best.decoded);
-    double step = QualityStep; // doubled from the 12th miss on: bounded
+    double step = QualityStep; // doubled from the doubleFrom-th miss on: bounded
     int misses = 0;
     while (best.valid()) {
         if (cancelled(options))
@@ -338,18 +349,26 @@ Candidate searchAndVerify(const QImage &image,
         if (!searched
             && !JpegCodec::decodeLuma(best.bytes, &decoded.width, &decoded.height, &decoded.y))
             return {};
+        // The answer's encode runs beside the first check, which usually passes; once a check
+        // has missed, the next may miss too, and an encode per miss (the costliest piece of a
+        // step, progressive and optimised) would be thrown away: it waits for a pass.
+        const auto encodeAnswer = [&] {
+            JpegCodec::EncodeSettings settings = base;
+            settings.quality = best.quality;
+            settings.progressive = options.progressive;
+            return JpegCodec::encode(image, settings);
+        };
         QByteArray answer;
-        runBoth(
-                parallel,
-                [&] { best.ssim = ssimHalves(reference, decoded, 1, parallel); },
-                [&] {
-                    JpegCodec::EncodeSettings settings = base;
-                    settings.quality = best.quality;
-                    settings.progressive = options.progressive;
-                    answer = JpegCodec::encode(image, settings);
-                });
+        if (misses == 0) {
+            runBoth(
+                    parallel,
+                    [&] { best.ssim = ssimHalves(reference, decoded, 1, parallel); },
+                    [&] { answer = encodeAnswer(); });
+        } else {
+            best.ssim = ssimHalves(reference, decoded, 1, parallel);
+        }
         if (best.ssim >= preset.ssimFloor() + VerifyMargin || best.quality >= HighestQuality) {
-            best.bytes = std::move(answer);
+            best.bytes = misses == 0 ? std::move(answer) : encodeAnswer();
             break;
         }
         JpegCodec::EncodeSettings trial = base;
@@ -358,10 +377,31 @@ Candidate searchAndVerify(const QImage &image,
         trial.progressive = false;
         best.quality = trial.quality;
         best.bytes = JpegCodec::encode(image, trial);
-        if (++misses >= 12)
+        ++best.trials;
+        if (++misses >= doubleFrom)
             step *= 2;
     }
     return best;
+}
+
+// The search on one encoding, then the all-window check, then the answer's encode.
+Candidate searchAndVerify(const QImage &image,
+                          const Luma &reference,
+                          const ScreenPreset &preset,
+                          const CompressOptions &options,
+                          const JpegCodec::EncodeSettings &base,
+                          double start,
+                          bool parallel,
+                          int doubleFrom = 12)
+{
+    Candidate best = searchJpegQuality(
+            image, reference, searchTarget(preset, options), start, base, parallel, options);
+    return verify(std::move(best), image, reference, preset, options, base, parallel, doubleFrom);
+}
+
+bool verified(const Candidate &c, const ScreenPreset &preset)
+{
+    return c.valid() && c.ssim >= preset.ssimFloor() + VerifyMargin;
 }
 
 // JPEG with our tables (see jpegcodec.cpp): one grey component when the picture is grey (no
@@ -395,15 +435,51 @@ Candidate searchJpeg(const QImage &image,
                 {}};
     }
     const bool parallel = useHelper(options);
-    Candidate best = searchAndVerify(
-            image, reference, preset, options, base, options.qualityHint, parallel);
-    if (base.chroma == Chroma::Subsampled420 && best.quality >= FullChromaFrom) {
-        base.chroma = Chroma::Full444;
-        base.chromaScale = FullChromaScale;
-        Candidate full = searchAndVerify(
-                image, reference, preset, options, base, best.quality - 12, parallel);
+    Candidate best = searchJpegQuality(image,
+                                       reference,
+                                       searchTarget(preset, options),
+                                       options.qualityHint,
+                                       base,
+                                       parallel,
+                                       options);
+    // The 4:2:0 search spent its trials without reaching the target (coloured text on black):
+    // its check would step up from its last failing quality a quarter step at a time (19 all-
+    // window checks and encodes, 0.5 s of CPU, for 1080p terminals at high), for an answer
+    // 4:4:4 beats on every such frame of the corpus. 4:4:4 is searched first, and when its
+    // answer passes the all-window check it is the answer; 4:2:0 is checked only otherwise.
+    Candidate full; // 4:4:4's answer, when searched
+    bool fullSearched = false;
+    if (base.chroma == Chroma::Subsampled420 && best.valid()
+        && best.ssim < searchTarget(preset, options) && best.quality >= FullChromaFrom) {
+        JpegCodec::EncodeSettings settings = base;
+        settings.chroma = Chroma::Full444;
+        settings.chromaScale = FullChromaScale;
+        full = searchAndVerify(image,
+                               reference,
+                               preset,
+                               options,
+                               settings,
+                               best.quality - 12,
+                               parallel,
+                               DeferredDoubleFrom);
+        fullSearched = true;
+        if (verified(full, preset)) {
+            full.trials += best.trials;
+            return full;
+        }
+    }
+    best = verify(std::move(best), image, reference, preset, options, base, parallel);
+    if (base.chroma == Chroma::Subsampled420 && (fullSearched || best.quality >= FullChromaFrom)) {
+        if (!fullSearched) {
+            base.chroma = Chroma::Full444;
+            base.chromaScale = FullChromaScale;
+            full = searchAndVerify(
+                    image, reference, preset, options, base, best.quality - 12, parallel);
+        }
+        const int trials = best.trials + full.trials;
         if (full.valid() && full.bytes.size() < best.bytes.size())
             best = std::move(full);
+        best.trials = trials;
     }
     return best;
 }
@@ -941,6 +1017,7 @@ Expected<EncodedImage> compress(const QByteArray &source,
     if (cancelled(options))
         return ScreenError::stopping(); // a search cut short: its candidate is not the answer
 
+    const int trials = best.trials; // spent, whatever answer wins below
     // Never larger than the source: the source itself when it already fits the box,
     // otherwise a lossless PNG of the scaled image when that is smaller.
     if (best.bytes.size() > source.size()) {
@@ -961,6 +1038,7 @@ Expected<EncodedImage> compress(const QByteArray &source,
     out.mime = std::move(best.mime);
     out.encoderQuality = int(std::lround(best.quality));
     out.ssim = best.ssim;
+    out.trials = trials;
     return out;
 }
 

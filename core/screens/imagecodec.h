@@ -26,6 +26,8 @@ struct EncodedImage
     double ssim = 1.0;      // luma SSIM against the source scaled to `size` (1: lossless), measured
                             // on the decoded answer: JPEG every window (stride 1), WebP stride 2
     bool passthrough = false; // the source bytes themselves (they already fit the box)
+    int trials = 0; // JPEG qualities encoded to find the answer: the searches' trials and the
+                    // all-window checks' steps up (0: no search; statistics, not the cost)
     double decodeMs = 0, scaleMs = 0, encodeMs = 0;
 };
 
