@@ -361,13 +361,16 @@ void WebhookIntake::reserveWal(QSqlDatabase &db)
     // also commits the file system's journal: those were the 5-10 ms group commits behind the
     // ack p99 (the WAL grows during a burst, as checkpoints run behind the writer). Growing it
     // once, before any acknowledgement waits, makes every later commit an overwrite.
-    if (m_options.walReserveBytes <= 0)
+    // An in-memory database has no WAL, and its shared cache answers a write that meets this
+    // transaction with "table is locked" at once (no busy wait): a start-up race with seeding.
+    const bool inMemory = m_database.location().startsWith(u"sqlite::memory:");
+    if (m_options.walReserveBytes <= 0 || inMemory)
         return;
     QElapsedTimer timer;
     timer.start();
     WriteTransaction tx(db, m_queue.writeMutex(), m_queue.serializesWrites());
     const qint64 size = tx.isOpen() ? preallocateWal(db, m_options.walReserveBytes) : -1;
-    if (size < 0 && !m_database.location().startsWith(u"sqlite::memory:"))
+    if (size < 0)
         qCWarning(lcBilling) << "the write-ahead log could not be reserved; commits may be slower";
     else
         qCInfo(lcBilling) << "write-ahead log reserved:" << (size >> 20) << "MiB in"
