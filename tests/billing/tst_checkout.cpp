@@ -38,6 +38,14 @@ QMap<QString, QString> parseForm(const QByteArray &body)
     return form;
 }
 
+SeenRequest seenFrom(const QHttpServerRequest &request)
+{
+    return {request.value("Authorization"),
+            request.value("Idempotency-Key"),
+            request.value("Content-Type"),
+            parseForm(request.body())};
+}
+
 } // namespace
 
 class tst_Checkout : public QObject
@@ -83,10 +91,7 @@ void tst_Checkout::initTestCase()
             s("/v1/checkout/sessions"),
             QHttpServerRequest::Method::Post,
             [this](const QHttpServerRequest &request) {
-                SeenRequest seen{request.value("Authorization"),
-                                 request.value("Idempotency-Key"),
-                                 request.value("Content-Type"),
-                                 parseForm(request.body())};
+                const SeenRequest seen = seenFrom(request);
                 m_seen.append(seen);
                 if (m_mockStatus != 200) {
                     const QJsonObject error{
@@ -105,10 +110,7 @@ void tst_Checkout::initTestCase()
     m_mock.route(s("/v1/customers"),
                  QHttpServerRequest::Method::Post,
                  [this](const QHttpServerRequest &request) {
-                     SeenRequest seen{request.value("Authorization"),
-                                      request.value("Idempotency-Key"),
-                                      request.value("Content-Type"),
-                                      parseForm(request.body())};
+                     const SeenRequest seen = seenFrom(request);
                      m_seenCustomers.append(seen);
                      if (m_customerStatus != 200)
                          return QHttpServerResponse(
