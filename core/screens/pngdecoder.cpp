@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/screens/pngdecoder.h"
 
+#include "core/screens/areascaler.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -341,9 +343,103 @@ struct DecompressorDeleter
     void operator()(libdeflate_decompressor *d) const { libdeflate_free_decompressor(d); }
 };
 
+// A picture of `size` in a pooled buffer (returned to the pool when the last copy goes).
+QImage pooledImage(const QSize &size, QImage::Format format)
+{
+    const qsizetype stride = qsizetype(size.width()) * 4; // rows stay 32-bit aligned
+    uchar *pixels = BufferPool::take(size_t(stride) * size_t(size.height()));
+    if (!pixels)
+        return {};
+    QImage out(pixels, size.width(), size.height(), stride, format, BufferPool::giveImage, pixels);
+    if (out.isNull())
+        BufferPool::give(pixels);
+    return out;
+}
+
+// The inflated rows, unfiltered one by one, each handed to `sink(y, row)` once done; false
+// when a row has an unknown filter.
+template<typename Sink>
+bool unfilterRows(const Header &h, uchar *raw, Sink &&sink)
+{
+    const int bpp = h.channels();
+    const size_t rowBytes = size_t(h.width) * size_t(bpp);
+    const std::vector<uchar> zeros(rowBytes, 0);
+    const uchar *prev = zeros.data();
+    for (quint32 y = 0; y < h.height; ++y) {
+        uchar *row = raw + size_t(y) * (rowBytes + 1);
+        if (!unfilter(row[0], row + 1, prev, rowBytes, bpp))
+            return false;
+        sink(y, row + 1);
+        prev = row + 1;
+    }
+    return true;
+}
+
+bool hasAlpha(const Chunks &c)
+{
+    const int type = c.header.colourType;
+    return type == 4 || type == 6 || (type == 3 && c.paletteAlpha);
+}
+
+// Rows converted into the full-size picture.
+Result decodeFull(const Chunks &chunks, uchar *raw, QImage *image)
+{
+    const Header &h = chunks.header;
+    QImage out = pooledImage(QSize(int(h.width), int(h.height)),
+                             hasAlpha(chunks) ? QImage::Format_ARGB32 : QImage::Format_RGB32);
+    if (out.isNull())
+        return Result::TooLarge;
+    uchar *bits = out.bits();
+    const qsizetype stride = out.bytesPerLine();
+    const bool ok = unfilterRows(h, raw, [&](quint32 y, const uchar *row) {
+        convertRow(chunks, row, reinterpret_cast<QRgb *>(bits + qsizetype(y) * stride), h.width);
+    });
+    if (!ok)
+        return Result::Corrupt;
+    *image = std::move(out);
+    return Result::Decoded;
+}
+
+// Rows folded into the downscale as they are unfiltered: grey and RGB rows as they are, the
+// other kinds converted first (premultiplied when there is alpha, as ImageCodec::scaled
+// scales ARGB32_Premultiplied).
+Result decodeScaled(const Chunks &chunks, uchar *raw, const QSize &size, QImage *image)
+{
+    const Header &h = chunks.header;
+    const bool alpha = hasAlpha(chunks);
+    QImage out
+            = pooledImage(size, alpha ? QImage::Format_ARGB32_Premultiplied : QImage::Format_RGB32);
+    if (out.isNull())
+        return Result::TooLarge;
+    const int type = h.colourType;
+    const AreaScaler::Input input = type == 0   ? AreaScaler::Input::Grey
+                                    : type == 2 ? AreaScaler::Input::Rgb
+                                    : alpha     ? AreaScaler::Input::Premultiplied
+                                                : AreaScaler::Input::Opaque;
+    AreaScaler scaler(
+            QSize(int(h.width), int(h.height)), size, input, out.bits(), out.bytesPerLine());
+    std::vector<QRgb> line(type == 0 || type == 2 ? 0 : h.width);
+    const bool ok = unfilterRows(h, raw, [&](quint32, const uchar *row) {
+        if (line.empty()) {
+            scaler.addRow(row);
+            return;
+        }
+        convertRow(chunks, row, line.data(), h.width);
+        if (alpha) {
+            for (QRgb &p : line)
+                p = qPremultiply(p);
+        }
+        scaler.addRow(reinterpret_cast<const uchar *>(line.data()));
+    });
+    if (!ok)
+        return Result::Corrupt;
+    *image = std::move(out);
+    return Result::Decoded;
+}
+
 } // namespace
 
-Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image)
+Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image, const QSize &scaleTo)
 {
     Chunks chunks;
     const Result structure = readChunks(bytes, maxPixels, &chunks);
@@ -351,8 +447,7 @@ Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image)
         return structure;
 
     const Header &h = chunks.header;
-    const int bpp = h.channels();
-    const size_t rowBytes = size_t(h.width) * size_t(bpp);
+    const size_t rowBytes = size_t(h.width) * size_t(h.channels());
     const size_t total = (rowBytes + 1) * size_t(h.height);
     // Reused, not zeroed (6 MB at 1080p): the inflate must fill exactly `total` bytes or fail.
     const std::unique_ptr<uchar, PooledDeleter> raw(BufferPool::take(total));
@@ -367,36 +462,9 @@ Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image)
                    != LIBDEFLATE_SUCCESS)
         return Result::Corrupt;
 
-    const bool alpha
-            = h.colourType == 4 || h.colourType == 6 || (h.colourType == 3 && chunks.paletteAlpha);
-    const qsizetype stride = qsizetype(h.width) * 4; // 4-byte pixels: rows stay 32-bit aligned
-    uchar *pixels = BufferPool::take(size_t(stride) * h.height);
-    if (!pixels)
-        return Result::TooLarge;
-    QImage out(pixels,
-               int(h.width),
-               int(h.height),
-               stride,
-               alpha ? QImage::Format_ARGB32 : QImage::Format_RGB32,
-               BufferPool::giveImage,
-               pixels);
-    if (out.isNull()) {
-        BufferPool::give(pixels);
-        return Result::TooLarge;
-    }
-    const std::vector<uchar> zeros(rowBytes, 0);
-    const uchar *prev = zeros.data();
-    uchar *bits = pixels;
-    for (quint32 y = 0; y < h.height; ++y) {
-        uchar *row = raw.get() + size_t(y) * (rowBytes + 1);
-        if (!unfilter(row[0], row + 1, prev, rowBytes, bpp))
-            return Result::Corrupt;
-        convertRow(
-                chunks, row + 1, reinterpret_cast<QRgb *>(bits + qsizetype(y) * stride), h.width);
-        prev = row + 1;
-    }
-    *image = std::move(out);
-    return Result::Decoded;
+    if (AreaScaler::handles(QSize(int(h.width), int(h.height)), scaleTo))
+        return decodeScaled(chunks, raw.get(), scaleTo, image);
+    return decodeFull(chunks, raw.get(), image);
 }
 
 } // namespace Mouse::PngDecoder
