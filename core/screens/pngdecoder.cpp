@@ -213,6 +213,45 @@ __attribute__((target("sse4.1"))) void paethSse41(uchar *row, const uchar *prev,
     }
 }
 
+// Two consecutive Paeth rows at once, on a wavefront: the upper row's pixel x in the low
+// lanes and the lower row's pixel x - 1 in the high lanes, whose neighbours above (the upper
+// row's x - 1 and x - 2) were made in the two steps before. The chain per step is about as
+// long as for one pixel, so a pair of rows costs little more than one. Loads never overlap a
+// store made before them (the 4-byte loads read ahead, the stores are of whole pixels).
+template<int Bpp>
+__attribute__((target("sse4.1"))) void
+paethPairSse41(uchar *upper, uchar *lower, const uchar *prev, size_t length)
+{
+    const size_t pixels = length / Bpp;
+    __m128i a = _mm_setzero_si128(), c = _mm_setzero_si128();
+    for (size_t x = 0; x <= pixels; ++x) {
+        // At x == pixels the upper lanes read past the row (its padding) and are not stored;
+        // at x == 0 the lower lanes are before the row: all their inputs are 0, so is a.
+        quint32 above = 0, up = 0, low = 0;
+        std::memcpy(&above, prev + x * Bpp, 4);
+        std::memcpy(&up, upper + x * Bpp, 4);
+        if (x > 0)
+            std::memcpy(&low, lower + (x - 1) * Bpp, 4);
+        const __m128i raw = _mm_cvtepu8_epi16(
+                _mm_unpacklo_epi32(_mm_cvtsi32_si128(int(up)), _mm_cvtsi32_si128(int(low))));
+        const __m128i b = _mm_unpacklo_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(int(above))), a);
+        const __m128i bc = _mm_sub_epi16(b, c), ac = _mm_sub_epi16(a, c);
+        const __m128i pa = _mm_abs_epi16(bc), pb = _mm_abs_epi16(ac);
+        const __m128i pc = _mm_abs_epi16(_mm_add_epi16(ac, bc));
+        const __m128i notA = _mm_or_si128(_mm_cmpgt_epi16(pa, pb), _mm_cmpgt_epi16(pa, pc));
+        const __m128i bOrC = _mm_blendv_epi8(b, c, _mm_cmpgt_epi16(pb, pc));
+        a = _mm_add_epi8(raw, _mm_blendv_epi8(a, bOrC, notA));
+        c = b;
+        const auto out = quint64(_mm_cvtsi128_si64(_mm_packus_epi16(a, a)));
+        if (x < pixels)
+            std::memcpy(upper + x * Bpp, &out, Bpp);
+        if (x > 0) {
+            const auto lowOut = quint32(out >> 32);
+            std::memcpy(lower + (x - 1) * Bpp, &lowOut, Bpp);
+        }
+    }
+}
+
 bool hasSse41()
 {
     static const bool has = __builtin_cpu_supports("sse4.1");
@@ -423,6 +462,28 @@ QImage pooledImage(const QSize &size, QImage::Format format)
     return out;
 }
 
+// Two Paeth rows undone together where the SIMD code does it (3- and 4-byte pixels); false:
+// not done, unfilter them one by one.
+bool paethPair(uchar *upper, uchar *lower, const uchar *prev, size_t length, int bpp)
+{
+#ifdef MOUSE_PAETH_SSE41
+    if (bpp < 3 || !hasSse41())
+        return false;
+    if (bpp == 3)
+        paethPairSse41<3>(upper, lower, prev, length);
+    else
+        paethPairSse41<4>(upper, lower, prev, length);
+    return true;
+#else
+    Q_UNUSED(upper);
+    Q_UNUSED(lower);
+    Q_UNUSED(prev);
+    Q_UNUSED(length);
+    Q_UNUSED(bpp);
+    return false;
+#endif
+}
+
 // The inflated rows, unfiltered one by one, each handed to `sink(y, row)` once done; false
 // when a row has an unknown filter.
 template<typename Sink>
@@ -434,6 +495,14 @@ bool unfilterRows(const Header &h, uchar *raw, Sink &&sink)
     const uchar *prev = zeros.data();
     for (quint32 y = 0; y < h.height; ++y) {
         uchar *row = raw + size_t(y) * (rowBytes + 1);
+        uchar *next = row + rowBytes + 1;
+        if (y + 1 < h.height && row[0] == 4 && next[0] == 4
+            && paethPair(row + 1, next + 1, prev, rowBytes, bpp)) {
+            sink(y, row + 1);
+            sink(++y, next + 1);
+            prev = next + 1;
+            continue;
+        }
         if (!unfilter(row[0], row + 1, prev, rowBytes, bpp))
             return false;
         sink(y, row + 1);

@@ -31,12 +31,14 @@ QByteArray chunk(const char *type, const QByteArray &data)
 }
 
 // A PNG built by hand: `pixels` is width * height * channels bytes; row y is written with
-// filter (y % 5) (none, sub, up, average, Paeth), so every filter is decoded.
+// filter filters[y % size] (0-4: none, sub, up, average, Paeth); by default y % 5, so every
+// filter is decoded.
 QByteArray handmadePng(int width,
                        int height,
                        int colourType,
                        const QByteArray &pixels,
-                       const QByteArray &extraChunks = {})
+                       const QByteArray &extraChunks = {},
+                       const QList<int> &filters = {0, 1, 2, 3, 4})
 {
     const int channels = colourType == 2 ? 3 : colourType == 4 ? 2 : colourType == 6 ? 4 : 1;
     const int rowBytes = width * channels;
@@ -45,7 +47,7 @@ QByteArray handmadePng(int width,
         return y < 0 || i < 0 ? 0 : quint8(pixels[y * rowBytes + i]);
     };
     for (int y = 0; y < height; ++y) {
-        const int filter = y % 5;
+        const int filter = filters[y % filters.size()];
         filtered.append(char(filter));
         for (int i = 0; i < rowBytes; ++i) {
             const int x = at(y, i), a = at(y, i - channels), b = at(y - 1, i),
@@ -197,6 +199,18 @@ void TestPngDecoder::qtWrittenPngsMatchLibpng()
 
 void TestPngDecoder::scaledWhileDecodingMatchesQt()
 {
+    // Runs of Paeth rows (decoded two at a time where the CPU allows) of odd and even length,
+    // after each other filter, down to the last row.
+    const QList<int> paethRuns{4, 4, 1, 4, 4, 4, 2, 4, 0, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4};
+    for (const int type : {0, 2, 4, 6}) {
+        const int channels = type == 2 ? 3 : type == 4 ? 2 : type == 6 ? 4 : 1;
+        for (const int h : {19, 23, 38}) {
+            const QByteArray png = handmadePng(
+                    29, h, type, noise(29 * h * channels, quint32(h + type)), {}, paethRuns);
+            compareWithQt(png);
+            compareScaledWithQt(png, QSize(20, 20));
+        }
+    }
     // Odd sizes, ratios from just under 1 to over 5 (the generic loop), one-pixel results.
     for (const QByteArray &png : everyKind(211, 117)) {
         for (const QSize &box :
