@@ -213,41 +213,66 @@ __attribute__((target("sse4.1"))) void paethSse41(uchar *row, const uchar *prev,
     }
 }
 
-// Two consecutive Paeth rows at once, on a wavefront: the upper row's pixel x in the low
-// lanes and the lower row's pixel x - 1 in the high lanes, whose neighbours above (the upper
-// row's x - 1 and x - 2) were made in the two steps before. The chain per step is about as
-// long as for one pixel, so a pair of rows costs little more than one. Loads never overlap a
-// store made before them (the 4-byte loads read ahead, the stores are of whole pixels).
+// Consecutive Paeth rows at once, on a wavefront: row r of the group works on pixel x - r at
+// step x, so the pixels above it (row r - 1's x - r and x - r - 1) were made in the steps
+// before. Rows go in pairs, one 16-bit lane group each (the upper row low, the lower high);
+// a step's chains, one per pair, run side by side, each about as long as one pixel's, so a
+// group of rows costs little more than one row. Pixels before a row's start are 0 (their
+// inputs all are); pixels after its end are made but not stored. Loads never overlap a store
+// made before them (4-byte loads read ahead, stores are of whole pixels).
 template<int Bpp>
-__attribute__((target("sse4.1"))) void
-paethPairSse41(uchar *upper, uchar *lower, const uchar *prev, size_t length)
+__attribute__((target("sse4.1"))) inline __m128i
+rawPixels(const uchar *upper, const uchar *lower, qint64 x, qint64 pixels)
 {
-    const size_t pixels = length / Bpp;
-    __m128i a = _mm_setzero_si128(), c = _mm_setzero_si128();
-    for (size_t x = 0; x <= pixels; ++x) {
-        // At x == pixels the upper lanes read past the row (its padding) and are not stored;
-        // at x == 0 the lower lanes are before the row: all their inputs are 0, so is a.
-        quint32 above = 0, up = 0, low = 0;
-        std::memcpy(&above, prev + x * Bpp, 4);
+    quint32 up = 0, low = 0;
+    if (x >= 0 && x < pixels)
         std::memcpy(&up, upper + x * Bpp, 4);
-        if (x > 0)
-            std::memcpy(&low, lower + (x - 1) * Bpp, 4);
-        const __m128i raw = _mm_cvtepu8_epi16(
-                _mm_unpacklo_epi32(_mm_cvtsi32_si128(int(up)), _mm_cvtsi32_si128(int(low))));
-        const __m128i b = _mm_unpacklo_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(int(above))), a);
-        const __m128i bc = _mm_sub_epi16(b, c), ac = _mm_sub_epi16(a, c);
-        const __m128i pa = _mm_abs_epi16(bc), pb = _mm_abs_epi16(ac);
-        const __m128i pc = _mm_abs_epi16(_mm_add_epi16(ac, bc));
-        const __m128i notA = _mm_or_si128(_mm_cmpgt_epi16(pa, pb), _mm_cmpgt_epi16(pa, pc));
-        const __m128i bOrC = _mm_blendv_epi8(b, c, _mm_cmpgt_epi16(pb, pc));
-        a = _mm_add_epi8(raw, _mm_blendv_epi8(a, bOrC, notA));
-        c = b;
-        const auto out = quint64(_mm_cvtsi128_si64(_mm_packus_epi16(a, a)));
+    if (x >= 1 && x <= pixels)
+        std::memcpy(&low, lower + (x - 1) * Bpp, 4);
+    return _mm_cvtepu8_epi16(
+            _mm_unpacklo_epi32(_mm_cvtsi32_si128(int(up)), _mm_cvtsi32_si128(int(low))));
+}
+
+template<int Bpp>
+__attribute__((target("sse4.1"))) inline void
+storePixels(uchar *upper, uchar *lower, __m128i a, qint64 x, qint64 pixels)
+{
+    const auto out = quint64(_mm_cvtsi128_si64(_mm_packus_epi16(a, a)));
+    if (x >= 0 && x < pixels)
+        std::memcpy(upper + x * Bpp, &out, Bpp);
+    if (x >= 1 && x <= pixels) {
+        const auto low = quint32(out >> 32);
+        std::memcpy(lower + (x - 1) * Bpp, &low, Bpp);
+    }
+}
+
+template<int Bpp, int Pairs>
+__attribute__((target("sse4.1"))) void
+paethRowsSse41(uchar *first, size_t stride, const uchar *prev, size_t length)
+{
+    const auto pixels = qint64(length / Bpp);
+    __m128i a[Pairs], b[Pairs], c[Pairs];
+    for (int j = 0; j < Pairs; ++j)
+        a[j] = c[j] = _mm_setzero_si128();
+    for (qint64 x = 0; x < pixels + 2 * Pairs - 1; ++x) {
+        quint32 above = 0;
         if (x < pixels)
-            std::memcpy(upper + x * Bpp, &out, Bpp);
-        if (x > 0) {
-            const auto lowOut = quint32(out >> 32);
-            std::memcpy(lower + (x - 1) * Bpp, &lowOut, Bpp);
+            std::memcpy(&above, prev + x * Bpp, 4);
+        b[0] = _mm_unpacklo_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(int(above))), a[0]);
+        for (int j = 1; j < Pairs; ++j)
+            b[j] = _mm_alignr_epi8(a[j], a[j - 1], 8); // (pair j - 1's lower, pair j's upper)
+        for (int j = 0; j < Pairs; ++j) {
+            uchar *upper = first + size_t(2 * j) * stride, *lower = upper + stride;
+            const qint64 at = x - 2 * j;
+            const __m128i bc = _mm_sub_epi16(b[j], c[j]), ac = _mm_sub_epi16(a[j], c[j]);
+            const __m128i pa = _mm_abs_epi16(bc), pb = _mm_abs_epi16(ac);
+            const __m128i pc = _mm_abs_epi16(_mm_add_epi16(ac, bc));
+            const __m128i notA = _mm_or_si128(_mm_cmpgt_epi16(pa, pb), _mm_cmpgt_epi16(pa, pc));
+            const __m128i bOrC = _mm_blendv_epi8(b[j], c[j], _mm_cmpgt_epi16(pb, pc));
+            a[j] = _mm_add_epi8(rawPixels<Bpp>(upper, lower, at, pixels),
+                                _mm_blendv_epi8(a[j], bOrC, notA));
+            c[j] = b[j];
+            storePixels<Bpp>(upper, lower, a[j], at, pixels);
         }
     }
 }
@@ -462,25 +487,28 @@ QImage pooledImage(const QSize &size, QImage::Format format)
     return out;
 }
 
-// Two Paeth rows undone together where the SIMD code does it (3- and 4-byte pixels); false:
-// not done, unfilter them one by one.
-bool paethPair(uchar *upper, uchar *lower, const uchar *prev, size_t length, int bpp)
+// Up to `count` consecutive Paeth rows undone together where the SIMD code does it (3- and
+// 4-byte pixels): returns how many (4 or 2), 0 when none (undo them one by one).
+quint32
+paethRows(uchar *first, size_t stride, quint32 count, const uchar *prev, size_t length, int bpp)
 {
 #ifdef MOUSE_PAETH_SSE41
-    if (bpp < 3 || !hasSse41())
-        return false;
+    if (bpp < 3 || count < 2 || !hasSse41())
+        return 0;
+    const bool four = count >= 4;
     if (bpp == 3)
-        paethPairSse41<3>(upper, lower, prev, length);
+        (four ? paethRowsSse41<3, 2> : paethRowsSse41<3, 1>)(first, stride, prev, length);
     else
-        paethPairSse41<4>(upper, lower, prev, length);
-    return true;
+        (four ? paethRowsSse41<4, 2> : paethRowsSse41<4, 1>)(first, stride, prev, length);
+    return four ? 4 : 2;
 #else
-    Q_UNUSED(upper);
-    Q_UNUSED(lower);
+    Q_UNUSED(first);
+    Q_UNUSED(stride);
+    Q_UNUSED(count);
     Q_UNUSED(prev);
     Q_UNUSED(length);
     Q_UNUSED(bpp);
-    return false;
+    return 0;
 #endif
 }
 
@@ -493,14 +521,17 @@ bool unfilterRows(const Header &h, uchar *raw, Sink &&sink)
     const size_t rowBytes = size_t(h.width) * size_t(bpp);
     const std::vector<uchar> zeros(rowBytes + RowPadding, 0);
     const uchar *prev = zeros.data();
+    const size_t stride = rowBytes + 1;
     for (quint32 y = 0; y < h.height; ++y) {
-        uchar *row = raw + size_t(y) * (rowBytes + 1);
-        uchar *next = row + rowBytes + 1;
-        if (y + 1 < h.height && row[0] == 4 && next[0] == 4
-            && paethPair(row + 1, next + 1, prev, rowBytes, bpp)) {
-            sink(y, row + 1);
-            sink(++y, next + 1);
-            prev = next + 1;
+        uchar *row = raw + size_t(y) * stride;
+        quint32 run = 0; // consecutive Paeth rows from here, up to 4
+        while (run < 4 && y + run < h.height && row[size_t(run) * stride] == 4)
+            ++run;
+        if (const quint32 done = paethRows(row + 1, stride, run, prev, rowBytes, bpp)) {
+            for (quint32 k = 0; k < done; ++k)
+                sink(y + k, row + 1 + size_t(k) * stride);
+            prev = row + 1 + size_t(done - 1) * stride;
+            y += done - 1;
             continue;
         }
         if (!unfilter(row[0], row + 1, prev, rowBytes, bpp))
