@@ -316,6 +316,23 @@ void AreaScaler::emitRow(int y)
         }
         return;
     }
+#if defined(__x86_64__)
+    // The lanes B, G, R, A are a QRgb's bytes: 16 sums to 16 bytes at a time (SSE2).
+    auto *bytes = reinterpret_cast<uchar *>(out);
+    const size_t n = size_t(m_width) * 4;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const auto *from = reinterpret_cast<const __m128i *>(acc + i);
+        const __m128i low = _mm_packs_epi32(_mm_srli_epi32(_mm_loadu_si128(from), 24),
+                                            _mm_srli_epi32(_mm_loadu_si128(from + 1), 24));
+        const __m128i high = _mm_packs_epi32(_mm_srli_epi32(_mm_loadu_si128(from + 2), 24),
+                                             _mm_srli_epi32(_mm_loadu_si128(from + 3), 24));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(bytes + i), _mm_packus_epi16(low, high));
+    }
+    for (; i < n; ++i)
+        bytes[i] = uchar(acc[i] >> 24);
+    return;
+#endif
     for (int x = 0; x < m_width; ++x, acc += 4)
         out[x] = qRgba(int(acc[2] >> 24), int(acc[1] >> 24), int(acc[0] >> 24), int(acc[3] >> 24));
 }
