@@ -4,7 +4,8 @@
 // downscale to a preset's box, the two as `compress` runs them, and the whole `compress`.
 // CPU time (the calling thread's, and the process's for stages that use other threads) is
 // what to compare between versions on a shared machine; wall time is printed beside it.
-//   bench_screenshot_stages [--runs N] [--preset low|medium|high] FILE...
+//   bench_screenshot_stages [--runs N] [--preset low|medium|high] [--only STAGE] FILE...
+// --only runs one stage (e.g. under callgrind: `--only decodeToFit --runs 5`).
 #include "core/screens/areascaler.h"
 #include "core/screens/imagecodec.h"
 
@@ -58,8 +59,13 @@ Timing measure(int runs, const std::function<void()> &f)
     return {median(thread), median(process), median(wall)};
 }
 
-void print(const char *stage, const Timing &t)
+QString onlyStage; // --only: the one stage to run; empty: all
+
+void print(const char *stage, const std::function<Timing()> &run)
 {
+    if (!onlyStage.isEmpty() && onlyStage != QLatin1String(stage))
+        return;
+    const Timing t = run();
     std::printf("  %-16s thread %7.2f  process %7.2f  wall %7.2f ms\n",
                 stage,
                 t.thread,
@@ -77,14 +83,18 @@ int main(int argc, char **argv)
     const ScreenPresets presets;
     ScreenPreset preset = presets.preset(ScreenQuality::Medium);
     QStringList files;
+    QString only;
     for (qsizetype i = 0; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--runs") && i + 1 < args.size())
             runs = args[++i].toInt();
+        else if (args[i] == QLatin1String("--only") && i + 1 < args.size())
+            only = args[++i];
         else if (args[i] == QLatin1String("--preset") && i + 1 < args.size())
             preset = presets.preset(parseQuality(args[++i]).value_or(ScreenQuality::Medium));
         else
             files << args[i];
     }
+    onlyStage = only;
     for (const QString &path : files) {
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly)) {
@@ -101,19 +111,28 @@ int main(int argc, char **argv)
                     size.width(),
                     size.height(),
                     runs);
-        print("decode", measure(runs, [&] { (void)ImageCodec::decode(bytes, 40'000'000); }));
-        print("scale", measure(runs, [&] { (void)ImageCodec::scaled(source, size); }));
+        print("decode",
+              [&] { return measure(runs, [&] { (void)ImageCodec::decode(bytes, 40'000'000); }); });
+        print("scale",
+              [&] { return measure(runs, [&] { (void)ImageCodec::scaled(source, size); }); });
         const QImage rgb = source.convertToFormat(QImage::Format_RGB32);
-        print("area scale", measure(runs, [&] { (void)AreaScale::scaled(rgb, size); }));
-        print("decode+scale", measure(runs, [&] {
-                  (void)ImageCodec::scaled(ImageCodec::decode(bytes, 40'000'000).value(), size);
-              }));
-        print("decodeToFit", measure(runs, [&] {
-                  QSize sourceSize;
-                  (void)ImageCodec::decodeToFit(bytes, 40'000'000, preset.box, &sourceSize);
-              }));
-        print("compress",
-              measure(runs, [&] { (void)ImageCodec::compress(bytes, preset, ImageFormat::Jpeg); }));
+        print("area scale",
+              [&] { return measure(runs, [&] { (void)AreaScale::scaled(rgb, size); }); });
+        print("decode+scale", [&] {
+            return measure(runs, [&] {
+                (void)ImageCodec::scaled(ImageCodec::decode(bytes, 40'000'000).value(), size);
+            });
+        });
+        print("decodeToFit", [&] {
+            return measure(runs, [&] {
+                QSize sourceSize;
+                (void)ImageCodec::decodeToFit(bytes, 40'000'000, preset.box, &sourceSize);
+            });
+        });
+        print("compress", [&] {
+            return measure(runs,
+                           [&] { (void)ImageCodec::compress(bytes, preset, ImageFormat::Jpeg); });
+        });
     }
     return 0;
 }
