@@ -227,9 +227,13 @@ void ConnectionGuard::onReadyRead()
 // dup() and a close() only for requests that span reads.
 void ConnectionGuard::keepSpareDescriptor()
 {
+    // After the FIN the spare descriptor is the connection; only endPeerGone() closes it (a
+    // readyRead QHttpServer queued before it was detached still arrives here).
+    if (m_peerGone)
+        return;
     // Also while an answer is owed: a client may half-close after its last request, and Qt
     // then closes its descriptor before the handler answers.
-    const bool wanted = !m_tls && !m_peerGone
+    const bool wanted = !m_tls
                         && ((!m_noMoreRequests && m_framer.inRequest()) || owesDeferredAnswer()
                             || hasUndispatched());
     if (wanted && m_spareFd < 0) {
