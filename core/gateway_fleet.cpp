@@ -108,7 +108,7 @@ bool Gateway::startFleet(QString *error)
         m_health->add(u"orgo"_s, u"sandbox"_s, [server] { return server->healthSnapshot(); });
     }
     // Read through the gateway: the registry outlives the fleet objects.
-    // A counter: the client's total only grows (OrgoClient::resetCounters is for tests).
+    // A counter: the client's total only grows (nothing calls OrgoClient::resetCounters).
     m_metrics->callbackCounter(u"mouse_orgo_upstream_calls_total"_s,
                                u"Orgo requests sent"_s,
                                [this] { return m_orgo ? double(m_orgo->upstreamCalls()) : 0.0; });
