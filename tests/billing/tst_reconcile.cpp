@@ -249,8 +249,8 @@ void tst_Reconcile::expiredSessionExpiresItsPendingOrderOnce()
     QCOMPARE(text(*m_db, s("SELECT status FROM token_orders WHERE id = 'ord_cs_expired'")),
              s("expired"));
     QCOMPARE(scalar(*m_db,
-                    s("SELECT COUNT(*) FROM stripe_events WHERE id = "
-                      "'evt_reconcile_expired_cs_expired'")),
+                    s("SELECT COUNT(*) FROM stripe_events WHERE event_id = "
+                      "'evt_reconcile_expired_cs_expired' AND type = 'checkout.session.expired'")),
              1);
     // Only the expired session's order: the paid ones were credited as before.
     QCOMPARE(text(*m_db, s("SELECT status FROM token_orders WHERE id = 'ord_cs_pending'")),
