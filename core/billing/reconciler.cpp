@@ -41,7 +41,8 @@ QJsonArray array(const QStringList &ids)
 }
 
 // The order's status for a Checkout Session ("" when there is none); nullopt when the
-// database cannot say (then the session is left for a later run).
+// database cannot say (a paid session is then submitted all the same, an expired one waits
+// for a later run).
 std::optional<QString> orderStatus(QSqlDatabase &db, const QString &sessionId)
 {
     QSqlQuery query(db);
