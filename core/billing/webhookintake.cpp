@@ -7,8 +7,10 @@
 #include "core/log/eventlog.h"
 #include "core/logging.h"
 #include "core/metrics/metrics.h"
+#include "core/metrics/threadstat.h"
 #include "core/queue/sqlitestatement.h"
 #include "core/queue/taskqueue.h"
+#include "core/queue/threadpriority.h"
 #include "core/queue/writetransaction.h"
 #include "core/storage/database.h"
 
@@ -78,6 +80,18 @@ WebhookIntake::WebhookIntake(Database &database,
     m_syncMs = &metrics->histogram(u"mouse_webhook_sync_ms"_s,
                                    u"COMMIT of a webhook batch: WAL write and fdatasync"_s,
                                    Metrics::latencyBucketsMs());
+    m_syncWaitMs = &metrics->histogram(u"mouse_webhook_sync_runqueue_ms"_s,
+                                       u"COMMIT of a webhook batch: time the writer thread was "
+                                       "runnable but waited for a CPU"_s,
+                                       Metrics::latencyBucketsMs());
+    m_syncBlockedMs = &metrics->histogram(u"mouse_webhook_sync_blocked_ms"_s,
+                                          u"COMMIT of a webhook batch: time the writer thread "
+                                          "slept (the disk: write and fdatasync)"_s,
+                                          Metrics::latencyBucketsMs());
+    m_answerHopMs = &metrics->histogram(u"mouse_webhook_answer_hop_ms"_s,
+                                        u"From a batch's commit to its answers on the HTTP "
+                                        "thread"_s,
+                                        Metrics::latencyBucketsMs());
     m_batchSize = &metrics->histogram(u"mouse_webhook_batch_events"_s,
                                       u"Events per group commit"_s,
                                       {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048});
@@ -100,6 +114,12 @@ void WebhookIntake::start()
         return;
     m_running = true;
     m_stopping = false;
+    // This object's thread is the HTTP thread (handle() runs there): it answers the acks.
+    if (QThread::currentThread() == thread())
+        ThreadPriority::requestShortSlice();
+    else
+        QMetaObject::invokeMethod(
+                this, [] { ThreadPriority::requestShortSlice(); }, Qt::QueuedConnection);
     m_writer.reset(QThread::create([this] { writerLoop(); }));
     m_writer->setObjectName(u"webhook-writer"_s);
     m_writer->start();
@@ -290,6 +310,7 @@ struct WebhookIntake::Statements
     SqliteStatement sqliteEvent;
     QSqlQuery insertEvent;
     TaskQueue::Inserter tasks;
+    Metrics::ThreadSchedStat sched; // the writer thread's, which builds this
     bool prepared = false;
 };
 
@@ -322,6 +343,8 @@ void WebhookIntake::requestCheckpoint()
 
 void WebhookIntake::checkpointLoop()
 {
+    // Nobody waits for a checkpoint, and a PASSIVE one takes no lock the writer needs.
+    ThreadPriority::runWhenIdle();
     QSqlDatabase db = m_database.connection();
     // A burst's WAL fits in the reserved file up to here (frames of a 4 KiB page plus header).
     const int deferFrames = int(m_options.walReserveBytes * 3 / 4 / (4096 + 24));
@@ -379,6 +402,12 @@ void WebhookIntake::reserveWal(QSqlDatabase &db)
 
 void WebhookIntake::writerLoop()
 {
+    // Every commit ends with a wake-up from fdatasync; with a default slice the writer then
+    // waited for a CPU behind whatever ran (session 4: most slow group commits were that
+    // wait, not the disk; docs/benchmarks/webhooks.md).
+    if (!ThreadPriority::requestShortSlice())
+        qCInfo(lcBilling) << "short scheduler slices unavailable (Linux >= 6.12): acks may wait "
+                             "longer for a CPU under load";
     Statements statements(*this);
     if (m_checkpointer) {
         if (sqlite3 *handle = sqliteHandle(statements.db))
@@ -444,6 +473,7 @@ void WebhookIntake::writeBatch(Statements &statements, std::deque<Pending> &batc
     QSqlDatabase &db = statements.db;
     QElapsedTimer timer;
     timer.start();
+    const Metrics::ThreadSchedStat::Sample batchStart = statements.sched.sample();
     const qint64 at = nowMs();
     QStringList taskIds;
     bool committed = false;
@@ -455,9 +485,14 @@ void WebhookIntake::writeBatch(Statements &statements, std::deque<Pending> &batc
                             true);
         if (tx.isOpen() && insertEvents(statements, batch, at, &taskIds)) {
             const qint64 syncStart = timer.nsecsElapsed();
+            const Metrics::ThreadSchedStat::Sample before = statements.sched.sample();
             committed = tx.commit();
-            if (m_syncMs)
-                m_syncMs->Observe(double(timer.nsecsElapsed() - syncStart) / 1e6);
+            observeSync(statements,
+                        before,
+                        timer.nsecsElapsed() - syncStart,
+                        batchStart,
+                        timer.nsecsElapsed(),
+                        int(batch.size()));
         }
     }
 
@@ -502,13 +537,45 @@ void WebhookIntake::writeBatch(Statements &statements, std::deque<Pending> &batc
 
     // One hop back to the HTTP thread for the whole batch.
     auto answers = std::make_shared<std::deque<Pending>>(std::move(batch));
+    QElapsedTimer hop;
+    hop.start();
     QMetaObject::invokeMethod(
             this,
-            [answers] {
+            [this, answers, hop] {
+                if (m_answerHopMs)
+                    m_answerHopMs->Observe(double(hop.nsecsElapsed()) / 1e6);
                 for (const Pending &item : *answers)
                     item.done(item.outcome);
             },
             Qt::QueuedConnection);
+}
+
+void WebhookIntake::observeSync(Statements &statements,
+                                const Metrics::ThreadSchedStat::Sample &before,
+                                qint64 syncNs,
+                                const Metrics::ThreadSchedStat::Sample &batchStart,
+                                qint64 batchNs,
+                                int events)
+{
+    // What a slow COMMIT was made of: on a CPU, waiting for one (run queue), or asleep (the
+    // disk). Measured per commit, so a shared machine's load can be told apart from the disk.
+    const Metrics::ThreadSchedStat::Sample after = statements.sched.sample();
+    const qint64 cpuNs = after.cpuNs - before.cpuNs;
+    const qint64 waitNs = after.waitNs - before.waitNs;
+    const qint64 blockedNs = qMax<qint64>(0, syncNs - cpuNs - waitNs);
+    if (m_syncMs) {
+        m_syncMs->Observe(double(syncNs) / 1e6);
+        if (statements.sched.isValid()) {
+            m_syncWaitMs->Observe(double(waitNs) / 1e6);
+            m_syncBlockedMs->Observe(double(blockedNs) / 1e6);
+        }
+    }
+    qCDebug(lcBilling).nospace() << "group commit: " << events << " events, batch "
+                                 << batchNs / 1000 << " us (run queue "
+                                 << (after.waitNs - batchStart.waitNs) / 1000 << " us), COMMIT "
+                                 << syncNs / 1000 << " us: cpu " << cpuNs / 1000
+                                 << " us, run queue " << waitNs / 1000 << " us, asleep "
+                                 << blockedNs / 1000 << " us";
 }
 
 QString WebhookIntake::replay(const QString &eventId)

@@ -4,15 +4,23 @@
 #include "core/billing/webhookintake.h"
 #include "core/http/responderstate.h"
 #include "core/queue/taskqueue.h"
+#include "core/queue/threadpriority.h"
 #include "core/storage/database.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <thread>
+
+#ifdef Q_OS_LINUX
+#include <sched.h>
+#endif
 
 using namespace Mouse;
 using namespace Qt::Literals::StringLiterals;
@@ -65,6 +73,18 @@ Http::Request request(const QByteArray &body, const QByteArray &signature)
     if (!signature.isNull())
         r.headers.append({"Stripe-Signature", signature});
     return r;
+}
+
+// The kernel id of this process's thread named name; 0 when there is none.
+qint64 threadNamed(const QString &name)
+{
+    const QDir tasks(u"/proc/self/task"_s);
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks.filePath(tid + u"/comm"_s));
+        if (comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == name.toUtf8())
+            return tid.toLongLong();
+    }
+    return 0;
 }
 
 QByteArray sign(const QByteArray &body, qint64 t = QDateTime::currentSecsSinceEpoch())
@@ -344,6 +364,41 @@ private slots:
         QVERIFY(event.exec(u"SELECT COUNT(*) FROM stripe_events WHERE event_id = 'evt_mem'"_s));
         QVERIFY(event.next());
         QCOMPARE(event.value(0).toInt(), 1);
+    }
+
+    // Session 4: slow group commits were mostly the writer waiting for a CPU after its
+    // fdatasync. The threads an acknowledgement waits for ask for the kernel's shortest slice
+    // (they preempt on wake-up); the checkpoint thread, which nobody waits for, only runs on
+    // an otherwise idle CPU.
+    void ackPathThreadsPreemptAndCheckpointsYield()
+    {
+#ifndef Q_OS_LINUX
+        QSKIP("scheduling hints are Linux only");
+#else
+        qint64 writer = 0;
+        qint64 checkpointer = 0;
+        QTRY_VERIFY((writer = threadNamed(u"webhook-writer"_s)) != 0);
+        QTRY_VERIFY((checkpointer = threadNamed(u"wal-checkpoint"_s)) != 0);
+        auto policy = [](qint64 tid) {
+            return sched_getscheduler(pid_t(tid)) & ~SCHED_RESET_ON_FORK;
+        };
+        QTRY_COMPARE(policy(checkpointer), SCHED_IDLE);
+        QCOMPARE(policy(writer), SCHED_OTHER);
+
+        bool kernelTakesSlices = false;
+        qint64 inherited = 0;
+        std::thread([&] {
+            inherited = ThreadPriority::requestedSlice();
+            kernelTakesSlices = ThreadPriority::requestShortSlice();
+        }).join();
+        if (!kernelTakesSlices)
+            QSKIP("this kernel has no custom EEVDF slices (Linux >= 6.12)");
+        QTRY_COMPARE(ThreadPriority::requestedSlice(writer), ThreadPriority::kAckSliceNs);
+        // init() started the intake on this thread, which plays the HTTP thread here.
+        QCOMPARE(ThreadPriority::requestedSlice(), ThreadPriority::kAckSliceNs);
+        // Threads the HTTP thread starts later (the queue's workers) keep the default slice.
+        QVERIFY(inherited != ThreadPriority::kAckSliceNs);
+#endif
     }
 
 private:
