@@ -10,7 +10,6 @@
 #include "core/metrics/threadstat.h"
 #include "core/queue/sqlitestatement.h"
 #include "core/queue/taskqueue.h"
-#include "core/queue/threadpriority.h"
 #include "core/queue/writetransaction.h"
 #include "core/storage/database.h"
 
@@ -114,12 +113,6 @@ void WebhookIntake::start()
         return;
     m_running = true;
     m_stopping = false;
-    // This object's thread is the HTTP thread (handle() runs there): it answers the acks.
-    if (QThread::currentThread() == thread())
-        ThreadPriority::requestShortSlice();
-    else
-        QMetaObject::invokeMethod(
-                this, [] { ThreadPriority::requestShortSlice(); }, Qt::QueuedConnection);
     m_writer.reset(QThread::create([this] { writerLoop(); }));
     m_writer->setObjectName(u"webhook-writer"_s);
     m_writer->start();
@@ -343,8 +336,6 @@ void WebhookIntake::requestCheckpoint()
 
 void WebhookIntake::checkpointLoop()
 {
-    // Nobody waits for a checkpoint, and a PASSIVE one takes no lock the writer needs.
-    ThreadPriority::runWhenIdle();
     QSqlDatabase db = m_database.connection();
     // A burst's WAL fits in the reserved file up to here (frames of a 4 KiB page plus header).
     const int deferFrames = int(m_options.walReserveBytes * 3 / 4 / (4096 + 24));
@@ -402,12 +393,6 @@ void WebhookIntake::reserveWal(QSqlDatabase &db)
 
 void WebhookIntake::writerLoop()
 {
-    // Every commit ends with a wake-up from fdatasync; with a default slice the writer then
-    // waited for a CPU behind whatever ran (session 4: most slow group commits were that
-    // wait, not the disk; docs/benchmarks/webhooks.md).
-    if (!ThreadPriority::requestShortSlice())
-        qCInfo(lcBilling) << "short scheduler slices unavailable (Linux >= 6.12): acks may wait "
-                             "longer for a CPU under load";
     Statements statements(*this);
     if (m_checkpointer) {
         if (sqlite3 *handle = sqliteHandle(statements.db))
@@ -484,13 +469,15 @@ void WebhookIntake::writeBatch(Statements &statements, std::deque<Pending> &batc
                             &m_queue.urgentWriters(),
                             true);
         if (tx.isOpen() && insertEvents(statements, batch, at, &taskIds)) {
+            // The samples lie inside the timed span, so their parts never exceed it.
             const qint64 syncStart = timer.nsecsElapsed();
             const Metrics::ThreadSchedStat::Sample before = statements.sched.sample();
             committed = tx.commit();
-            observeSync(statements,
-                        before,
-                        timer.nsecsElapsed() - syncStart,
-                        batchStart,
+            const Metrics::ThreadSchedStat::Sample after = statements.sched.sample();
+            const qint64 syncNs = timer.nsecsElapsed() - syncStart;
+            observeSync(statements.sched.isValid(),
+                        {before, after, batchStart},
+                        syncNs,
                         timer.nsecsElapsed(),
                         int(batch.size()));
         }
@@ -550,30 +537,25 @@ void WebhookIntake::writeBatch(Statements &statements, std::deque<Pending> &batc
             Qt::QueuedConnection);
 }
 
-void WebhookIntake::observeSync(Statements &statements,
-                                const Metrics::ThreadSchedStat::Sample &before,
-                                qint64 syncNs,
-                                const Metrics::ThreadSchedStat::Sample &batchStart,
-                                qint64 batchNs,
-                                int events)
+void WebhookIntake::observeSync(
+        bool sampled, const CommitSamples &samples, qint64 syncNs, qint64 batchNs, int events)
 {
     // What a slow COMMIT was made of: on a CPU, waiting for one (run queue), or asleep (the
     // disk). Measured per commit, so a shared machine's load can be told apart from the disk.
-    const Metrics::ThreadSchedStat::Sample after = statements.sched.sample();
-    const qint64 cpuNs = after.cpuNs - before.cpuNs;
-    const qint64 waitNs = after.waitNs - before.waitNs;
+    const qint64 cpuNs = samples.after.cpuNs - samples.before.cpuNs;
+    const qint64 waitNs = samples.after.waitNs - samples.before.waitNs;
     const qint64 blockedNs = qMax<qint64>(0, syncNs - cpuNs - waitNs);
     if (m_syncMs) {
         m_syncMs->Observe(double(syncNs) / 1e6);
-        if (statements.sched.isValid()) {
+        if (sampled) {
             m_syncWaitMs->Observe(double(waitNs) / 1e6);
             m_syncBlockedMs->Observe(double(blockedNs) / 1e6);
         }
     }
     qCDebug(lcBilling).nospace() << "group commit: " << events << " events, batch "
                                  << batchNs / 1000 << " us (run queue "
-                                 << (after.waitNs - batchStart.waitNs) / 1000 << " us), COMMIT "
-                                 << syncNs / 1000 << " us: cpu " << cpuNs / 1000
+                                 << (samples.after.waitNs - samples.batchStart.waitNs) / 1000
+                                 << " us), COMMIT " << syncNs / 1000 << " us: cpu " << cpuNs / 1000
                                  << " us, run queue " << waitNs / 1000 << " us, asleep "
                                  << blockedNs / 1000 << " us";
 }

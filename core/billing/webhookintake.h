@@ -107,12 +107,14 @@ private:
                       std::deque<Pending> &batch,
                       qint64 at,
                       QStringList *taskIds);
-    void observeSync(Statements &statements,
-                     const Metrics::ThreadSchedStat::Sample &before,
-                     qint64 syncNs,
-                     const Metrics::ThreadSchedStat::Sample &batchStart,
-                     qint64 batchNs,
-                     int events);
+    struct CommitSamples
+    {
+        Metrics::ThreadSchedStat::Sample before; // COMMIT
+        Metrics::ThreadSchedStat::Sample after;
+        Metrics::ThreadSchedStat::Sample batchStart; // before the write lock
+    };
+    void observeSync(
+            bool sampled, const CommitSamples &samples, qint64 syncNs, qint64 batchNs, int events);
     qint64 nowMs() const;
 
     Database &m_database;

@@ -3,24 +3,17 @@
 #include "core/billing/stripesignature.h"
 #include "core/billing/webhookintake.h"
 #include "core/http/responderstate.h"
+#include "core/metrics/metrics.h"
 #include "core/queue/taskqueue.h"
-#include "core/queue/threadpriority.h"
 #include "core/storage/database.h"
 
 #include <QDateTime>
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <thread>
-
-#ifdef Q_OS_LINUX
-#include <sched.h>
-#endif
 
 using namespace Mouse;
 using namespace Qt::Literals::StringLiterals;
@@ -73,18 +66,6 @@ Http::Request request(const QByteArray &body, const QByteArray &signature)
     if (!signature.isNull())
         r.headers.append({"Stripe-Signature", signature});
     return r;
-}
-
-// The kernel id of this process's thread named name; 0 when there is none.
-qint64 threadNamed(const QString &name)
-{
-    const QDir tasks(u"/proc/self/task"_s);
-    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile comm(tasks.filePath(tid + u"/comm"_s));
-        if (comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == name.toUtf8())
-            return tid.toLongLong();
-    }
-    return 0;
 }
 
 QByteArray sign(const QByteArray &body, qint64 t = QDateTime::currentSecsSinceEpoch())
@@ -366,38 +347,39 @@ private slots:
         QCOMPARE(event.value(0).toInt(), 1);
     }
 
-    // Session 4: slow group commits were mostly the writer waiting for a CPU after its
-    // fdatasync. The threads an acknowledgement waits for ask for the kernel's shortest slice
-    // (they preempt on wake-up); the checkpoint thread, which nobody waits for, only runs on
-    // an otherwise idle CPU.
-    void ackPathThreadsPreemptAndCheckpointsYield()
+    // Every group commit says what its COMMIT was made of (session 4's diagnosis: time on a
+    // run queue, asleep on the disk) and how long its answers waited for the HTTP thread.
+    void eachCommitRecordsItsRunQueueWaitAndSleep()
     {
-#ifndef Q_OS_LINUX
-        QSKIP("scheduling hints are Linux only");
-#else
-        qint64 writer = 0;
-        qint64 checkpointer = 0;
-        QTRY_VERIFY((writer = threadNamed(u"webhook-writer"_s)) != 0);
-        QTRY_VERIFY((checkpointer = threadNamed(u"wal-checkpoint"_s)) != 0);
-        auto policy = [](qint64 tid) {
-            return sched_getscheduler(pid_t(tid)) & ~SCHED_RESET_ON_FORK;
+        Metrics::Registry metrics;
+        m_intake.reset();
+        WebhookIntake::Options options;
+        options.secrets = {kSecret};
+        m_intake = std::make_unique<WebhookIntake>(*m_db, *m_queue, options, nullptr, &metrics);
+        m_intake->start();
+        for (int i = 0; i < 3; ++i) {
+            const QByteArray body = eventBody(u"evt_s%1"_s.arg(i));
+            Answer answer;
+            m_intake->handle(request(body, sign(body)), answer.responder);
+            QTRY_VERIFY(answer.ready());
+            QCOMPARE(answer.status(), 202);
+        }
+        const quint64 commits = quint64(m_intake->snapshot().value(u"group_commits"_s).toInt());
+        QCOMPARE(commits, 3u); // one event at a time: one commit each
+        auto count = [&](const QString &name) {
+            return Metrics::read(metrics.histogram(name, {}, Metrics::latencyBucketsMs())).count;
         };
-        QTRY_COMPARE(policy(checkpointer), SCHED_IDLE);
-        QCOMPARE(policy(writer), SCHED_OTHER);
-
-        bool kernelTakesSlices = false;
-        qint64 inherited = 0;
-        std::thread([&] {
-            inherited = ThreadPriority::requestedSlice();
-            kernelTakesSlices = ThreadPriority::requestShortSlice();
-        }).join();
-        if (!kernelTakesSlices)
-            QSKIP("this kernel has no custom EEVDF slices (Linux >= 6.12)");
-        QTRY_COMPARE(ThreadPriority::requestedSlice(writer), ThreadPriority::kAckSliceNs);
-        // init() started the intake on this thread, which plays the HTTP thread here.
-        QCOMPARE(ThreadPriority::requestedSlice(), ThreadPriority::kAckSliceNs);
-        // Threads the HTTP thread starts later (the queue's workers) keep the default slice.
-        QVERIFY(inherited != ThreadPriority::kAckSliceNs);
+        QCOMPARE(count(u"mouse_webhook_sync_ms"_s), commits);
+        QCOMPARE(count(u"mouse_webhook_answer_hop_ms"_s), commits);
+#ifdef Q_OS_LINUX
+        QCOMPARE(count(u"mouse_webhook_sync_runqueue_ms"_s), commits);
+        QCOMPARE(count(u"mouse_webhook_sync_blocked_ms"_s), commits);
+        // Wait and sleep are parts of the COMMIT's wall time, never more than it.
+        const auto sum = [&](const QString &name) {
+            return Metrics::read(metrics.histogram(name, {}, Metrics::latencyBucketsMs())).sum;
+        };
+        QVERIFY(sum(u"mouse_webhook_sync_runqueue_ms"_s) + sum(u"mouse_webhook_sync_blocked_ms"_s)
+                <= sum(u"mouse_webhook_sync_ms"_s));
 #endif
     }
 
