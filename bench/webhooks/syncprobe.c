@@ -74,8 +74,13 @@ static void report(const char *name, const struct Worker *w)
         slow += d[i] > 2.0;
     }
     qsort(d, w->count, sizeof(double), cmp);
-    printf("%s: %d syncs, p50 %.3f ms, p99 %.3f ms, max %.3f ms, > 2 ms: %d\n", name, w->count,
-           d[w->count / 2], d[w->count * 99 / 100], d[w->count - 1], slow);
+    printf("%s: %d syncs, p50 %.3f ms, p99 %.3f ms, max %.3f ms, > 2 ms: %d\n",
+           name,
+           w->count,
+           d[w->count / 2],
+           d[w->count * 99 / 100],
+           d[w->count - 1],
+           slow);
     free(d);
 }
 
@@ -95,7 +100,11 @@ static void overlap(const char *name, const struct Worker *a, const struct Worke
         others += n;
     }
     printf("%s: %d slow syncs; %d of them saw the other thread complete a whole sync meanwhile "
-           "(%d syncs in all)\n", name, slow, withOther, others);
+           "(%d syncs in all)\n",
+           name,
+           slow,
+           withOther,
+           others);
 }
 
 int main(int argc, char **argv)
