@@ -4,6 +4,7 @@
 
 #include "core/logging.h"
 #include "core/screens/jpegcodec.h"
+#include "core/screens/jpegtrial.h"
 #include "core/screens/pngdecoder.h"
 
 #include <QBuffer>
@@ -123,9 +124,10 @@ struct Candidate
     QByteArray mime;
     double quality = 0;
     double ssim = 1.0;
-    ImageCodec::Luma decoded; // a JPEG trial's decoded luma, kept for the final check
-    int trials = 0;           // JPEG qualities encoded to find it (EncodedImage::trials)
-    bool valid() const { return !bytes.isEmpty(); }
+    ImageCodec::Luma decoded; // a JPEG trial's modelled luma (never the answer's check)
+    int trials = 0;           // JPEG qualities tried to find it (EncodedImage::trials)
+    bool modelled = false;    // a JPEG trial: no bytes yet, its pixels from the TrialModel
+    bool valid() const { return !bytes.isEmpty() || modelled; }
 };
 
 // Where a cold JPEG search starts: about where flat desktops land at medium; the search
@@ -142,51 +144,16 @@ constexpr double VerifyMargin = 0.00002;
 // to size the first step from one measurement.
 constexpr double SsimPerStep = 0.0025;
 
-// A trial encodes baseline with fixed Huffman tables: the same quantised coefficients, hence
-// the same pixels, as the answer's progressive encode, at a third of its cost. It is decoded
-// straight to luma and measured on every other window.
-//
-// On two threads, as two bands: the top rows [0, split + 16) and the bottom rows
-// [split - 16, height), split on the 16-row MCU grid, each encoded and decoded on its own.
-// JPEG blocks are quantised independently, so a band's blocks are the whole image's; the one
-// thing that crosses an MCU row is the decoder's chroma upsampling, which reads the chroma
-// row next to it: the extra MCU row each band carries provides it, and the rows kept (top
-// [0, split), bottom [split, height)) are the whole image's decode, bit for bit (tested).
-// The bytes of a band are not the answer's: the answer is encoded whole, after the search.
-constexpr int McuRows = 16;
-
+// A trial is modelled, not encoded: JpegCodec::TrialModel has the picture's colour conversion
+// and forward DCT, made once, and per quality quantises, dequantises and decodes with
+// libjpeg-turbo's own arithmetic, giving the pixels a real encode and decode would (tested:
+// trialModelIsTheRealDecode). No entropy coding or decoding, no colour conversion or DCT of
+// the input per trial. Its luma is measured on every other window. On two threads the model's
+// blocks and pixels are made in two halves of their rows and SSIM summed in two halves: the
+// same values whatever the threads.
 double ssimHalves(const Luma &a, const Luma &b, int stride, bool parallel); // below
 
-struct Band
-{
-    int from = 0, to = 0;       // the rows encoded
-    int keepFrom = 0, keep = 0; // the rows kept, from the band's own row keepFrom
-};
-
-bool decodeBand(const QImage &image,
-                const JpegCodec::EncodeSettings &settings,
-                const Band &band,
-                QByteArray *bytes,
-                Luma *out)
-{
-    const QImage rows(image.constScanLine(band.from),
-                      image.width(),
-                      band.to - band.from,
-                      image.bytesPerLine(),
-                      image.format());
-    *bytes = JpegCodec::encode(rows, settings);
-    int w = 0, h = 0;
-    std::vector<quint8> luma;
-    if (bytes->isEmpty() || !JpegCodec::decodeLuma(*bytes, &w, &h, &luma) || w != image.width()
-        || h != band.to - band.from)
-        return false;
-    std::memcpy(out->y.data() + size_t(band.from + band.keepFrom) * size_t(w),
-                luma.data() + size_t(band.keepFrom) * size_t(w),
-                size_t(band.keep) * size_t(w));
-    return true;
-}
-
-Candidate trial(const QImage &image,
+Candidate trial(JpegCodec::TrialModel &model,
                 const Luma &reference,
                 double quality,
                 const JpegCodec::EncodeSettings &base,
@@ -194,40 +161,19 @@ Candidate trial(const QImage &image,
 {
     JpegCodec::EncodeSettings settings = base;
     settings.quality = quality;
-    settings.optimized = false;
-    settings.progressive = false;
     Candidate c{{}, "image/jpeg", quality, 0.0, {}};
-    Luma &decoded = c.decoded;
-    const int height = image.height();
-    const int split = height / 2 / McuRows * McuRows;
-    if (!parallel || split < 2 * McuRows) {
-        c.bytes = JpegCodec::encode(image, settings);
-        if (c.valid() && JpegCodec::decodeLuma(c.bytes, &decoded.width, &decoded.height, &decoded.y)
-            && decoded.width == reference.width && decoded.height == reference.height)
-            c.ssim = ssim(reference, decoded, 2);
-        return c;
-    }
-    decoded.width = image.width();
-    decoded.height = height;
-    decoded.y.resize(size_t(image.width()) * size_t(height));
-    QByteArray top, bottom;
-    bool topOk = false, bottomOk = false;
-    runBoth(
-            true,
-            [&] {
-                topOk = decodeBand(image, settings, {0, split + McuRows, 0, split}, &top, &decoded);
-            },
-            [&] {
-                bottomOk = decodeBand(image,
-                                      settings,
-                                      {split - McuRows, height, McuRows, height - split},
-                                      &bottom,
-                                      &decoded);
-            });
-    if (!topOk || !bottomOk)
-        return c;             // invalid: no bytes
-    c.bytes = std::move(top); // a stand-in: only the search's bookkeeping reads trial bytes
-    c.ssim = ssimHalves(reference, decoded, 2, true);
+    c.modelled = true;
+    c.decoded.width = model.width();
+    c.decoded.height = model.height();
+    model.decodeLuma(settings,
+                     &c.decoded.y,
+                     [parallel](const std::function<void()> &a, const std::function<void()> &b) {
+                         runBoth(parallel, a, b);
+                     });
+    const bool measurable = reference.width >= 8 && reference.height >= 8
+                            && c.decoded.width == reference.width
+                            && c.decoded.height == reference.height;
+    c.ssim = measurable ? ssimHalves(reference, c.decoded, 2, parallel) : 0.0;
     return c;
 }
 
@@ -236,7 +182,7 @@ Candidate trial(const QImage &image,
 // with quality almost monotonically (see jpegcodec.cpp: fittedDcStep), so the search
 // keeps a failing and a passing bound and interpolates between them; it stops when they are
 // within two steps (two steps are ~3 % of bytes, a trial is ~4 ms).
-Candidate searchJpegQuality(const QImage &image,
+Candidate searchJpegQuality(JpegCodec::TrialModel &model,
                             const Luma &reference,
                             double target,
                             double start,
@@ -247,7 +193,7 @@ Candidate searchJpegQuality(const QImage &image,
     int encoded = 0;
     auto evaluate = [&](double quality) {
         ++encoded;
-        return trial(image, reference, quality, base, parallel);
+        return trial(model, reference, quality, base, parallel);
     };
     // Qualities in quarter steps (QualityStep): at the low qualities flat desktops need, one
     // whole step changes the quantiser by 8-17 %.
@@ -324,6 +270,16 @@ double searchTarget(const ScreenPreset &preset, const CompressOptions &options)
     return std::min(0.999, preset.ssimFloor() + options.ssimMargin);
 }
 
+// A check's encode: baseline, fixed Huffman tables (the answer's pixels, a third of its cost).
+QByteArray baselineEncode(const QImage &image, const JpegCodec::EncodeSettings &base, double q)
+{
+    JpegCodec::EncodeSettings settings = base;
+    settings.quality = q;
+    settings.optimized = false;
+    settings.progressive = false;
+    return JpegCodec::encode(image, settings);
+}
+
 // The all-window check of a search's answer, stepped up while short, then the answer's encode.
 Candidate verify(Candidate best,
                  const QImage &image,
@@ -334,20 +290,16 @@ Candidate verify(Candidate best,
                  bool parallel,
                  int doubleFrom = 12)
 {
-    // The search measures every other window; the answer is checked on all of them (the
-    // measure the benchmark uses) and, in the rare case it falls short, stepped up.
-    // The search's own decode of its answer serves the first check (the same bytes). The
-    // answer's own encode (optimised, progressive: the same pixels) runs beside the check.
-    Luma decoded = std::move(best.decoded);
+    // The search measures every other window of modelled trials; the answer is checked on all
+    // of them (the measure the benchmark uses) on a real decode of a real encode and, in the
+    // rare case it falls short, stepped up. The answer's own encode (optimised, progressive)
+    // runs beside the first check's encode and decode, which are baseline with fixed tables:
+    // the same quantised coefficients, hence the same pixels, at a third of the cost.
+    Luma decoded;
     double step = QualityStep; // doubled from the doubleFrom-th miss on: bounded
     int misses = 0;
     while (best.valid()) {
         if (cancelled(options))
-            return {};
-        const bool searched = misses == 0 && decoded.width == reference.width
-                              && decoded.height == reference.height;
-        if (!searched
-            && !JpegCodec::decodeLuma(best.bytes, &decoded.width, &decoded.height, &decoded.y))
             return {};
         // The answer's encode runs beside the first check, which usually passes; once a check
         // has missed, the next may miss too, and an encode per miss (the costliest piece of a
@@ -359,24 +311,37 @@ Candidate verify(Candidate best,
             return JpegCodec::encode(image, settings);
         };
         QByteArray answer;
-        if (misses == 0) {
-            runBoth(
-                    parallel,
-                    [&] { best.ssim = ssimHalves(reference, decoded, 1, parallel); },
-                    [&] { answer = encodeAnswer(); });
+        bool decodedOk = true;
+        if (best.modelled) {
+            // Alone, the answer's own bytes are decoded (no second encode); with a helper, a
+            // baseline encode and its decode run beside the answer's encode.
+            const auto decodeBaseline = [&] {
+                best.bytes = baselineEncode(image, base, best.quality);
+                decodedOk = JpegCodec::decodeLuma(
+                        best.bytes, &decoded.width, &decoded.height, &decoded.y);
+            };
+            if (parallel) {
+                runBoth(true, decodeBaseline, [&] { answer = encodeAnswer(); });
+            } else {
+                answer = encodeAnswer();
+                best.bytes = answer;
+                decodedOk = JpegCodec::decodeLuma(
+                        answer, &decoded.width, &decoded.height, &decoded.y);
+            }
+            best.modelled = false;
         } else {
-            best.ssim = ssimHalves(reference, decoded, 1, parallel);
+            decodedOk = JpegCodec::decodeLuma(
+                    best.bytes, &decoded.width, &decoded.height, &decoded.y);
         }
+        if (!decodedOk || decoded.width != reference.width || decoded.height != reference.height)
+            return {};
+        best.ssim = ssimHalves(reference, decoded, 1, parallel);
         if (best.ssim >= preset.ssimFloor() + VerifyMargin || best.quality >= HighestQuality) {
-            best.bytes = misses == 0 ? std::move(answer) : encodeAnswer();
+            best.bytes = !answer.isEmpty() ? std::move(answer) : encodeAnswer();
             break;
         }
-        JpegCodec::EncodeSettings trial = base;
-        trial.quality = std::min(HighestQuality, best.quality + step);
-        trial.optimized = false;
-        trial.progressive = false;
-        best.quality = trial.quality;
-        best.bytes = JpegCodec::encode(image, trial);
+        best.quality = std::min(HighestQuality, best.quality + step);
+        best.bytes = baselineEncode(image, base, best.quality);
         ++best.trials;
         if (++misses >= doubleFrom)
             step *= 2;
@@ -385,7 +350,8 @@ Candidate verify(Candidate best,
 }
 
 // The search on one encoding, then the all-window check, then the answer's encode.
-Candidate searchAndVerify(const QImage &image,
+Candidate searchAndVerify(JpegCodec::TrialModel &model,
+                          const QImage &image,
                           const Luma &reference,
                           const ScreenPreset &preset,
                           const CompressOptions &options,
@@ -395,7 +361,7 @@ Candidate searchAndVerify(const QImage &image,
                           int doubleFrom = 12)
 {
     Candidate best = searchJpegQuality(
-            image, reference, searchTarget(preset, options), start, base, parallel, options);
+            model, reference, searchTarget(preset, options), start, base, parallel, options);
     return verify(std::move(best), image, reference, preset, options, base, parallel, doubleFrom);
 }
 
@@ -416,12 +382,17 @@ Candidate searchJpeg(const QImage &image,
     using JpegCodec::Chroma;
     JpegCodec::FlatLevels flat;
     bool grey = false;
+    std::unique_ptr<JpegCodec::TrialModel> model; // the search's trials (none without a search)
     runBoth(
             useHelper(options),
             [&] {
-                flat = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+                if (options.searchQuality)
+                    model = std::make_unique<JpegCodec::TrialModel>(image);
             },
-            [&] { grey = isGrey(image); });
+            [&] {
+                flat = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+                grey = isGrey(image);
+            });
     JpegCodec::EncodeSettings base;
     base.chroma = grey ? Chroma::Grey : Chroma::Subsampled420;
     base.flat = &flat;
@@ -435,7 +406,7 @@ Candidate searchJpeg(const QImage &image,
                 {}};
     }
     const bool parallel = useHelper(options);
-    Candidate best = searchJpegQuality(image,
+    Candidate best = searchJpegQuality(*model,
                                        reference,
                                        searchTarget(preset, options),
                                        options.qualityHint,
@@ -454,7 +425,8 @@ Candidate searchJpeg(const QImage &image,
         JpegCodec::EncodeSettings settings = base;
         settings.chroma = Chroma::Full444;
         settings.chromaScale = FullChromaScale;
-        full = searchAndVerify(image,
+        full = searchAndVerify(*model,
+                               image,
                                reference,
                                preset,
                                options,
@@ -474,7 +446,7 @@ Candidate searchJpeg(const QImage &image,
             base.chroma = Chroma::Full444;
             base.chromaScale = FullChromaScale;
             full = searchAndVerify(
-                    image, reference, preset, options, base, best.quality - 12, parallel);
+                    *model, image, reference, preset, options, base, best.quality - 12, parallel);
         }
         const int trials = best.trials + full.trials;
         if (full.valid() && full.bytes.size() < best.bytes.size())
