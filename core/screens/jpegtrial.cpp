@@ -81,10 +81,20 @@ void forwardDct(qint32 *data)
 
 // The post-IDCT range limit of jdmaster.c: a value v (centred) indexes a table of 1024 with
 // v & 1023, which clamps to 0..255 for |v| < 512 and wraps beyond, as the decoder does.
+struct RangeLimit
+{
+    quint8 table[1024];
+    RangeLimit()
+    {
+        for (int i = 0; i < 1024; ++i)
+            table[i] = quint8(i < 128 ? i + 128 : i < 512 ? 255 : i < 896 ? 0 : i - 896);
+    }
+};
+const RangeLimit Limits;
+
 quint8 rangeLimit(qint32 v)
 {
-    const int i = v & 1023;
-    return quint8(i < 128 ? i + 128 : i < 512 ? 255 : i < 896 ? 0 : i - 896);
+    return Limits.table[v & 1023];
 }
 
 // jpeg_idct_islow, with its shortcuts for columns and rows without AC (exact: they compute
@@ -187,31 +197,58 @@ void inverseDct(const qint32 *in, quint8 *out, int stride)
 }
 
 // jcdctmgr.c's compute_reciprocal for a 16-bit DCTELEM (the SIMD build's): quantising t by
-// `divisor` is sign(t) * (((|t| + correction) * reciprocal) >> shift).
-struct Divisor
+// `divisor` is sign(t) * (((|t| + correction) * reciprocal) >> shift). Per quality, the 64
+// positions side by side (the quantising loop vectorises), with their steps for dequantising
+// and the least |t| any AC position keeps: a block whose ACs are all below it is DC only.
+struct Quantiser
 {
-    quint32 reciprocal = 1, correction = 0;
-    int shift = 0;
+    alignas(32) quint32 reciprocal[64];
+    alignas(32) quint32 correction[64];
+    alignas(32) quint32 shift[64];
+    alignas(32) qint32 step[64];
+    quint32 keepsFrom = 0;
 };
 
-Divisor divisorFor(quint32 divisor)
+void makeQuantiser(const int table[64], Quantiser *q)
 {
-    int b = 0;
-    while ((divisor >> (b + 1)) != 0)
-        ++b; // floor(log2(divisor))
-    int r = 16 + b;
-    quint32 fq = quint32((quint64(1) << r) / divisor);
-    const quint32 fr = quint32((quint64(1) << r) % divisor);
-    quint32 c = divisor / 2;
-    if (fr == 0) {
-        fq >>= 1;
-        --r;
-    } else if (fr <= divisor / 2) {
-        ++c;
-    } else {
-        ++fq;
+    q->keepsFrom = ~0u;
+    for (int i = 0; i < 64; ++i) {
+        const quint32 divisor = quint32(table[i]) << 3;
+        int b = 0;
+        while ((divisor >> (b + 1)) != 0)
+            ++b; // floor(log2(divisor))
+        int r = 16 + b;
+        quint32 fq = quint32((quint64(1) << r) / divisor);
+        const quint32 fr = quint32((quint64(1) << r) % divisor);
+        quint32 c = divisor / 2;
+        if (fr == 0) {
+            fq >>= 1;
+            --r;
+        } else if (fr <= divisor / 2) {
+            ++c;
+        } else {
+            ++fq;
+        }
+        q->reciprocal[i] = fq;
+        q->correction[i] = c;
+        q->shift[i] = quint32(r);
+        q->step[i] = table[i];
+        if (i > 0) { // the least a with ((a + c) * fq) >> r >= 1
+            const quint64 need = ((quint64(1) << r) + fq - 1) / fq;
+            q->keepsFrom = std::min(q->keepsFrom, need > c ? quint32(need - c) : 0u);
+        }
     }
-    return {fq, c, r};
+}
+
+MOUSE_SIMD_CLONES void
+dequantised(const qint16 *__restrict t, const Quantiser &__restrict q, qint32 *__restrict out)
+{
+    for (int i = 0; i < 64; ++i) {
+        const qint32 v = t[i];
+        const quint32 a = quint32(v < 0 ? -v : v);
+        const qint32 m = qint32(((a + q.correction[i]) * q.reciprocal[i]) >> q.shift[i]);
+        out[i] = (v < 0 ? -m : m) * q.step[i];
+    }
 }
 
 // One component: the forward DCT of its blocks (made once) and its decoded samples (per trial).
@@ -220,7 +257,7 @@ struct Component
     int width = 0, height = 0;          // the samples the decoder uses
     int blocksWide = 0, blocksHigh = 0; // real blocks (dummy blocks of an MCU are never shown)
     std::vector<qint16> coefficients;   // 64 per block, natural order, blocks row by row
-    std::vector<quint8> flat;           // 1: the block has no AC coefficient at all
+    std::vector<quint16> largestAc;     // per block, the largest |AC coefficient| (0: flat)
     std::vector<quint8> samples;        // decoded, blocksWide * 8 wide, blocksHigh * 8 high
     int stride() const { return blocksWide * 8; }
     bool empty() const { return blocksWide == 0; }
@@ -232,7 +269,7 @@ void transform(Component *c, const std::vector<quint8> &padded)
     const int stride = c->stride();
     const size_t blocks = size_t(c->blocksWide) * c->blocksHigh;
     c->coefficients.assign(blocks * 64, 0);
-    c->flat.assign(blocks, 0);
+    c->largestAc.assign(blocks, 0);
     c->samples.assign(size_t(stride) * c->blocksHigh * 8, 0);
     qint32 data[64];
     for (int by = 0; by < c->blocksHigh; ++by) {
@@ -249,12 +286,16 @@ void transform(Component *c, const std::vector<quint8> &padded)
             qint16 *out = c->coefficients.data() + block * 64;
             if (isFlat) { // what the DCT gives a flat block, without it
                 out[0] = qint16(data[0] * 64);
-                c->flat[block] = 1;
                 continue;
             }
             forwardDct(data);
-            for (int i = 0; i < 64; ++i)
+            qint32 largest = 0;
+            for (int i = 0; i < 64; ++i) {
                 out[i] = qint16(data[i]);
+                if (i > 0)
+                    largest = std::max(largest, std::abs(data[i]));
+            }
+            c->largestAc[block] = quint16(largest);
         }
     }
 }
@@ -365,41 +406,29 @@ MOUSE_SIMD_CLONES void upsampleRow(const quint8 *__restrict nearer,
 }
 
 // Quantise, dequantise and inverse-DCT the blocks of rows [fromRow, toRow) of a component.
-void reconstruct(
-        Component *c, const int table[64], const Divisor divisors[64], int fromRow, int toRow)
+void reconstruct(Component *c, const Quantiser &q, int fromRow, int toRow)
 {
     const int stride = c->stride();
-    qint32 dequantised[64];
+    alignas(32) qint32 coefficients[64];
     for (int by = fromRow; by < toRow; ++by) {
         for (int bx = 0; bx < c->blocksWide; ++bx) {
             const size_t block = size_t(by) * c->blocksWide + bx;
             const qint16 *t = c->coefficients.data() + block * 64;
             quint8 *out = c->samples.data() + size_t(by) * 8 * stride + size_t(bx) * 8;
-            const auto quantise = [&](int i) {
-                const Divisor &d = divisors[i];
-                const qint32 v = t[i];
+            if (c->largestAc[block] < q.keepsFrom) { // DC only: the IDCT's shortcuts, a level
+                const qint32 v = t[0];
                 const quint32 a = quint32(v < 0 ? -v : v);
-                const qint32 q = qint32(((a + d.correction) * d.reciprocal) >> d.shift);
-                return (v < 0 ? -q : q) * table[i];
-            };
-            if (c->flat[block]) {
-                const quint8 level
-                        = rangeLimit(descale(quantise(0) * (1 << Pass1Bits), Pass1Bits + 3));
+                const qint32 m = qint32(((a + q.correction[0]) * q.reciprocal[0]) >> q.shift[0]);
+                const qint32 dc = (v < 0 ? -m : m) * q.step[0];
+                const quint8 level = rangeLimit(descale(dc * (1 << Pass1Bits), Pass1Bits + 3));
                 for (int y = 0; y < 8; ++y)
                     std::memset(out + size_t(y) * stride, level, 8);
                 continue;
             }
-            for (int i = 0; i < 64; ++i)
-                dequantised[i] = quantise(i);
-            inverseDct(dequantised, out, stride);
+            dequantised(t, q, coefficients);
+            inverseDct(coefficients, out, stride);
         }
     }
-}
-
-void makeDivisors(const int table[64], Divisor out[64])
-{
-    for (int i = 0; i < 64; ++i)
-        out[i] = divisorFor(quint32(table[i]) << 3);
 }
 
 } // namespace
@@ -409,19 +438,7 @@ struct TrialModel::State
     int width = 0, height = 0;
     std::vector<quint8> fullCb, fullCr; // full-resolution chroma, for the chroma modes' DCTs
     Component luma, cb420, cr420, cb444, cr444;
-    int lastTable[3][64] = {}; // the tables of the last trial's divisors
-    Divisor divisors[3][64];
-    bool haveDivisors[3] = {};
-
-    const Divisor *divisorsFor(int slot, const int table[64])
-    {
-        if (!haveDivisors[slot] || std::memcmp(lastTable[slot], table, sizeof(lastTable[slot]))) {
-            std::memcpy(lastTable[slot], table, sizeof(lastTable[slot]));
-            makeDivisors(table, divisors[slot]);
-            haveDivisors[slot] = true;
-        }
-        return divisors[slot];
-    }
+    Quantiser lumaQuantiser, chromaQuantiser;
 
     // A chroma mode's DCT, made at its first trial: Cb and Cr as the two halves.
     void makeChroma(Chroma mode, const Both &both)
@@ -495,11 +512,10 @@ void TrialModel::decodeLuma(const EncodeSettings &settings,
     Component *cr = mode == Chroma::Full444 ? &d->cr444 : &d->cr420;
     int lumaSteps[64], chromaSteps[64];
     lumaTable(settings, lumaSteps);
-    const Divisor *lumaDivisors = d->divisorsFor(0, lumaSteps);
-    const Divisor *chromaDivisors = nullptr;
+    makeQuantiser(lumaSteps, &d->lumaQuantiser);
     if (mode != Chroma::Grey) {
         chromaTable(settings, chromaSteps);
-        chromaDivisors = d->divisorsFor(mode == Chroma::Full444 ? 2 : 1, chromaSteps);
+        makeQuantiser(chromaSteps, &d->chromaQuantiser);
     }
 
     // The blocks in two halves of their rows (each component's own), then the pixels.
@@ -510,12 +526,12 @@ void TrialModel::decodeLuma(const EncodeSettings &settings,
         };
         int from = 0, to = 0;
         rows(d->luma, &from, &to);
-        reconstruct(&d->luma, lumaSteps, lumaDivisors, from, to);
+        reconstruct(&d->luma, d->lumaQuantiser, from, to);
         if (mode == Chroma::Grey)
             return;
         rows(*cb, &from, &to);
-        reconstruct(cb, chromaSteps, chromaDivisors, from, to);
-        reconstruct(cr, chromaSteps, chromaDivisors, from, to);
+        reconstruct(cb, d->chromaQuantiser, from, to);
+        reconstruct(cr, d->chromaQuantiser, from, to);
     };
     both([&] { blocks(0); }, [&] { blocks(1); });
 
