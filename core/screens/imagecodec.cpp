@@ -864,12 +864,12 @@ addRow(const quint8 *__restrict pa, const quint8 *__restrict pb, qint32 *__restr
     }
 }
 
-void slideRow(const quint8 *__restrict pa,
-              const quint8 *__restrict pb,
-              const quint8 *__restrict oa,
-              const quint8 *__restrict ob,
-              qint32 *__restrict c,
-              int w)
+MOUSE_SIMD_CLONES void slideRow(const quint8 *__restrict pa,
+                                const quint8 *__restrict pb,
+                                const quint8 *__restrict oa,
+                                const quint8 *__restrict ob,
+                                qint32 *__restrict c,
+                                int w)
 {
     for (int x = 0; x < w; ++x) {
         const qint32 va = pa[x], vb = pb[x], ua = oa[x], ub = ob[x];
@@ -881,7 +881,7 @@ void slideRow(const quint8 *__restrict pa,
     }
 }
 
-void windowSums(const qint32 *__restrict c, qint32 *__restrict out, int n)
+MOUSE_SIMD_CLONES void windowSums(const qint32 *__restrict c, qint32 *__restrict out, int n)
 {
     for (int x = 0; x < n; ++x)
         out[x] = c[x] + c[x + 1] + c[x + 2] + c[x + 3] + c[x + 4] + c[x + 5] + c[x + 6] + c[x + 7];

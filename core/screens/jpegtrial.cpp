@@ -276,25 +276,23 @@ void transform(Component *c, const std::vector<quint8> &padded)
         for (int bx = 0; bx < c->blocksWide; ++bx) {
             const size_t block = size_t(by) * c->blocksWide + bx;
             const quint8 *s = padded.data() + size_t(by) * 8 * stride + size_t(bx) * 8;
-            bool isFlat = true;
-            for (int y = 0; y < 8; ++y) {
-                for (int x = 0; x < 8; ++x) {
+            for (int y = 0; y < 8; ++y)
+                for (int x = 0; x < 8; ++x)
                     data[8 * y + x] = qint32(s[size_t(y) * stride + x]) - 128;
-                    isFlat = isFlat && s[size_t(y) * stride + x] == s[0];
-                }
-            }
+            qint32 differ = 0;
+            for (int i = 0; i < 64; ++i)
+                differ |= data[i] ^ data[0];
             qint16 *out = c->coefficients.data() + block * 64;
-            if (isFlat) { // what the DCT gives a flat block, without it
+            if (!differ) { // what the DCT gives a flat block, without it
                 out[0] = qint16(data[0] * 64);
                 continue;
             }
             forwardDct(data);
-            qint32 largest = 0;
-            for (int i = 0; i < 64; ++i) {
+            for (int i = 0; i < 64; ++i)
                 out[i] = qint16(data[i]);
-                if (i > 0)
-                    largest = std::max(largest, std::abs(data[i]));
-            }
+            qint32 largest = 0;
+            for (int i = 1; i < 64; ++i)
+                largest = std::max(largest, std::abs(data[i]));
             c->largestAc[block] = quint16(largest);
         }
     }
