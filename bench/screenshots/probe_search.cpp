@@ -5,8 +5,11 @@
 // CPU (all threads: the helper, Qt's scaling threads) around ImageCodec::compress, and of the
 // decode and the downscale alone (the rest is the quality search, its check and the answer's
 // encode). Usage: probe_search [--runs N] [--threads 0|1|2] [--preset low|medium|high] FILE...
-// Prints one line per file (medians) and the median over the files.
+// Prints one line per file (medians) and the median over the files. With --trials: the cost of
+// one quality trial at the preset's size, a real baseline encode + decode against the model.
 #include "core/screens/imagecodec.h"
+#include "core/screens/jpegcodec.h"
+#include "core/screens/jpegtrial.h"
 #include "core/screens/screenshotpresets.h"
 
 #include <QCoreApplication>
@@ -36,6 +39,56 @@ double median(std::vector<double> v)
     return v.empty() ? 0 : v[v.size() / 2];
 }
 
+// Thread CPU of one trial at 20 qualities (2..95), medians: encode + decode (libjpeg, baseline,
+// fixed tables, as session 3's trials) against the model's decode; and the model's setup.
+int trialCosts(const QStringList &files, const ScreenPreset &preset, int runs)
+{
+    std::printf("%-22s %9s %9s %9s\n", "file", "model", "enc+dec", "setup");
+    for (const QString &path : files) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return 2;
+        const Expected<QImage> image = ImageCodec::decode(file.readAll(), 40'000'000);
+        if (!image.ok())
+            return 3;
+        const QImage small = ImageCodec::scaled(image.value(),
+                                                ImageCodec::fitInside(image->size(), preset.box));
+        const ImageCodec::Luma reference = ImageCodec::luma(small);
+        const JpegCodec::FlatLevels flat
+                = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+        std::vector<double> setup, model, real;
+        const auto serial = [](const std::function<void()> &a, const std::function<void()> &b) {
+            a();
+            b();
+        };
+        for (int run = 0; run < runs; ++run) {
+            double t0 = cpuMs(CLOCK_THREAD_CPUTIME_ID);
+            JpegCodec::TrialModel trialModel(small);
+            setup.push_back(cpuMs(CLOCK_THREAD_CPUTIME_ID) - t0);
+            std::vector<quint8> luma;
+            for (int k = 0; k < 20; ++k) {
+                JpegCodec::EncodeSettings settings;
+                settings.quality = 2 + k * 4.65;
+                settings.flat = &flat;
+                settings.optimized = settings.progressive = false;
+                t0 = cpuMs(CLOCK_THREAD_CPUTIME_ID);
+                trialModel.decodeLuma(settings, &luma, serial);
+                model.push_back(cpuMs(CLOCK_THREAD_CPUTIME_ID) - t0);
+                t0 = cpuMs(CLOCK_THREAD_CPUTIME_ID);
+                int w = 0, h = 0;
+                JpegCodec::decodeLuma(JpegCodec::encode(small, settings), &w, &h, &luma);
+                real.push_back(cpuMs(CLOCK_THREAD_CPUTIME_ID) - t0);
+            }
+        }
+        std::printf("%-22s %9.2f %9.2f %9.2f\n",
+                    qPrintable(QFileInfo(path).fileName()),
+                    median(model),
+                    median(real),
+                    median(setup));
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -43,11 +96,14 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QStringList args = app.arguments().mid(1);
     int runs = 7, threads = 0;
+    bool trials = false;
     ScreenQuality quality = ScreenQuality::Medium;
     QStringList files;
     for (int i = 0; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--runs") && i + 1 < args.size())
             runs = args[++i].toInt();
+        else if (args[i] == QLatin1String("--trials"))
+            trials = true;
         else if (args[i] == QLatin1String("--threads") && i + 1 < args.size())
             threads = args[++i].toInt();
         else if (args[i] == QLatin1String("--preset") && i + 1 < args.size())
@@ -56,6 +112,8 @@ int main(int argc, char **argv)
             files << args[i];
     }
     const ScreenPreset preset = ScreenPresets().preset(quality);
+    if (trials)
+        return trialCosts(files, preset, runs);
     std::vector<double> frameThread, frameProcess;
     std::printf("%-22s %9s %9s %9s %9s %7s %8s %4s\n",
                 "file",

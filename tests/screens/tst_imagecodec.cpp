@@ -310,10 +310,11 @@ void TestImageCodec::ssimIsOneForIdenticalAndLowerForNoise()
 
 void TestImageCodec::helperThreadsGiveTheSameAnswer()
 {
-    // With a helper thread a frame's trials are encoded and decoded as two bands and SSIM is
-    // summed in two halves; nothing the search decides depends on the threads, so the answer
-    // is the same bytes, cold and hinted, and keeps the floor on every window against the
-    // source scaled to its size.
+    // With a helper thread a frame's modelled trials are made in two halves of their rows, SSIM
+    // is summed in two halves and the check decodes a baseline encode (alone: the answer's own
+    // progressive bytes); nothing the search decides depends on the threads, so the answer is
+    // the same bytes, cold and hinted, and keeps the floor on every window against the source
+    // scaled to its size.
     QImage source = ScreensTest::desktop(1920, 1080);
     // Saturated coloured detail everywhere, the bands' seam included: a wrong chroma row
     // pushes such pixels out of gamut differently, and the clamping shows in their luma.
@@ -335,9 +336,8 @@ void TestImageCodec::helperThreadsGiveTheSameAnswer()
         QVERIFY(serial.ok() && parallel.ok());
         QCOMPARE(parallel->bytes, serial->bytes);
         QCOMPARE(parallel->encoderQuality, serial->encoderQuality);
-        // The all-window check measures the search's own decode of its answer: with a helper
-        // that decode is assembled from two bands. The same value to the last bit says the
-        // bands' pixels are the whole image's.
+        // The all-window check's value: the same to the last bit says the model's halves, the
+        // baseline decode and the progressive decode all gave the same pixels.
         QCOMPARE(parallel->ssim, serial->ssim);
         const QImage answer = QImage::fromData(parallel->bytes);
         QCOMPARE(answer.size(), QSize(1024, 576));
