@@ -106,6 +106,12 @@ quint8 rangeLimit(qint32 v)
     return Limits.table[v & 1023];
 }
 
+// 64-bit as libjpeg's JLONG: the sums of products need not fit 32 bits for every input.
+constexpr qint32 descaleLong(qint64 x, int n)
+{
+    return qint32((x + (qint64(1) << (n - 1))) >> n);
+}
+
 // jpeg_idct_islow, with its shortcuts for columns and rows without AC (exact: they compute
 // what the general path would).
 void inverseDct(const qint32 *in, quint8 *out, int stride)
@@ -120,13 +126,13 @@ void inverseDct(const qint32 *in, quint8 *out, int stride)
                 w[8 * k] = dc;
             continue;
         }
-        qint32 z2 = p[16], z3 = p[48];
-        qint32 z1 = (z2 + z3) * F0541;
-        qint32 tmp2 = z1 - z3 * F1847, tmp3 = z1 + z2 * F0765;
+        qint64 z2 = p[16], z3 = p[48];
+        qint64 z1 = (z2 + z3) * F0541;
+        qint64 tmp2 = z1 - z3 * F1847, tmp3 = z1 + z2 * F0765;
         z2 = p[0];
         z3 = p[32];
-        qint32 tmp0 = (z2 + z3) * (1 << ConstBits), tmp1 = (z2 - z3) * (1 << ConstBits);
-        const qint32 tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2,
+        qint64 tmp0 = (z2 + z3) * (1 << ConstBits), tmp1 = (z2 - z3) * (1 << ConstBits);
+        const qint64 tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2,
                      tmp12 = tmp1 - tmp2;
         tmp0 = p[56];
         tmp1 = p[40];
@@ -135,8 +141,8 @@ void inverseDct(const qint32 *in, quint8 *out, int stride)
         z1 = tmp0 + tmp3;
         z2 = tmp1 + tmp2;
         z3 = tmp0 + tmp2;
-        qint32 z4 = tmp1 + tmp3;
-        const qint32 z5 = (z3 + z4) * F1175;
+        qint64 z4 = tmp1 + tmp3;
+        const qint64 z5 = (z3 + z4) * F1175;
         tmp0 *= F0298;
         tmp1 *= F2053;
         tmp2 *= F3072;
@@ -150,14 +156,14 @@ void inverseDct(const qint32 *in, quint8 *out, int stride)
         tmp2 += z2 + z3;
         tmp3 += z1 + z4;
         constexpr int s = ConstBits - Pass1Bits;
-        w[0] = descale(tmp10 + tmp3, s);
-        w[56] = descale(tmp10 - tmp3, s);
-        w[8] = descale(tmp11 + tmp2, s);
-        w[48] = descale(tmp11 - tmp2, s);
-        w[16] = descale(tmp12 + tmp1, s);
-        w[40] = descale(tmp12 - tmp1, s);
-        w[24] = descale(tmp13 + tmp0, s);
-        w[32] = descale(tmp13 - tmp0, s);
+        w[0] = descaleLong(tmp10 + tmp3, s);
+        w[56] = descaleLong(tmp10 - tmp3, s);
+        w[8] = descaleLong(tmp11 + tmp2, s);
+        w[48] = descaleLong(tmp11 - tmp2, s);
+        w[16] = descaleLong(tmp12 + tmp1, s);
+        w[40] = descaleLong(tmp12 - tmp1, s);
+        w[24] = descaleLong(tmp13 + tmp0, s);
+        w[32] = descaleLong(tmp13 - tmp0, s);
     }
     for (int r = 0; r < 8; ++r) {
         const qint32 *w = ws + 8 * r;
@@ -166,11 +172,12 @@ void inverseDct(const qint32 *in, quint8 *out, int stride)
             std::memset(o, rangeLimit(descale(w[0], Pass1Bits + 3)), 8);
             continue;
         }
-        qint32 z2 = w[2], z3 = w[6];
-        qint32 z1 = (z2 + z3) * F0541;
-        qint32 tmp2 = z1 - z3 * F1847, tmp3 = z1 + z2 * F0765;
-        qint32 tmp0 = (w[0] + w[4]) * (1 << ConstBits), tmp1 = (w[0] - w[4]) * (1 << ConstBits);
-        const qint32 tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2,
+        qint64 z2 = w[2], z3 = w[6];
+        qint64 z1 = (z2 + z3) * F0541;
+        qint64 tmp2 = z1 - z3 * F1847, tmp3 = z1 + z2 * F0765;
+        qint64 tmp0 = (qint64(w[0]) + w[4]) * (1 << ConstBits),
+               tmp1 = (qint64(w[0]) - w[4]) * (1 << ConstBits);
+        const qint64 tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2,
                      tmp12 = tmp1 - tmp2;
         tmp0 = w[7];
         tmp1 = w[5];
@@ -179,8 +186,8 @@ void inverseDct(const qint32 *in, quint8 *out, int stride)
         z1 = tmp0 + tmp3;
         z2 = tmp1 + tmp2;
         z3 = tmp0 + tmp2;
-        qint32 z4 = tmp1 + tmp3;
-        const qint32 z5 = (z3 + z4) * F1175;
+        qint64 z4 = tmp1 + tmp3;
+        const qint64 z5 = (z3 + z4) * F1175;
         tmp0 *= F0298;
         tmp1 *= F2053;
         tmp2 *= F3072;
@@ -194,14 +201,14 @@ void inverseDct(const qint32 *in, quint8 *out, int stride)
         tmp2 += z2 + z3;
         tmp3 += z1 + z4;
         constexpr int s = ConstBits + Pass1Bits + 3;
-        o[0] = rangeLimit(descale(tmp10 + tmp3, s));
-        o[7] = rangeLimit(descale(tmp10 - tmp3, s));
-        o[1] = rangeLimit(descale(tmp11 + tmp2, s));
-        o[6] = rangeLimit(descale(tmp11 - tmp2, s));
-        o[2] = rangeLimit(descale(tmp12 + tmp1, s));
-        o[5] = rangeLimit(descale(tmp12 - tmp1, s));
-        o[3] = rangeLimit(descale(tmp13 + tmp0, s));
-        o[4] = rangeLimit(descale(tmp13 - tmp0, s));
+        o[0] = rangeLimit(descaleLong(tmp10 + tmp3, s));
+        o[7] = rangeLimit(descaleLong(tmp10 - tmp3, s));
+        o[1] = rangeLimit(descaleLong(tmp11 + tmp2, s));
+        o[6] = rangeLimit(descaleLong(tmp11 - tmp2, s));
+        o[2] = rangeLimit(descaleLong(tmp12 + tmp1, s));
+        o[5] = rangeLimit(descaleLong(tmp12 - tmp1, s));
+        o[3] = rangeLimit(descaleLong(tmp13 + tmp0, s));
+        o[4] = rangeLimit(descaleLong(tmp13 - tmp0, s));
     }
 }
 
