@@ -29,6 +29,7 @@ private slots:
     void quantileBeyondTheLastBound();
     void callbackGaugeReadAtScrapeTime();
     void callbackGaugeReplaced();
+    void callbackCounterIsACounter();
     void oneNameOneType();
     void countersFromManyThreads();
 };
@@ -198,6 +199,29 @@ void tst_Metrics::callbackGaugeReadAtScrapeTime()
     depth = 0.25;
     parsed = PrometheusText::parse(registry.prometheusText());
     QCOMPARE(parsed.value(QStringLiteral("mouse_test_depth"), high), 0.25);
+}
+
+// A total kept outside the registry, exported with the counter type (its name ends in
+// _total), and one name cannot be both a callback counter and a gauge.
+void tst_Metrics::callbackCounterIsACounter()
+{
+    Metrics::Registry registry;
+    double calls = 5;
+    registry.callbackCounter(QStringLiteral("mouse_test_calls_total"),
+                             QStringLiteral("Calls"),
+                             [&calls] { return calls; });
+    PrometheusText parsed = PrometheusText::parse(registry.prometheusText());
+    QVERIFY2(parsed.error().isEmpty(), qPrintable(parsed.error()));
+    QCOMPARE(parsed.families().value(QStringLiteral("mouse_test_calls_total")).type,
+             QStringLiteral("counter"));
+    QCOMPARE(parsed.value(QStringLiteral("mouse_test_calls_total")), 5.0);
+    calls = 9;
+    parsed = PrometheusText::parse(registry.prometheusText());
+    QCOMPARE(parsed.value(QStringLiteral("mouse_test_calls_total")), 9.0);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                             registry.callbackGauge(QStringLiteral("mouse_test_calls_total"),
+                                                    QStringLiteral("Calls"),
+                                                    [] { return 0.0; }));
 }
 
 void tst_Metrics::callbackGaugeReplaced()
