@@ -153,6 +153,14 @@ constexpr double SsimPerStep = 0.0025;
 // same values whatever the threads.
 double ssimHalves(const Luma &a, const Luma &b, int stride, bool parallel); // below
 
+// runBoth for the trial model's halves.
+JpegCodec::TrialModel::Both halves(bool parallel)
+{
+    return [parallel](const std::function<void()> &a, const std::function<void()> &b) {
+        runBoth(parallel, a, b);
+    };
+}
+
 // The model's luma of an encode at `quality`.
 void modelLuma(JpegCodec::TrialModel &model,
                const JpegCodec::EncodeSettings &base,
@@ -164,11 +172,7 @@ void modelLuma(JpegCodec::TrialModel &model,
     settings.quality = quality;
     out->width = model.width();
     out->height = model.height();
-    model.decodeLuma(settings,
-                     &out->y,
-                     [parallel](const std::function<void()> &a, const std::function<void()> &b) {
-                         runBoth(parallel, a, b);
-                     });
+    model.decodeLuma(settings, &out->y, halves(parallel));
 }
 
 Candidate trial(JpegCodec::TrialModel &model,
@@ -431,17 +435,15 @@ Candidate searchJpeg(const QImage &image,
     using JpegCodec::Chroma;
     JpegCodec::FlatLevels flat;
     bool grey = false;
-    std::unique_ptr<JpegCodec::TrialModel> model; // the search's trials (none without a search)
     runBoth(
             useHelper(options),
             [&] {
-                if (options.searchQuality)
-                    model = std::make_unique<JpegCodec::TrialModel>(image);
-            },
-            [&] {
                 flat = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
-                grey = isGrey(image);
-            });
+            },
+            [&] { grey = isGrey(image); });
+    std::unique_ptr<JpegCodec::TrialModel> model; // the search's trials (none without a search)
+    if (options.searchQuality)
+        model = std::make_unique<JpegCodec::TrialModel>(image, halves(useHelper(options)));
     JpegCodec::EncodeSettings base;
     base.chroma = grey ? Chroma::Grey : Chroma::Subsampled420;
     base.flat = &flat;

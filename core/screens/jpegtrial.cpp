@@ -279,16 +279,22 @@ struct Component
     bool empty() const { return blocksWide == 0; }
 };
 
-// The DCT of a component from its padded samples (stride() x blocksHigh * 8).
-void transform(Component *c, const std::vector<quint8> &padded)
+// A component's buffers, sized for its blocks.
+void prepare(Component *c)
 {
-    const int stride = c->stride();
     const size_t blocks = size_t(c->blocksWide) * c->blocksHigh;
     c->coefficients.assign(blocks * 64, 0);
     c->largestAc.assign(blocks, 0);
-    c->samples.assign(size_t(stride) * c->blocksHigh * 8, 0);
+    c->samples.assign(size_t(c->stride()) * c->blocksHigh * 8, 0);
+}
+
+// The DCT of a component's block rows [fromRow, toRow) from its padded samples (stride() x
+// blocksHigh * 8), into buffers prepare() made.
+void transform(Component *c, const std::vector<quint8> &padded, int fromRow, int toRow)
+{
+    const int stride = c->stride();
     qint32 data[64], dct[64];
-    for (int by = 0; by < c->blocksHigh; ++by) {
+    for (int by = fromRow; by < toRow; ++by) {
         for (int bx = 0; bx < c->blocksWide; ++bx) {
             const size_t block = size_t(by) * c->blocksWide + bx;
             const quint8 *s = padded.data() + size_t(by) * 8 * stride + size_t(bx) * 8;
@@ -465,13 +471,14 @@ struct TrialModel::State
             std::vector<quint8> pad;
             *c = mode == Chroma::Full444 ? padded(plane.data(), width, height, &pad)
                                          : subsampled(plane.data(), width, height, &pad);
-            transform(c, pad);
+            prepare(c);
+            transform(c, pad, 0, c->blocksHigh);
         };
         both([&] { make(&cb, fullCb); }, [&] { make(&cr, fullCr); });
     }
 };
 
-TrialModel::TrialModel(const QImage &source)
+TrialModel::TrialModel(const QImage &source, const Both &both)
     : d(std::make_unique<State>())
 {
     const QImage image
@@ -483,20 +490,34 @@ TrialModel::TrialModel(const QImage &source)
     d->height = h;
     if (w <= 0 || h <= 0)
         return;
+    const auto halves = [&both](const std::function<void()> &a, const std::function<void()> &b) {
+        if (both) {
+            both(a, b);
+        } else {
+            a();
+            b();
+        }
+    };
     std::vector<quint8> y(size_t(w) * h);
     d->fullCb.resize(y.size());
     d->fullCr.resize(y.size());
-    for (int row = 0; row < h; ++row) {
-        const size_t at = size_t(row) * w;
-        yccRow(image.constScanLine(row),
-               y.data() + at,
-               d->fullCb.data() + at,
-               d->fullCr.data() + at,
-               w);
-    }
+    const auto convert = [&](int from, int to) {
+        for (int row = from; row < to; ++row) {
+            const size_t at = size_t(row) * w;
+            yccRow(image.constScanLine(row),
+                   y.data() + at,
+                   d->fullCb.data() + at,
+                   d->fullCr.data() + at,
+                   w);
+        }
+    };
+    halves([&] { convert(0, h / 2); }, [&] { convert(h / 2, h); });
     std::vector<quint8> pad;
     d->luma = padded(y.data(), w, h, &pad);
-    transform(&d->luma, pad);
+    const int blockRows = d->luma.blocksHigh;
+    prepare(&d->luma);
+    halves([&] { transform(&d->luma, pad, 0, blockRows / 2); },
+           [&] { transform(&d->luma, pad, blockRows / 2, blockRows); });
 }
 
 TrialModel::~TrialModel() = default;

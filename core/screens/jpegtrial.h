@@ -23,14 +23,15 @@ namespace Mouse::JpegCodec {
 class TrialModel
 {
 public:
-    // image: opaque RGB32/ARGB32 (alpha ignored), as encode() takes it.
-    explicit TrialModel(const QImage &image);
+    // Runs two independent halves of the work, on two threads or one after the other.
+    using Both = std::function<void(const std::function<void()> &, const std::function<void()> &)>;
+
+    // image: opaque RGB32/ARGB32 (alpha ignored), as encode() takes it. The colour conversion
+    // and the luma DCT in two halves of the rows through `both` (none: one after the other).
+    explicit TrialModel(const QImage &image, const Both &both = {});
     ~TrialModel();
     TrialModel(const TrialModel &) = delete;
     TrialModel &operator=(const TrialModel &) = delete;
-
-    // Runs two independent halves of the work, on two threads or one after the other.
-    using Both = std::function<void(const std::function<void()> &, const std::function<void()> &)>;
 
     // The decoded luma (width * height, row-major) of encode(image, settings); the same
     // arithmetic whatever `both` does. Not reentrant: one trial at a time per model.

@@ -460,14 +460,14 @@ void TestImageCodec::trialModelIsTheRealDecode()
     // those of real encodes.
     QFETCH(QImage, image);
     const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
-    JpegCodec::TrialModel model(rgb);
-    const ImageCodec::Luma reference = ImageCodec::luma(rgb);
-    const JpegCodec::FlatLevels flat
-            = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
     const auto serial = [](const std::function<void()> &a, const std::function<void()> &b) {
         b(); // the halves in the other order: no half may depend on the other's results
         a();
     };
+    JpegCodec::TrialModel model(rgb, serial);
+    const ImageCodec::Luma reference = ImageCodec::luma(rgb);
+    const JpegCodec::FlatLevels flat
+            = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
     using JpegCodec::Chroma;
     for (const Chroma chroma : {Chroma::Subsampled420, Chroma::Full444, Chroma::Grey}) {
         for (const double quality : {2.0, 6.25, 17.0, 23.75, 41.5, 75.0, 95.0}) {
