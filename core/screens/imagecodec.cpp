@@ -4,6 +4,7 @@
 
 #include "core/logging.h"
 #include "core/screens/jpegcodec.h"
+#include "core/screens/jpegtrial.h"
 #include "core/screens/pngdecoder.h"
 
 #include <QBuffer>
@@ -123,9 +124,10 @@ struct Candidate
     QByteArray mime;
     double quality = 0;
     double ssim = 1.0;
-    ImageCodec::Luma decoded; // a JPEG trial's decoded luma, kept for the final check
-    int trials = 0;           // JPEG qualities encoded to find it (EncodedImage::trials)
-    bool valid() const { return !bytes.isEmpty(); }
+    ImageCodec::Luma decoded; // a JPEG trial's modelled luma (never the answer's check)
+    int trials = 0;           // JPEG qualities tried to find it (EncodedImage::trials)
+    bool modelled = false;    // a JPEG trial: no bytes yet, its pixels from the TrialModel
+    bool valid() const { return !bytes.isEmpty() || modelled; }
 };
 
 // Where a cold JPEG search starts: about where flat desktops land at medium; the search
@@ -142,101 +144,59 @@ constexpr double VerifyMargin = 0.00002;
 // to size the first step from one measurement.
 constexpr double SsimPerStep = 0.0025;
 
-// A trial encodes baseline with fixed Huffman tables: the same quantised coefficients, hence
-// the same pixels, as the answer's progressive encode, at a third of its cost. It is decoded
-// straight to luma and measured on every other window.
-//
-// On two threads, as two bands: the top rows [0, split + 16) and the bottom rows
-// [split - 16, height), split on the 16-row MCU grid, each encoded and decoded on its own.
-// JPEG blocks are quantised independently, so a band's blocks are the whole image's; the one
-// thing that crosses an MCU row is the decoder's chroma upsampling, which reads the chroma
-// row next to it: the extra MCU row each band carries provides it, and the rows kept (top
-// [0, split), bottom [split, height)) are the whole image's decode, bit for bit (tested).
-// The bytes of a band are not the answer's: the answer is encoded whole, after the search.
-constexpr int McuRows = 16;
-
+// A trial is modelled, not encoded: JpegCodec::TrialModel has the picture's colour conversion
+// and forward DCT, made once, and per quality quantises, dequantises and decodes with
+// libjpeg-turbo's own arithmetic, giving the pixels a real encode and decode would (tested:
+// trialModelIsTheRealDecode). No entropy coding or decoding, no colour conversion or DCT of
+// the input per trial. Its luma is measured on every other window. On two threads the model's
+// blocks and pixels are made in two halves of their rows and SSIM summed in two halves: the
+// same values whatever the threads.
 double ssimHalves(const Luma &a, const Luma &b, int stride, bool parallel); // below
 
-struct Band
+// runBoth for the trial model's halves.
+JpegCodec::TrialModel::Both halves(bool parallel)
 {
-    int from = 0, to = 0;       // the rows encoded
-    int keepFrom = 0, keep = 0; // the rows kept, from the band's own row keepFrom
-};
-
-bool decodeBand(const QImage &image,
-                const JpegCodec::EncodeSettings &settings,
-                const Band &band,
-                QByteArray *bytes,
-                Luma *out)
-{
-    const QImage rows(image.constScanLine(band.from),
-                      image.width(),
-                      band.to - band.from,
-                      image.bytesPerLine(),
-                      image.format());
-    *bytes = JpegCodec::encode(rows, settings);
-    int w = 0, h = 0;
-    std::vector<quint8> luma;
-    if (bytes->isEmpty() || !JpegCodec::decodeLuma(*bytes, &w, &h, &luma) || w != image.width()
-        || h != band.to - band.from)
-        return false;
-    std::memcpy(out->y.data() + size_t(band.from + band.keepFrom) * size_t(w),
-                luma.data() + size_t(band.keepFrom) * size_t(w),
-                size_t(band.keep) * size_t(w));
-    return true;
+    return [parallel](const std::function<void()> &a, const std::function<void()> &b) {
+        runBoth(parallel, a, b);
+    };
 }
 
-Candidate trial(const QImage &image,
+// The model's luma of an encode at `quality`.
+void modelLuma(JpegCodec::TrialModel &model,
+               const JpegCodec::EncodeSettings &base,
+               double quality,
+               bool parallel,
+               Luma *out)
+{
+    JpegCodec::EncodeSettings settings = base;
+    settings.quality = quality;
+    out->width = model.width();
+    out->height = model.height();
+    model.decodeLuma(settings, &out->y, halves(parallel));
+}
+
+Candidate trial(JpegCodec::TrialModel &model,
                 const Luma &reference,
                 double quality,
                 const JpegCodec::EncodeSettings &base,
                 bool parallel)
 {
-    JpegCodec::EncodeSettings settings = base;
-    settings.quality = quality;
-    settings.optimized = false;
-    settings.progressive = false;
     Candidate c{{}, "image/jpeg", quality, 0.0, {}};
-    Luma &decoded = c.decoded;
-    const int height = image.height();
-    const int split = height / 2 / McuRows * McuRows;
-    if (!parallel || split < 2 * McuRows) {
-        c.bytes = JpegCodec::encode(image, settings);
-        if (c.valid() && JpegCodec::decodeLuma(c.bytes, &decoded.width, &decoded.height, &decoded.y)
-            && decoded.width == reference.width && decoded.height == reference.height)
-            c.ssim = ssim(reference, decoded, 2);
-        return c;
-    }
-    decoded.width = image.width();
-    decoded.height = height;
-    decoded.y.resize(size_t(image.width()) * size_t(height));
-    QByteArray top, bottom;
-    bool topOk = false, bottomOk = false;
-    runBoth(
-            true,
-            [&] {
-                topOk = decodeBand(image, settings, {0, split + McuRows, 0, split}, &top, &decoded);
-            },
-            [&] {
-                bottomOk = decodeBand(image,
-                                      settings,
-                                      {split - McuRows, height, McuRows, height - split},
-                                      &bottom,
-                                      &decoded);
-            });
-    if (!topOk || !bottomOk)
-        return c;             // invalid: no bytes
-    c.bytes = std::move(top); // a stand-in: only the search's bookkeeping reads trial bytes
-    c.ssim = ssimHalves(reference, decoded, 2, true);
+    c.modelled = true;
+    modelLuma(model, base, quality, parallel, &c.decoded);
+    const bool measurable = reference.width >= 8 && reference.height >= 8
+                            && c.decoded.width == reference.width
+                            && c.decoded.height == reference.height;
+    c.ssim = measurable ? ssimHalves(reference, c.decoded, 2, parallel) : 0.0;
     return c;
 }
 
-// The lowest JPEG quality whose answer keeps the SSIM target, among a few real encodes,
-// decoded and measured (stride 2). With our tables SSIM grows
+// The lowest JPEG quality whose answer keeps the SSIM target, among a few modelled trials
+// (the real decode's pixels) measured on every other window. With our tables SSIM grows
 // with quality almost monotonically (see jpegcodec.cpp: fittedDcStep), so the search
 // keeps a failing and a passing bound and interpolates between them; it stops when they are
-// within two steps (two steps are ~3 % of bytes, a trial is ~4 ms).
-Candidate searchJpegQuality(const QImage &image,
+// a quarter step apart (a trial is ~1-2 ms of CPU at 1024x576: model and stride-2 SSIM).
+Candidate searchJpegQuality(JpegCodec::TrialModel &model,
                             const Luma &reference,
                             double target,
                             double start,
@@ -247,7 +207,7 @@ Candidate searchJpegQuality(const QImage &image,
     int encoded = 0;
     auto evaluate = [&](double quality) {
         ++encoded;
-        return trial(image, reference, quality, base, parallel);
+        return trial(model, reference, quality, base, parallel);
     };
     // Qualities in quarter steps (QualityStep): at the low qualities flat desktops need, one
     // whole step changes the quantiser by 8-17 %.
@@ -324,8 +284,47 @@ double searchTarget(const ScreenPreset &preset, const CompressOptions &options)
     return std::min(0.999, preset.ssimFloor() + options.ssimMargin);
 }
 
+// A check's encode: baseline, fixed Huffman tables (the answer's pixels, a third of its cost).
+QByteArray baselineEncode(const QImage &image, const JpegCodec::EncodeSettings &base, double q)
+{
+    JpegCodec::EncodeSettings settings = base;
+    settings.quality = q;
+    settings.optimized = false;
+    settings.progressive = false;
+    return JpegCodec::encode(image, settings);
+}
+
+// Steps a modelled candidate up until the model's pixels keep the floor on every window: the
+// model's pixels are the real decode's, so this settles on the quality the real check would,
+// each step without an encode or a decode (or a thrown-away answer encode).
+bool settleOnModel(Candidate *best,
+                   JpegCodec::TrialModel &model,
+                   const Luma &reference,
+                   const ScreenPreset &preset,
+                   const CompressOptions &options,
+                   const JpegCodec::EncodeSettings &base,
+                   bool parallel,
+                   double *step,
+                   int *misses,
+                   int doubleFrom)
+{
+    for (;;) {
+        if (cancelled(options))
+            return false;
+        best->ssim = ssimHalves(reference, best->decoded, 1, parallel);
+        if (best->ssim >= preset.ssimFloor() + VerifyMargin || best->quality >= HighestQuality)
+            return true;
+        best->quality = std::min(HighestQuality, best->quality + *step);
+        modelLuma(model, base, best->quality, parallel, &best->decoded);
+        ++best->trials;
+        if (++*misses >= doubleFrom)
+            *step *= 2;
+    }
+}
+
 // The all-window check of a search's answer, stepped up while short, then the answer's encode.
 Candidate verify(Candidate best,
+                 JpegCodec::TrialModel &model,
                  const QImage &image,
                  const Luma &reference,
                  const ScreenPreset &preset,
@@ -334,58 +333,77 @@ Candidate verify(Candidate best,
                  bool parallel,
                  int doubleFrom = 12)
 {
-    // The search measures every other window; the answer is checked on all of them (the
-    // measure the benchmark uses) and, in the rare case it falls short, stepped up.
-    // The search's own decode of its answer serves the first check (the same bytes). The
-    // answer's own encode (optimised, progressive: the same pixels) runs beside the check.
-    Luma decoded = std::move(best.decoded);
+    // The search measures every other window of modelled trials; its answer is stepped up on
+    // the model until every window keeps the floor (the measure the benchmark uses), then
+    // encoded for real and checked on its real decode. With a helper, a baseline encode (fixed
+    // Huffman tables: the same quantised coefficients, hence the same pixels, at a third of
+    // the cost) and its decode run beside the answer's own encode (optimised, progressive);
+    // alone, the answer's own bytes are decoded. A real decode equal to the model's pixels,
+    // byte for byte, has the model's SSIM; any other is measured, and stepped up while short.
     double step = QualityStep; // doubled from the doubleFrom-th miss on: bounded
     int misses = 0;
-    while (best.valid()) {
+    const auto encodeAnswer = [&] {
+        JpegCodec::EncodeSettings settings = base;
+        settings.quality = best.quality;
+        settings.progressive = options.progressive;
+        return JpegCodec::encode(image, settings);
+    };
+    if (!best.valid()
+        || !settleOnModel(&best,
+                          model,
+                          reference,
+                          preset,
+                          options,
+                          base,
+                          parallel,
+                          &step,
+                          &misses,
+                          doubleFrom))
+        return {};
+    QByteArray answer;
+    Luma decoded;
+    bool decodedOk = false;
+    const auto decodeBaseline = [&] {
+        best.bytes = baselineEncode(image, base, best.quality);
+        decodedOk = JpegCodec::decodeLuma(best.bytes, &decoded.width, &decoded.height, &decoded.y);
+    };
+    if (parallel) {
+        runBoth(true, decodeBaseline, [&] { answer = encodeAnswer(); });
+    } else {
+        answer = encodeAnswer();
+        best.bytes = answer;
+        decodedOk = JpegCodec::decodeLuma(answer, &decoded.width, &decoded.height, &decoded.y);
+    }
+    best.modelled = false;
+    if (!decodedOk || decoded.width != reference.width || decoded.height != reference.height)
+        return {};
+    if (decoded.y != best.decoded.y) {
+        qCWarning(lcScreens) << "JPEG trial model differs from the real decode at quality"
+                             << best.quality;
+        best.ssim = ssimHalves(reference, decoded, 1, parallel);
+    }
+    best.decoded = {};
+    // A miss here means the model was wrong: the old real step-up, one encode and decode each.
+    while (best.ssim < preset.ssimFloor() + VerifyMargin && best.quality < HighestQuality) {
         if (cancelled(options))
             return {};
-        const bool searched = misses == 0 && decoded.width == reference.width
-                              && decoded.height == reference.height;
-        if (!searched
-            && !JpegCodec::decodeLuma(best.bytes, &decoded.width, &decoded.height, &decoded.y))
-            return {};
-        // The answer's encode runs beside the first check, which usually passes; once a check
-        // has missed, the next may miss too, and an encode per miss (the costliest piece of a
-        // step, progressive and optimised) would be thrown away: it waits for a pass.
-        const auto encodeAnswer = [&] {
-            JpegCodec::EncodeSettings settings = base;
-            settings.quality = best.quality;
-            settings.progressive = options.progressive;
-            return JpegCodec::encode(image, settings);
-        };
-        QByteArray answer;
-        if (misses == 0) {
-            runBoth(
-                    parallel,
-                    [&] { best.ssim = ssimHalves(reference, decoded, 1, parallel); },
-                    [&] { answer = encodeAnswer(); });
-        } else {
-            best.ssim = ssimHalves(reference, decoded, 1, parallel);
-        }
-        if (best.ssim >= preset.ssimFloor() + VerifyMargin || best.quality >= HighestQuality) {
-            best.bytes = misses == 0 ? std::move(answer) : encodeAnswer();
-            break;
-        }
-        JpegCodec::EncodeSettings trial = base;
-        trial.quality = std::min(HighestQuality, best.quality + step);
-        trial.optimized = false;
-        trial.progressive = false;
-        best.quality = trial.quality;
-        best.bytes = JpegCodec::encode(image, trial);
+        answer.clear();
+        best.quality = std::min(HighestQuality, best.quality + step);
+        best.bytes = baselineEncode(image, base, best.quality);
         ++best.trials;
         if (++misses >= doubleFrom)
             step *= 2;
+        if (!JpegCodec::decodeLuma(best.bytes, &decoded.width, &decoded.height, &decoded.y))
+            return {};
+        best.ssim = ssimHalves(reference, decoded, 1, parallel);
     }
+    best.bytes = !answer.isEmpty() ? std::move(answer) : encodeAnswer();
     return best;
 }
 
 // The search on one encoding, then the all-window check, then the answer's encode.
-Candidate searchAndVerify(const QImage &image,
+Candidate searchAndVerify(JpegCodec::TrialModel &model,
+                          const QImage &image,
                           const Luma &reference,
                           const ScreenPreset &preset,
                           const CompressOptions &options,
@@ -395,8 +413,9 @@ Candidate searchAndVerify(const QImage &image,
                           int doubleFrom = 12)
 {
     Candidate best = searchJpegQuality(
-            image, reference, searchTarget(preset, options), start, base, parallel, options);
-    return verify(std::move(best), image, reference, preset, options, base, parallel, doubleFrom);
+            model, reference, searchTarget(preset, options), start, base, parallel, options);
+    return verify(
+            std::move(best), model, image, reference, preset, options, base, parallel, doubleFrom);
 }
 
 bool verified(const Candidate &c, const ScreenPreset &preset)
@@ -422,6 +441,9 @@ Candidate searchJpeg(const QImage &image,
                 flat = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
             },
             [&] { grey = isGrey(image); });
+    std::unique_ptr<JpegCodec::TrialModel> model; // the search's trials (none without a search)
+    if (options.searchQuality)
+        model = std::make_unique<JpegCodec::TrialModel>(image, halves(useHelper(options)));
     JpegCodec::EncodeSettings base;
     base.chroma = grey ? Chroma::Grey : Chroma::Subsampled420;
     base.flat = &flat;
@@ -435,7 +457,7 @@ Candidate searchJpeg(const QImage &image,
                 {}};
     }
     const bool parallel = useHelper(options);
-    Candidate best = searchJpegQuality(image,
+    Candidate best = searchJpegQuality(*model,
                                        reference,
                                        searchTarget(preset, options),
                                        options.qualityHint,
@@ -454,7 +476,8 @@ Candidate searchJpeg(const QImage &image,
         JpegCodec::EncodeSettings settings = base;
         settings.chroma = Chroma::Full444;
         settings.chromaScale = FullChromaScale;
-        full = searchAndVerify(image,
+        full = searchAndVerify(*model,
+                               image,
                                reference,
                                preset,
                                options,
@@ -468,13 +491,13 @@ Candidate searchJpeg(const QImage &image,
             return full;
         }
     }
-    best = verify(std::move(best), image, reference, preset, options, base, parallel);
+    best = verify(std::move(best), *model, image, reference, preset, options, base, parallel);
     if (base.chroma == Chroma::Subsampled420 && (fullSearched || best.quality >= FullChromaFrom)) {
         if (!fullSearched) {
             base.chroma = Chroma::Full444;
             base.chromaScale = FullChromaScale;
             full = searchAndVerify(
-                    image, reference, preset, options, base, best.quality - 12, parallel);
+                    *model, image, reference, preset, options, base, best.quality - 12, parallel);
         }
         const int trials = best.trials + full.trials;
         if (full.valid() && full.bytes.size() < best.bytes.size())
@@ -866,12 +889,12 @@ addRow(const quint8 *__restrict pa, const quint8 *__restrict pb, qint32 *__restr
     }
 }
 
-void slideRow(const quint8 *__restrict pa,
-              const quint8 *__restrict pb,
-              const quint8 *__restrict oa,
-              const quint8 *__restrict ob,
-              qint32 *__restrict c,
-              int w)
+MOUSE_SIMD_CLONES void slideRow(const quint8 *__restrict pa,
+                                const quint8 *__restrict pb,
+                                const quint8 *__restrict oa,
+                                const quint8 *__restrict ob,
+                                qint32 *__restrict c,
+                                int w)
 {
     for (int x = 0; x < w; ++x) {
         const qint32 va = pa[x], vb = pb[x], ua = oa[x], ub = ob[x];
@@ -883,7 +906,7 @@ void slideRow(const quint8 *__restrict pa,
     }
 }
 
-void windowSums(const qint32 *__restrict c, qint32 *__restrict out, int n)
+MOUSE_SIMD_CLONES void windowSums(const qint32 *__restrict c, qint32 *__restrict out, int n)
 {
     for (int x = 0; x < n; ++x)
         out[x] = c[x] + c[x + 1] + c[x + 2] + c[x + 3] + c[x + 4] + c[x + 5] + c[x + 6] + c[x + 7];

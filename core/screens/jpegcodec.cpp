@@ -39,6 +39,12 @@ constexpr int StdLuminance[64]
            18, 22, 37, 56, 68,  109, 103, 77,  24, 35, 55, 64, 81,  104, 113, 92,
            49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
 
+// libjpeg's standard chrominance table (natural order).
+constexpr int StdChrominance[64]
+        = {17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99,
+           99, 99, 47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+           99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99};
+
 int scaled(int base, int quality)
 {
     quality = std::clamp(quality, 1, 100);
@@ -181,6 +187,17 @@ void lumaTable(const EncodeSettings &settings, int table[64])
     }
     for (int i = 0; i < 64; ++i)
         table[i] = scaled(StdLuminance[i], int(std::lround(settings.quality)));
+}
+
+void chromaTable(const EncodeSettings &settings, int table[64])
+{
+    const int quality = int(std::lround(settings.quality)); // as jpeg_set_quality gets it
+    for (int i = 0; i < 64; ++i) {
+        const int step = scaled(StdChrominance[i], quality);
+        table[i] = settings.chromaScale == 1.0
+                           ? step
+                           : std::clamp(int(std::lround(step * settings.chromaScale)), 1, 255);
+    }
 }
 
 QByteArray encode(const QImage &source, const EncodeSettings &settings)

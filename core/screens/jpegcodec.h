@@ -51,6 +51,10 @@ encode(const QImage &image, int quality, Chroma chroma, bool optimized, bool pro
 // The luma quantisation table (natural order) that encode() uses for these settings.
 void lumaTable(const EncodeSettings &settings, int table[64]);
 
+// The chroma quantisation table (natural order) that encode() uses for these settings (not
+// used by Chroma::Grey).
+void chromaTable(const EncodeSettings &settings, int table[64]);
+
 // Decodes JPEG bytes to RGB32; a null image on any error. For bytes this process made: the
 // untrusted sources go through ImageCodec::decode and its guard.
 QImage decode(const QByteArray &bytes);

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/screens/imagecodec.h"
 #include "core/screens/imageinput.h"
+#include "core/screens/jpegcodec.h"
+#include "core/screens/jpegtrial.h"
 #include "screens/screentestdata.h"
 
 #include <QtEndian>
@@ -32,6 +34,8 @@ private slots:
     void ssimIsOneForIdenticalAndLowerForNoise();
     void helperThreadsGiveTheSameAnswer();
     void colouredTextOnBlackIsBoundedAndVerified();
+    void trialModelIsTheRealDecode_data();
+    void trialModelIsTheRealDecode();
 };
 
 void TestImageCodec::presetsFitTheirBoxKeepingAspect_data()
@@ -306,10 +310,11 @@ void TestImageCodec::ssimIsOneForIdenticalAndLowerForNoise()
 
 void TestImageCodec::helperThreadsGiveTheSameAnswer()
 {
-    // With a helper thread a frame's trials are encoded and decoded as two bands and SSIM is
-    // summed in two halves; nothing the search decides depends on the threads, so the answer
-    // is the same bytes, cold and hinted, and keeps the floor on every window against the
-    // source scaled to its size.
+    // With a helper thread a frame's modelled trials are made in two halves of their rows, SSIM
+    // is summed in two halves and the check decodes a baseline encode (alone: the answer's own
+    // progressive bytes); nothing the search decides depends on the threads, so the answer is
+    // the same bytes, cold and hinted, and keeps the floor on every window against the source
+    // scaled to its size.
     QImage source = ScreensTest::desktop(1920, 1080);
     // Saturated coloured detail everywhere, the bands' seam included: a wrong chroma row
     // pushes such pixels out of gamut differently, and the clamping shows in their luma.
@@ -331,9 +336,8 @@ void TestImageCodec::helperThreadsGiveTheSameAnswer()
         QVERIFY(serial.ok() && parallel.ok());
         QCOMPARE(parallel->bytes, serial->bytes);
         QCOMPARE(parallel->encoderQuality, serial->encoderQuality);
-        // The all-window check measures the search's own decode of its answer: with a helper
-        // that decode is assembled from two bands. The same value to the last bit says the
-        // bands' pixels are the whole image's.
+        // The all-window check's value: the same to the last bit says the model's halves, the
+        // baseline decode and the progressive decode all gave the same pixels.
         QCOMPARE(parallel->ssim, serial->ssim);
         const QImage answer = QImage::fromData(parallel->bytes);
         QCOMPARE(answer.size(), QSize(1024, 576));
@@ -402,6 +406,99 @@ void TestImageCodec::colouredTextOnBlackIsBoundedAndVerified()
                                ImageCodec::luma(answer.convertToFormat(QImage::Format_RGB32)),
                                1);
     QVERIFY2(measured >= preset.ssimFloor(), qPrintable(QString::number(measured)));
+}
+
+void TestImageCodec::trialModelIsTheRealDecode_data()
+{
+    QTest::addColumn<QImage>("image");
+    // The corpus at the medium preset's size (the pictures the search sees most) and at full
+    // size for two files (16:9 1080p: a last MCU row of 8 luma rows, 4 chroma rows).
+    const QString corpus
+            = qEnvironmentVariable("MOUSE_SOURCE_DIR") + QStringLiteral("/bench/data/");
+    QVERIFY2(QDir(corpus).exists(), qPrintable(corpus));
+    const ScreenPreset medium = ScreenPresets().preset(ScreenQuality::Medium);
+    for (const QString &name :
+         QDir(corpus).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name)) {
+        QFile file(corpus + name);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const Expected<QImage> decoded = ImageCodec::decode(file.readAll(), 40'000'000);
+        QVERIFY(decoded.ok());
+        const QImage image = ImageCodec::scaled(decoded.value(),
+                                                ImageCodec::fitInside(decoded->size(), medium.box));
+        QTest::newRow(qPrintable(name)) << image;
+        if (name == QLatin1String("1080p-terminals.png") || name == QLatin1String("1080p-apps.png"))
+            QTest::newRow(qPrintable(name + QStringLiteral(" full")))
+                    << ImageCodec::scaled(decoded.value(), decoded->size());
+    }
+    // Odd sizes (edge padding, odd chroma), saturated colour noise (the decoder's clamping),
+    // flat areas, a picture too narrow for the fancy upsampling filter.
+    QImage noise(203, 117, QImage::Format_RGB32);
+    quint32 seed = 7;
+    for (int y = 0; y < noise.height(); ++y) {
+        for (int x = 0; x < noise.width(); ++x) {
+            seed = seed * 1664525u + 1013904223u;
+            noise.setPixel(x, y, x < 40 ? qRgb(0, 0, 0) : (seed >> 8) | 0xff000000u);
+        }
+    }
+    QTest::newRow("noise 203x117") << noise;
+    QImage saturated = ScreensTest::desktop(331, 250);
+    const QRgb colours[] = {qRgb(255, 0, 0), qRgb(0, 0, 255), qRgb(0, 255, 0), qRgb(255, 0, 255)};
+    for (int y = 0; y < saturated.height(); ++y)
+        for (int x = (y * 5) % 3; x < saturated.width(); x += 3)
+            saturated.setPixel(x, y, colours[(x / 3 + y) % 4]);
+    QTest::newRow("saturated 331x250") << saturated;
+    QTest::newRow("narrow 3x21") << noise.copy(37, 5, 3, 21);
+    QTest::newRow("desktop 1024x768") << ScreensTest::desktop(1024, 768);
+}
+
+void TestImageCodec::trialModelIsTheRealDecode()
+{
+    // The search's trials are modelled (JpegCodec::TrialModel) instead of encoded and decoded.
+    // Its luma must be the real decoder's, pixel for pixel, for every chroma mode the search
+    // uses, at low, middle and high qualities (quarter steps included), with the flat-level
+    // DC step and 4:4:4's coarser chroma: then the search's SSIMs, hence its choices, are
+    // those of real encodes.
+    QFETCH(QImage, image);
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    const auto serial = [](const std::function<void()> &a, const std::function<void()> &b) {
+        b(); // the halves in the other order: no half may depend on the other's results
+        a();
+    };
+    JpegCodec::TrialModel model(rgb, serial);
+    const ImageCodec::Luma reference = ImageCodec::luma(rgb);
+    const JpegCodec::FlatLevels flat
+            = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+    using JpegCodec::Chroma;
+    for (const Chroma chroma : {Chroma::Subsampled420, Chroma::Full444, Chroma::Grey}) {
+        for (const double quality : {2.0, 6.25, 17.0, 23.75, 41.5, 75.0, 95.0}) {
+            JpegCodec::EncodeSettings settings;
+            settings.quality = quality;
+            settings.chroma = chroma;
+            settings.optimized = false;
+            settings.progressive = false;
+            settings.flat = &flat;
+            settings.chromaScale = chroma == Chroma::Full444 ? 3.0 : 1.0;
+            const QByteArray bytes = JpegCodec::encode(rgb, settings);
+            int w = 0, h = 0;
+            std::vector<quint8> real, modelled;
+            QVERIFY(JpegCodec::decodeLuma(bytes, &w, &h, &real));
+            model.decodeLuma(settings, &modelled, serial);
+            QCOMPARE(modelled.size(), real.size());
+            int differ = 0, worst = 0;
+            for (size_t i = 0; i < real.size(); ++i) {
+                const int e = std::abs(int(real[i]) - int(modelled[i]));
+                differ += e != 0;
+                worst = std::max(worst, e);
+            }
+            QVERIFY2(differ == 0,
+                     qPrintable(QStringLiteral("chroma %1 q%2: %3 of %4 pixels differ, by up to %5")
+                                        .arg(int(chroma))
+                                        .arg(quality)
+                                        .arg(differ)
+                                        .arg(real.size())
+                                        .arg(worst)));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestImageCodec)

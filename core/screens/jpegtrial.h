@@ -1,0 +1,48 @@
+// SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/screens/jpegcodec.h"
+
+#include <QImage>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace Mouse::JpegCodec {
+
+// What libjpeg-turbo's decoder would show of an encode of one picture, without encoding it.
+// Of a JPEG encode only the quantisation depends on the quality: the colour conversion, the
+// chroma downsampling and the forward DCT are done once per picture here (libjpeg-turbo's
+// islow arithmetic, its edge padding), and each quality trial only quantises (libjpeg-turbo's
+// reciprocal rounding), dequantises, runs the islow inverse DCT, the fancy upsampling and the
+// YCbCr -> RGB conversion with its clamping, then takes the luma as decodeLuma() does. The
+// pixels are the real decode's (measured by tst_imagecodec on the corpus and on synthetic
+// pictures); the answer is still a real encode, checked on its real decode.
+class TrialModel
+{
+public:
+    // Runs two independent halves of the work, on two threads or one after the other.
+    using Both = std::function<void(const std::function<void()> &, const std::function<void()> &)>;
+
+    // image: opaque RGB32/ARGB32 (alpha ignored), as encode() takes it. The colour conversion
+    // and the luma DCT in two halves of the rows through `both` (none: one after the other).
+    explicit TrialModel(const QImage &image, const Both &both = {});
+    ~TrialModel();
+    TrialModel(const TrialModel &) = delete;
+    TrialModel &operator=(const TrialModel &) = delete;
+
+    // The decoded luma (width * height, row-major) of encode(image, settings); the same
+    // arithmetic whatever `both` does. Not reentrant: one trial at a time per model.
+    void decodeLuma(const EncodeSettings &settings, std::vector<quint8> *luma, const Both &both);
+
+    int width() const;
+    int height() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> d;
+};
+
+} // namespace Mouse::JpegCodec
