@@ -4,8 +4,10 @@
 
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
+#include <optional>
 
 namespace Mouse {
 
@@ -36,12 +38,17 @@ public:
     QString location() const { return m_location; }
     int schemaVersion() const;
 
+    // Where the data is, for messages: the file, or a PostgreSQL URL without its credentials.
+    QString displayName() const;
+
     // The default SQLite file: $XDG_DATA_HOME/mouse-gateway/mouse-gateway.sqlite.
     static QString defaultLocation();
 
 private:
     QSqlDatabase openConnection(const QString &name, QString *error) const;
     bool migrate(QString *error);
+    std::optional<QStringList> tableNames(QSqlDatabase &db, QString *error) const;
+    bool checkOwnership(QSqlDatabase &db, int latest, QString *error) const;
 
     QString m_location;
     Kind m_kind = Kind::Sqlite;
