@@ -15,6 +15,7 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 
 namespace Mouse {
@@ -177,9 +178,8 @@ QSqlDatabase Database::openConnection(const QString &name, QString *error) const
                 m_inMemory
                         ? QStringLiteral("file:%1?mode=memory&cache=shared").arg(m_connectionPrefix)
                         : m_location);
-        db.setConnectOptions(m_inMemory
-                                     ? QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=10000")
-                                     : QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        const QString busy = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_busyTimeoutMs);
+        db.setConnectOptions(m_inMemory ? QStringLiteral("QSQLITE_OPEN_URI;") + busy : busy);
     }
     if (!db.open()) {
         // The driver's text may contain the connection string; keep it out of answers.
@@ -217,6 +217,28 @@ int Database::schemaVersion() const
     if (!query.exec(QStringLiteral("SELECT MAX(version) FROM schema_migrations")) || !query.next())
         return 0;
     return query.value(0).toInt();
+}
+
+bool Database::isUnavailableError(const QString &errorText)
+{
+    // sqlite3_errstr() texts of SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR,
+    // SQLITE_READONLY and SQLITE_CANTOPEN, then libpq's for a lost or refused connection.
+    static const char *const markers[] = {"database is locked",
+                                          "database table is locked",
+                                          "database schema is locked",
+                                          "database or disk is full",
+                                          "disk I/O error",
+                                          "attempt to write a readonly database",
+                                          "unable to open database file",
+                                          "server closed the connection unexpectedly",
+                                          "no connection to the server",
+                                          "could not connect to server",
+                                          "connection to server",
+                                          "terminating connection",
+                                          "the database system is"};
+    return std::any_of(std::begin(markers), std::end(markers), [&errorText](const char *marker) {
+        return errorText.contains(QLatin1String(marker), Qt::CaseInsensitive);
+    });
 }
 
 QString Database::displayName() const
