@@ -94,6 +94,20 @@ void tst_CommandLine::invalidSettingStopsStartup_data()
                                            QStringLiteral("--listen"),
                                            QStringLiteral("nowhere")}
                             << QStringLiteral("server/listen");
+    // These three used to start anyway: a warning and the defaults for the first two, and a
+    // stop only after storage had been opened (exit 1) for the third.
+    QTest::newRow("ttl map") << QStringList{QStringLiteral("--server"),
+                                            QStringLiteral("--set"),
+                                            QStringLiteral("cache/vm_ttl=running=-1")}
+                             << QStringLiteral("cache/vm_ttl");
+    QTest::newRow("transport") << QStringList{QStringLiteral("--server"),
+                                              QStringLiteral("--set"),
+                                              QStringLiteral("orgo/transport=carrier-pigeon")}
+                               << QStringLiteral("orgo/transport");
+    QTest::newRow("preset") << QStringList{QStringLiteral("--server"),
+                                           QStringLiteral("--set"),
+                                           QStringLiteral("screens/high=1920x1080@101")}
+                            << QStringLiteral("screens/high");
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("--frobnicate")}
                                   << QStringLiteral("frobnicate");
     QTest::newRow("both faces") << QStringList{QStringLiteral("--server"),
