@@ -23,7 +23,7 @@ PACKAGES_BENCH := nginx wrk python3-httpx python3-pil imagemagick x11-apps xterm
 PACKAGES := $(PACKAGES_BUILD) $(PACKAGES_TEST) $(PACKAGES_BENCH)
 
 .PHONY: all deps build build-app build-server build-asan run run-server test test-unit test-server \
-	test-asan test-fuzz fuzz package format format-check clean
+	test-asan test-asan-ui test-fuzz fuzz package format format-check clean
 
 all: build
 
@@ -88,6 +88,12 @@ test-server: build-server
 test-asan: build-asan
 	cd build-asan && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j$(JOBS) -L asan
 
+# The dashboard's tests labelled asan, under ASan (a GUI build; the asan preset is headless).
+test-asan-ui: deps
+	[ -f build-asan-gui/build.ninja ] || cmake --preset asan-gui
+	cmake --build build-asan-gui -j$(JOBS) --target tst_fleetpage
+	cd build-asan-gui && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -R '^fleetpage$$'
+
 fuzz: deps
 	[ -f build-fuzz/build.ninja ] || cmake --preset fuzz
 	cmake --build build-fuzz -j$(JOBS) --target fuzz_all
@@ -112,4 +118,4 @@ format-check:
 	git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run -Werror
 
 clean:
-	rm -rf build build-server build-asan build-fuzz
+	rm -rf build build-server build-asan build-asan-gui build-fuzz

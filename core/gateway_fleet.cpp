@@ -108,9 +108,10 @@ bool Gateway::startFleet(QString *error)
         m_health->add(u"orgo"_s, u"sandbox"_s, [server] { return server->healthSnapshot(); });
     }
     // Read through the gateway: the registry outlives the fleet objects.
-    m_metrics->callbackGauge(u"mouse_orgo_upstream_calls"_s, u"Orgo requests sent"_s, [this] {
-        return m_orgo ? double(m_orgo->upstreamCalls()) : 0.0;
-    });
+    // A counter: the client's total only grows (nothing calls OrgoClient::resetCounters).
+    m_metrics->callbackCounter(u"mouse_orgo_upstream_calls_total"_s,
+                               u"Orgo requests sent"_s,
+                               [this] { return m_orgo ? double(m_orgo->upstreamCalls()) : 0.0; });
     m_metrics->callbackGauge(u"mouse_orgo_in_flight"_s, u"Orgo requests in flight"_s, [this] {
         return m_orgo ? double(m_orgo->inFlight()) : 0.0;
     });

@@ -3,6 +3,7 @@
 #include "core/gateway.h"
 
 #include "core/fleet/directory.h"
+#include "core/fleet/fleetservice.h"
 #include "core/log/eventlog.h"
 #include "core/logging.h"
 #include "core/metrics/healthboard.h"
@@ -121,6 +122,13 @@ bool Gateway::startScreens(QString *error)
         return employee && employee->customerId == customerId;
     };
     registerScreenshotRoutes(*m_router, *m_screens, *hub, std::move(ownsVm));
+    // A deleted VM's live viewers are told and let go (ownership was checked when they came).
+    if (m_fleet) {
+        connect(m_fleet.get(), &FleetService::vmDeleted, hub, [hub](const QString &vmId) {
+            hub->endStream(
+                    vmId, QStringLiteral("vm_deleted"), QStringLiteral("The VM was deleted."));
+        });
+    }
     qCInfo(lcScreens) << "screenshots ready," << m_screens->encodePool()->maxThreadCount()
                       << "encode threads";
     return true;

@@ -258,6 +258,16 @@
         <translation>%1 mit Fehlerstatus</translation>
     </message>
     <message>
+        <location filename="../ui/fleetpage.cpp" line="420"/>
+        <source>%1 stopped</source>
+        <translation>%1 gestoppt</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetpage.cpp" line="424"/>
+        <source>%1 unknown</source>
+        <translation>%1 unbekannt</translation>
+    </message>
+    <message>
         <location filename="../ui/fleetpage.cpp" line="427"/>
         <source>%1 stale</source>
         <translation>%1 veraltet</translation>

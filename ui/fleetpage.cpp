@@ -132,12 +132,15 @@ QWidget *FleetPage::buildFilters()
 
     m_status = new QComboBox(bar);
     m_status->addItem(tr("Any status"), QString());
+    // Every status Orgo's answers are normalized to (Orgo::normalizeStatus).
     for (const QString &status : {u"running"_s,
                                   u"stopped"_s,
+                                  u"suspended"_s,
                                   u"starting"_s,
                                   u"stopping"_s,
                                   u"restarting"_s,
                                   u"creating"_s,
+                                  u"deleting"_s,
                                   u"error"_s,
                                   u"unknown"_s})
         m_status->addItem(Icons::statusIcon(status), status, status);
@@ -392,18 +395,26 @@ void FleetPage::updateCustomerFilter()
     m_customer->blockSignals(false);
 }
 
+QHash<int, int> FleetPage::countByFamily(const QList<FleetRow> &rows)
+{
+    QHash<int, int> counts;
+    for (const FleetRow &row : rows)
+        ++counts[int(Icons::statusFamily(row.status))];
+    return counts;
+}
+
+QString FleetPage::summaryText() const
+{
+    return m_summary->text();
+}
+
 void FleetPage::updateSummary()
 {
-    int running = 0;
+    using Family = Icons::StatusFamily;
+    const QHash<int, int> byFamily = countByFamily(m_model->rows());
     int errors = 0;
     int stale = 0;
-    int transition = 0;
-    int failed = 0;
     for (const FleetRow &row : m_model->rows()) {
-        const Icons::StatusFamily family = Icons::statusFamily(row.status);
-        running += family == Icons::StatusFamily::Running;
-        transition += family == Icons::StatusFamily::Transition;
-        failed += family == Icons::StatusFamily::Error;
         errors += !row.error.isEmpty();
         stale += row.stale;
     }
@@ -413,11 +424,21 @@ void FleetPage::updateSummary()
     QStringList parts;
     const int total = m_model->rowCount();
     parts << tr("%n VM(s)", nullptr, total);
+    // Every status family has its chip, so the chips add up to the total. Running and
+    // stopped always show (a zero there says something); the rest only when present.
+    const int running = byFamily.value(int(Family::Running));
+    const int stopped = byFamily.value(int(Family::Stopped));
+    const int transition = byFamily.value(int(Family::Transition));
+    const int failed = byFamily.value(int(Family::Error));
+    const int unknown = byFamily.value(int(Family::Unknown));
     parts << chip(Icons::statusColor(u"running"_s), tr("%1 running").arg(running));
+    parts << chip(Icons::statusColor(u"stopped"_s), tr("%1 stopped").arg(stopped));
     if (transition > 0)
         parts << chip(Icons::statusColor(u"starting"_s), tr("%1 changing").arg(transition));
     if (failed > 0)
         parts << chip(Icons::statusColor(u"error"_s), tr("%1 in error").arg(failed));
+    if (unknown > 0)
+        parts << chip(Icons::statusColor(u"unknown"_s), tr("%1 unknown").arg(unknown));
     // Fetch problems are not VM states: the last known status is kept, marked stale.
     if (errors > 0)
         parts << u"<span style='color:#a8322d'>%1</span>"_s.arg(

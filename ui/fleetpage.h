@@ -40,6 +40,11 @@ public:
     QTableView *view() const { return m_view; }
     bool isRefreshing() const { return m_refreshing; }
     QString selectedVm() const;
+    QString summaryText() const;
+
+    // VMs per status family (running, stopped, changing, error, unknown): every status
+    // counts in exactly one, so the counts add up to the rows.
+    static QHash<int, int> countByFamily(const QList<Mouse::Ui::FleetRow> &rows);
 
 public slots:
     void refresh();

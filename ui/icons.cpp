@@ -87,7 +87,8 @@ StatusFamily statusFamily(const QString &orgoStatus)
     if (status == u"stopped" || status == u"suspended" || status == u"paused")
         return StatusFamily::Stopped;
     if (status == u"creating" || status == u"starting" || status == u"stopping"
-        || status == u"restarting" || status == u"deploying" || status == u"pending")
+        || status == u"restarting" || status == u"deleting" || status == u"deploying"
+        || status == u"pending")
         return StatusFamily::Transition;
     if (status == u"error" || status == u"failed")
         return StatusFamily::Error;

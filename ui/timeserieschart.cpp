@@ -66,7 +66,20 @@ TimeSeriesChart::TimeSeriesChart(const QString &title,
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(360, 240);
-    updateAxes(QDateTime::currentDateTime());
+    // Until the first sample, the span that sample will start (not a window reaching back
+    // before the dashboard existed).
+    const QDateTime now = QDateTime::currentDateTime();
+    m_axisX->setRange(now, now.addMSecs(initialSpanMs()));
+}
+
+qint64 TimeSeriesChart::initialSpanMs() const
+{
+    return qMin<qint64>(MinSpanMs, m_windowMs);
+}
+
+std::pair<QDateTime, QDateTime> TimeSeriesChart::timeRange() const
+{
+    return {m_axisX->min(), m_axisX->max()};
 }
 
 void TimeSeriesChart::setFixedRange(double minimum, double maximum)
@@ -109,13 +122,17 @@ double TimeSeriesChart::lastValue(int series) const
 
 void TimeSeriesChart::updateAxes(const QDateTime &now)
 {
-    // The window fills up from the first sample: a young dashboard shows its first minutes
-    // across the whole width (at least two minutes), then the axis slides over the window.
+    // The axis starts at the first sample: nothing was measured before it. A young chart
+    // spans at least two minutes from there (its line grows from the left edge), then up to
+    // now; once the window is full it slides, showing the last window up to now. (It used to
+    // end at now and reach back two minutes, so its left edge lay before the process began.)
     if (!m_firstSample.isValid())
         m_firstSample = now;
-    const qint64 shown = qBound<qint64>(
-            qMin<qint64>(120000, m_windowMs), m_firstSample.msecsTo(now), m_windowMs);
-    m_axisX->setRange(now.addMSecs(-shown), now);
+    const qint64 age = m_firstSample.msecsTo(now);
+    if (age >= m_windowMs)
+        m_axisX->setRange(now.addMSecs(-m_windowMs), now);
+    else
+        m_axisX->setRange(m_firstSample, m_firstSample.addMSecs(qMax(age, initialSpanMs())));
     if (m_fixedRange)
         return;
 

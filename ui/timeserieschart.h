@@ -7,6 +7,8 @@
 #include <QStringList>
 #include <QtCharts/QChartView>
 
+#include <utility>
+
 QT_BEGIN_NAMESPACE
 class QDateTimeAxis;
 class QLineSeries;
@@ -37,8 +39,13 @@ public:
     void append(const QDateTime &t, const QList<double> &values);
     int pointCount(int series) const;
     double lastValue(int series) const;
+    // What the time axis shows: [min, max].
+    std::pair<QDateTime, QDateTime> timeRange() const;
 
 private:
+    static constexpr qint64 MinSpanMs = 2 * 60 * 1000;
+
+    qint64 initialSpanMs() const;
     void updateAxes(const QDateTime &now);
 
     QList<QLineSeries *> m_series;

@@ -8,6 +8,8 @@
 #include "core/billing/webhookintake.h"
 #include "core/http/jsonbody.h"
 #include "core/http/router.h"
+#include "core/log/eventlog.h"
+#include "core/log/plural.h"
 #include "core/logging.h"
 #include "core/storage/database.h"
 
@@ -16,9 +18,12 @@
 #include <QJsonDocument>
 #include <QPointer>
 #include <QSqlQuery>
+#include <QTimer>
 #include <QtConcurrent>
 
+#include <limits>
 #include <memory>
+#include <optional>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -35,30 +40,50 @@ QJsonArray array(const QStringList &ids)
     return QJsonArray::fromStringList(ids);
 }
 
-// Paid sessions whose order is not completed yet (first), and the ids of those that are.
-std::pair<QList<QJsonObject>, QStringList> splitByCompletion(Database &database,
-                                                             const QList<QJsonObject> &paid)
+// The order's status for a Checkout Session ("" when there is none); nullopt when the
+// database cannot say (a paid session is then submitted all the same, an expired one waits
+// for a later run).
+std::optional<QString> orderStatus(QSqlDatabase &db, const QString &sessionId)
+{
+    QSqlQuery query(db);
+    QString error;
+    if (!BillingSql::exec(query,
+                          u"SELECT status FROM token_orders WHERE "
+                          "stripe_checkout_session_id = ?"_s,
+                          {sessionId},
+                          &error))
+        return std::nullopt;
+    return query.next() ? query.value(0).toString() : QString();
+}
+
+// What to do with the sessions Stripe listed: paid ones whose order is not completed are
+// credited, expired ones whose order is still pending are expired; the ids of the paid ones
+// already credited are reported.
+struct Sorted
+{
+    QList<QJsonObject> toCredit;
+    QList<QJsonObject> toExpire;
+    QStringList credited;
+};
+
+Sorted sortByOrder(Database &database, const QList<QJsonObject> &sessions)
 {
     QSqlDatabase db = database.connection();
-    QList<QJsonObject> open;
-    QStringList credited;
-    for (const QJsonObject &session : paid) {
+    Sorted sorted;
+    for (const QJsonObject &session : sessions) {
         const QString id = session.value(u"id"_s).toString();
-        QSqlQuery query(db);
-        QString error;
-        const bool completed = BillingSql::exec(query,
-                                                u"SELECT 1 FROM token_orders WHERE "
-                                                "stripe_checkout_session_id = ? AND "
-                                                "status = 'completed'"_s,
-                                                {id},
-                                                &error)
-                               && query.next();
-        if (completed)
-            credited.append(id);
-        else
-            open.append(session);
+        const bool paid = Reconciler::isPaid(session);
+        if (!paid && !Reconciler::isExpired(session))
+            continue;
+        const std::optional<QString> status = orderStatus(db, id);
+        if (paid && status == u"completed")
+            sorted.credited.append(id);
+        else if (paid)
+            sorted.toCredit.append(session); // a failed lookup too: crediting is idempotent
+        else if (status == u"pending")
+            sorted.toExpire.append(session);
     }
-    return {open, credited};
+    return sorted;
 }
 
 } // namespace
@@ -68,7 +93,8 @@ QJsonObject Reconciler::Report::toJson() const
     return {{u"checked"_s, checked},
             {u"already_credited"_s, array(alreadyCredited)},
             {u"enqueued"_s, array(enqueued)},
-            {u"already_enqueued"_s, array(alreadyEnqueued)}};
+            {u"already_enqueued"_s, array(alreadyEnqueued)},
+            {u"expired"_s, array(expired)}};
 }
 
 Reconciler::Reconciler(Database &database,
@@ -96,14 +122,22 @@ bool Reconciler::isPaid(const QJsonObject &session)
            && (payment == u"paid" || payment == u"no_payment_required");
 }
 
-QByteArray Reconciler::syntheticEvent(const QJsonObject &session)
+bool Reconciler::isExpired(const QJsonObject &session)
+{
+    return session.value(u"id"_s).toString().startsWith(u"cs_")
+           && session.value(u"status"_s).toString() == u"expired";
+}
+
+QByteArray Reconciler::syntheticEvent(const QJsonObject &session, bool expired)
 {
     QJsonObject data;
     data.insert(u"object"_s, session);
     QJsonObject event;
-    event.insert(u"id"_s, QString(u"evt_reconcile_"_s + session.value(u"id"_s).toString()));
+    const QString prefix = expired ? u"evt_reconcile_expired_"_s : u"evt_reconcile_"_s;
+    event.insert(u"id"_s, QString(prefix + session.value(u"id"_s).toString()));
     event.insert(u"object"_s, u"event"_s);
-    event.insert(u"type"_s, u"checkout.session.completed"_s);
+    event.insert(u"type"_s,
+                 expired ? u"checkout.session.expired"_s : u"checkout.session.completed"_s);
     event.insert(u"created"_s, session.value(u"created"_s).toInteger());
     event.insert(u"livemode"_s, session.value(u"livemode"_s).toBool());
     event.insert(u"data"_s, data);
@@ -121,53 +155,124 @@ void Reconciler::run(qint64 createdSince, Done done)
                 report.checked = int(sessions.size());
                 if (!ok)
                     return done(report);
-                QList<QJsonObject> paid;
-                for (const QJsonObject &session : sessions) {
-                    if (isPaid(session))
-                        paid.append(session);
-                }
-                // Which orders are completed: database work, on the billing pool.
+                // Which orders are completed or pending: database work, on our pool.
                 Database *database = &self->m_database;
-                QtConcurrent::run(&self->m_pool,
-                                  [database, paid] { return splitByCompletion(*database, paid); })
-                        .then(self,
-                              [self, report, done](const std::pair<QList<QJsonObject>, QStringList>
-                                                           &result) mutable {
-                                  report.alreadyCredited = result.second;
-                                  self->submitAll(result.first, report, done);
-                              });
+                QtConcurrent::run(&self->m_pool, [database, sessions] {
+                    return sortByOrder(*database, sessions);
+                }).then(self, [self, report, done](const Sorted &sorted) mutable {
+                    report.alreadyCredited = sorted.credited;
+                    QList<Submission> submissions;
+                    for (const QJsonObject &session : sorted.toCredit)
+                        submissions.append({session, false});
+                    for (const QJsonObject &session : sorted.toExpire)
+                        submissions.append({session, true});
+                    self->submitAll(submissions, report, done);
+                });
             });
 }
 
-void Reconciler::submitAll(QList<QJsonObject> open, Report report, Done done)
+void Reconciler::submitAll(QList<Submission> submissions, Report report, Done done)
 {
     report.ok = true;
-    if (open.isEmpty())
+    if (submissions.isEmpty())
         return done(report);
     auto shared = std::make_shared<Report>(report);
-    auto left = std::make_shared<int>(int(open.size()));
-    for (const QJsonObject &session : open) {
-        const QByteArray raw = syntheticEvent(session);
+    auto left = std::make_shared<int>(int(submissions.size()));
+    for (const Submission &submission : submissions) {
+        const QByteArray raw = syntheticEvent(submission.session, submission.expired);
         const std::optional<StripeEvent> event = parseStripeEvent(raw);
-        const QString id = session.value(u"id"_s).toString();
+        const QString id = submission.session.value(u"id"_s).toString();
         if (!event) {
             shared->ok = false;
             if (--*left == 0)
                 done(*shared);
             continue;
         }
-        m_intake.submit(*event, raw, [shared, left, id, done](const WebhookIntake::Outcome &o) {
-            using Kind = WebhookIntake::Outcome::Kind;
-            if (o.kind == Kind::Accepted)
-                shared->enqueued.append(id);
-            else if (o.kind == Kind::Duplicate)
-                shared->alreadyEnqueued.append(id);
-            else
-                shared->ok = false;
-            if (--*left == 0)
-                done(*shared);
-        });
+        const bool expired = submission.expired;
+        m_intake.submit(
+                *event, raw, [shared, left, id, expired, done](const WebhookIntake::Outcome &o) {
+                    using Kind = WebhookIntake::Outcome::Kind;
+                    if (o.kind == Kind::Accepted)
+                        (expired ? shared->expired : shared->enqueued).append(id);
+                    else if (o.kind == Kind::Duplicate)
+                        shared->alreadyEnqueued.append(id);
+                    else
+                        shared->ok = false;
+                    if (--*left == 0)
+                        done(*shared);
+                });
     }
+}
+
+void Reconciler::startPeriodic(qint64 intervalMs)
+{
+    if (intervalMs <= 0) {
+        if (m_timer)
+            m_timer->stop();
+        return;
+    }
+    if (!m_timer) {
+        m_timer = new QTimer(this);
+        connect(m_timer, &QTimer::timeout, this, &Reconciler::runPeriodic);
+    }
+    m_timer->start(int(qMin<qint64>(intervalMs, std::numeric_limits<int>::max())));
+}
+
+bool Reconciler::isPeriodic() const
+{
+    return m_timer && m_timer->isActive();
+}
+
+void Reconciler::runPeriodic()
+{
+    if (m_periodicRunning)
+        return; // Stripe slower than the interval: one run at a time
+    m_periodicRunning = true;
+    const qint64 since = QDateTime::currentSecsSinceEpoch() - DefaultHours * 3600;
+    QPointer<Reconciler> self(this);
+    run(since, [self](const Report &report) {
+        if (!self)
+            return;
+        self->m_periodicRunning = false;
+        self->tell(report, true);
+        emit self->periodicRunFinished(report);
+    });
+}
+
+// Operators hear of a run that queued anything (money that would otherwise be missing), and of
+// a periodic run that failed (nobody else would); a run that found nothing to do stays quiet.
+void Reconciler::tell(const Report &report, bool periodic) const
+{
+    const QString trigger = periodic ? u"Periodic reconciliation"_s : u"Reconciliation"_s;
+    if (!report.ok) {
+        qCWarning(lcBilling) << "reconciliation with Stripe failed, periodic:" << periodic;
+        if (periodic && m_eventLog)
+            m_eventLog->warning(
+                    u"payments"_s,
+                    u"%1 with Stripe failed: Stripe's sessions could not be read or "
+                    "queued (nothing was lost; the next run tries again)"_s.arg(trigger));
+        if (report.enqueued.isEmpty() && report.expired.isEmpty())
+            return;
+    }
+    if (!m_eventLog)
+        return;
+    if (!report.enqueued.isEmpty())
+        m_eventLog->warning(
+                u"payments"_s,
+                u"%1 with Stripe queued %2 whose checkout.session.completed never arrived, "
+                "to be credited: %3"_s.arg(trigger,
+                                           counted(report.enqueued.size(),
+                                                   u"paid Checkout Session",
+                                                   u"paid Checkout Sessions"),
+                                           report.enqueued.join(u", "_s)));
+    if (!report.expired.isEmpty())
+        m_eventLog->info(u"payments"_s,
+                         u"%1 with Stripe queued %2 to be marked expired: %3"_s.arg(
+                                 trigger,
+                                 counted(report.expired.size(),
+                                         u"pending order of an expired session",
+                                         u"pending orders of expired sessions"),
+                                 report.expired.join(u", "_s)));
 }
 
 void Reconciler::registerRoute(Http::Router &router)
@@ -215,7 +320,9 @@ void Reconciler::registerRoute(Http::Router &router)
                                            -1});
                 }
                 const qint64 since = QDateTime::currentSecsSinceEpoch() - hours * 3600;
-                self->run(since, [responder](const Report &report) {
+                self->run(since, [self, responder](const Report &report) {
+                    if (self)
+                        self->tell(report, false);
                     if (!report.ok) {
                         return responder.fail({Http::ErrorKind::BadGateway,
                                                u"reconciliation_failed"_s,

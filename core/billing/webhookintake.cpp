@@ -7,6 +7,7 @@
 #include "core/log/eventlog.h"
 #include "core/logging.h"
 #include "core/metrics/metrics.h"
+#include "core/metrics/threadstat.h"
 #include "core/queue/sqlitestatement.h"
 #include "core/queue/taskqueue.h"
 #include "core/queue/writetransaction.h"
@@ -78,6 +79,18 @@ WebhookIntake::WebhookIntake(Database &database,
     m_syncMs = &metrics->histogram(u"mouse_webhook_sync_ms"_s,
                                    u"COMMIT of a webhook batch: WAL write and fdatasync"_s,
                                    Metrics::latencyBucketsMs());
+    m_syncWaitMs = &metrics->histogram(u"mouse_webhook_sync_runqueue_ms"_s,
+                                       u"COMMIT of a webhook batch: time the writer thread was "
+                                       "runnable but waited for a CPU"_s,
+                                       Metrics::latencyBucketsMs());
+    m_syncBlockedMs = &metrics->histogram(u"mouse_webhook_sync_blocked_ms"_s,
+                                          u"COMMIT of a webhook batch: time the writer thread "
+                                          "slept (the disk: write and fdatasync)"_s,
+                                          Metrics::latencyBucketsMs());
+    m_answerHopMs = &metrics->histogram(u"mouse_webhook_answer_hop_ms"_s,
+                                        u"From a batch's commit to its answers on the HTTP "
+                                        "thread"_s,
+                                        Metrics::latencyBucketsMs());
     m_batchSize = &metrics->histogram(u"mouse_webhook_batch_events"_s,
                                       u"Events per group commit"_s,
                                       {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048});
@@ -290,6 +303,7 @@ struct WebhookIntake::Statements
     SqliteStatement sqliteEvent;
     QSqlQuery insertEvent;
     TaskQueue::Inserter tasks;
+    Metrics::ThreadSchedStat sched; // the writer thread's, which builds this
     bool prepared = false;
 };
 
@@ -444,6 +458,7 @@ void WebhookIntake::writeBatch(Statements &statements, std::deque<Pending> &batc
     QSqlDatabase &db = statements.db;
     QElapsedTimer timer;
     timer.start();
+    const Metrics::ThreadSchedStat::Sample batchStart = statements.sched.sample();
     const qint64 at = nowMs();
     QStringList taskIds;
     bool committed = false;
@@ -454,10 +469,17 @@ void WebhookIntake::writeBatch(Statements &statements, std::deque<Pending> &batc
                             &m_queue.urgentWriters(),
                             true);
         if (tx.isOpen() && insertEvents(statements, batch, at, &taskIds)) {
+            // The samples lie inside the timed span, so their parts never exceed it.
             const qint64 syncStart = timer.nsecsElapsed();
+            const Metrics::ThreadSchedStat::Sample before = statements.sched.sample();
             committed = tx.commit();
-            if (m_syncMs)
-                m_syncMs->Observe(double(timer.nsecsElapsed() - syncStart) / 1e6);
+            const Metrics::ThreadSchedStat::Sample after = statements.sched.sample();
+            const qint64 syncNs = timer.nsecsElapsed() - syncStart;
+            observeSync(statements.sched.isValid(),
+                        {before, after, batchStart},
+                        syncNs,
+                        timer.nsecsElapsed(),
+                        int(batch.size()));
         }
     }
 
@@ -502,13 +524,40 @@ void WebhookIntake::writeBatch(Statements &statements, std::deque<Pending> &batc
 
     // One hop back to the HTTP thread for the whole batch.
     auto answers = std::make_shared<std::deque<Pending>>(std::move(batch));
+    QElapsedTimer hop;
+    hop.start();
     QMetaObject::invokeMethod(
             this,
-            [answers] {
+            [this, answers, hop] {
+                if (m_answerHopMs)
+                    m_answerHopMs->Observe(double(hop.nsecsElapsed()) / 1e6);
                 for (const Pending &item : *answers)
                     item.done(item.outcome);
             },
             Qt::QueuedConnection);
+}
+
+void WebhookIntake::observeSync(
+        bool sampled, const CommitSamples &samples, qint64 syncNs, qint64 batchNs, int events)
+{
+    // What a slow COMMIT was made of: on a CPU, waiting for one (run queue), or asleep (the
+    // disk). Measured per commit, so a shared machine's load can be told apart from the disk.
+    const qint64 cpuNs = samples.after.cpuNs - samples.before.cpuNs;
+    const qint64 waitNs = samples.after.waitNs - samples.before.waitNs;
+    const qint64 blockedNs = qMax<qint64>(0, syncNs - cpuNs - waitNs);
+    if (m_syncMs) {
+        m_syncMs->Observe(double(syncNs) / 1e6);
+        if (sampled) {
+            m_syncWaitMs->Observe(double(waitNs) / 1e6);
+            m_syncBlockedMs->Observe(double(blockedNs) / 1e6);
+        }
+    }
+    qCDebug(lcBilling).nospace() << "group commit: " << events << " events, batch "
+                                 << batchNs / 1000 << " us (run queue "
+                                 << (samples.after.waitNs - samples.batchStart.waitNs) / 1000
+                                 << " us), COMMIT " << syncNs / 1000 << " us: cpu " << cpuNs / 1000
+                                 << " us, run queue " << waitNs / 1000 << " us, asleep "
+                                 << blockedNs / 1000 << " us";
 }
 
 QString WebhookIntake::replay(const QString &eventId)

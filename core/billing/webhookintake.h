@@ -5,6 +5,7 @@
 #include "core/billing/stripeevent.h"
 #include "core/http/httptypes.h"
 #include "core/metrics/metricsfwd.h"
+#include "core/metrics/threadstat.h"
 
 #include <QJsonObject>
 #include <QMutex>
@@ -106,6 +107,14 @@ private:
                       std::deque<Pending> &batch,
                       qint64 at,
                       QStringList *taskIds);
+    struct CommitSamples
+    {
+        Metrics::ThreadSchedStat::Sample before; // COMMIT
+        Metrics::ThreadSchedStat::Sample after;
+        Metrics::ThreadSchedStat::Sample batchStart; // before the write lock
+    };
+    void observeSync(
+            bool sampled, const CommitSamples &samples, qint64 syncNs, qint64 batchNs, int events);
     qint64 nowMs() const;
 
     Database &m_database;
@@ -138,6 +147,9 @@ private:
     Metrics::Counter *m_unavailableCounter = nullptr;
     Metrics::Histogram *m_commitMs = nullptr;
     Metrics::Histogram *m_syncMs = nullptr;
+    Metrics::Histogram *m_syncWaitMs = nullptr;
+    Metrics::Histogram *m_syncBlockedMs = nullptr;
+    Metrics::Histogram *m_answerHopMs = nullptr;
     Metrics::Histogram *m_batchSize = nullptr;
 };
 

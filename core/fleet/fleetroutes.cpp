@@ -179,7 +179,7 @@ QJsonObject employeeJson(const Employee &e)
             {u"status"_s, e.status},
             {u"current_task"_s, e.currentTask},
             {u"vm_id"_s, e.vmId.isEmpty() ? QJsonValue() : QJsonValue(e.vmId)},
-            {u"vm_url"_s, e.vmUrl},
+            {u"vm_url"_s, e.vmUrl.isEmpty() ? QJsonValue() : QJsonValue(e.vmUrl)},
             {u"created_at"_s,
              QDateTime::fromMSecsSinceEpoch(e.createdAt, Qt::UTC).toString(Qt::ISODateWithMs)}};
 }

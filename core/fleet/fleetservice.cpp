@@ -699,9 +699,11 @@ QFuture<FleetOutcome> FleetService::deleteVm(const QString &customerId, const QS
         m_asked.remove(vmId);
         m_lastErrors.remove(vmId);
         m_recentFailures.remove(vmId);
+        // Nothing of the employee may point at the gone VM: not its id, not its address.
         Employee updated = before;
         updated.status = QStringLiteral("deleted");
         updated.vmId.clear();
+        updated.vmUrl.clear();
         Directory *directory = m_directory;
         QtConcurrent::run(&m_dbPool, [directory, updated] {
             QString error;
@@ -719,6 +721,7 @@ QFuture<FleetOutcome> FleetService::deleteVm(const QString &customerId, const QS
                                                 "record it."));
             }
             result.employee = updated;
+            emit vmDeleted(vmId);
             emit employeesChanged();
             promise->addResult(result);
             promise->finish();

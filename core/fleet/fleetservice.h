@@ -179,6 +179,8 @@ signals:
     void vmStatusChanged(const QString &vmId, const QString &status);
     void vmError(const QString &vmId, const QString &message);
     void employeesChanged();
+    // The VM is gone at Orgo (deleted through the API): whatever still watches it can stop.
+    void vmDeleted(const QString &vmId);
 
 private:
     using Waiter = std::function<void(const VmItem &)>;

@@ -60,6 +60,18 @@ bool isKnownMethod(QByteArrayView method)
     return false;
 }
 
+// What this server implements. Method names are case-sensitive (RFC 9110 9.1): "get" is
+// another method, not GET. Any other method is 501; a method of this list that a route does
+// not take is 405 with Allow.
+bool isImplementedMethod(QByteArrayView method)
+{
+    for (const char *known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+        if (method == known)
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 ConnectionGuard::ConnectionGuard(HttpServer::Private *d, QTcpSocket *socket, bool tls)
@@ -215,10 +227,15 @@ void ConnectionGuard::onReadyRead()
 // dup() and a close() only for requests that span reads.
 void ConnectionGuard::keepSpareDescriptor()
 {
+    // After the FIN the spare descriptor is the connection; only endPeerGone() closes it (a
+    // readyRead QHttpServer queued before it was detached still arrives here).
+    if (m_peerGone)
+        return;
     // Also while an answer is owed: a client may half-close after its last request, and Qt
     // then closes its descriptor before the handler answers.
-    const bool wanted = !m_tls && !m_peerGone
-                        && ((!m_noMoreRequests && m_framer.inRequest()) || owesDeferredAnswer());
+    const bool wanted = !m_tls
+                        && ((!m_noMoreRequests && m_framer.inRequest()) || owesDeferredAnswer()
+                            || hasUndispatched());
     if (wanted && m_spareFd < 0) {
         m_spareFd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     } else if (!wanted && m_spareFd >= 0) {
@@ -230,20 +247,20 @@ void ConnectionGuard::keepSpareDescriptor()
 void ConnectionGuard::onSocketError(QAbstractSocket::SocketError error)
 {
     // RemoteHostClosedError: Qt has read the client's FIN and already closed its descriptor.
+    // The client may still be reading (shutdown(SHUT_WR), nc -N): what it sent whole is
+    // answered, in order, on the spare descriptor.
     if (error == QAbstractSocket::RemoteHostClosedError && m_spareFd >= 0 && !m_closing
-        && !m_upgraded && !m_noMoreRequests && m_framer.endOfInput()) {
-        answerIncompleteRequest();
-    }
-    if (error == QAbstractSocket::RemoteHostClosedError && m_spareFd >= 0 && !m_closing
-        && !m_upgraded && !m_tls && owesDeferredAnswer()) {
-        // The client is still reading: keep the socket object (QHttpServer deletes it when it
-        // disconnects, next) and write the owed answers to the spare descriptor.
-        m_peerGone = true;
-        m_noMoreRequests = true;
-        m_lastActivityMs = d->nowMs();
-        detachEngine();
-        QObject::disconnect(m_socket, &QAbstractSocket::disconnected, nullptr, nullptr);
-        return;
+        && !m_upgraded && !m_tls) {
+        const bool cutShort = !m_noMoreRequests && m_framer.endOfInput();
+        if (cutShort && answerIncompleteRequest())
+            return;
+        // Bytes Qt still held for the client are lost with its descriptor: later answers
+        // written behind them would be read as the end of a truncated one.
+        if ((owesDeferredAnswer() || hasUndispatched() || cutShort)
+            && m_socket->bytesToWrite() == 0) {
+            takeOverAfterFin(cutShort);
+            return;
+        }
     }
     if (m_spareFd >= 0) {
         ::close(m_spareFd);
@@ -251,15 +268,15 @@ void ConnectionGuard::onSocketError(QAbstractSocket::SocketError error)
     }
 }
 
-// The client half-closed with a request unfinished: it is still reading, so tell it why no
-// answer will come. Only when no earlier answer is owed, or this one would overtake it (and
-// the owed ones cannot be written any more: Qt's side of the socket is gone).
-void ConnectionGuard::answerIncompleteRequest()
+// The client half-closed with a request unfinished and nothing else owed: it is still
+// reading, so tell it why no answer will come. False when earlier requests still want their
+// answers (takeOverAfterFin answers them, then this 400).
+bool ConnectionGuard::answerIncompleteRequest()
 {
     const bool onlyThisOne
             = m_requests.empty() || (m_requests.size() == 1 && !m_requests.front().complete);
     if (!onlyThisOne || m_socket->bytesToWrite() > 0)
-        return;
+        return false;
     qCDebug(lcHttp) << "client half-closed mid-request; answering 400";
     const QByteArray answer
             = serializeGuardError(m_framer.errorStatus(), m_framer.errorCode(), d->newRequestId());
@@ -271,6 +288,71 @@ void ConnectionGuard::answerIncompleteRequest()
                 m_spareFd, answer.constData(), size_t(answer.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
     } while (written < 0 && errno == EINTR);
     m_closing = true;
+    return true;
+}
+
+// After the FIN with answers owed, or whole requests QHttpServer has not parsed yet (it
+// parses one per readyRead; once the socket is closed it parses none): keep the socket object
+// (QHttpServer deletes it when it disconnects, next), answer the parsed ones as their handlers
+// give the answers, dispatch the rest here, and write everything to the spare descriptor in
+// request order. A request cut short comes last, answered 400 incomplete_request.
+void ConnectionGuard::takeOverAfterFin(bool cutShort)
+{
+    m_peerGone = true;
+    m_noMoreRequests = true;
+    m_lastActivityMs = d->nowMs();
+    detachEngine();
+    QObject::disconnect(m_socket, &QAbstractSocket::disconnected, nullptr, nullptr);
+    if (cutShort) {
+        if (!m_requests.empty() && !m_requests.back().complete)
+            m_requests.pop_back(); // its head was framed, its body never came
+        PendingRequest refusal;
+        refusal.refusal = true;
+        refusal.ready = true;
+        refusal.closeAfter = true;
+        refusal.bytes = serializeGuardError(
+                m_framer.errorStatus(), m_framer.errorCode(), d->newRequestId());
+        m_requests.push_back(std::move(refusal));
+    }
+    QPointer<ConnectionGuard> alive(this);
+    dispatchLeftOver();
+    if (alive)
+        flushToSpare();
+}
+
+// The whole requests QHttpServer left in the socket's buffer, framed again from their bytes
+// (the guard's framer saw them already) and dispatched with the guard's own parse, as on the
+// direct path. Chunked bodies and upgrades are not taken over: they and what follows them are
+// dropped, and the connection ends after the answers before them.
+void ConnectionGuard::dispatchLeftOver()
+{
+    const QByteArray rest = m_socket->read(m_socket->bytesAvailable());
+    RequestFramer framer(d->framerLimits);
+    qsizetype offset = 0;
+    QPointer<ConnectionGuard> alive(this);
+    while (hasUndispatched() && m_spareFd >= 0) {
+        PendingRequest &request = m_requests[m_nextDispatch - m_firstSequence];
+        if (!request.complete || request.head.chunked || request.head.upgrade)
+            break;
+        RequestFramer::Step step;
+        while (offset < rest.size() && !step.requestComplete && !step.error) {
+            step = framer.feed(QByteArrayView(rest).sliced(offset));
+            offset += step.consumed;
+        }
+        if (!step.requestComplete || framer.head().method != request.head.method)
+            break; // not the bytes the guard framed before: answer nothing more
+        if (request.head.contentLength > 0)
+            request.requestBody
+                    = rest.sliced(offset - request.head.contentLength, request.head.contentLength);
+        const quint64 sequence = m_nextDispatch++;
+        request.dispatched = true;
+        d->dispatch(nullptr, this, sequence, request);
+        if (!alive)
+            return;
+    }
+    // What could not be taken over is never answered: drop it, keeping a refusal that follows.
+    while (hasUndispatched() && !m_requests.empty())
+        m_requests.erase(m_requests.begin() + qsizetype(m_nextDispatch - m_firstSequence));
 }
 
 bool ConnectionGuard::canServeDirectly(const PendingRequest &request) const
@@ -283,6 +365,19 @@ bool ConnectionGuard::onHead(qsizetype bodyBytesAlreadyHere)
 {
     PendingRequest pending;
     pending.head = m_framer.head();
+    // Refused like a request beyond the pipeline limit: the earlier ones are still answered,
+    // and this answer closes the connection.
+    if (!isImplementedMethod(pending.head.method)) {
+        refuseFurther(501, "not_implemented");
+        return false;
+    }
+    // RFC 9112 3.2: 400 for an HTTP/1.1 request without Host and for any request with more
+    // than one Host line (HTTP/1.0 clients need not send it).
+    if (pending.head.hostFields > 1
+        || (pending.head.minorVersion == 1 && pending.head.hostFields == 0)) {
+        refuseFurther(400, pending.head.hostFields == 0 ? "missing_host" : "duplicate_host");
+        return false;
+    }
     const QByteArrayView rawPath = pending.head.path();
     if (rawPath.contains("%2f") || rawPath.contains("%2F") || rawPath.contains('\\')) {
         reject(400, "malformed_request");
@@ -418,7 +513,7 @@ void ConnectionGuard::flushToSpare()
         if (written != done.bytes.size() + done.body.size() || done.closeAfter)
             endPeerGone(); // not taken whole (the client stopped reading), or the last one
     }
-    if (m_spareFd >= 0 && !owesDeferredAnswer()
+    if (m_spareFd >= 0 && !owesDeferredAnswer() && !hasUndispatched()
         && (m_requests.empty() || !m_requests.front().ready))
         endPeerGone();
 }

@@ -126,8 +126,11 @@ private:
     void discardInput();
     void keepSpareDescriptor();
     void onSocketError(QAbstractSocket::SocketError error);
-    void answerIncompleteRequest();
+    bool answerIncompleteRequest();
     bool owesDeferredAnswer() const;
+    bool hasUndispatched() const { return m_nextDispatch < dispatchEnd(); }
+    void takeOverAfterFin(bool cutShort);
+    void dispatchLeftOver();
     void flushToSpare();
     void endPeerGone();
 
@@ -161,8 +164,12 @@ private:
 
 struct RouteMetrics
 {
-    std::array<Metrics::Counter *, 6> byClass{}; // 1xx..5xx, index 0 unused
+    // 1xx..5xx, index 0 unused; a class's series is created when it first occurs, so /metrics
+    // lists only the status classes a route has answered (no 1xx series that is always 0).
+    std::array<Metrics::Counter *, 6> byClass{};
     Metrics::Histogram *latency = nullptr;
+    QString route; // the label values of its series
+    QString method;
 };
 
 struct HttpServer::Private
@@ -195,6 +202,7 @@ struct HttpServer::Private
                        PendingRequest &pending);
     void onWebSocketConnections();
     RouteMetrics &routeMetrics(int routeIndex);
+    Metrics::Counter &statusCounter(RouteMetrics &route, int statusClass);
     void countLimit(const char *reason);
 
     HttpServer *q;

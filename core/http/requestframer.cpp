@@ -481,6 +481,8 @@ bool RequestFramer::parseHead(QByteArrayView rest)
                 else if (equalsIgnoringCase(token, "keep-alive"))
                     keepAlive = true;
             }
+        } else if (equalsIgnoringCase(name, "host")) {
+            ++m_head.hostFields;
         } else if (equalsIgnoringCase(name, "upgrade")) {
             combine(&upgrade, value);
         } else if (equalsIgnoringCase(name, "authorization")) {

@@ -20,6 +20,7 @@ struct RequestHead
     bool expectContinue = false;
     bool close = false;   // Connection: close, or HTTP/1.0 without keep-alive
     bool upgrade = false; // Connection: upgrade with Upgrade: websocket
+    int hostFields = 0;   // Host field lines; HTTP/1.1 needs exactly one (RFC 9112 3.2)
     qsizetype headBytes = 0;
 
     // The fields the dispatcher reads, combined like QHttpServerRequest::value() does

@@ -187,6 +187,12 @@ QByteArrayView guardMessage(QByteArrayView code)
     if (code == "incomplete_request")
         return "The connection was half-closed before the whole request (head or body) "
                "arrived.";
+    if (code == "not_implemented")
+        return "The server does not implement this method (method names are case-sensitive).";
+    if (code == "missing_host")
+        return "An HTTP/1.1 request needs a Host header.";
+    if (code == "duplicate_host")
+        return "A request may carry only one Host header.";
     if (code == "too_many_pipelined_requests")
         return "Too many requests wait for answers on this connection; send the rest again.";
     return "The request is malformed.";

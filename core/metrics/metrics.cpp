@@ -27,16 +27,17 @@ prometheus::Labels toLabels(const Labels &labels)
     return result;
 }
 
-// prometheus-cpp has no gauge whose value is read at scrape time, only a Collectable
-// interface for custom collectors: this is one. Its families are merged with the library
-// registry's when /metrics is rendered.
+// prometheus-cpp has no gauge or counter whose value is read at scrape time, only a
+// Collectable interface for custom collectors: this is one. Its families are merged with the
+// library registry's when /metrics is rendered.
 class CallbackGauges final : public prometheus::Collectable
 {
 public:
     void add(const std::string &name,
              const std::string &help,
              const prometheus::Labels &labels,
-             std::function<double()> read)
+             std::function<double()> read,
+             prometheus::MetricType type = prometheus::MetricType::Gauge)
     {
         if (!prometheus::CheckMetricName(name))
             throw std::invalid_argument("Invalid metric name");
@@ -47,6 +48,7 @@ public:
         std::lock_guard lock(m_mutex);
         Family &family = m_families[name];
         family.help = help;
+        family.type = type;
         family.reads[labels] = std::move(read);
     }
 
@@ -63,12 +65,15 @@ public:
             prometheus::MetricFamily out;
             out.name = name;
             out.help = family.help;
-            out.type = prometheus::MetricType::Gauge;
+            out.type = family.type;
             for (const auto &[labels, read] : family.reads) {
                 prometheus::ClientMetric metric;
                 for (const auto &[key, value] : labels)
                     metric.label.push_back({key, value});
-                metric.gauge.value = read();
+                if (family.type == prometheus::MetricType::Counter)
+                    metric.counter.value = read();
+                else
+                    metric.gauge.value = read();
                 out.metric.push_back(std::move(metric));
             }
             result.push_back(std::move(out));
@@ -80,6 +85,7 @@ private:
     struct Family
     {
         std::string help;
+        prometheus::MetricType type = prometheus::MetricType::Gauge;
         std::map<prometheus::Labels, std::function<double()>> reads;
     };
     mutable std::mutex m_mutex;
@@ -131,7 +137,7 @@ double HistogramReading::quantile(double q) const
 
 struct Registry::Private
 {
-    enum class Kind { Counter, Gauge, Histogram, CallbackGauge };
+    enum class Kind { Counter, Gauge, Histogram, CallbackGauge, CallbackCounter };
 
     // One name, one type. The library checks this among its own families; the callback
     // gauges live outside it, so the registry checks across both.
@@ -200,6 +206,20 @@ void Registry::callbackGauge(const QString &name,
     const std::string id = name.toStdString();
     d->claim(id, Private::Kind::CallbackGauge);
     d->callbacks.add(id, help.toStdString(), toLabels(labels), std::move(read));
+}
+
+void Registry::callbackCounter(const QString &name,
+                               const QString &help,
+                               std::function<double()> read,
+                               const Labels &labels)
+{
+    const std::string id = name.toStdString();
+    d->claim(id, Private::Kind::CallbackCounter);
+    d->callbacks.add(id,
+                     help.toStdString(),
+                     toLabels(labels),
+                     std::move(read),
+                     prometheus::MetricType::Counter);
 }
 
 QByteArray Registry::prometheusText() const

@@ -75,6 +75,15 @@ public:
                        std::function<double()> read,
                        const Labels &labels = {});
 
+    // A counter read on demand from a total kept elsewhere (e.g. an atomic of the Orgo
+    // client); the callback must be thread-safe, answer from memory and never go down except
+    // when the process restarts (Prometheus reads any decrease as a reset). The name should
+    // end in _total.
+    void callbackCounter(const QString &name,
+                         const QString &help,
+                         std::function<double()> read,
+                         const Labels &labels = {});
+
     // Prometheus text exposition format 0.0.4, written by prometheus::TextSerializer; families
     // sorted by name and series by labels, so that the page reads the same from one scrape to
     // the next.

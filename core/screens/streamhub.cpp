@@ -162,6 +162,28 @@ void StreamHub::deliver(const QString &vm, int variant, const ScreenshotResult &
     }
 }
 
+void StreamHub::endStream(const QString &vmId, const QString &code, const QString &message)
+{
+    const std::shared_ptr<Stream> stream = m_streams.take(vmId);
+    if (!stream)
+        return;
+    stream->timer->stop();
+    stream->timer->deleteLater();
+    const QJsonObject frame{{QStringLiteral("type"), QStringLiteral("error")},
+                            {QStringLiteral("code"), code},
+                            {QStringLiteral("message"), message},
+                            {QStringLiteral("timestamp"), nowIso()}};
+    const QString text = QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact));
+    // The stream is out of the table already: the disconnects that follow only delete sockets.
+    for (const Viewer &viewer : std::as_const(stream->viewers)) {
+        if (!viewer.socket)
+            continue;
+        viewer.socket->sendTextMessage(text);
+        viewer.socket->close(QWebSocketProtocol::CloseCodeNormal, message);
+    }
+    qCDebug(lcScreens) << "stream ended for" << vmId << code;
+}
+
 void StreamHub::removeViewer(const QString &vm, QWebSocket *socket)
 {
     socket->deleteLater();

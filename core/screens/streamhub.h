@@ -45,6 +45,11 @@ public:
                    ImageFormat format = ImageFormat::Jpeg,
                    bool binary = false);
 
+    // Ends the VM's loop: each viewer gets one error frame {code, message}, then a normal
+    // close. For a VM that is gone (deleted through the API); its viewers would otherwise get
+    // an error frame per tick for as long as they stay.
+    void endStream(const QString &vmId, const QString &code, const QString &message);
+
     int streamCount() const { return int(m_streams.size()); }
     int viewerCount(const QString &vmId) const;
     quint64 ticks() const { return m_ticks; }

@@ -10,7 +10,9 @@
 #include "core/billing/stripeclient.h"
 #include "core/billing/webhookintake.h"
 #include "core/config/settings.h"
+#include "core/gateway.h"
 #include "core/http/router.h"
+#include "core/log/eventlog.h"
 #include "core/queue/taskqueue.h"
 #include "core/storage/database.h"
 
@@ -36,6 +38,9 @@ private slots:
     void creditsPaidSessionsWithoutEventOnce();
     void stripeDownAnswers502AndCreditsNothing();
     void refusesBadSinceHours();
+    void expiredSessionExpiresItsPendingOrderOnce();
+    void periodicRunCreditsAndTellsOperators();
+    void gatewayRunsPeriodicallyOnlyWithAKey();
 
 private:
     Captured reconcile(const QByteArray &body = {});
@@ -225,6 +230,127 @@ void tst_Reconcile::refusesBadSinceHours()
     MOUSE_WAIT_REPLY(tooLong);
     QCOMPARE(tooLong.status(), 422);
     QCOMPARE(m_queries.size(), 0);
+}
+
+// Stripe lists a session as expired whose checkout.session.expired never arrived: its pending
+// order is marked expired through the same intake and effects, once; nothing is credited.
+void tst_Reconcile::expiredSessionExpiresItsPendingOrderOnce()
+{
+    QSqlQuery insert(m_db->connection());
+    QVERIFY(insert.exec(s("INSERT INTO token_orders (id, customer_id, package_slug, token_amount, "
+                          "price_cents, currency, stripe_checkout_session_id, status, created_at, "
+                          "updated_at) VALUES ('ord_cs_expired', 'cst_a', 'pro', 30000, 9900, "
+                          "'usd', 'cs_expired', 'pending', 1, 1)")));
+    const Captured reply = reconcile();
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+    QCOMPARE(reply.json()[s("expired")].toArray(), QJsonArray{s("cs_expired")});
+    QVERIFY(m_queue->waitForIdle(10000));
+    QCOMPARE(text(*m_db, s("SELECT status FROM token_orders WHERE id = 'ord_cs_expired'")),
+             s("expired"));
+    QCOMPARE(scalar(*m_db,
+                    s("SELECT COUNT(*) FROM stripe_events WHERE event_id = "
+                      "'evt_reconcile_expired_cs_expired' AND type = 'checkout.session.expired'")),
+             1);
+    // Only the expired session's order: the paid ones were credited as before.
+    QCOMPARE(text(*m_db, s("SELECT status FROM token_orders WHERE id = 'ord_cs_pending'")),
+             s("completed"));
+
+    const Captured again = reconcile();
+    MOUSE_WAIT_REPLY(again);
+    QCOMPARE(again.json()[s("expired")].toArray(), QJsonArray());
+    QVERIFY(!again.json()[s("already_enqueued")].toArray().contains(s("cs_expired")));
+    QVERIFY(m_queue->waitForIdle(10000));
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 4000 + 12000);
+}
+
+// The periodic run is the route's run on a timer: it credits the lost sessions through the
+// queue, tells operators in the event log, and a later run finds nothing more to do.
+void tst_Reconcile::periodicRunCreditsAndTellsOperators()
+{
+    EventLog log;
+    m_reconciler->setEventLog(&log);
+    // One run per start: the timer stops when a run ends (runs never overlap), so no run of
+    // one step is still going in the next.
+    QList<Reconciler::Report> reports;
+    Reconciler *reconciler = m_reconciler.get();
+    connect(reconciler,
+            &Reconciler::periodicRunFinished,
+            this,
+            [&reports, reconciler](const Reconciler::Report &report) {
+                reports.append(report);
+                reconciler->startPeriodic(0);
+            });
+    QVERIFY(!m_reconciler->isPeriodic());
+    m_reconciler->startPeriodic(20);
+    QVERIFY(m_reconciler->isPeriodic());
+    QTRY_VERIFY_WITH_TIMEOUT(!reports.isEmpty(), 10000);
+    QVERIFY(!m_reconciler->isPeriodic());
+
+    const Reconciler::Report first = reports.first();
+    QVERIFY(first.ok);
+    QCOMPARE(first.enqueued, (QStringList{s("cs_lost"), s("cs_pending")}));
+    QCOMPARE(first.alreadyCredited, QStringList{s("cs_done")});
+    // It looks back 72 hours, like the route's default.
+    const qint64 since = m_queries.first().queryItemValue(s("created[gte]")).toLongLong();
+    QVERIFY(qAbs(QDateTime::currentSecsSinceEpoch() - 72 * 3600 - since) < 60);
+    QVERIFY(m_queue->waitForIdle(10000));
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 4000 + 12000);
+
+    QList<EventLog::Event> told;
+    for (const EventLog::Event &event : log.events()) {
+        if (event.source == s("payments"))
+            told.append(event);
+    }
+    QCOMPARE(told.size(), 1);
+    QCOMPARE(told.first().severity, EventLog::Severity::Warning);
+    QVERIFY(told.first().message.startsWith(s("Periodic reconciliation")));
+    QVERIFY(told.first().message.contains(s("2 paid Checkout Sessions")));
+    QVERIFY(told.first().message.contains(s("cs_lost, cs_pending")));
+
+    // Later runs: nothing new to credit, nothing more said.
+    const qsizetype runs = reports.size();
+    m_reconciler->startPeriodic(20);
+    QTRY_VERIFY_WITH_TIMEOUT(reports.size() > runs, 10000);
+    QVERIFY(reports.last().ok);
+    QVERIFY(reports.last().enqueued.isEmpty());
+    QVERIFY(m_queue->waitForIdle(10000));
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 4000 + 12000);
+    qsizetype payments = 0;
+    for (const EventLog::Event &event : log.events())
+        payments += event.source == s("payments");
+    QCOMPARE(payments, qsizetype(1));
+
+    // Stripe down: the periodic run says so once per run, and credits nothing.
+    m_status = 500;
+    const qsizetype before = reports.size();
+    m_reconciler->startPeriodic(20);
+    QTRY_VERIFY_WITH_TIMEOUT(reports.size() > before, 10000);
+    QVERIFY(!reports.last().ok);
+    QVERIFY(log.events().last().message.contains(s("could not be read")));
+    m_reconciler->setEventLog(nullptr);
+}
+
+// stripe/reconcile_interval_s starts the periodic run only where Stripe can be read.
+void tst_Reconcile::gatewayRunsPeriodicallyOnlyWithAKey()
+{
+    for (const bool withKey : {false, true}) {
+        Settings settings
+                = Settings::defaults()
+                          .withValue(s("storage/database"), s("sqlite::memory:"))
+                          .withValue(s("server/listen"), s("127.0.0.1:0"))
+                          .withValue(s("storage/seed_demo"), s("false"))
+                          .withValue(s("stripe/reconcile_interval_s"), s("600"))
+                          .withValue(s("stripe/api_url"), s("http://127.0.0.1:%1").arg(m_port));
+        if (withKey)
+            settings = settings.withValue(s("stripe/secret_key"), s("sk_test_reconcile"));
+        Gateway gateway(settings);
+        QString error;
+        QVERIFY2(gateway.start(&error), qPrintable(error));
+        const auto *reconciler = gateway.findChild<Reconciler *>();
+        QVERIFY(reconciler);
+        QCOMPARE(reconciler->isPeriodic(), withKey);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Reconcile)

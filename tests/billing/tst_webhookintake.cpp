@@ -3,6 +3,7 @@
 #include "core/billing/stripesignature.h"
 #include "core/billing/webhookintake.h"
 #include "core/http/responderstate.h"
+#include "core/metrics/metrics.h"
 #include "core/queue/taskqueue.h"
 #include "core/storage/database.h"
 
@@ -344,6 +345,42 @@ private slots:
         QVERIFY(event.exec(u"SELECT COUNT(*) FROM stripe_events WHERE event_id = 'evt_mem'"_s));
         QVERIFY(event.next());
         QCOMPARE(event.value(0).toInt(), 1);
+    }
+
+    // Every group commit says what its COMMIT was made of (session 4's diagnosis: time on a
+    // run queue, asleep on the disk) and how long its answers waited for the HTTP thread.
+    void eachCommitRecordsItsRunQueueWaitAndSleep()
+    {
+        Metrics::Registry metrics;
+        m_intake.reset();
+        WebhookIntake::Options options;
+        options.secrets = {kSecret};
+        m_intake = std::make_unique<WebhookIntake>(*m_db, *m_queue, options, nullptr, &metrics);
+        m_intake->start();
+        for (int i = 0; i < 3; ++i) {
+            const QByteArray body = eventBody(u"evt_s%1"_s.arg(i));
+            Answer answer;
+            m_intake->handle(request(body, sign(body)), answer.responder);
+            QTRY_VERIFY(answer.ready());
+            QCOMPARE(answer.status(), 202);
+        }
+        const quint64 commits = quint64(m_intake->snapshot().value(u"group_commits"_s).toInt());
+        QCOMPARE(commits, 3u); // one event at a time: one commit each
+        auto count = [&](const QString &name) {
+            return Metrics::read(metrics.histogram(name, {}, Metrics::latencyBucketsMs())).count;
+        };
+        QCOMPARE(count(u"mouse_webhook_sync_ms"_s), commits);
+        QCOMPARE(count(u"mouse_webhook_answer_hop_ms"_s), commits);
+#ifdef Q_OS_LINUX
+        QCOMPARE(count(u"mouse_webhook_sync_runqueue_ms"_s), commits);
+        QCOMPARE(count(u"mouse_webhook_sync_blocked_ms"_s), commits);
+        // Wait and sleep are parts of the COMMIT's wall time, never more than it.
+        const auto sum = [&](const QString &name) {
+            return Metrics::read(metrics.histogram(name, {}, Metrics::latencyBucketsMs())).sum;
+        };
+        QVERIFY(sum(u"mouse_webhook_sync_runqueue_ms"_s) + sum(u"mouse_webhook_sync_blocked_ms"_s)
+                <= sum(u"mouse_webhook_sync_ms"_s));
+#endif
     }
 
 private:

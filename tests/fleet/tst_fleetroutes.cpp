@@ -7,6 +7,7 @@
 #include "core/fleet/fleetservice.h"
 #include "core/gateway.h"
 #include "core/log/eventlog.h"
+#include "core/storage/database.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,6 +15,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace Qt::Literals::StringLiterals;
@@ -222,8 +224,38 @@ void tst_FleetRoutes::deployAndDeleteThroughRoutes()
     const QString vm = deployed.json.value(u"vm").toObject().value(u"id").toString();
     QVERIFY(!vm.isEmpty());
     QCOMPARE(call("GET", base, m_keys[c.id]).json.value(u"count").toInt(), 21);
-    QCOMPARE(call("DELETE", base + u'/' + vm, m_keys[c.id]).status, 200);
+    const QString employeeId = deployed.json.value(u"employee").toObject().value(u"id").toString();
+    QVERIFY(!deployed.json.value(u"employee").toObject().value(u"vm_url").toString().isEmpty());
+
+    const Answer deleted = call("DELETE", base + u'/' + vm, m_keys[c.id]);
+    QCOMPARE(deleted.status, 200);
     QCOMPARE(call("GET", base, m_keys[c.id]).json.value(u"count").toInt(), 20);
+
+    // The employee stays, with nothing left that points at the deleted VM: in the answer,
+    // in memory and in storage.
+    const QJsonObject employee = deleted.json.value(u"employee").toObject();
+    QCOMPARE(employee.value(u"id").toString(), employeeId);
+    QCOMPARE(employee.value(u"status").toString(), u"deleted"_s);
+    QVERIFY(employee.value(u"vm_id").isNull());
+    QVERIFY(employee.value(u"vm_url").isNull());
+    const auto kept = m_gateway->directory()->employee(employeeId);
+    QVERIFY(kept.has_value());
+    QVERIFY(kept->vmId.isEmpty());
+    QVERIFY(kept->vmUrl.isEmpty());
+    QVERIFY(!m_gateway->directory()->employeeByVm(vm).has_value());
+    QSqlQuery row(m_gateway->database()->connection());
+    QVERIFY(row.exec(
+            u"SELECT status, vm_id IS NULL, vm_url IS NULL FROM employees WHERE id = '%1'"_s.arg(
+                    employeeId)));
+    QVERIFY(row.next());
+    QCOMPARE(row.value(0).toString(), u"deleted"_s);
+    QCOMPARE(row.value(1).toInt(), 1);
+    QCOMPARE(row.value(2).toInt(), 1);
+    // A reload from storage (a restart) gives the same employee.
+    Directory reloaded(m_gateway->database());
+    QString error;
+    QVERIFY2(reloaded.load(&error), qPrintable(error));
+    QVERIFY(reloaded.employee(employeeId)->vmUrl.isEmpty());
 }
 
 void tst_FleetRoutes::otherCustomersVmIsNotFound()

@@ -112,8 +112,8 @@ void tst_HttpTls::limitsStillApplyOverTls()
     QVERIFY(h.start());
     RawClient client(h.port(), true);
     QVERIFY(client.waitConnected());
-    const auto response
-            = client.request("POST /echo HTTP/1.1\r\nContent-Length: 50000000\r\n\r\nabc");
+    const auto response = client.request(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\nabc");
     QVERIFY(response);
     QCOMPARE(response->status, 413);
     QVERIFY(client.waitClosed());

@@ -60,6 +60,7 @@ class tst_RequestFramer : public QObject
 
 private slots:
     void simpleGet();
+    void hostFieldsCounted();
     void splitAtEveryByte();
     void contentLengthBody();
     void endOfInputMidRequest();
@@ -93,6 +94,16 @@ void tst_RequestFramer::simpleGet()
     QCOMPARE(head.contentLength, -1);
     QVERIFY(!head.close);
     QVERIFY(!head.chunked);
+    QCOMPARE(head.hostFields, 1);
+}
+
+// The framer counts Host lines (any case); the guard refuses none on HTTP/1.1 and two on any.
+void tst_RequestFramer::hostFieldsCounted()
+{
+    QCOMPARE(run("GET / HTTP/1.1\r\n\r\n").heads.first().hostFields, 0);
+    QCOMPARE(run("GET / HTTP/1.1\r\nhOST: a\r\nX-Host: b\r\n\r\n").heads.first().hostFields, 1);
+    QCOMPARE(run("GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n").heads.first().hostFields, 2);
+    QCOMPARE(run("GET / HTTP/1.1\r\nHost:\r\n\r\n").heads.first().hostFields, 1);
 }
 
 void tst_RequestFramer::splitAtEveryByte()

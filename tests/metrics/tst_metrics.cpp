@@ -6,6 +6,7 @@
 #include "support/prometheustext.h"
 
 #include "core/metrics/metrics.h"
+#include "core/metrics/threadstat.h"
 
 #include <QTest>
 
@@ -29,8 +30,10 @@ private slots:
     void quantileBeyondTheLastBound();
     void callbackGaugeReadAtScrapeTime();
     void callbackGaugeReplaced();
+    void callbackCounterIsACounter();
     void oneNameOneType();
     void countersFromManyThreads();
+    void threadSchedStatCountsThisThreadsCpuOnly();
 };
 
 void tst_Metrics::sameNameAndLabelsSameMetric()
@@ -200,6 +203,29 @@ void tst_Metrics::callbackGaugeReadAtScrapeTime()
     QCOMPARE(parsed.value(QStringLiteral("mouse_test_depth"), high), 0.25);
 }
 
+// A total kept outside the registry, exported with the counter type (its name ends in
+// _total), and one name cannot be both a callback counter and a gauge.
+void tst_Metrics::callbackCounterIsACounter()
+{
+    Metrics::Registry registry;
+    double calls = 5;
+    registry.callbackCounter(QStringLiteral("mouse_test_calls_total"),
+                             QStringLiteral("Calls"),
+                             [&calls] { return calls; });
+    PrometheusText parsed = PrometheusText::parse(registry.prometheusText());
+    QVERIFY2(parsed.error().isEmpty(), qPrintable(parsed.error()));
+    QCOMPARE(parsed.families().value(QStringLiteral("mouse_test_calls_total")).type,
+             QStringLiteral("counter"));
+    QCOMPARE(parsed.value(QStringLiteral("mouse_test_calls_total")), 5.0);
+    calls = 9;
+    parsed = PrometheusText::parse(registry.prometheusText());
+    QCOMPARE(parsed.value(QStringLiteral("mouse_test_calls_total")), 9.0);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                             registry.callbackGauge(QStringLiteral("mouse_test_calls_total"),
+                                                    QStringLiteral("Calls"),
+                                                    [] { return 0.0; }));
+}
+
 void tst_Metrics::callbackGaugeReplaced()
 {
     Metrics::Registry registry;
@@ -255,6 +281,41 @@ void tst_Metrics::countersFromManyThreads()
     const Metrics::HistogramReading reading = Metrics::read(histogram);
     QCOMPARE(reading.count, quint64(Threads * PerThread));
     QCOMPARE(reading.sum, double(PerThread * (0 + 1 + 2 + 3)));
+}
+
+// The account is the calling thread's: CPU burnt here shows up, CPU burnt by another thread
+// meanwhile does not (a process-wide reading would count both).
+void tst_Metrics::threadSchedStatCountsThisThreadsCpuOnly()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("/proc/thread-self/schedstat is Linux only");
+#endif
+    Metrics::ThreadSchedStat stat;
+    if (!stat.isValid())
+        QSKIP("this kernel has no schedstat (CONFIG_SCHED_INFO)");
+    auto burn = [](qint64 cpuNs) {
+        timespec start{};
+        timespec now{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
+        volatile quint64 sink = 0;
+        do {
+            for (int i = 0; i < 10000; ++i)
+                sink = sink + quint64(i);
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+        } while ((now.tv_sec - start.tv_sec) * 1'000'000'000LL + (now.tv_nsec - start.tv_nsec)
+                 < cpuNs);
+    };
+    const Metrics::ThreadSchedStat::Sample before = stat.sample();
+    std::thread other([&] { burn(200'000'000); });
+    other.join();
+    const Metrics::ThreadSchedStat::Sample between = stat.sample();
+    burn(50'000'000);
+    const Metrics::ThreadSchedStat::Sample after = stat.sample();
+
+    QVERIFY(before.cpuNs > 0);
+    QVERIFY(between.cpuNs - before.cpuNs < 50'000'000); // the other thread's 200 ms: not ours
+    QVERIFY(after.cpuNs - between.cpuNs >= 50'000'000);
+    QVERIFY(after.waitNs >= before.waitNs);
 }
 
 QTEST_GUILESS_MAIN(tst_Metrics)

@@ -36,6 +36,7 @@ private slots:
     void binaryFrames();
     void viewerLeavingMidFrameHarmsNoOne();
     void hubGoneBeforeServiceWithFrameInFlight();
+    void endStreamTellsViewersAndStopsFetching();
 
 private:
     Client *connectClient(const QString &query = {});
@@ -187,6 +188,32 @@ void TestStreamHub::hubGoneBeforeServiceWithFrameInFlight()
     m_service.reset();
     QTest::qWait(600); // the upstream answers late, to nobody
     QVERIFY(viewer->frames.isEmpty());
+}
+
+// A deleted VM: its viewers get one vm_deleted frame and a close, and the loop stops asking
+// upstream for a screenshot of a VM that no longer exists.
+void TestStreamHub::endStreamTellsViewersAndStopsFetching()
+{
+    Client *first = connectClient();
+    Client *second = connectClient();
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 2, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!first->frames.isEmpty() && !second->frames.isEmpty(), 10000);
+
+    m_hub->endStream(QStringLiteral("vm-1"), QStringLiteral("vm_deleted"), QStringLiteral("gone"));
+    QCOMPARE(m_hub->streamCount(), 0);
+    QCOMPARE(m_hub->viewerCount(QStringLiteral("vm-1")), 0);
+    for (Client *client : {first, second}) {
+        QTRY_COMPARE_WITH_TIMEOUT(client->socket->state(), QAbstractSocket::UnconnectedState, 5000);
+        const QJsonObject last = client->frames.last();
+        QCOMPARE(last.value(QStringLiteral("type")).toString(), QStringLiteral("error"));
+        QCOMPARE(last.value(QStringLiteral("code")).toString(), QStringLiteral("vm_deleted"));
+        QCOMPARE(client->socket->closeCode(), QWebSocketProtocol::CloseCodeNormal);
+    }
+    // Frames still in flight land nowhere; no tick asks upstream again.
+    QTest::qWait(100);
+    const int calls = m_upstream.calls;
+    QTest::qWait(500);
+    QCOMPARE(m_upstream.calls, calls);
 }
 
 QTEST_GUILESS_MAIN(TestStreamHub)

@@ -27,6 +27,7 @@ private slots:
     void foreignMigrationTableIsRefused();
     void newerSchemaIsRefused();
     void corruptFileIsRefusedWithItsName();
+    void deletedVmLinksAreClearedOnUpgrade();
 
 private:
     QTemporaryDir m_dir;
@@ -230,6 +231,39 @@ void tst_Database::migrationsRunOnPostgres()
     Database again(server.url());
     QVERIFY2(again.open(&error), qPrintable(error));
     QCOMPARE(again.schemaVersion(), version);
+}
+
+// A database from before migration 22: an employee whose VM was deleted kept its vm_url. The
+// upgrade clears it, and leaves the address of an employee that still has its VM.
+void tst_Database::deletedVmLinksAreClearedOnUpgrade()
+{
+    const QString path = m_dir.filePath(QStringLiteral("upgrade.sqlite"));
+    {
+        Database db(path);
+        QString error;
+        QVERIFY2(db.open(&error), qPrintable(error));
+        QVERIFY(db.schemaVersion() >= 22);
+        QSqlQuery query(db.connection());
+        QVERIFY(query.exec(QStringLiteral("INSERT INTO customers (id, company_name, email, "
+                                          "created_at) VALUES ('c1', 'Acme', 'a@x', 1)")));
+        QVERIFY(query.exec(QStringLiteral(
+                "INSERT INTO employees (id, customer_id, name, role, status, vm_id, vm_url, "
+                "created_at, updated_at) VALUES "
+                "('e1', 'c1', 'Gone', 'r', 'deleted', NULL, 'https://orgo.test/vm-1', 1, 1), "
+                "('e2', 'c1', 'Here', 'r', 'active', 'vm-2', 'https://orgo.test/vm-2', 1, 1)")));
+        // As if 22 had never run (the highest version applied decides what runs).
+        QVERIFY(query.exec(QStringLiteral("DELETE FROM schema_migrations WHERE version >= 22")));
+    }
+    Database db(path);
+    QString error;
+    QVERIFY2(db.open(&error), qPrintable(error));
+    QVERIFY(db.schemaVersion() >= 22);
+    QSqlQuery query(db.connection());
+    QVERIFY(query.exec(QStringLiteral("SELECT id, vm_url FROM employees ORDER BY id")));
+    QVERIFY(query.next());
+    QVERIFY(query.value(1).isNull());
+    QVERIFY(query.next());
+    QCOMPARE(query.value(1).toString(), QStringLiteral("https://orgo.test/vm-2"));
 }
 
 QTEST_GUILESS_MAIN(tst_Database)

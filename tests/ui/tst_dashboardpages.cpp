@@ -116,6 +116,47 @@ private slots:
         QCOMPARE(chart.pointCount(0), 80);
     }
 
+    // The time axis starts at the first sample, never before it: it spans two minutes from
+    // there while the chart is young, then up to now, and slides once the window is full.
+    // (It used to end at now and reach back two minutes: 72 s after start, it began 48 s
+    // before the first sample.)
+    void chartTimeAxisStartsAtTheFirstSample()
+    {
+        Mouse::Ui::TimeSeriesChart chart(u"t"_s, u"u"_s, {u"a"_s});
+        chart.setWindow(10 * 60 * 1000);
+        // Whole seconds: the axis keeps milliseconds as a double.
+        const QDateTime t0
+                = QDateTime::fromSecsSinceEpoch(QDateTime::currentSecsSinceEpoch() - 3600, Qt::UTC);
+        chart.append(t0, {1});
+        QCOMPARE(chart.timeRange().first, t0);
+        QCOMPARE(chart.timeRange().second, t0.addSecs(120));
+
+        chart.append(t0.addSecs(72), {2});
+        QCOMPARE(chart.timeRange().first, t0);
+        QCOMPARE(chart.timeRange().second, t0.addSecs(120));
+
+        chart.append(t0.addSecs(300), {3});
+        QCOMPARE(chart.timeRange().first, t0);
+        QCOMPARE(chart.timeRange().second, t0.addSecs(300));
+
+        chart.append(t0.addSecs(700), {4});
+        QCOMPARE(chart.timeRange().first, t0.addSecs(100));
+        QCOMPARE(chart.timeRange().second, t0.addSecs(700));
+
+        // The charts page samples when it opens: its axes start then, not earlier.
+        Gateway gateway(Settings::defaults());
+        const QDateTime opened = QDateTime::currentDateTime();
+        ChartsPage page(&gateway);
+        for (Mouse::Ui::TimeSeriesChart *pageChart : {page.hitRateChart(),
+                                                      page.cacheSizeChart(),
+                                                      page.queueDepthChart(),
+                                                      page.processingChart()}) {
+            QVERIFY(pageChart->timeRange().first >= opened.addMSecs(-1));
+            QCOMPARE(pageChart->timeRange().first.msecsTo(pageChart->timeRange().second),
+                     qint64(120000));
+        }
+    }
+
     // The picker names VMs by who works on them and for whom, sorted by that name; the UUID
     // is only a tooltip. Names Orgo reports later relabel the entries in place.
     void screenshotPickerShowsNamesSortedWithIdAsTooltip()
