@@ -20,6 +20,10 @@ int runServer(int argc, char **argv, const Settings &settings)
     QCoreApplication::setApplicationName(QStringLiteral("mouse-gateway"));
     QCoreApplication::setApplicationVersion(QLatin1String(Mouse::Version));
 
+    // Before start(): a signal during start-up (opening storage, reserving the WAL) is then
+    // queued and handled by an orderly stop once the event loop runs, instead of killing the
+    // process half way.
+    UnixSignals signals_;
     Gateway gateway(settings);
     gateway.eventLog()->setEchoToStderr(true);
     printDemoKeysWhenSeeded(gateway);
@@ -30,7 +34,6 @@ int runServer(int argc, char **argv, const Settings &settings)
     }
     printWelcome(gateway);
 
-    UnixSignals signals_;
     QObject::connect(&signals_, &UnixSignals::terminationRequested, &app, [&gateway] {
         gateway.eventLog()->info(QStringLiteral("gateway"), QStringLiteral("Stopping on request"));
         gateway.stop();

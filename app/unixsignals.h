@@ -8,8 +8,8 @@ class QSocketNotifier;
 
 namespace Mouse::App {
 
-// Turns SIGINT and SIGTERM into a queued Qt signal (self-pipe), so shutdown runs on the event
-// loop instead of inside a signal handler.
+// Turns SIGINT, SIGTERM and SIGHUP into a queued Qt signal (self-pipe), so shutdown runs on the
+// event loop instead of inside a signal handler.
 class UnixSignals final : public QObject
 {
     Q_OBJECT

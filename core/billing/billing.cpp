@@ -175,6 +175,18 @@ Billing::Summary Billing::summary() const
 }
 
 // Coalesces bursts of payments into one refresh.
+// Main thread. One operator event a minute at most: a locked or full store fails every
+// ledger write until it recovers, and the log must not be flooded by them.
+void Billing::noteStorageUnavailable()
+{
+    if (!m_eventLog || (m_storageWarned.isValid() && m_storageWarned.elapsed() < 60000))
+        return;
+    m_storageWarned.start();
+    m_eventLog->error(u"payments"_s,
+                      u"The database refuses ledger writes (locked, full or read-only): token "
+                      "routes answer 503 storage_unavailable until it recovers"_s);
+}
+
 void Billing::scheduleSummaryRefresh()
 {
     if (m_refreshPending)

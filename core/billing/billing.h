@@ -7,6 +7,7 @@
 #include "core/metrics/metricsfwd.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QList>
 #include <QMutex>
 #include <QObject>
@@ -117,6 +118,7 @@ private:
     friend class BillingRoutes;
 
     void scheduleSummaryRefresh();
+    void noteStorageUnavailable();
     std::optional<Summary> loadSummary(QString *error) const;
 
     Database &m_database;
@@ -137,6 +139,7 @@ private:
     mutable QMutex m_summaryMutex;
     Summary m_summary;
     bool m_refreshPending = false;
+    QElapsedTimer m_storageWarned; // the last operator event about a store refusing writes
 };
 
 } // namespace Mouse

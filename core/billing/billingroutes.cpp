@@ -15,6 +15,7 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
 
@@ -41,6 +42,7 @@ constexpr int MaxOffset = 1000000;
 constexpr int MaxDescription = 500;
 constexpr int MaxReference = 200;
 constexpr int MaxUrl = 2048;
+constexpr int StorageRetryAfterSeconds = 5;
 
 ApiError apiError(ErrorKind kind,
                   const QString &code,
@@ -50,9 +52,18 @@ ApiError apiError(ErrorKind kind,
     return {kind, code, message, details, -1};
 }
 
+// A store that is locked, full or read-only is not the gateway's bug: 503 with Retry-After,
+// as the webhook intake answers, so that clients retry instead of giving up on a 500.
 Reply internalError(const QString &requestId, const QString &what)
 {
     qCWarning(lcBilling) << "request" << requestId << "failed:" << what;
+    if (Database::isUnavailableError(what))
+        return Reply::error({ErrorKind::Unavailable,
+                             u"storage_unavailable"_s,
+                             u"The ledger cannot be written now; retry later."_s,
+                             {},
+                             StorageRetryAfterSeconds},
+                            requestId);
     return Reply::error(ApiError::internal(), requestId);
 }
 
@@ -371,6 +382,8 @@ void BillingRoutes::runOnPool(const Responder &responder, Work work)
     }).then(&m_billing, [responder, billing = &m_billing](const Reply &reply) {
         if (reply.status >= 200 && reply.status < 300)
             billing->scheduleSummaryRefresh();
+        else if (reply.status == 503)
+            billing->noteStorageUnavailable();
         responder.send(reply);
     });
 }
@@ -488,7 +501,8 @@ void BillingRoutes::use(const Request &request, const Responder &responder)
             return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
         BillingSql::Transaction transaction(db);
         if (!transaction.isActive())
-            return internalError(requestId, u"cannot begin a transaction"_s);
+            return internalError(requestId,
+                                 u"cannot begin a transaction: "_s + db.lastError().text());
         const LedgerResult result = ledger->use(db, posting);
         if (result.status == LedgerResult::Status::Error)
             return internalError(requestId, result.error);
@@ -561,7 +575,8 @@ void BillingRoutes::credit(const Request &request, const Responder &responder)
             return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
         BillingSql::Transaction transaction(db);
         if (!transaction.isActive())
-            return internalError(requestId, u"cannot begin a transaction"_s);
+            return internalError(requestId,
+                                 u"cannot begin a transaction: "_s + db.lastError().text());
         const LedgerResult result = ledger->credit(db, posting);
         if (result.status == LedgerResult::Status::Duplicate
             && !sameOperation(result.entry, posting))

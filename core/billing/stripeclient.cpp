@@ -197,8 +197,10 @@ void StripeClient::createCheckoutSession(const CheckoutRequest &request, Callbac
         } else if (result.httpStatus >= 200 && result.httpStatus < 300) {
             result.sessionId = body.value(u"id"_s).toString();
             result.url = QUrl(body.value(u"url"_s).toString());
+            // The URL goes to the customer's browser as is: only an https page, never a
+            // javascript: or data: URL from a broken or impersonated Stripe.
             const bool valid = result.sessionId.startsWith(u"cs_") && result.url.isValid()
-                               && !result.url.isRelative();
+                               && result.url.scheme() == u"https" && !result.url.host().isEmpty();
             result.status
                     = valid ? CheckoutResult::Status::Ok : CheckoutResult::Status::BadResponse;
         } else {

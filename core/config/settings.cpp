@@ -4,6 +4,7 @@
 
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QUrl>
 
@@ -24,7 +25,50 @@ struct KeySpec
     double min = 0;
     double max = 0;
     const char *help = "";
+    // Extra check of a String value's shape; nullptr: any text.
+    bool (*check)(const QString &value, QString *why) = nullptr;
 };
+
+// "state=seconds,..." as VmStatusCache::parseTtlMap reads it (0..86400 s each).
+bool checkTtlMap(const QString &value, QString *why)
+{
+    for (const QString &item : value.split(u',', Qt::SkipEmptyParts)) {
+        const qsizetype eq = item.indexOf(u'=');
+        bool ok = false;
+        const double seconds = eq > 0 ? item.mid(eq + 1).trimmed().toDouble(&ok) : 0;
+        if (eq <= 0 || item.left(eq).trimmed().isEmpty() || !ok || seconds < 0 || seconds > 86400) {
+            *why = QStringLiteral("expected state=seconds items (0..86400), e.g. running=15");
+            return false;
+        }
+    }
+    return true;
+}
+
+bool checkTransport(const QString &value, QString *why)
+{
+    const QString name = value.trimmed();
+    if (name.isEmpty() || name.compare(u"native", Qt::CaseInsensitive) == 0
+        || name.compare(u"qnam", Qt::CaseInsensitive) == 0)
+        return true;
+    *why = QStringLiteral("expected native or qnam");
+    return false;
+}
+
+// WxH@quality as ScreenPreset::parse reads it: 16..16384 pixels a side, quality 1..100.
+bool checkPreset(const QString &value, QString *why)
+{
+    static const QRegularExpression pattern(QStringLiteral("^(\\d{1,5})x(\\d{1,5})@(\\d{1,3})$"));
+    const QRegularExpressionMatch match = pattern.match(value.trimmed());
+    const auto within = [&match](int group, int min, int max) {
+        const int number = match.captured(group).toInt();
+        return number >= min && number <= max;
+    };
+    if (match.hasMatch() && within(1, 16, 16384) && within(2, 16, 16384) && within(3, 1, 100))
+        return true;
+    *why = QStringLiteral("expected WxH@quality, 16..16384 pixels and quality 1..100, e.g. "
+                          "1024x768@75");
+    return false;
+}
 
 constexpr double MaxInt = double(std::numeric_limits<qint32>::max());
 
@@ -185,7 +229,8 @@ const KeySpec Keys[] = {
          nullptr,
          0,
          0,
-         "Orgo HTTP transport: native (pooled keep-alive sockets) or qnam (QNetworkAccessManager)"},
+         "Orgo HTTP transport: native (pooled keep-alive sockets) or qnam (QNetworkAccessManager)",
+         checkTransport},
         {"cache/vm_capacity", Type::Integer, "500", nullptr, 1, 10000000, "VM status entries"},
         {"cache/vm_ttl",
          Type::String,
@@ -194,7 +239,8 @@ const KeySpec Keys[] = {
          nullptr,
          0,
          0,
-         "TTL in seconds per VM state"},
+         "TTL in seconds per VM state",
+         checkTtlMap},
         {"cache/sweep_interval_ms", Type::Integer, "30000", nullptr, 10, 3600000, "expiry sweep"},
         {"cache/vm_refresh_ahead",
          Type::Real,
@@ -299,9 +345,23 @@ const KeySpec Keys[] = {
          100,
          100000000,
          "finished tasks kept at most"},
-        {"screens/low", Type::String, "640x480@60", nullptr, 0, 0, "low preset WxH@quality"},
-        {"screens/medium", Type::String, "1024x768@75", nullptr, 0, 0, "medium preset"},
-        {"screens/high", Type::String, "1920x1080@85", nullptr, 0, 0, "high preset"},
+        {"screens/low",
+         Type::String,
+         "640x480@60",
+         nullptr,
+         0,
+         0,
+         "low preset WxH@quality",
+         checkPreset},
+        {"screens/medium",
+         Type::String,
+         "1024x768@75",
+         nullptr,
+         0,
+         0,
+         "medium preset",
+         checkPreset},
+        {"screens/high", Type::String, "1920x1080@85", nullptr, 0, 0, "high preset", checkPreset},
         {"screens/max_pixels",
          Type::Integer,
          "40000000",
@@ -369,6 +429,9 @@ QVariant convert(const KeySpec &spec, const QString &raw, QString *why)
     const QString value = raw.trimmed();
     switch (spec.type) {
     case Type::String:
+        if (spec.check && !spec.check(raw, why))
+            return {};
+        return raw;
     case Type::Secret:
         return raw;
     case Type::List: {

@@ -15,6 +15,8 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 
 namespace Mouse {
 
@@ -176,14 +178,14 @@ QSqlDatabase Database::openConnection(const QString &name, QString *error) const
                 m_inMemory
                         ? QStringLiteral("file:%1?mode=memory&cache=shared").arg(m_connectionPrefix)
                         : m_location);
-        db.setConnectOptions(m_inMemory
-                                     ? QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=10000")
-                                     : QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        const QString busy = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_busyTimeoutMs);
+        db.setConnectOptions(m_inMemory ? QStringLiteral("QSQLITE_OPEN_URI;") + busy : busy);
     }
     if (!db.open()) {
         // The driver's text may contain the connection string; keep it out of answers.
         qCWarning(lcStorage) << "cannot open the database:" << db.lastError().text();
-        *error = QStringLiteral("cannot open the database (%1)").arg(db.lastError().driverText());
+        *error = QStringLiteral("cannot open the database %1 (%2)")
+                         .arg(displayName(), db.lastError().driverText());
         return db;
     }
     if (m_kind == Kind::Sqlite) {
@@ -217,9 +219,99 @@ int Database::schemaVersion() const
     return query.value(0).toInt();
 }
 
+bool Database::isUnavailableError(const QString &errorText)
+{
+    // sqlite3_errstr() texts of SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR,
+    // SQLITE_READONLY and SQLITE_CANTOPEN, then libpq's for a lost or refused connection.
+    static const char *const markers[] = {"database is locked",
+                                          "database table is locked",
+                                          "database schema is locked",
+                                          "database or disk is full",
+                                          "disk I/O error",
+                                          "attempt to write a readonly database",
+                                          "unable to open database file",
+                                          "server closed the connection unexpectedly",
+                                          "no connection to the server",
+                                          "could not connect to server",
+                                          "connection to server",
+                                          "terminating connection",
+                                          "the database system is"};
+    return std::any_of(std::begin(markers), std::end(markers), [&errorText](const char *marker) {
+        return errorText.contains(QLatin1String(marker), Qt::CaseInsensitive);
+    });
+}
+
+QString Database::displayName() const
+{
+    if (m_kind == Kind::Sqlite)
+        return m_location;
+    // Never the user name or the password of a postgresql:// URL.
+    const QUrl url(m_location);
+    return QStringLiteral("postgresql://%1:%2%3")
+            .arg(url.host())
+            .arg(url.port(5432))
+            .arg(url.path());
+}
+
+// The names of the tables already there, so that another program's database is never written
+// into: migrations would add our tables beside its own, and the gateway would run on it.
+std::optional<QStringList> Database::tableNames(QSqlDatabase &db, QString *error) const
+{
+    QSqlQuery query(db);
+    const QString sql = m_kind == Kind::Sqlite
+                                ? QStringLiteral("SELECT name FROM sqlite_master WHERE type = "
+                                                 "'table' AND name NOT LIKE 'sqlite_%'")
+                                : QStringLiteral("SELECT table_name FROM information_schema.tables "
+                                                 "WHERE table_schema = current_schema()");
+    if (!query.exec(sql)) {
+        *error = query.lastError().text();
+        return std::nullopt;
+    }
+    QStringList names;
+    while (query.next())
+        names.append(query.value(0).toString());
+    return names;
+}
+
+// Refuses a database that is not ours (tables but no schema_migrations, or a schema_migrations
+// of another shape) and one whose schema is newer than this build's migrations: running old
+// code on a newer ledger could write rows the newer code reads differently.
+bool Database::checkOwnership(QSqlDatabase &db, int latest, QString *error) const
+{
+    const std::optional<QStringList> tables = tableNames(db, error);
+    if (!tables) {
+        *error = QStringLiteral("cannot read the database %1: %2").arg(displayName(), *error);
+        return false;
+    }
+    if (tables->isEmpty())
+        return true;
+    QSqlQuery query(db);
+    if (!tables->contains(QStringLiteral("schema_migrations"))
+        || !query.exec(QStringLiteral("SELECT MAX(version) FROM schema_migrations"))) {
+        *error = QStringLiteral("the database %1 already holds tables of another program; "
+                                "set storage/database to a new file")
+                         .arg(displayName());
+        return false;
+    }
+    const int current = query.next() ? query.value(0).toInt() : 0;
+    if (current > latest) {
+        *error = QStringLiteral("the database %1 has schema version %2, newer than this "
+                                "mouse-gateway knows (%3); run the newer version or restore a "
+                                "backup")
+                         .arg(displayName())
+                         .arg(current)
+                         .arg(latest);
+        return false;
+    }
+    return true;
+}
+
 bool Database::migrate(QString *error)
 {
     QSqlDatabase db = connection();
+    const QList<Migration> migrations = availableMigrations();
+    if (!checkOwnership(db, migrations.isEmpty() ? 0 : migrations.constLast().version, error))
+        return false;
     if (!exec(db,
               QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
                              "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"),
@@ -227,7 +319,7 @@ bool Database::migrate(QString *error)
         return false;
 
     const int current = schemaVersion();
-    for (const Migration &migration : availableMigrations()) {
+    for (const Migration &migration : migrations) {
         if (migration.version <= current)
             continue;
         QFile file(migration.path);

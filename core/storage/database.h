@@ -4,8 +4,10 @@
 
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
+#include <optional>
 
 namespace Mouse {
 
@@ -26,6 +28,10 @@ public:
     ~Database();
     Q_DISABLE_COPY_MOVE(Database)
 
+    // How long a SQLite statement waits for another writer's lock (default 10 s) before it
+    // fails with "database is locked". Set before open(); tests shorten it.
+    void setBusyTimeoutMs(int ms) { m_busyTimeoutMs = ms; }
+
     // Opens the main connection, creating the file's folder, and runs pending migrations.
     bool open(QString *error);
 
@@ -36,17 +42,28 @@ public:
     QString location() const { return m_location; }
     int schemaVersion() const;
 
+    // Where the data is, for messages: the file, or a PostgreSQL URL without its credentials.
+    QString displayName() const;
+
+    // Whether a driver's error text says the store cannot take the work now (locked by
+    // another process, disk full, read-only, I/O error, PostgreSQL connection lost) rather
+    // than that the statement is wrong: such failures are answered 503 with Retry-After.
+    static bool isUnavailableError(const QString &errorText);
+
     // The default SQLite file: $XDG_DATA_HOME/mouse-gateway/mouse-gateway.sqlite.
     static QString defaultLocation();
 
 private:
     QSqlDatabase openConnection(const QString &name, QString *error) const;
     bool migrate(QString *error);
+    std::optional<QStringList> tableNames(QSqlDatabase &db, QString *error) const;
+    bool checkOwnership(QSqlDatabase &db, int latest, QString *error) const;
 
     QString m_location;
     Kind m_kind = Kind::Sqlite;
     QString m_connectionPrefix;
     bool m_inMemory = false;
+    int m_busyTimeoutMs = 10000;
     static std::atomic<int> s_instances;
 };
 

@@ -62,6 +62,7 @@ private slots:
     void clientIdempotencyKeyIsStable();
     void withoutSecretKeyAnswers503();
     void stripeRefusalIsNotLeaked();
+    void checkoutUrlThatIsNotHttpsIsRefused();
     void validatesInput();
     void unknownCustomer();
 
@@ -76,6 +77,7 @@ private:
     QList<SeenRequest> m_seen;
     QList<SeenRequest> m_seenCustomers;
     int m_mockStatus = 200;
+    QString m_sessionUrl; // when set, the mock answers this checkout URL
     int m_customerStatus = 200;
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -102,10 +104,13 @@ void tst_Checkout::initTestCase()
                 }
                 const QString id = s("cs_test_")
                                    + QString::fromLatin1(seen.idempotencyKey.toHex().right(12));
-                return QHttpServerResponse(QJsonObject{
-                        {s("id"), id},
-                        {s("object"), s("checkout.session")},
-                        {s("url"), QString(s("https://checkout.stripe.com/c/pay/") + id)}});
+                return QHttpServerResponse(
+                        QJsonObject{{s("id"), id},
+                                    {s("object"), s("checkout.session")},
+                                    {s("url"),
+                                     m_sessionUrl.isEmpty()
+                                             ? QString(s("https://checkout.stripe.com/c/pay/") + id)
+                                             : m_sessionUrl}});
             });
     m_mock.route(s("/v1/customers"),
                  QHttpServerRequest::Method::Post,
@@ -131,6 +136,7 @@ void tst_Checkout::init()
     m_seen.clear();
     m_seenCustomers.clear();
     m_mockStatus = 200;
+    m_sessionUrl.clear();
     m_customerStatus = 200;
     m_dir = std::make_unique<QTemporaryDir>();
     m_db = std::make_unique<Database>(m_dir->filePath(s("checkout.sqlite")));
@@ -308,6 +314,23 @@ void tst_Checkout::stripeRefusalIsNotLeaked()
                      .value(s("stripe_code")),
              s("url_invalid"));
     QCOMPARE(scalar(*m_db, s("SELECT COUNT(*) FROM token_orders")), 0);
+}
+
+// A Stripe answer (a broken proxy, a wrong stripe/api_url) whose session URL was
+// javascript:alert(1) was handed to the client as checkout_url, with a 200.
+void tst_Checkout::checkoutUrlThatIsNotHttpsIsRefused()
+{
+    for (const QString &url : {s("javascript:alert(1)"),
+                               s("data:text/html,hi"),
+                               s("http://checkout.stripe.com/c/pay/x")}) {
+        m_sessionUrl = url;
+        const Captured reply = purchase(GrowthBody);
+        MOUSE_WAIT_REPLY(reply);
+        QCOMPARE(reply.status(), 502);
+        QCOMPARE(reply.json().value(s("error")).toObject().value(s("code")).toString(),
+                 s("stripe_error"));
+        QVERIFY(!(*reply.reply)->body.contains(url.toUtf8()));
+    }
 }
 
 void tst_Checkout::validatesInput()

@@ -13,6 +13,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSet>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -39,6 +40,7 @@ private slots:
     void adminOverviewAndHistory();
     void unknownCustomerIs404();
     void overRealHttpWithAccess();
+    void lockedDatabaseAnswers503AndLosesNothing();
 
 private:
     Captured get(const QString &path, const QString &query = {}, bool admin = false)
@@ -543,6 +545,61 @@ void tst_TokenRoutes::overRealHttpWithAccess()
     QCOMPARE(overview.json.value(s("total_balance")).toInt(), 0);
     QCOMPARE(overview.json.value(s("lifetime_spent")).toInt(), 100);
     server.close();
+}
+
+// Another process holding SQLite's write lock (an operator's sqlite3 shell, a backup tool):
+// the ledger routes answered 500 internal_error, as if the gateway were broken, and no
+// operator event said why. They answer 503 storage_unavailable with Retry-After, the operator
+// is told once, and the same use goes through once the lock is released.
+void tst_TokenRoutes::lockedDatabaseAnswers503AndLosesNothing()
+{
+    credit(100);
+    m_db->setBusyTimeoutMs(100); // new connections only: reopen the routes' pool
+    m_router.reset();
+    m_billing.reset();
+    EventLog events;
+    m_billing = std::make_unique<Billing>(*m_db, Settings::defaults(), &events);
+    m_router = std::make_unique<Http::Router>();
+    m_billing->registerRoutes(*m_router);
+
+    QSqlDatabase holder = QSqlDatabase::addDatabase(s("QSQLITE"), s("lock-holder"));
+    holder.setDatabaseName(m_dir->filePath(s("routes.sqlite")));
+    QVERIFY(holder.open());
+    QVERIFY(QSqlQuery(holder).exec(s("BEGIN IMMEDIATE")));
+
+    const QJsonObject use{{s("amount"), 30}, {s("reference_id"), s("job-1")}};
+    for (const QString &path : QStringList{Tokens + s("/use"), Tokens + s("/credit")}) {
+        const bool admin = path.endsWith(s("credit"));
+        const Captured reply
+                = post(path,
+                       admin ? QJsonObject{{s("amount"), 5}, {s("description"), s("x")}} : use,
+                       admin);
+        MOUSE_WAIT_REPLY(reply);
+        QCOMPARE(reply.status(), 503);
+        const QJsonObject error = reply.json().value(s("error")).toObject();
+        QCOMPARE(error.value(s("code")).toString(), s("storage_unavailable"));
+        QVERIFY2(!error.value(s("message")).toString().contains(s("locked")),
+                 "no driver text in answers");
+        QByteArray retryAfter;
+        for (const auto &[name, value] : std::as_const((*reply.reply)->headers))
+            retryAfter = name.compare("Retry-After", Qt::CaseInsensitive) == 0 ? value : retryAfter;
+        QCOMPARE(retryAfter, QByteArray("5"));
+    }
+    int operatorEvents = 0;
+    for (const EventLog::Event &event : events.events())
+        operatorEvents += event.message.contains(s("storage_unavailable")) ? 1 : 0;
+    QCOMPARE(operatorEvents, 1); // told once, not per request
+
+    QVERIFY(QSqlQuery(holder).exec(s("ROLLBACK")));
+    holder.close();
+    holder = {};
+    QSqlDatabase::removeDatabase(s("lock-holder"));
+
+    const Captured retried = post(Tokens + s("/use"), use);
+    MOUSE_WAIT_REPLY(retried);
+    QCOMPARE(retried.status(), 200);
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 70);
+    QCOMPARE(scalar(*m_db, s("SELECT COUNT(*) FROM token_transactions")), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_TokenRoutes)

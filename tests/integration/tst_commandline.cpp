@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+
 class tst_CommandLine : public QObject
 {
     Q_OBJECT
@@ -22,6 +24,7 @@ private slots:
     void invalidSettingStopsStartup_data();
     void invalidSettingStopsStartup();
     void serverRunsWithoutDisplay();
+    void hangupStopsTheServerInOrder();
 
 private:
     QProcessEnvironment cleanEnvironment() const;
@@ -94,6 +97,20 @@ void tst_CommandLine::invalidSettingStopsStartup_data()
                                            QStringLiteral("--listen"),
                                            QStringLiteral("nowhere")}
                             << QStringLiteral("server/listen");
+    // These three used to start anyway: a warning and the defaults for the first two, and a
+    // stop only after storage had been opened (exit 1) for the third.
+    QTest::newRow("ttl map") << QStringList{QStringLiteral("--server"),
+                                            QStringLiteral("--set"),
+                                            QStringLiteral("cache/vm_ttl=running=-1")}
+                             << QStringLiteral("cache/vm_ttl");
+    QTest::newRow("transport") << QStringList{QStringLiteral("--server"),
+                                              QStringLiteral("--set"),
+                                              QStringLiteral("orgo/transport=carrier-pigeon")}
+                               << QStringLiteral("orgo/transport");
+    QTest::newRow("preset") << QStringList{QStringLiteral("--server"),
+                                           QStringLiteral("--set"),
+                                           QStringLiteral("screens/high=1920x1080@101")}
+                            << QStringLiteral("screens/high");
     QTest::newRow("unknown flag") << QStringList{QStringLiteral("--frobnicate")}
                                   << QStringLiteral("frobnicate");
     QTest::newRow("both faces") << QStringList{QStringLiteral("--server"),
@@ -148,6 +165,35 @@ void tst_CommandLine::serverRunsWithoutDisplay()
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
+}
+
+// SIGHUP (the terminal or SSH session closed) killed the server on the spot: no orderly stop,
+// no stop event, the WAL and its shared-memory file left behind.
+void tst_CommandLine::hangupStopsTheServerInOrder()
+{
+    const QString database = m_dir.filePath(QStringLiteral("hangup/gw.sqlite"));
+    QProcess process;
+    process.setProcessEnvironment(cleanEnvironment());
+    process.start(m_binary,
+                  {QStringLiteral("--server"),
+                   QStringLiteral("--listen"),
+                   QStringLiteral("127.0.0.1:0"),
+                   QStringLiteral("--set"),
+                   QStringLiteral("storage/database=") + database});
+    QVERIFY(process.waitForStarted());
+    QString out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(process.readAllStandardOutput()),
+                              out.contains(QStringLiteral("serving on"))),
+                             20000);
+
+    QCOMPARE(::kill(pid_t(process.processId()), SIGHUP), 0);
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("Stopping on request")), qPrintable(err));
+    QVERIFY(QFile::exists(database));
+    QVERIFY(!QFile::exists(database + QStringLiteral("-wal"))); // closed cleanly
 }
 
 QTEST_GUILESS_MAIN(tst_CommandLine)

@@ -3,6 +3,7 @@
 #include "core/storage/database.h"
 #include "support/postgresserver.h"
 
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -22,6 +23,10 @@ private slots:
     void connectionPerThread();
     void migrationsRunOnPostgres();
     void threadsComingAndGoing();
+    void foreignDatabaseIsRefused();
+    void foreignMigrationTableIsRefused();
+    void newerSchemaIsRefused();
+    void corruptFileIsRefusedWithItsName();
     void deletedVmLinksAreClearedOnUpgrade();
 
 private:
@@ -114,6 +119,95 @@ void tst_Database::threadsComingAndGoing()
 }
 
 // Every migration is portable SQL: run them all against a real PostgreSQL server.
+// Another program's SQLite file given by mistake: the gateway used to add its tables beside
+// the other program's and run on it.
+void tst_Database::foreignDatabaseIsRefused()
+{
+    const QString path = m_dir.filePath(QStringLiteral("places.sqlite"));
+    {
+        QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), u"other"_qs);
+        other.setDatabaseName(path);
+        QVERIFY(other.open());
+        QVERIFY(QSqlQuery(other).exec(QStringLiteral("CREATE TABLE moz_places (url TEXT)")));
+        other.close();
+    }
+    QSqlDatabase::removeDatabase(u"other"_qs);
+
+    Database db(path);
+    QString error;
+    QVERIFY(!db.open(&error));
+    QVERIFY2(error.contains(QStringLiteral("another program")), qPrintable(error));
+    QVERIFY2(error.contains(path), qPrintable(error));
+
+    QSqlDatabase check = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), u"check"_qs);
+    check.setDatabaseName(path);
+    QVERIFY(check.open());
+    QSqlQuery tables(check);
+    QVERIFY(tables.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'")));
+    QStringList names;
+    while (tables.next())
+        names.append(tables.value(0).toString());
+    QCOMPARE(names, QStringList{QStringLiteral("moz_places")}); // nothing of ours was added
+    check.close();
+    check = {};
+    QSqlDatabase::removeDatabase(u"check"_qs);
+}
+
+void tst_Database::foreignMigrationTableIsRefused()
+{
+    const QString path = m_dir.filePath(QStringLiteral("migrations-of-another.sqlite"));
+    {
+        QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), u"other2"_qs);
+        other.setDatabaseName(path);
+        QVERIFY(other.open());
+        QVERIFY(QSqlQuery(other).exec(
+                QStringLiteral("CREATE TABLE schema_migrations (name TEXT)")));
+        other.close();
+    }
+    QSqlDatabase::removeDatabase(u"other2"_qs);
+
+    Database db(path);
+    QString error;
+    QVERIFY(!db.open(&error));
+    QVERIFY2(error.contains(QStringLiteral("another program")), qPrintable(error));
+}
+
+// A database written by a newer build: this one must not run its older code on it.
+void tst_Database::newerSchemaIsRefused()
+{
+    const QString path = m_dir.filePath(QStringLiteral("future.sqlite"));
+    int version = 0;
+    {
+        Database db(path);
+        QString error;
+        QVERIFY2(db.open(&error), qPrintable(error));
+        version = db.schemaVersion();
+        QSqlQuery insert(db.connection());
+        QVERIFY(insert.exec(
+                QStringLiteral("INSERT INTO schema_migrations VALUES (%1, 0)").arg(version + 100)));
+    }
+    Database db(path);
+    QString error;
+    QVERIFY(!db.open(&error));
+    QVERIFY2(error.contains(QStringLiteral("newer")), qPrintable(error));
+    QVERIFY2(error.contains(QString::number(version + 100)), qPrintable(error));
+}
+
+void tst_Database::corruptFileIsRefusedWithItsName()
+{
+    const QString path = m_dir.filePath(QStringLiteral("garbage.sqlite"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(8192, 'x'));
+    file.close();
+
+    Database db(path);
+    QString error;
+    QVERIFY(!db.open(&error));
+    QVERIFY2(error.contains(path), qPrintable(error));
+    QCOMPARE(QFileInfo(path).size(), 8192); // left as it was, for the operator to inspect
+}
+
 void tst_Database::migrationsRunOnPostgres()
 {
     const QString reason = Mouse::Tests::PostgresServer::unavailableReason();
