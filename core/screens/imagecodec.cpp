@@ -609,11 +609,17 @@ Expected<QSize> probe(const QByteArray &bytes, qint64 maxPixels)
     return size;
 }
 
-Expected<QImage> decode(const QByteArray &bytes, qint64 maxPixels)
+namespace {
+
+// decode(), and with a valid `box` decodeToFit(): the PNGs our decoder reads are scaled to
+// fit the box as their rows are decoded; other images come back at full size.
+Expected<QImage>
+decodeImage(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *declaredSize)
 {
     const Expected<QSize> declared = probe(bytes, maxPixels);
     if (!declared)
         return declared.error();
+    *declaredSize = declared.value();
     const QByteArray mime = sniffMime(bytes);
     if (!endsCompletely(bytes, mime))
         return corrupt();
@@ -621,10 +627,11 @@ Expected<QImage> decode(const QByteArray &bytes, qint64 maxPixels)
     if (mime == "image/png") {
         // The PNGs screenshots come as go through our direct decoder; other kinds (16-bit,
         // 1-bit, interlaced, colour-key transparency) through QImageReader below.
+        const QSize target = box.isValid() ? fitInside(declared.value(), box) : QSize();
         QImage image;
-        switch (PngDecoder::decode(bytes, maxPixels, &image)) {
+        switch (PngDecoder::decode(bytes, maxPixels, &image, target)) {
         case PngDecoder::Result::Decoded:
-            if (image.size() != declared.value())
+            if (image.size() != declared.value() && image.size() != target)
                 return corrupt();
             return image;
         case PngDecoder::Result::Corrupt:
@@ -648,6 +655,23 @@ Expected<QImage> decode(const QByteArray &bytes, qint64 maxPixels)
         return corrupt();
     }
     return image;
+}
+
+} // namespace
+
+Expected<QImage> decode(const QByteArray &bytes, qint64 maxPixels)
+{
+    QSize declared;
+    return decodeImage(bytes, maxPixels, QSize(), &declared);
+}
+
+Expected<QImage>
+decodeToFit(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *sourceSize)
+{
+    const Expected<QImage> image = decodeImage(bytes, maxPixels, box, sourceSize);
+    if (!image)
+        return image;
+    return scaled(image.value(), fitInside(*sourceSize, box));
 }
 
 QSize fitInside(const QSize &source, const QSize &box)
@@ -1000,17 +1024,18 @@ Expected<EncodedImage> compress(const QByteArray &source,
     timer.start();
     if (cancelled(options))
         return ScreenError::stopping();
-    Expected<QImage> decoded = decode(source, options.maxPixels);
+    EncodedImage out;
+    // Decode and downscale in one pass where the decoder can (decodeMs is then both).
+    const Expected<QImage> decoded
+            = decodeToFit(source, options.maxPixels, preset.box, &out.sourceSize);
     if (!decoded)
         return decoded.error();
-    EncodedImage out;
     out.sourceBytes = source.size();
-    out.sourceSize = decoded->size();
     out.decodeMs = msSince(timer);
 
     timer.restart();
-    out.size = fitInside(out.sourceSize, preset.box);
-    const QImage image = scaled(decoded.value(), out.size);
+    out.size = decoded->size();
+    const QImage &image = decoded.value();
     const Luma reference = lumaOf(image, useHelper(options));
     out.scaleMs = msSince(timer);
     if (cancelled(options))

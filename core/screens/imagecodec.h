@@ -63,6 +63,12 @@ Expected<QSize> probe(const QByteArray &bytes, qint64 maxPixels);
 // or partial image.
 Expected<QImage> decode(const QByteArray &bytes, qint64 maxPixels);
 
+// decode() and scaled() to fitInside(source, box) in one call, the same pixels; the PNGs our
+// decoder reads are scaled as their rows are decoded (the full-size picture is never stored).
+// *sourceSize: the source's size.
+Expected<QImage>
+decodeToFit(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *sourceSize);
+
 // The largest size with the source's aspect ratio that fits in box; never larger than source.
 QSize fitInside(const QSize &source, const QSize &box);
 

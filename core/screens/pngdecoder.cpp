@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/screens/pngdecoder.h"
 
+#include "core/screens/areascaler.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -9,6 +11,10 @@
 #include <vector>
 
 #include <libdeflate.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace Mouse::PngDecoder {
 
@@ -159,6 +165,125 @@ Result readChunks(const QByteArray &bytes, qint64 maxPixels, Chunks *out)
     return Result::Decoded;
 }
 
+// The SIMD Paeth reads rows 4 bytes at a time: a 3-byte pixel's load takes one byte past it, which
+// the buffers have (RowPadding): the next row's filter byte, or padding after the last row.
+constexpr size_t RowPadding = 16;
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define MOUSE_PAETH_SSE41 1
+
+__attribute__((target("sse4.1"))) inline __m128i loadPixel(const uchar *p)
+{
+    quint32 bytes = 0;
+    std::memcpy(&bytes, p, 4);
+    return _mm_cvtepu8_epi16(_mm_cvtsi32_si128(int(bytes)));
+}
+
+// Paeth for 3- and 4-byte pixels, one pixel's channels at once in 16-bit lanes. Each pixel
+// waits for its left neighbour, so the gain is a shorter chain per pixel: |b - c| is made
+// before the left pixel is known, abs and blend are one instruction each (SSSE3, SSE4.1), and
+// the final add is byte-wise (its high bytes stay 0: no masking). A pixel is stored as 4
+// bytes, the fourth over the next pixel's first, which was loaded before (the last pixel is
+// stored byte by byte, not to touch the next row's filter byte).
+template<int Bpp>
+__attribute__((target("sse4.1"))) void paethSse41(uchar *row, const uchar *prev, size_t length)
+{
+    if (length < Bpp)
+        return;
+    __m128i a = _mm_setzero_si128(), c = _mm_setzero_si128();
+    __m128i next = loadPixel(row);
+    const size_t last = length - Bpp;
+    for (size_t i = 0;; i += Bpp) {
+        const __m128i b = loadPixel(prev + i), x = next;
+        const __m128i bc = _mm_sub_epi16(b, c), ac = _mm_sub_epi16(a, c);
+        const __m128i pa = _mm_abs_epi16(bc), pb = _mm_abs_epi16(ac);
+        const __m128i pc = _mm_abs_epi16(_mm_add_epi16(ac, bc));
+        const __m128i notA = _mm_or_si128(_mm_cmpgt_epi16(pa, pb), _mm_cmpgt_epi16(pa, pc));
+        const __m128i bOrC = _mm_blendv_epi8(b, c, _mm_cmpgt_epi16(pb, pc));
+        a = _mm_add_epi8(x, _mm_blendv_epi8(a, bOrC, notA));
+        const auto out = quint32(_mm_cvtsi128_si32(_mm_packus_epi16(a, a)));
+        if (i == last) {
+            for (int k = 0; k < Bpp; ++k)
+                row[i + size_t(k)] = uchar(out >> (8 * k));
+            return;
+        }
+        next = loadPixel(row + i + Bpp);
+        std::memcpy(row + i, &out, 4);
+        c = b;
+    }
+}
+
+// Consecutive Paeth rows at once, on a wavefront: row r of the group works on pixel x - r at
+// step x, so the pixels above it (row r - 1's x - r and x - r - 1) were made in the steps
+// before. Rows go in pairs, one 16-bit lane group each (the upper row low, the lower high);
+// a step's chains, one per pair, run side by side, each about as long as one pixel's, so a
+// group of rows costs little more than one row. Pixels before a row's start are 0 (their
+// inputs all are); pixels after its end are made but not stored. Loads never overlap a store
+// made before them (4-byte loads read ahead, stores are of whole pixels).
+template<int Bpp>
+__attribute__((target("sse4.1"))) inline __m128i
+rawPixels(const uchar *upper, const uchar *lower, qint64 x, qint64 pixels)
+{
+    quint32 up = 0, low = 0;
+    if (x >= 0 && x < pixels)
+        std::memcpy(&up, upper + x * Bpp, 4);
+    if (x >= 1 && x <= pixels)
+        std::memcpy(&low, lower + (x - 1) * Bpp, 4);
+    return _mm_cvtepu8_epi16(
+            _mm_unpacklo_epi32(_mm_cvtsi32_si128(int(up)), _mm_cvtsi32_si128(int(low))));
+}
+
+template<int Bpp>
+__attribute__((target("sse4.1"))) inline void
+storePixels(uchar *upper, uchar *lower, __m128i a, qint64 x, qint64 pixels)
+{
+    const auto out = quint64(_mm_cvtsi128_si64(_mm_packus_epi16(a, a)));
+    if (x >= 0 && x < pixels)
+        std::memcpy(upper + x * Bpp, &out, Bpp);
+    if (x >= 1 && x <= pixels) {
+        const auto low = quint32(out >> 32);
+        std::memcpy(lower + (x - 1) * Bpp, &low, Bpp);
+    }
+}
+
+template<int Bpp, int Pairs>
+__attribute__((target("sse4.1"))) void
+paethRowsSse41(uchar *first, size_t stride, const uchar *prev, size_t length)
+{
+    const auto pixels = qint64(length / Bpp);
+    __m128i a[Pairs], b[Pairs], c[Pairs];
+    for (int j = 0; j < Pairs; ++j)
+        a[j] = c[j] = _mm_setzero_si128();
+    for (qint64 x = 0; x < pixels + 2 * Pairs - 1; ++x) {
+        quint32 above = 0;
+        if (x < pixels)
+            std::memcpy(&above, prev + x * Bpp, 4);
+        b[0] = _mm_unpacklo_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(int(above))), a[0]);
+        for (int j = 1; j < Pairs; ++j)
+            b[j] = _mm_alignr_epi8(a[j], a[j - 1], 8); // (pair j - 1's lower, pair j's upper)
+        for (int j = 0; j < Pairs; ++j) {
+            uchar *upper = first + size_t(2 * j) * stride, *lower = upper + stride;
+            const qint64 at = x - 2 * j;
+            const __m128i bc = _mm_sub_epi16(b[j], c[j]), ac = _mm_sub_epi16(a[j], c[j]);
+            const __m128i pa = _mm_abs_epi16(bc), pb = _mm_abs_epi16(ac);
+            const __m128i pc = _mm_abs_epi16(_mm_add_epi16(ac, bc));
+            const __m128i notA = _mm_or_si128(_mm_cmpgt_epi16(pa, pb), _mm_cmpgt_epi16(pa, pc));
+            const __m128i bOrC = _mm_blendv_epi8(b[j], c[j], _mm_cmpgt_epi16(pb, pc));
+            a[j] = _mm_add_epi8(rawPixels<Bpp>(upper, lower, at, pixels),
+                                _mm_blendv_epi8(a[j], bOrC, notA));
+            c[j] = b[j];
+            storePixels<Bpp>(upper, lower, a[j], at, pixels);
+        }
+    }
+}
+
+bool hasSse41()
+{
+    static const bool has = __builtin_cpu_supports("sse4.1");
+    return has;
+}
+#endif
+
 // One row's filter undone in place, for `Bpp` bytes per pixel, one loop per filter: the left
 // and upper-left bytes stay in registers (one independent chain per channel) instead of being
 // read back from the row just written.
@@ -184,6 +309,14 @@ void unfilterRow(int filter, uchar *row, const uchar *prev, size_t length)
                         = (row[i + size_t(k)] + ((left[k] + prev[i + size_t(k)]) >> 1)) & 0xff);
         break;
     default:
+#ifdef MOUSE_PAETH_SSE41
+        if constexpr (Bpp >= 3) {
+            if (hasSse41()) {
+                paethSse41<Bpp>(row, prev, length);
+                break;
+            }
+        }
+#endif
         // Paeth with p = a + b - c: |p - a| = |b - c| does not wait for the left byte.
         for (size_t i = 0; i + Bpp <= length; i += Bpp) {
             for (int k = 0; k < Bpp; ++k) {
@@ -341,9 +474,139 @@ struct DecompressorDeleter
     void operator()(libdeflate_decompressor *d) const { libdeflate_free_decompressor(d); }
 };
 
+// A picture of `size` in a pooled buffer (returned to the pool when the last copy goes).
+QImage pooledImage(const QSize &size, QImage::Format format)
+{
+    const qsizetype stride = qsizetype(size.width()) * 4; // rows stay 32-bit aligned
+    uchar *pixels = BufferPool::take(size_t(stride) * size_t(size.height()));
+    if (!pixels)
+        return {};
+    QImage out(pixels, size.width(), size.height(), stride, format, BufferPool::giveImage, pixels);
+    if (out.isNull())
+        BufferPool::give(pixels);
+    return out;
+}
+
+// Up to `count` consecutive Paeth rows undone together where the SIMD code does it (3- and
+// 4-byte pixels): returns how many (4 or 2), 0 when none (undo them one by one).
+quint32
+paethRows(uchar *first, size_t stride, quint32 count, const uchar *prev, size_t length, int bpp)
+{
+#ifdef MOUSE_PAETH_SSE41
+    if (bpp < 3 || count < 2 || !hasSse41())
+        return 0;
+    const bool four = count >= 4;
+    if (bpp == 3)
+        (four ? paethRowsSse41<3, 2> : paethRowsSse41<3, 1>)(first, stride, prev, length);
+    else
+        (four ? paethRowsSse41<4, 2> : paethRowsSse41<4, 1>)(first, stride, prev, length);
+    return four ? 4 : 2;
+#else
+    Q_UNUSED(first);
+    Q_UNUSED(stride);
+    Q_UNUSED(count);
+    Q_UNUSED(prev);
+    Q_UNUSED(length);
+    Q_UNUSED(bpp);
+    return 0;
+#endif
+}
+
+// The inflated rows, unfiltered one by one, each handed to `sink(y, row)` once done; false
+// when a row has an unknown filter.
+template<typename Sink>
+bool unfilterRows(const Header &h, uchar *raw, Sink &&sink)
+{
+    const int bpp = h.channels();
+    const size_t rowBytes = size_t(h.width) * size_t(bpp);
+    const std::vector<uchar> zeros(rowBytes + RowPadding, 0);
+    const uchar *prev = zeros.data();
+    const size_t stride = rowBytes + 1;
+    for (quint32 y = 0; y < h.height; ++y) {
+        uchar *row = raw + size_t(y) * stride;
+        quint32 run = 0; // consecutive Paeth rows from here, up to 4
+        while (run < 4 && y + run < h.height && row[size_t(run) * stride] == 4)
+            ++run;
+        if (const quint32 done = paethRows(row + 1, stride, run, prev, rowBytes, bpp)) {
+            for (quint32 k = 0; k < done; ++k)
+                sink(y + k, row + 1 + size_t(k) * stride);
+            prev = row + 1 + size_t(done - 1) * stride;
+            y += done - 1;
+            continue;
+        }
+        if (!unfilter(row[0], row + 1, prev, rowBytes, bpp))
+            return false;
+        sink(y, row + 1);
+        prev = row + 1;
+    }
+    return true;
+}
+
+bool hasAlpha(const Chunks &c)
+{
+    const int type = c.header.colourType;
+    return type == 4 || type == 6 || (type == 3 && c.paletteAlpha);
+}
+
+// Rows converted into the full-size picture.
+Result decodeFull(const Chunks &chunks, uchar *raw, QImage *image)
+{
+    const Header &h = chunks.header;
+    QImage out = pooledImage(QSize(int(h.width), int(h.height)),
+                             hasAlpha(chunks) ? QImage::Format_ARGB32 : QImage::Format_RGB32);
+    if (out.isNull())
+        return Result::TooLarge;
+    uchar *bits = out.bits();
+    const qsizetype stride = out.bytesPerLine();
+    const bool ok = unfilterRows(h, raw, [&](quint32 y, const uchar *row) {
+        convertRow(chunks, row, reinterpret_cast<QRgb *>(bits + qsizetype(y) * stride), h.width);
+    });
+    if (!ok)
+        return Result::Corrupt;
+    *image = std::move(out);
+    return Result::Decoded;
+}
+
+// Rows folded into the downscale as they are unfiltered: grey and RGB rows as they are, the
+// other kinds converted first (premultiplied when there is alpha, as ImageCodec::scaled
+// scales ARGB32_Premultiplied).
+Result decodeScaled(const Chunks &chunks, uchar *raw, const QSize &size, QImage *image)
+{
+    const Header &h = chunks.header;
+    const bool alpha = hasAlpha(chunks);
+    QImage out
+            = pooledImage(size, alpha ? QImage::Format_ARGB32_Premultiplied : QImage::Format_RGB32);
+    if (out.isNull())
+        return Result::TooLarge;
+    const int type = h.colourType;
+    const AreaScaler::Input input = type == 0   ? AreaScaler::Input::Grey
+                                    : type == 2 ? AreaScaler::Input::Rgb
+                                    : alpha     ? AreaScaler::Input::Premultiplied
+                                                : AreaScaler::Input::Opaque;
+    AreaScaler scaler(
+            QSize(int(h.width), int(h.height)), size, input, out.bits(), out.bytesPerLine());
+    std::vector<QRgb> line(type == 0 || type == 2 ? 0 : h.width);
+    const bool ok = unfilterRows(h, raw, [&](quint32, const uchar *row) {
+        if (line.empty()) {
+            scaler.addRow(row);
+            return;
+        }
+        convertRow(chunks, row, line.data(), h.width);
+        if (alpha) {
+            for (QRgb &p : line)
+                p = qPremultiply(p);
+        }
+        scaler.addRow(reinterpret_cast<const uchar *>(line.data()));
+    });
+    if (!ok)
+        return Result::Corrupt;
+    *image = std::move(out);
+    return Result::Decoded;
+}
+
 } // namespace
 
-Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image)
+Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image, const QSize &scaleTo)
 {
     Chunks chunks;
     const Result structure = readChunks(bytes, maxPixels, &chunks);
@@ -351,11 +614,10 @@ Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image)
         return structure;
 
     const Header &h = chunks.header;
-    const int bpp = h.channels();
-    const size_t rowBytes = size_t(h.width) * size_t(bpp);
+    const size_t rowBytes = size_t(h.width) * size_t(h.channels());
     const size_t total = (rowBytes + 1) * size_t(h.height);
     // Reused, not zeroed (6 MB at 1080p): the inflate must fill exactly `total` bytes or fail.
-    const std::unique_ptr<uchar, PooledDeleter> raw(BufferPool::take(total));
+    const std::unique_ptr<uchar, PooledDeleter> raw(BufferPool::take(total + RowPadding));
     if (!raw)
         return Result::TooLarge;
     const std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> inflater(
@@ -367,36 +629,9 @@ Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image)
                    != LIBDEFLATE_SUCCESS)
         return Result::Corrupt;
 
-    const bool alpha
-            = h.colourType == 4 || h.colourType == 6 || (h.colourType == 3 && chunks.paletteAlpha);
-    const qsizetype stride = qsizetype(h.width) * 4; // 4-byte pixels: rows stay 32-bit aligned
-    uchar *pixels = BufferPool::take(size_t(stride) * h.height);
-    if (!pixels)
-        return Result::TooLarge;
-    QImage out(pixels,
-               int(h.width),
-               int(h.height),
-               stride,
-               alpha ? QImage::Format_ARGB32 : QImage::Format_RGB32,
-               BufferPool::giveImage,
-               pixels);
-    if (out.isNull()) {
-        BufferPool::give(pixels);
-        return Result::TooLarge;
-    }
-    const std::vector<uchar> zeros(rowBytes, 0);
-    const uchar *prev = zeros.data();
-    uchar *bits = pixels;
-    for (quint32 y = 0; y < h.height; ++y) {
-        uchar *row = raw.get() + size_t(y) * (rowBytes + 1);
-        if (!unfilter(row[0], row + 1, prev, rowBytes, bpp))
-            return Result::Corrupt;
-        convertRow(
-                chunks, row + 1, reinterpret_cast<QRgb *>(bits + qsizetype(y) * stride), h.width);
-        prev = row + 1;
-    }
-    *image = std::move(out);
-    return Result::Decoded;
+    if (AreaScaler::handles(QSize(int(h.width), int(h.height)), scaleTo))
+        return decodeScaled(chunks, raw.get(), scaleTo, image);
+    return decodeFull(chunks, raw.get(), image);
 }
 
 } // namespace Mouse::PngDecoder

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QImage>
+#include <QSize>
 
 namespace Mouse::PngDecoder {
 
@@ -20,6 +21,12 @@ enum class Result {
     TooLarge     // IHDR declares more than maxPixels pixels (nothing was allocated)
 };
 
-Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image);
+// When scaleTo is smaller than the picture in both directions, *image is the picture scaled to
+// scaleTo, the same pixels as ImageCodec::scaled makes from the full-size picture (Qt's smooth
+// scale: RGB32, or ARGB32_Premultiplied with alpha), made from the rows as they are
+// unfiltered: the full-size picture is never stored. Otherwise *image is the full-size
+// picture.
+Result
+decode(const QByteArray &bytes, qint64 maxPixels, QImage *image, const QSize &scaleTo = QSize());
 
 } // namespace Mouse::PngDecoder

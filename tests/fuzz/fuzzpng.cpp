@@ -55,6 +55,19 @@ void pngDecoder(const uint8_t *data, size_t size)
     for (int y = 0; y < image.height(); ++y)
         sum += reinterpret_cast<const quint32 *>(image.constScanLine(y))[image.width() - 1];
     (void)sum;
+
+    // The same bytes scaled while decoding (AreaScaler), to a size taken from the input:
+    // decoded too, to exactly that size.
+    const QSize to(1 + int(data[size - 1]) % image.width(),
+                   1 + int(data[size - 2]) % image.height());
+    QImage small;
+    require(PngDecoder::decode(bytes, Cap, &small, to) == PngDecoder::Result::Decoded,
+            "decoded at full size but not scaled");
+    const bool shrinks = to.width() < image.width() && to.height() < image.height();
+    require(small.size() == (shrinks ? to : image.size()), "scaled to another size");
+    for (int y = 0; y < small.height(); ++y)
+        sum += reinterpret_cast<const quint32 *>(small.constScanLine(y))[small.width() - 1];
+    (void)sum;
 }
 
 } // namespace Mouse::Fuzz

@@ -31,12 +31,14 @@ QByteArray chunk(const char *type, const QByteArray &data)
 }
 
 // A PNG built by hand: `pixels` is width * height * channels bytes; row y is written with
-// filter (y % 5) (none, sub, up, average, Paeth), so every filter is decoded.
+// filter filters[y % size] (0-4: none, sub, up, average, Paeth); by default y % 5, so every
+// filter is decoded.
 QByteArray handmadePng(int width,
                        int height,
                        int colourType,
                        const QByteArray &pixels,
-                       const QByteArray &extraChunks = {})
+                       const QByteArray &extraChunks = {},
+                       const QList<int> &filters = {0, 1, 2, 3, 4})
 {
     const int channels = colourType == 2 ? 3 : colourType == 4 ? 2 : colourType == 6 ? 4 : 1;
     const int rowBytes = width * channels;
@@ -45,7 +47,7 @@ QByteArray handmadePng(int width,
         return y < 0 || i < 0 ? 0 : quint8(pixels[y * rowBytes + i]);
     };
     for (int y = 0; y < height; ++y) {
-        const int filter = y % 5;
+        const int filter = filters[y % filters.size()];
         filtered.append(char(filter));
         for (int i = 0; i < rowBytes; ++i) {
             const int x = at(y, i), a = at(y, i - channels), b = at(y - 1, i),
@@ -107,6 +109,45 @@ void compareWithQt(const QByteArray &png)
              theirs.convertToFormat(QImage::Format_ARGB32));
 }
 
+// Every kind of 8-bit PNG the decoder reads, odd-sized, all five filters in each.
+QList<QByteArray> everyKind(int w, int h)
+{
+    QByteArray palette, alpha;
+    for (int i = 0; i < 256; ++i) {
+        palette += char(i);
+        palette += char(255 - i);
+        palette += char((i * 7) & 0xff);
+    }
+    for (int i = 0; i < 100; ++i)
+        alpha += char(i * 2);
+    return {handmadePng(w, h, 0, noise(w * h, 1)),
+            handmadePng(w, h, 2, noise(w * h * 3, 2)),
+            handmadePng(w, h, 4, noise(w * h * 2, 3)),
+            handmadePng(w, h, 6, noise(w * h * 4, 4)),
+            handmadePng(w, h, 3, noise(w * h, 5), chunk("PLTE", palette)),
+            handmadePng(w, h, 3, noise(w * h, 6), chunk("PLTE", palette) + chunk("tRNS", alpha))};
+}
+
+// The decoder's scaled output against libpng's picture (through QImageReader) scaled by Qt.
+void compareScaledWithQt(const QByteArray &png, const QSize &box)
+{
+    const QImage theirs = QImage::fromData(png, "png");
+    QVERIFY(!theirs.isNull());
+    const QSize size = ImageCodec::fitInside(theirs.size(), box);
+    QImage ours;
+    QCOMPARE(PngDecoder::decode(png, 1'000'000, &ours, size), PngDecoder::Result::Decoded);
+    const QImage expected = ImageCodec::scaled(theirs, size);
+    // (Not scaled when it already fits: then the full picture, which scaled() converts.)
+    QCOMPARE(ours.size(), size);
+    QCOMPARE(ImageCodec::scaled(ours, size).format(), expected.format());
+    QCOMPARE(ImageCodec::scaled(ours, size), expected);
+    QSize sourceSize;
+    const Expected<QImage> fitted = ImageCodec::decodeToFit(png, 1'000'000, box, &sourceSize);
+    QVERIFY(fitted.ok());
+    QCOMPARE(sourceSize, theirs.size());
+    QCOMPARE(fitted.value(), expected);
+}
+
 } // namespace
 
 class TestPngDecoder : public QObject
@@ -117,6 +158,8 @@ private slots:
     void everyColourTypeAndFilterMatchesLibpng();
     void qtWrittenPngsMatchLibpng();
     void otherKindsAreLeftToQImageReader();
+    void scaledWhileDecodingMatchesQt();
+    void scaledBeyondTheDecoderMatchesQt();
     void corruptionIsAnError();
     void declaredSizeAboveTheCapIsRefused();
     void fuzzSeedsAndRegressionsReplay();
@@ -152,6 +195,64 @@ void TestPngDecoder::qtWrittenPngsMatchLibpng()
     compareWithQt(ScreensTest::encoded(ScreensTest::desktop(333, 211, true), "png"));
     compareWithQt(ScreensTest::encoded(desktop.convertToFormat(QImage::Format_Grayscale8), "png"));
     compareWithQt(ScreensTest::encoded(desktop.convertToFormat(QImage::Format_Indexed8), "png"));
+}
+
+void TestPngDecoder::scaledWhileDecodingMatchesQt()
+{
+    // Runs of Paeth rows (decoded two at a time where the CPU allows) of odd and even length,
+    // after each other filter, down to the last row.
+    const QList<int> paethRuns{4, 4, 1, 4, 4, 4, 2, 4, 0, 4, 4, 4, 4, 3, 4, 4, 4, 4, 4};
+    for (const int type : {0, 2, 4, 6}) {
+        const int channels = type == 2 ? 3 : type == 4 ? 2 : type == 6 ? 4 : 1;
+        for (const int h : {19, 23, 38}) {
+            const QByteArray png = handmadePng(
+                    29, h, type, noise(29 * h * channels, quint32(h + type)), {}, paethRuns);
+            compareWithQt(png);
+            compareScaledWithQt(png, QSize(20, 20));
+        }
+    }
+    // Odd sizes, ratios from just under 1 to over 5 (the generic loop), one-pixel results.
+    for (const QByteArray &png : everyKind(211, 117)) {
+        for (const QSize &box :
+             {QSize(210, 200), QSize(101, 77), QSize(64, 48), QSize(40, 40), QSize(1, 1)})
+            compareScaledWithQt(png, box);
+    }
+    // A box the picture already fits: the full-size picture, as scaled() gives it.
+    for (const QByteArray &png : everyKind(37, 23))
+        compareScaledWithQt(png, QSize(100, 100));
+    // Qt-written desktops (libpng's own filter choice) at the presets' ratios.
+    const QImage desktop = ScreensTest::desktop(1280, 720);
+    compareScaledWithQt(ScreensTest::encoded(desktop, "png"), QSize(1024, 768));
+    compareScaledWithQt(ScreensTest::encoded(desktop, "png"), QSize(640, 480));
+    compareScaledWithQt(
+            ScreensTest::encoded(desktop.convertToFormat(QImage::Format_Grayscale8), "png"),
+            QSize(640, 480));
+}
+
+void TestPngDecoder::scaledBeyondTheDecoderMatchesQt()
+{
+    // Kinds our decoder leaves to QImageReader (1-bit, 4-bit palette, 16-bit grey and RGBA)
+    // and a width the box keeps (Qt's scale, not ours): decodeToFit is decode() + scaled().
+    const QImage desktop = ScreensTest::desktop(301, 160, true);
+    QList<QRgb> sixteen;
+    for (int i = 0; i < 16; ++i)
+        sixteen << qRgba(i * 17, 255 - i * 17, (i * 40) & 0xff, i < 8 ? 255 : i * 16);
+    const QImage fourBit = desktop.convertToFormat(QImage::Format_Indexed8, sixteen);
+    for (const QImage &image : {desktop.convertToFormat(QImage::Format_Mono),
+                                fourBit,
+                                desktop.convertToFormat(QImage::Format_Grayscale16),
+                                desktop.convertToFormat(QImage::Format_RGBA64)}) {
+        const QByteArray png = ScreensTest::encoded(image, "png");
+        for (const QSize &box : {QSize(200, 100), QSize(301, 159)}) {
+            QSize sourceSize;
+            const Expected<QImage> fitted
+                    = ImageCodec::decodeToFit(png, 1'000'000, box, &sourceSize);
+            QVERIFY(fitted.ok());
+            const QImage decoded = ImageCodec::decode(png, 1'000'000).value();
+            QCOMPARE(fitted.value(),
+                     ImageCodec::scaled(decoded, ImageCodec::fitInside(decoded.size(), box)));
+        }
+    }
 }
 
 void TestPngDecoder::otherKindsAreLeftToQImageReader()
