@@ -270,7 +270,7 @@ struct WebhookIntake::Statements
         if (sqliteEvent.isValid()) {
             sqliteEvent.bind(1, item.event.id);
             sqliteEvent.bind(2, item.event.type);
-            sqliteEvent.bind(3, item.body); // the raw UTF-8 bytes, as received
+            sqliteEvent.bindUntilRun(3, item.body); // the raw UTF-8 bytes, as received
             sqliteEvent.bind(4, at);
             sqliteEvent.bind(5, item.event.orderingKey);
             sqliteEvent.bind(6, qint64(item.event.livemode ? 1 : 0));

@@ -89,7 +89,32 @@ void SqliteStatement::bind(int index, const QByteArray &utf8)
 
 void SqliteStatement::bind(int index, const QString &text)
 {
+    // The hot binds are short ASCII (event and task ids, types, ordering keys): those go
+    // through a buffer on the stack, which SQLite copies, instead of a QByteArray per bind.
+    constexpr qsizetype kStackBytes = 256;
+    const qsizetype size = text.size();
+    if (!text.isNull() && size <= kStackBytes) {
+        char buffer[kStackBytes];
+        const char16_t *in = reinterpret_cast<const char16_t *>(text.utf16());
+        qsizetype i = 0;
+        for (; i < size && in[i] < 0x80; ++i)
+            buffer[i] = char(in[i]);
+        if (i == size) {
+            sqlite3_bind_text(m_statement, index, buffer, int(size), SQLITE_TRANSIENT);
+            return;
+        }
+    }
     bind(index, text.toUtf8());
+}
+
+void SqliteStatement::bindUntilRun(int index, const QByteArray &utf8)
+{
+    if (utf8.isNull()) {
+        sqlite3_bind_null(m_statement, index);
+        return;
+    }
+    // SQLITE_STATIC: SQLite reads the caller's bytes during run(), which clears the binds.
+    sqlite3_bind_text(m_statement, index, utf8.constData(), int(utf8.size()), SQLITE_STATIC);
 }
 
 void SqliteStatement::bind(int index, qint64 value)

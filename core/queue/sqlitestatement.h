@@ -43,6 +43,8 @@ public:
     // QByteArray or QString is bound as NULL (as QSqlQuery does).
     void bind(int index, const QByteArray &utf8);
     void bind(int index, const QString &text);
+    // As bind(), without SQLite's copy: utf8 must stay unchanged until run() (large texts).
+    void bindUntilRun(int index, const QByteArray &utf8);
     void bind(int index, qint64 value);
     void bindNull(int index);
     // Runs the statement and resets it (binds cleared); false on an error (see lastError()).

@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 Mouse Gateway developers
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/log/eventlog.h"
+#include "core/queue/sqlitestatement.h"
 #include "core/queue/taskqueue.h"
 #include "core/storage/database.h"
 
@@ -84,6 +85,50 @@ private slots:
     {
         m_db.reset();
         m_dir.reset();
+    }
+
+    // The intake's hot binds: ASCII through a stack buffer, the rest through toUtf8(), the raw
+    // body without a copy. Every path must store the same text QSqlQuery would read back.
+    void sqliteStatementBindsTextAsUtf8()
+    {
+        QSqlDatabase db = m_db->connection();
+        SqliteStatement insert(db, "INSERT INTO effects (task, value) VALUES (?, ?)");
+        QVERIFY(insert.isValid());
+        const QString longAscii = QString(300, u'x');
+        const QString lastNonAscii = QString(255, u'a') + u"\u00e9"_s;
+        const QList<QString> texts{u"evt_1MqLd2"_s,
+                                   u""_s,
+                                   u"caf\u00e9 \u20ac \U0001F600"_s,
+                                   longAscii,
+                                   lastNonAscii,
+                                   QString(256, u'b')};
+        for (qsizetype i = 0; i < texts.size(); ++i) {
+            insert.bind(1, QString::number(i));
+            insert.bind(2, texts[i]);
+            QVERIFY(insert.run());
+        }
+        insert.bind(1, u"null"_s);
+        insert.bind(2, QString());
+        QVERIFY(insert.run());
+        const QByteArray body = "{\"id\":\"evt_\u00e9\"}";
+        insert.bind(1, u"body"_s);
+        insert.bindUntilRun(2, body);
+        QVERIFY(insert.run());
+
+        QSqlQuery read(db);
+        QVERIFY(read.exec(u"SELECT task, value, typeof(value) FROM effects"_s));
+        QHash<QString, QVariant> stored;
+        QHash<QString, QString> types;
+        while (read.next()) {
+            stored.insert(read.value(0).toString(), read.value(1));
+            types.insert(read.value(0).toString(), read.value(2).toString());
+        }
+        for (qsizetype i = 0; i < texts.size(); ++i) {
+            QCOMPARE(stored.value(QString::number(i)).toString(), texts[i]);
+            QCOMPARE(types.value(QString::number(i)), u"text"_s);
+        }
+        QCOMPARE(types.value(u"null"_s), u"null"_s);
+        QCOMPARE(stored.value(u"body"_s).toString(), QString::fromUtf8(body));
     }
 
     void runsTasksByPriorityThenArrival()
