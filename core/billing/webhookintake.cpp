@@ -194,12 +194,18 @@ void WebhookIntake::handle(const Http::Request &request, const Http::Responder &
         switch (outcome.kind) {
         // Serialised by hand (the same bytes QJsonDocument writes): task ids are tsk_ and hex
         // digits, nothing to escape, and no JSON object is built per answer.
-        case Outcome::Kind::Accepted:
-            responder.send(Http::Reply::bytes("{\"received\":true,\"task_id\":\""
-                                                      + outcome.taskId.toLatin1() + "\"}",
-                                              QByteArrayLiteral("application/json"),
-                                              202));
+        case Outcome::Kind::Accepted: {
+            constexpr QByteArrayView prefix = "{\"received\":true,\"task_id\":\"";
+            QByteArray body;
+            body.reserve(prefix.size() + outcome.taskId.size() + 2); // the one allocation
+            body.append(prefix);
+            for (const QChar c : outcome.taskId) // ASCII: "tsk_" and hex digits
+                body.append(c.toLatin1());
+            body.append("\"}");
+            responder.send(Http::Reply::bytes(
+                    std::move(body), QByteArrayLiteral("application/json"), 202));
             return;
+        }
         case Outcome::Kind::Duplicate:
             responder.send(
                     Http::Reply::bytes(QByteArrayLiteral("{\"duplicate\":true,\"received\":true}"),

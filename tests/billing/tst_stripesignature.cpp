@@ -3,6 +3,7 @@
 #include "core/billing/stripeevent.h"
 #include "core/billing/stripesignature.h"
 
+#include <QMessageAuthenticationCode>
 #include <QTest>
 
 using namespace Mouse;
@@ -36,6 +37,21 @@ private slots:
         QCOMPARE(stripeSignature("whsec_x", "1", "{}"),
                  QByteArray("36ee2f7498f0c1777d1312b2a7361947fe5ad31223be30d0c62421f4ca753401"));
         QCOMPARE(makeStripeSignatureHeader({kSecret}, kT, kBody), "t=1700000000,v1=" + kSig);
+    }
+
+    // A thread's keyed context is reused for every message: each one starts from the key alone,
+    // whatever came before (another message, another secret, a message cut short).
+    void keyedContextReusedPerMessage()
+    {
+        const QByteArray other("36ee2f7498f0c1777d1312b2a7361947fe5ad31223be30d0c62421f4ca753401");
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(stripeSignature(kSecret, "1700000000", kBody), kSig);
+            const QByteArray body = kBody + QByteArray(i, ' ');
+            const QByteArray expected = QMessageAuthenticationCode::hash(
+                    "1700000000." + body, kSecret, QCryptographicHash::Sha256);
+            QCOMPARE(stripeSignature(kSecret, "1700000000", body), expected.toHex());
+            QCOMPARE(stripeSignature("whsec_x", "1", "{}"), other);
+        }
     }
 
     void validSignature()
