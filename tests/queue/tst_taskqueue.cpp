@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QMutex>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -114,6 +115,14 @@ private slots:
         insert.bind(1, u"body"_s);
         insert.bindUntilRun(2, body);
         QVERIFY(insert.run());
+        // Bound twice before a run (the last bind counts), and from a temporary.
+        insert.bind(1, u"rebound"_s);
+        insert.bind(2, QString(400, u'z'));
+        insert.bind(2, u"short"_s);
+        QVERIFY(insert.run());
+        insert.bind(1, QByteArray("temporary"));
+        insert.bind(2, QByteArray("caf\u00e9") + QByteArray(300, 'y'));
+        QVERIFY(insert.run());
 
         QSqlQuery read(db);
         QVERIFY(read.exec(u"SELECT task, value, typeof(value) FROM effects"_s));
@@ -129,6 +138,25 @@ private slots:
         }
         QCOMPARE(types.value(u"null"_s), u"null"_s);
         QCOMPARE(stored.value(u"body"_s).toString(), QString::fromUtf8(body));
+        QCOMPARE(stored.value(u"rebound"_s).toString(), u"short"_s);
+        QCOMPARE(stored.value(u"temporary"_s).toString(), u"caf\u00e9"_s + QString(300, u'y'));
+    }
+
+    // tsk_, 12 hex digits of the time in ms, then 80 random bits in 20 hex digits.
+    void taskIdsStartWithTheTime()
+    {
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        const QString first = TaskQueue::newTaskId();
+        const QString second = TaskQueue::newTaskId();
+        const qint64 after = QDateTime::currentMSecsSinceEpoch();
+        const QRegularExpression shape(u"^tsk_[0-9a-f]{32}$"_s);
+        QVERIFY2(shape.match(first).hasMatch(), qPrintable(first));
+        QVERIFY2(shape.match(second).hasMatch(), qPrintable(second));
+        QVERIFY(first != second);
+        bool ok = false;
+        const qint64 ms = first.mid(4, 12).toLongLong(&ok, 16);
+        QVERIFY(ok);
+        QVERIFY(ms >= before && ms <= after);
     }
 
     void runsTasksByPriorityThenArrival()
