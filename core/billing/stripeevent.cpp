@@ -138,6 +138,7 @@ private:
     }
     bool literal(const char *word);
     bool string(QByteArrayView *plain, bool *isPlain);
+    void skipPlainBytes();
     bool number(qint64 *integer, bool *isInteger);
     bool value(Want want, int depth, Text *text);
     bool object(Want want, int depth);
@@ -166,6 +167,30 @@ bool EnvelopeScanner::literal(const char *word)
     return true;
 }
 
+// Skips whole 8-byte words of string content that need no look (printable ASCII other than
+// '"' and '\\'); the byte loop then decides at the first byte that does. The tests on a word
+// are exact for "some byte is", so nothing that matters is ever skipped. Most of a Stripe
+// body is such content: this runs once per delivery over all of it.
+void EnvelopeScanner::skipPlainBytes()
+{
+    constexpr quint64 ones = 0x0101010101010101ull;
+    constexpr quint64 highs = 0x8080808080808080ull;
+    const auto hasZeroByte = [](quint64 v) {
+        return (v - ones) & ~v & highs;
+    };
+    while (m_end - m_p >= 8) {
+        quint64 word;
+        memcpy(&word, m_p, sizeof word);
+        const quint64 special = (word & highs)                           // non-ASCII
+                                | ((word - 0x20 * ones) & ~word & highs) // control (< 0x20)
+                                | hasZeroByte(word ^ ('"' * ones))
+                                | hasZeroByte(word ^ ('\\' * ones));
+        if (special)
+            return;
+        m_p += 8;
+    }
+}
+
 // A string; *plain is its raw bytes, and *isPlain tells whether they are its value (no
 // escapes, ASCII only). Validates escapes and UTF-8.
 bool EnvelopeScanner::string(QByteArrayView *plain, bool *isPlain)
@@ -174,6 +199,9 @@ bool EnvelopeScanner::string(QByteArrayView *plain, bool *isPlain)
     const char *start = m_p;
     bool ascii = true;
     while (m_p < m_end) {
+        skipPlainBytes();
+        if (m_p >= m_end)
+            break;
         const auto c = static_cast<unsigned char>(*m_p);
         if (c == '"') {
             *plain = QByteArrayView(start, m_p - start);

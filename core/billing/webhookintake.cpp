@@ -23,6 +23,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace Mouse {
@@ -196,12 +198,12 @@ void WebhookIntake::handle(const Http::Request &request, const Http::Responder &
         // digits, nothing to escape, and no JSON object is built per answer.
         case Outcome::Kind::Accepted: {
             constexpr QByteArrayView prefix = "{\"received\":true,\"task_id\":\"";
-            QByteArray body;
-            body.reserve(prefix.size() + outcome.taskId.size() + 2); // the one allocation
-            body.append(prefix);
+            QByteArray body(prefix.size() + outcome.taskId.size() + 2, Qt::Uninitialized);
+            char *out = std::copy(prefix.begin(), prefix.end(), body.data());
             for (const QChar c : outcome.taskId) // ASCII: "tsk_" and hex digits
-                body.append(c.toLatin1());
-            body.append("\"}");
+                *out++ = c.toLatin1();
+            *out++ = '"';
+            *out = '}';
             responder.send(Http::Reply::bytes(
                     std::move(body), QByteArrayLiteral("application/json"), 202));
             return;

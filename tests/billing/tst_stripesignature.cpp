@@ -288,6 +288,42 @@ private slots:
             false);
     }
 
+    // The scanner skips plain string content a word (8 bytes) at a time: a byte that matters at
+    // any offset of a string, in a value kept (id) or not (x), must be seen all the same.
+    void envelopeScanSeesEveryByteOfAString()
+    {
+        const QList<QByteArray> specials
+                = {"\\n", "\\\"", "\\u00e9", "\xc3\xa9", "\x01", "\x7f", "\xc3\x28", "\"", "\\q"};
+        for (int offset = 0; offset < 20; ++offset) {
+            for (const QByteArray &special : specials) {
+                const QByteArray text = QByteArray(offset, 'a') + special + QByteArray(9, 'b');
+                for (const bool inId : {false, true}) {
+                    const QByteArray id = inId ? text : "evt_1";
+                    const QByteArray x = inId ? "plain" : text;
+                    const QByteArray body = "{\"id\":\"" + id + "\",\"type\":\"t\",\"x\":\"" + x
+                                            + "\",\"data\":{\"object\":{}}}";
+                    const QByteArray label = QByteArray::number(offset) + " " + special.toHex()
+                                             + (inId ? " id" : " x");
+                    const std::optional<StripeEvent> full = parseStripeEvent(body);
+                    const std::optional<StripeEnvelope> scan = scanStripeEnvelope(body);
+                    if (scan) {
+                        QVERIFY2(full, label.constData());
+                        QCOMPARE(scan->id, full->id);
+                        QCOMPARE(scan->type, full->type);
+                    }
+                    const std::optional<StripeEnvelope> envelope = parseStripeEnvelope(body);
+                    QVERIFY2(envelope.has_value() == full.has_value(), label.constData());
+                    if (full)
+                        QCOMPARE(envelope->id, full->id);
+                }
+            }
+        }
+        // A raw control character is never valid JSON, wherever it is.
+        QVERIFY(!scanStripeEnvelope("{\"id\":\"" + QByteArray(13, 'a')
+                                    + "\x01\",\"type\":\"t\","
+                                      "\"data\":{\"object\":{}}}"));
+    }
+
     void envelopeScanAgreesWithFullParse()
     {
         QFETCH(QByteArray, body);
