@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QtAlgorithms>
 
 #include <cstring>
 
@@ -167,9 +168,9 @@ bool EnvelopeScanner::literal(const char *word)
     return true;
 }
 
-// Skips whole 8-byte words of string content that need no look (printable ASCII other than
-// '"' and '\\'); the byte loop then decides at the first byte that does. The tests on a word
-// are exact for "some byte is", so nothing that matters is ever skipped. Most of a Stripe
+// Skips string content that needs no look (printable ASCII other than '"' and '\\') a word of
+// 8 bytes at a time, up to the first byte that does, where the byte loop decides. The tests on
+// a word are exact for "some byte is", so nothing that matters is ever skipped. Most of a Stripe
 // body is such content: this runs once per delivery over all of it.
 void EnvelopeScanner::skipPlainBytes()
 {
@@ -185,8 +186,14 @@ void EnvelopeScanner::skipPlainBytes()
                                 | ((word - 0x20 * ones) & ~word & highs) // control (< 0x20)
                                 | hasZeroByte(word ^ ('"' * ones))
                                 | hasZeroByte(word ^ ('\\' * ones));
-        if (special)
+        if (special) {
+#if Q_BYTE_ORDER == Q_LITTLE_ENDIAN
+            // The lowest flagged byte is always a true one (a borrow only runs upwards from
+            // one), so the plain bytes before it are skipped too.
+            m_p += qCountTrailingZeroBits(special) / 8;
+#endif
             return;
+        }
         m_p += 8;
     }
 }
