@@ -297,8 +297,13 @@ bool EnvelopeScanner::number(qint64 *integer, bool *isInteger)
         ++m_p;
     const char *digits = m_p;
     qint64 magnitude = 0;
-    while (m_p < m_end && *m_p >= '0' && *m_p <= '9')
-        magnitude = magnitude * 10 + (*m_p++ - '0');
+    while (m_p < m_end && *m_p >= '0' && *m_p <= '9') {
+        // Longer numbers are given up below; 16 digits cannot overflow (UBSan, stripeevent
+        // fuzz target: 1700999999999999999 * 10).
+        if (m_p - digits < 16)
+            magnitude = magnitude * 10 + (*m_p - '0');
+        ++m_p;
+    }
     const qsizetype intDigits = m_p - digits;
     if (intDigits == 0 || (intDigits > 1 && *digits == '0'))
         return false;

@@ -279,6 +279,9 @@ private slots:
         row("overlong UTF-8",
             "{\"id\":\"e\",\"type\":\"t\",\"x\":\"\xc0\xaf\",\"data\":{\"object\":{}}}",
             false);
+        row("huge integer",
+            R"({"id":"e","type":"t","created":17009999999999999999999,"data":{"object":{}}})",
+            false);
         row("unterminated", R"({"id":"e","type":"t","data":{"object":{})", false);
         row("array", R"([{"id":"e"}])", false);
         row("empty", "", false);
