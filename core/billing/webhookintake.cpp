@@ -23,6 +23,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace Mouse {
@@ -194,12 +196,18 @@ void WebhookIntake::handle(const Http::Request &request, const Http::Responder &
         switch (outcome.kind) {
         // Serialised by hand (the same bytes QJsonDocument writes): task ids are tsk_ and hex
         // digits, nothing to escape, and no JSON object is built per answer.
-        case Outcome::Kind::Accepted:
-            responder.send(Http::Reply::bytes("{\"received\":true,\"task_id\":\""
-                                                      + outcome.taskId.toLatin1() + "\"}",
-                                              QByteArrayLiteral("application/json"),
-                                              202));
+        case Outcome::Kind::Accepted: {
+            constexpr QByteArrayView prefix = "{\"received\":true,\"task_id\":\"";
+            QByteArray body(prefix.size() + outcome.taskId.size() + 2, Qt::Uninitialized);
+            char *out = std::copy(prefix.begin(), prefix.end(), body.data());
+            for (const QChar c : outcome.taskId) // ASCII: "tsk_" and hex digits
+                *out++ = c.toLatin1();
+            *out++ = '"';
+            *out = '}';
+            responder.send(Http::Reply::bytes(
+                    std::move(body), QByteArrayLiteral("application/json"), 202));
             return;
+        }
         case Outcome::Kind::Duplicate:
             responder.send(
                     Http::Reply::bytes(QByteArrayLiteral("{\"duplicate\":true,\"received\":true}"),
@@ -270,7 +278,7 @@ struct WebhookIntake::Statements
         if (sqliteEvent.isValid()) {
             sqliteEvent.bind(1, item.event.id);
             sqliteEvent.bind(2, item.event.type);
-            sqliteEvent.bind(3, item.body); // the raw UTF-8 bytes, as received
+            sqliteEvent.bindUntilRun(3, item.body); // the raw UTF-8 bytes, as received
             sqliteEvent.bind(4, at);
             sqliteEvent.bind(5, item.event.orderingKey);
             sqliteEvent.bind(6, qint64(item.event.livemode ? 1 : 0));

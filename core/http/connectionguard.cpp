@@ -103,6 +103,7 @@ void ConnectionGuard::attachBefore()
     connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::onReadyRead);
     connect(m_socket, &QIODevice::bytesWritten, this, &ConnectionGuard::onBytesWritten);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &ConnectionGuard::onSocketError);
+    connect(m_socket, &QAbstractSocket::stateChanged, this, &ConnectionGuard::onStateChanged);
 }
 
 void ConnectionGuard::attachAfter()
@@ -223,8 +224,10 @@ void ConnectionGuard::onReadyRead()
     keepSpareDescriptor();
 }
 
-// Most requests arrive whole in one read and never need the spare descriptor: it costs a
-// dup() and a close() only for requests that span reads.
+// The spare descriptor is needed while a request is half received or an answer is owed. Once
+// taken it is kept between the requests of an open keep-alive connection: a handler that
+// answers later (the webhooks) would otherwise cost a dup() and a close() per request. It never
+// outlives Qt's descriptor (onStateChanged), which would keep a closed connection open.
 void ConnectionGuard::keepSpareDescriptor()
 {
     // After the FIN the spare descriptor is the connection; only endPeerGone() closes it (a
@@ -233,15 +236,24 @@ void ConnectionGuard::keepSpareDescriptor()
         return;
     // Also while an answer is owed: a client may half-close after its last request, and Qt
     // then closes its descriptor before the handler answers.
-    const bool wanted = !m_tls
-                        && ((!m_noMoreRequests && m_framer.inRequest()) || owesDeferredAnswer()
-                            || hasUndispatched());
+    const bool owed = (!m_noMoreRequests && m_framer.inRequest()) || owesDeferredAnswer()
+                      || hasUndispatched();
+    const bool betweenRequests = m_spareFd >= 0 && !m_noMoreRequests && !m_closing && !m_upgraded
+                                 && m_socket->state() == QAbstractSocket::ConnectedState;
+    const bool wanted = !m_tls && (owed || betweenRequests);
     if (wanted && m_spareFd < 0) {
         m_spareFd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     } else if (!wanted && m_spareFd >= 0) {
         ::close(m_spareFd);
         m_spareFd = -1;
     }
+}
+
+void ConnectionGuard::onStateChanged(QAbstractSocket::SocketState state)
+{
+    // Closing or closed (by either side): the spare goes unless an answer is still owed.
+    if (state != QAbstractSocket::ConnectedState && m_spareFd >= 0)
+        keepSpareDescriptor();
 }
 
 void ConnectionGuard::onSocketError(QAbstractSocket::SocketError error)

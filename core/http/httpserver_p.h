@@ -126,6 +126,7 @@ private:
     void discardInput();
     void keepSpareDescriptor();
     void onSocketError(QAbstractSocket::SocketError error);
+    void onStateChanged(QAbstractSocket::SocketState state);
     bool answerIncompleteRequest();
     bool owesDeferredAnswer() const;
     bool hasUndispatched() const { return m_nextDispatch < dispatchEnd(); }

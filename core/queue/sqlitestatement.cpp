@@ -69,7 +69,9 @@ SqliteStatement::SqliteStatement(const QSqlDatabase &db, const char *sql)
         qCWarning(lcQueue) << "preparing a statement failed:" << lastError();
         sqlite3_finalize(m_statement);
         m_statement = nullptr;
+        return;
     }
+    m_scratch.resize(size_t(sqlite3_bind_parameter_count(m_statement)));
 }
 
 SqliteStatement::~SqliteStatement()
@@ -84,12 +86,62 @@ void SqliteStatement::bind(int index, const QByteArray &utf8)
         sqlite3_bind_null(m_statement, index);
         return;
     }
-    sqlite3_bind_text(m_statement, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+    bindScratch(index, utf8.constData(), utf8.size());
 }
 
 void SqliteStatement::bind(int index, const QString &text)
 {
-    bind(index, text.toUtf8());
+    if (text.isNull()) {
+        sqlite3_bind_null(m_statement, index);
+        return;
+    }
+    // The hot binds are short ASCII (event and task ids, types, ordering keys): narrowed
+    // straight into the parameter's buffer, with no QByteArray per bind.
+    std::string *out = scratch(index);
+    const qsizetype size = text.size();
+    const char16_t *in = reinterpret_cast<const char16_t *>(text.utf16());
+    qsizetype i = 0;
+    if (out) {
+        out->resize(size_t(size));
+        for (; i < size && in[i] < 0x80; ++i)
+            (*out)[size_t(i)] = char(in[i]);
+    }
+    if (out && i == size) {
+        sqlite3_bind_text(m_statement, index, out->data(), int(size), SQLITE_STATIC);
+        return;
+    }
+    const QByteArray utf8 = text.toUtf8();
+    bindScratch(index, utf8.constData(), utf8.size());
+}
+
+void SqliteStatement::bindUntilRun(int index, const QByteArray &utf8)
+{
+    if (utf8.isNull()) {
+        sqlite3_bind_null(m_statement, index);
+        return;
+    }
+    // SQLITE_STATIC: SQLite reads the caller's bytes during run(), which clears the binds.
+    sqlite3_bind_text(m_statement, index, utf8.constData(), int(utf8.size()), SQLITE_STATIC);
+}
+
+std::string *SqliteStatement::scratch(int index)
+{
+    if (index < 1 || size_t(index) > m_scratch.size())
+        return nullptr;
+    return &m_scratch[size_t(index - 1)];
+}
+
+void SqliteStatement::bindScratch(int index, const char *data, qsizetype size)
+{
+    // Text is copied into the parameter's own buffer, whose capacity stays from run to run, and
+    // bound SQLITE_STATIC: SQLITE_TRANSIENT would allocate, copy and free a copy per bind.
+    std::string *out = scratch(index);
+    if (!out) {
+        sqlite3_bind_text(m_statement, index, data, int(size), SQLITE_TRANSIENT);
+        return;
+    }
+    out->assign(data, size_t(size));
+    sqlite3_bind_text(m_statement, index, out->data(), int(size), SQLITE_STATIC);
 }
 
 void SqliteStatement::bind(int index, qint64 value)

@@ -6,6 +6,9 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <string>
+#include <vector>
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -39,10 +42,12 @@ public:
 
     bool isValid() const { return m_statement != nullptr; }
 
-    // Binds are 1-based, as in SQLite. Text is bound as UTF-8, copied by SQLite; a null
-    // QByteArray or QString is bound as NULL (as QSqlQuery does).
+    // Binds are 1-based, as in SQLite. Text is bound as UTF-8, copied into a buffer of the
+    // statement's; a null QByteArray or QString is bound as NULL (as QSqlQuery does).
     void bind(int index, const QByteArray &utf8);
     void bind(int index, const QString &text);
+    // As bind(), without SQLite's copy: utf8 must stay unchanged until run() (large texts).
+    void bindUntilRun(int index, const QByteArray &utf8);
     void bind(int index, qint64 value);
     void bindNull(int index);
     // Runs the statement and resets it (binds cleared); false on an error (see lastError()).
@@ -52,8 +57,14 @@ public:
     QString lastError() const;
 
 private:
+    std::string *scratch(int index); // the parameter's text buffer; nullptr when out of range
+    void bindScratch(int index, const char *data, qsizetype size);
+
     sqlite3 *m_db = nullptr;
     sqlite3_stmt *m_statement = nullptr;
+    // One buffer per parameter, bound SQLITE_STATIC: valid until that parameter is bound again
+    // or run() clears the binds, which is as long as SQLite reads it.
+    std::vector<std::string> m_scratch;
 };
 
 } // namespace Mouse

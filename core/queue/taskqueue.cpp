@@ -47,12 +47,19 @@ QString TaskQueue::newTaskId()
     const quint64 ms = quint64(QDateTime::currentMSecsSinceEpoch()) & 0xFFFFFFFFFFFFull;
     quint32 random[3];
     QRandomGenerator::global()->fillRange(random);
-    QString id = u"tsk_"_s;
-    id.reserve(4 + 32);
-    id += QString::number(ms, 16).rightJustified(12, u'0');
-    id += QString::number(random[0], 16).rightJustified(8, u'0');
-    id += QString::number(random[1], 16).rightJustified(8, u'0');
-    id += QString::number(random[2] & 0xFFFF, 16).rightJustified(4, u'0');
+    // Lowercase hex, zero-padded, written in place: one allocation per id (one per event).
+    QString id(4 + 12 + 8 + 8 + 4, Qt::Uninitialized);
+    QChar *out = id.data();
+    const auto put = [&out](quint64 value, int digits) {
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+            *out++ = QLatin1Char("0123456789abcdef"[(value >> shift) & 15]);
+    };
+    for (const char c : {'t', 's', 'k', '_'})
+        *out++ = QLatin1Char(c);
+    put(ms, 12);
+    put(random[0], 8);
+    put(random[1], 8);
+    put(random[2] & 0xFFFF, 4);
     return id;
 }
 

@@ -3,6 +3,7 @@
 #include "core/billing/stripeevent.h"
 #include "core/billing/stripesignature.h"
 
+#include <QMessageAuthenticationCode>
 #include <QTest>
 
 using namespace Mouse;
@@ -36,6 +37,21 @@ private slots:
         QCOMPARE(stripeSignature("whsec_x", "1", "{}"),
                  QByteArray("36ee2f7498f0c1777d1312b2a7361947fe5ad31223be30d0c62421f4ca753401"));
         QCOMPARE(makeStripeSignatureHeader({kSecret}, kT, kBody), "t=1700000000,v1=" + kSig);
+    }
+
+    // A thread's keyed context is reused for every message: each one starts from the key alone,
+    // whatever came before (another message, another secret, a message cut short).
+    void keyedContextReusedPerMessage()
+    {
+        const QByteArray other("36ee2f7498f0c1777d1312b2a7361947fe5ad31223be30d0c62421f4ca753401");
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(stripeSignature(kSecret, "1700000000", kBody), kSig);
+            const QByteArray body = kBody + QByteArray(i, ' ');
+            const QByteArray expected = QMessageAuthenticationCode::hash(
+                    "1700000000." + body, kSecret, QCryptographicHash::Sha256);
+            QCOMPARE(stripeSignature(kSecret, "1700000000", body), expected.toHex());
+            QCOMPARE(stripeSignature("whsec_x", "1", "{}"), other);
+        }
     }
 
     void validSignature()
@@ -263,6 +279,9 @@ private slots:
         row("overlong UTF-8",
             "{\"id\":\"e\",\"type\":\"t\",\"x\":\"\xc0\xaf\",\"data\":{\"object\":{}}}",
             false);
+        row("huge integer",
+            R"({"id":"e","type":"t","created":17009999999999999999999,"data":{"object":{}}})",
+            false);
         row("unterminated", R"({"id":"e","type":"t","data":{"object":{})", false);
         row("array", R"([{"id":"e"}])", false);
         row("empty", "", false);
@@ -270,6 +289,42 @@ private slots:
             "{\"id\":\"e\",\"type\":\"t\",\"x\":" + QByteArray(100, '[') + QByteArray(100, ']')
                     + ",\"data\":{\"object\":{}}}",
             false);
+    }
+
+    // The scanner skips plain string content a word (8 bytes) at a time: a byte that matters at
+    // any offset of a string, in a value kept (id) or not (x), must be seen all the same.
+    void envelopeScanSeesEveryByteOfAString()
+    {
+        const QList<QByteArray> specials
+                = {"\\n", "\\\"", "\\u00e9", "\xc3\xa9", "\x01", "\x7f", "\xc3\x28", "\"", "\\q"};
+        for (int offset = 0; offset < 20; ++offset) {
+            for (const QByteArray &special : specials) {
+                const QByteArray text = QByteArray(offset, 'a') + special + QByteArray(9, 'b');
+                for (const bool inId : {false, true}) {
+                    const QByteArray id = inId ? text : "evt_1";
+                    const QByteArray x = inId ? "plain" : text;
+                    const QByteArray body = "{\"id\":\"" + id + "\",\"type\":\"t\",\"x\":\"" + x
+                                            + "\",\"data\":{\"object\":{}}}";
+                    const QByteArray label = QByteArray::number(offset) + " " + special.toHex()
+                                             + (inId ? " id" : " x");
+                    const std::optional<StripeEvent> full = parseStripeEvent(body);
+                    const std::optional<StripeEnvelope> scan = scanStripeEnvelope(body);
+                    if (scan) {
+                        QVERIFY2(full, label.constData());
+                        QCOMPARE(scan->id, full->id);
+                        QCOMPARE(scan->type, full->type);
+                    }
+                    const std::optional<StripeEnvelope> envelope = parseStripeEnvelope(body);
+                    QVERIFY2(envelope.has_value() == full.has_value(), label.constData());
+                    if (full)
+                        QCOMPARE(envelope->id, full->id);
+                }
+            }
+        }
+        // A raw control character is never valid JSON, wherever it is.
+        QVERIFY(!scanStripeEnvelope("{\"id\":\"" + QByteArray(13, 'a')
+                                    + "\x01\",\"type\":\"t\","
+                                      "\"data\":{\"object\":{}}}"));
     }
 
     void envelopeScanAgreesWithFullParse()

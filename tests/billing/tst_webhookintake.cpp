@@ -114,6 +114,11 @@ private slots:
         QCOMPARE(answer.json().value(u"received"_s).toBool(), true);
         const QString taskId = answer.json().value(u"task_id"_s).toString();
         QVERIFY(taskId.startsWith(u"tsk_"_s));
+        // The bytes QJsonDocument writes for {"received":true,"task_id":...}, compact.
+        QCOMPARE((*answer.reply)->body,
+                 QJsonDocument(QJsonObject{{u"received"_s, true}, {u"task_id"_s, taskId}})
+                         .toJson(QJsonDocument::Compact));
+        QCOMPARE((*answer.reply)->contentType, QByteArray("application/json"));
 
         QSqlDatabase db = m_db->connection();
         QSqlQuery event(db);

@@ -63,6 +63,7 @@ private slots:
     void slowClientCutOff();
     void halfClosedMidRequest();
     void idleConnectionClosed();
+    void deferredAnswerThenCloseEndsConnection();
     void tooManyConnections();
     void connectionCloseHonoured();
     void http10();
@@ -728,6 +729,34 @@ void tst_HttpServer::idleConnectionClosed()
     RawClient silent(h.port());
     QVERIFY(silent.waitConnected());
     QVERIFY(silent.waitClosed(3000));
+}
+
+// A deferred answer takes a spare descriptor, kept between keep-alive requests: it must never
+// keep a connection open that the server (idle timeout, Connection: close) or the client ended.
+void tst_HttpServer::deferredAnswerThenCloseEndsConnection()
+{
+    Harness h(with({{"server/idle_timeout_ms", "300"}}));
+    QVERIFY(h.start());
+    RawClient idle(h.port());
+    for (int i = 0; i < 2; ++i) {
+        const auto response = idle.request(get("/slow"));
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+    }
+    QVERIFY(idle.waitClosed(3000));
+
+    RawClient closing(h.port());
+    QVERIFY(closing.request(get("/slow")));
+    const auto last = closing.request(get("/slow", "Connection: close\r\n"));
+    QVERIFY(last);
+    QCOMPARE(last->status, 200);
+    QVERIFY(closing.waitClosed(3000));
+
+    {
+        RawClient leaving(h.port());
+        QVERIFY(leaving.request(get("/slow")));
+    }
+    QTRY_COMPARE(h.server->openConnections(), 0);
 }
 
 void tst_HttpServer::tooManyConnections()

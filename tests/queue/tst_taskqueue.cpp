@@ -1,12 +1,14 @@
 // SPDX-FileCopyrightText: 2026 Mouse Gateway developers
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/log/eventlog.h"
+#include "core/queue/sqlitestatement.h"
 #include "core/queue/taskqueue.h"
 #include "core/storage/database.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QMutex>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -84,6 +86,77 @@ private slots:
     {
         m_db.reset();
         m_dir.reset();
+    }
+
+    // The intake's hot binds: ASCII through a stack buffer, the rest through toUtf8(), the raw
+    // body without a copy. Every path must store the same text QSqlQuery would read back.
+    void sqliteStatementBindsTextAsUtf8()
+    {
+        QSqlDatabase db = m_db->connection();
+        SqliteStatement insert(db, "INSERT INTO effects (task, value) VALUES (?, ?)");
+        QVERIFY(insert.isValid());
+        const QString longAscii = QString(300, u'x');
+        const QString lastNonAscii = QString(255, u'a') + u"\u00e9"_s;
+        const QList<QString> texts{u"evt_1MqLd2"_s,
+                                   u""_s,
+                                   u"caf\u00e9 \u20ac \U0001F600"_s,
+                                   longAscii,
+                                   lastNonAscii,
+                                   QString(256, u'b')};
+        for (qsizetype i = 0; i < texts.size(); ++i) {
+            insert.bind(1, QString::number(i));
+            insert.bind(2, texts[i]);
+            QVERIFY(insert.run());
+        }
+        insert.bind(1, u"null"_s);
+        insert.bind(2, QString());
+        QVERIFY(insert.run());
+        const QByteArray body = "{\"id\":\"evt_\u00e9\"}";
+        insert.bind(1, u"body"_s);
+        insert.bindUntilRun(2, body);
+        QVERIFY(insert.run());
+        // Bound twice before a run (the last bind counts), and from a temporary.
+        insert.bind(1, u"rebound"_s);
+        insert.bind(2, QString(400, u'z'));
+        insert.bind(2, u"short"_s);
+        QVERIFY(insert.run());
+        insert.bind(1, QByteArray("temporary"));
+        insert.bind(2, QByteArray("caf\u00e9") + QByteArray(300, 'y'));
+        QVERIFY(insert.run());
+
+        QSqlQuery read(db);
+        QVERIFY(read.exec(u"SELECT task, value, typeof(value) FROM effects"_s));
+        QHash<QString, QVariant> stored;
+        QHash<QString, QString> types;
+        while (read.next()) {
+            stored.insert(read.value(0).toString(), read.value(1));
+            types.insert(read.value(0).toString(), read.value(2).toString());
+        }
+        for (qsizetype i = 0; i < texts.size(); ++i) {
+            QCOMPARE(stored.value(QString::number(i)).toString(), texts[i]);
+            QCOMPARE(types.value(QString::number(i)), u"text"_s);
+        }
+        QCOMPARE(types.value(u"null"_s), u"null"_s);
+        QCOMPARE(stored.value(u"body"_s).toString(), QString::fromUtf8(body));
+        QCOMPARE(stored.value(u"rebound"_s).toString(), u"short"_s);
+        QCOMPARE(stored.value(u"temporary"_s).toString(), u"caf\u00e9"_s + QString(300, u'y'));
+    }
+
+    // tsk_, 12 hex digits of the time in ms, then 80 random bits in 20 hex digits.
+    void taskIdsStartWithTheTime()
+    {
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        const QString first = TaskQueue::newTaskId();
+        const QString second = TaskQueue::newTaskId();
+        const qint64 after = QDateTime::currentMSecsSinceEpoch();
+        const QRegularExpression shape(u"^tsk_[0-9a-f]{32}$"_s);
+        QVERIFY2(shape.match(first).hasMatch(), qPrintable(first));
+        QVERIFY2(shape.match(second).hasMatch(), qPrintable(second));
+        QVERIFY(first != second);
+        bool ok = false;
+        const qint64 ms = first.mid(4, 12).toLongLong(&ok, 16);
+        QVERIFY(ok);
+        QVERIFY(ms >= before && ms <= after);
     }
 
     void runsTasksByPriorityThenArrival()
