@@ -161,6 +161,32 @@ JpegCodec::TrialModel::Both halves(bool parallel)
     };
 }
 
+// Luma planes of trials and checks, kept by the thread from trial to trial and frame to frame:
+// a fresh 1024x576 plane is ~145 page faults and a clear.
+std::vector<std::vector<quint8>> &sparePlanes()
+{
+    thread_local std::vector<std::vector<quint8>> planes;
+    return planes;
+}
+
+std::vector<quint8> takePlane()
+{
+    std::vector<std::vector<quint8>> &planes = sparePlanes();
+    if (planes.empty())
+        return {};
+    std::vector<quint8> plane = std::move(planes.back());
+    planes.pop_back();
+    return plane;
+}
+
+void recycle(Luma *luma)
+{
+    constexpr size_t KeptPlanes = 4;
+    if (luma->y.capacity() > 0 && sparePlanes().size() < KeptPlanes)
+        sparePlanes().push_back(std::move(luma->y));
+    luma->y = {};
+}
+
 // The model's luma of an encode at `quality`.
 void modelLuma(JpegCodec::TrialModel &model,
                const JpegCodec::EncodeSettings &base,
@@ -183,6 +209,7 @@ Candidate trial(JpegCodec::TrialModel &model,
 {
     Candidate c{{}, "image/jpeg", quality, 0.0, {}};
     c.modelled = true;
+    c.decoded.y = takePlane();
     modelLuma(model, base, quality, parallel, &c.decoded);
     const bool measurable = reference.width >= 8 && reference.height >= 8
                             && c.decoded.width == reference.width
@@ -223,10 +250,9 @@ Candidate searchJpegQuality(JpegCodec::TrialModel &model,
         Candidate c = evaluate(q);
         if (!c.valid())
             return c;
-        if (c.ssim >= target)
-            pass = std::move(c);
-        else
-            fail = std::move(c);
+        Candidate &slot = c.ssim >= target ? pass : fail;
+        recycle(&slot.decoded);
+        slot = std::move(c);
         const bool havePass = pass.valid(), haveFail = fail.valid();
         if (havePass
             && (pass.quality <= LowestQuality
@@ -254,6 +280,7 @@ Candidate searchJpegQuality(JpegCodec::TrialModel &model,
     qCDebug(lcScreens) << "quality search:" << std::min(trials + 1, MaxTrials) << "trials, start"
                        << start << "->" << (pass.valid() ? pass.quality : -1.0);
     Candidate &found = pass.valid() ? pass : fail; // fail: the floor is out of reach
+    recycle(pass.valid() ? &fail.decoded : &pass.decoded);
     found.trials = encoded;
     return std::move(found);
 }
@@ -362,6 +389,7 @@ Candidate verify(Candidate best,
         return {};
     QByteArray answer;
     Luma decoded;
+    decoded.y = takePlane();
     bool decodedOk = false;
     const auto decodeBaseline = [&] {
         best.bytes = baselineEncode(image, base, best.quality);
@@ -382,7 +410,7 @@ Candidate verify(Candidate best,
                              << best.quality;
         best.ssim = ssimHalves(reference, decoded, 1, parallel);
     }
-    best.decoded = {};
+    recycle(&best.decoded);
     // A miss here means the model was wrong: the old real step-up, one encode and decode each.
     while (best.ssim < preset.ssimFloor() + VerifyMargin && best.quality < HighestQuality) {
         if (cancelled(options))
@@ -397,6 +425,7 @@ Candidate verify(Candidate best,
             return {};
         best.ssim = ssimHalves(reference, decoded, 1, parallel);
     }
+    recycle(&decoded);
     best.bytes = !answer.isEmpty() ? std::move(answer) : encodeAnswer();
     return best;
 }
@@ -802,6 +831,20 @@ double windowSsim(double sa, double sb, double saa, double sbb, double sab)
            / ((ma * ma + mb * mb + SsimC1) * (va + vb + SsimC2));
 }
 
+// Scratch memory kept by each thread between calls (grown, never shrunk: its size is bounded by
+// the presets' boxes), `slot` telling apart the buffers one call needs at once. Not zeroed.
+template<typename T>
+T *scratch(int slot, size_t count)
+{
+    thread_local std::vector<std::unique_ptr<T[]>> buffers(2);
+    thread_local std::vector<size_t> sizes(2, 0);
+    if (sizes[size_t(slot)] < count) {
+        buffers[size_t(slot)].reset(new T[count]);
+        sizes[size_t(slot)] = count;
+    }
+    return buffers[size_t(slot)].get();
+}
+
 // Stride 2, the windows at even x and y: the five moments summed over 2x2 cells once, then
 // each 8x8 window is 4x4 cells, summed horizontally then vertically (exact integers, the
 // same windows as the sliding form; the formula in float, within 1e-5 of it).
@@ -813,11 +856,12 @@ MOUSE_SIMD_CLONES double ssimStride2Rows(const Luma &a, const Luma &b, int from,
     const int cw = w / 2, ch = to - from + 3; // cell rows [from, to + 3)
     const int wx = (w - 8) / 2 + 1;           // windows per row
     // cells[m]: moment m per 2x2 cell; then horizontal sums of 4 cells in place.
-    // Every cell is written below: no zeroing (a vector's would cost a few % of a trial).
-    const std::unique_ptr<qint32[]> cells(new qint32[size_t(5) * cw * ch]);
+    // Every cell is written below: no zeroing. The buffer (1.5 MB for half of 1024x576) is
+    // kept by the thread from trial to trial: fresh, it cost ~550 page faults a frame.
+    qint32 *const cells = scratch<qint32>(0, size_t(5) * cw * ch);
     qint32 *m[5];
     for (int k = 0; k < 5; ++k)
-        m[k] = cells.get() + size_t(k) * cw * ch;
+        m[k] = cells + size_t(k) * cw * ch;
     for (int cy = 0; cy < ch; ++cy) {
         const quint8 *a0 = a.y.data() + size_t(2 * (from + cy)) * w, *a1 = a0 + w;
         const quint8 *b0 = b.y.data() + size_t(2 * (from + cy)) * w, *b1 = b0 + w;
@@ -842,10 +886,10 @@ MOUSE_SIMD_CLONES double ssimStride2Rows(const Luma &a, const Luma &b, int from,
     }
     // Per row of windows: the five window sums as floats (exact: below 2^24), then the SSIM
     // formula over the row in float, both loops simple enough to vectorise.
-    std::vector<float> sums(size_t(5) * wx);
+    float *const sums = scratch<float>(1, size_t(5) * wx);
     float *f[5];
     for (int k = 0; k < 5; ++k)
-        f[k] = sums.data() + size_t(k) * wx;
+        f[k] = sums + size_t(k) * wx;
     constexpr float c1 = float(SsimC1), c2 = float(SsimC2), inv = 1.0f / 64;
     double total = 0;
     for (int y = 0; y < to - from; ++y) {
