@@ -642,8 +642,12 @@ namespace {
 
 // decode(), and with a valid `box` decodeToFit(): the PNGs our decoder reads are scaled to
 // fit the box as their rows are decoded; other images come back at full size.
-Expected<QImage>
-decodeImage(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *declaredSize)
+// `parallel`: our decoder's rows scaled on a helper thread as they are unfiltered.
+Expected<QImage> decodeImage(const QByteArray &bytes,
+                             qint64 maxPixels,
+                             const QSize &box,
+                             QSize *declaredSize,
+                             bool parallel = false)
 {
     const Expected<QSize> declared = probe(bytes, maxPixels);
     if (!declared)
@@ -658,7 +662,8 @@ decodeImage(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *
         // 1-bit, interlaced, colour-key transparency) through QImageReader below.
         const QSize target = box.isValid() ? fitInside(declared.value(), box) : QSize();
         QImage image;
-        switch (PngDecoder::decode(bytes, maxPixels, &image, target)) {
+        const PngDecoder::Both both = parallel ? halves(true) : PngDecoder::Both();
+        switch (PngDecoder::decode(bytes, maxPixels, &image, target, both)) {
         case PngDecoder::Result::Decoded:
             if (image.size() != declared.value() && image.size() != target)
                 return corrupt();
@@ -694,13 +699,26 @@ Expected<QImage> decode(const QByteArray &bytes, qint64 maxPixels)
     return decodeImage(bytes, maxPixels, QSize(), &declared);
 }
 
-Expected<QImage>
-decodeToFit(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *sourceSize)
+namespace {
+
+Expected<QImage> decodeToFitOn(const QByteArray &bytes,
+                               qint64 maxPixels,
+                               const QSize &box,
+                               QSize *sourceSize,
+                               bool parallel)
 {
-    const Expected<QImage> image = decodeImage(bytes, maxPixels, box, sourceSize);
+    const Expected<QImage> image = decodeImage(bytes, maxPixels, box, sourceSize, parallel);
     if (!image)
         return image;
     return scaled(image.value(), fitInside(*sourceSize, box));
+}
+
+} // namespace
+
+Expected<QImage>
+decodeToFit(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *sourceSize)
+{
+    return decodeToFitOn(bytes, maxPixels, box, sourceSize, false);
 }
 
 QSize fitInside(const QSize &source, const QSize &box)
@@ -1070,8 +1088,8 @@ Expected<EncodedImage> compress(const QByteArray &source,
         return ScreenError::stopping();
     EncodedImage out;
     // Decode and downscale in one pass where the decoder can (decodeMs is then both).
-    const Expected<QImage> decoded
-            = decodeToFit(source, options.maxPixels, preset.box, &out.sourceSize);
+    const Expected<QImage> decoded = decodeToFitOn(
+            source, options.maxPixels, preset.box, &out.sourceSize, useHelper(options));
     if (!decoded)
         return decoded.error();
     out.sourceBytes = source.size();
