@@ -12,15 +12,16 @@
 #include <QHash>
 #include <QImageReader>
 #include <QImageWriter>
-#include <QSemaphore>
-#include <QThread>
-#include <QThreadPool>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 namespace Mouse::ImageCodec {
 
@@ -72,8 +73,8 @@ ScreenError corrupt()
 // halves of an SSIM, the answer's encode beside its check) run on the caller's thread and on a
 // helper thread when no other frame is being made in this process: a batch already fills
 // every core with one frame per thread, and helpers there would only add switches. The
-// helpers are a pool of their own: the image pool's threads wait on them, so they must never
-// queue behind frames.
+// helper is a thread of its own: the image pool's threads wait on it, so it must never queue
+// behind frames.
 std::atomic<int> framesInProgress{0};
 
 struct FrameScope
@@ -84,16 +85,98 @@ struct FrameScope
     FrameScope &operator=(const FrameScope &) = delete;
 };
 
-QThreadPool &helperPool()
+// The helper: one thread, started at the first frame that wants it and kept. A frame hands it
+// a piece of work 20-30 times (each trial's blocks, pixels and SSIM halves, the check's), so
+// waking it is on the frame's path each time: after a piece it spins for a while before it
+// sleeps, and the caller spins for the piece's end before it sleeps, instead of a thread
+// pool's wake-up (~25 us) and a semaphore's (~25 us) per hand-over. Used by one frame at a
+// time: a frame that finds it busy does the work itself.
+class Helper
 {
-    static QThreadPool *pool = [] {
-        auto *p = new QThreadPool; // leaked on purpose: no shutdown-order trouble at exit
-        p->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
-        p->setExpiryTimeout(-1); // a helper must be there at once, not started per frame
-        return p;
-    }();
-    return *pool;
-}
+public:
+    static Helper &instance()
+    {
+        static Helper *helper = new Helper; // leaked on purpose: no shutdown-order trouble
+        return *helper;
+    }
+
+    // Runs *task on the helper thread and returns true, or returns false when it is busy.
+    bool start(const std::function<void()> *task)
+    {
+        if (m_claimed.exchange(true, std::memory_order_acquire))
+            return false;
+        m_done.store(false, std::memory_order_relaxed);
+        m_task.store(task); // seq_cst, against the helper's m_sleeping (no lost wake-up)
+        if (m_sleeping.load()) {
+            const std::lock_guard<std::mutex> lock(m_mutex);
+            m_wake.notify_one();
+        }
+        return true;
+    }
+
+    // Returns once the task start() handed over has run.
+    void wait()
+    {
+        if (!spinUntil([this] { return m_done.load(std::memory_order_acquire); })) {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_callerSleeping.store(true);
+            m_finished.wait(lock, [this] { return m_done.load(); });
+            m_callerSleeping.store(false);
+        }
+        m_claimed.store(false, std::memory_order_release);
+    }
+
+private:
+    Helper()
+    {
+        std::thread([this] { loop(); }).detach();
+    }
+
+    // Spins (pausing) for up to SpinNs until done() holds; whether it did.
+    template<typename Done>
+    static bool spinUntil(Done &&done)
+    {
+        constexpr qint64 SpinNs = 200'000;
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 1;; ++i) {
+            if (done())
+                return true;
+#if defined(__x86_64__)
+            __builtin_ia32_pause();
+#endif
+            if (i % 64 == 0 && timer.nsecsElapsed() > SpinNs)
+                return done();
+        }
+    }
+
+    void loop()
+    {
+        for (;;) {
+            if (!spinUntil([this] { return m_task.load(std::memory_order_acquire) != nullptr; })) {
+                std::unique_lock<std::mutex> lock(m_mutex);
+                m_sleeping.store(true);
+                m_wake.wait(lock, [this] { return m_task.load() != nullptr; });
+                m_sleeping.store(false);
+            }
+            const std::function<void()> *task = m_task.load(std::memory_order_acquire);
+            (*task)();
+            m_task.store(nullptr, std::memory_order_relaxed);
+            m_done.store(true); // seq_cst, against the caller's m_callerSleeping
+            if (m_callerSleeping.load()) {
+                const std::lock_guard<std::mutex> lock(m_mutex);
+                m_finished.notify_one();
+            }
+        }
+    }
+
+    std::atomic<bool> m_claimed{false}; // a frame has handed over a task not yet waited for
+    std::atomic<const std::function<void()> *> m_task{nullptr};
+    std::atomic<bool> m_done{false};
+    std::atomic<bool> m_sleeping{false}, m_callerSleeping{false};
+    std::mutex m_mutex;
+    std::condition_variable m_wake, m_finished;
+};
 
 // Whether this frame may use a helper thread (CompressOptions::threads).
 bool useHelper(const CompressOptions &options)
@@ -102,18 +185,17 @@ bool useHelper(const CompressOptions &options)
            || (options.threads == 0 && framesInProgress.load(std::memory_order_relaxed) <= 1);
 }
 
-// Runs a and b, b on a helper thread when `parallel` and one is free; returns when both have.
+// Runs a and b, b on the helper thread when `parallel` and it is free; returns when both have.
 template<typename A, typename B>
 void runBoth(bool parallel, A &&a, B &&b)
 {
-    QSemaphore done;
-    const bool started = parallel && helperPool().tryStart([&b, &done] {
+    const std::function<void()> task = [&b] {
         b();
-        done.release();
-    });
+    };
+    const bool started = parallel && Helper::instance().start(&task);
     a();
     if (started)
-        done.acquire();
+        Helper::instance().wait();
     else
         b();
 }
