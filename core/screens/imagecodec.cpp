@@ -136,21 +136,32 @@ private:
         std::thread([this] { loop(); }).detach();
     }
 
-    // Spins (pausing) for up to SpinNs until done() holds; whether it did.
+    // Waits up to SpinNs for done() without sleeping: pausing for the first PauseNs, then
+    // yielding the core (on a busy machine the thread it waits for may need it); whether
+    // done() came to hold.
     template<typename Done>
     static bool spinUntil(Done &&done)
     {
-        constexpr qint64 SpinNs = 200'000;
+        constexpr qint64 PauseNs = 20'000, SpinNs = 200'000;
         QElapsedTimer timer;
         timer.start();
+        bool pausing = true;
         for (int i = 1;; ++i) {
             if (done())
                 return true;
+            if (pausing) {
 #if defined(__x86_64__)
-            __builtin_ia32_pause();
+                __builtin_ia32_pause();
 #endif
-            if (i % 64 == 0 && timer.nsecsElapsed() > SpinNs)
-                return done();
+            } else {
+                std::this_thread::yield();
+            }
+            if (i % 32 == 0) {
+                const qint64 ns = timer.nsecsElapsed();
+                if (ns > SpinNs)
+                    return done();
+                pausing = ns < PauseNs;
+            }
         }
     }
 
