@@ -12,15 +12,20 @@
 #include <QHash>
 #include <QImageReader>
 #include <QImageWriter>
-#include <QSemaphore>
-#include <QThread>
-#include <QThreadPool>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace Mouse::ImageCodec {
 
@@ -72,8 +77,8 @@ ScreenError corrupt()
 // halves of an SSIM, the answer's encode beside its check) run on the caller's thread and on a
 // helper thread when no other frame is being made in this process: a batch already fills
 // every core with one frame per thread, and helpers there would only add switches. The
-// helpers are a pool of their own: the image pool's threads wait on them, so they must never
-// queue behind frames.
+// helper is a thread of its own: the image pool's threads wait on it, so it must never queue
+// behind frames.
 std::atomic<int> framesInProgress{0};
 
 struct FrameScope
@@ -84,16 +89,109 @@ struct FrameScope
     FrameScope &operator=(const FrameScope &) = delete;
 };
 
-QThreadPool &helperPool()
+// The helper: one thread, started at the first frame that wants it and kept. A frame hands it
+// a piece of work 20-30 times (each trial's blocks, pixels and SSIM halves, the check's), so
+// waking it is on the frame's path each time: after a piece it spins for a while before it
+// sleeps, and the caller spins for the piece's end before it sleeps, instead of a thread
+// pool's wake-up (~25 us) and a semaphore's (~25 us) per hand-over. Used by one frame at a
+// time: a frame that finds it busy does the work itself.
+class Helper
 {
-    static QThreadPool *pool = [] {
-        auto *p = new QThreadPool; // leaked on purpose: no shutdown-order trouble at exit
-        p->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
-        p->setExpiryTimeout(-1); // a helper must be there at once, not started per frame
-        return p;
-    }();
-    return *pool;
-}
+public:
+    static Helper &instance()
+    {
+        static Helper *helper = new Helper; // leaked on purpose: no shutdown-order trouble
+        return *helper;
+    }
+
+    // Runs *task on the helper thread and returns true, or returns false when it is busy.
+    bool start(const std::function<void()> *task)
+    {
+        if (m_claimed.exchange(true, std::memory_order_acquire))
+            return false;
+        m_done.store(false, std::memory_order_relaxed);
+        m_task.store(task); // seq_cst, against the helper's m_sleeping (no lost wake-up)
+        if (m_sleeping.load()) {
+            const std::lock_guard<std::mutex> lock(m_mutex);
+            m_wake.notify_one();
+        }
+        return true;
+    }
+
+    // Returns once the task start() handed over has run.
+    void wait()
+    {
+        if (!spinUntil([this] { return m_done.load(std::memory_order_acquire); })) {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_callerSleeping.store(true);
+            m_finished.wait(lock, [this] { return m_done.load(); });
+            m_callerSleeping.store(false);
+        }
+        m_claimed.store(false, std::memory_order_release);
+    }
+
+private:
+    Helper()
+    {
+        std::thread([this] { loop(); }).detach();
+    }
+
+    // Waits up to SpinNs for done() without sleeping: pausing for the first PauseNs, then
+    // yielding the core (on a busy machine the thread it waits for may need it); whether
+    // done() came to hold.
+    template<typename Done>
+    static bool spinUntil(Done &&done)
+    {
+        constexpr qint64 PauseNs = 20'000, SpinNs = 200'000;
+        QElapsedTimer timer;
+        timer.start();
+        bool pausing = true;
+        for (int i = 1;; ++i) {
+            if (done())
+                return true;
+            if (pausing) {
+#if defined(__x86_64__)
+                __builtin_ia32_pause();
+#endif
+            } else {
+                std::this_thread::yield();
+            }
+            if (i % 32 == 0) {
+                const qint64 ns = timer.nsecsElapsed();
+                if (ns > SpinNs)
+                    return done();
+                pausing = ns < PauseNs;
+            }
+        }
+    }
+
+    void loop()
+    {
+        for (;;) {
+            if (!spinUntil([this] { return m_task.load(std::memory_order_acquire) != nullptr; })) {
+                std::unique_lock<std::mutex> lock(m_mutex);
+                m_sleeping.store(true);
+                m_wake.wait(lock, [this] { return m_task.load() != nullptr; });
+                m_sleeping.store(false);
+            }
+            const std::function<void()> *task = m_task.load(std::memory_order_acquire);
+            (*task)();
+            m_task.store(nullptr, std::memory_order_relaxed);
+            m_done.store(true); // seq_cst, against the caller's m_callerSleeping
+            if (m_callerSleeping.load()) {
+                const std::lock_guard<std::mutex> lock(m_mutex);
+                m_finished.notify_one();
+            }
+        }
+    }
+
+    std::atomic<bool> m_claimed{false}; // a frame has handed over a task not yet waited for
+    std::atomic<const std::function<void()> *> m_task{nullptr};
+    std::atomic<bool> m_done{false};
+    std::atomic<bool> m_sleeping{false}, m_callerSleeping{false};
+    std::mutex m_mutex;
+    std::condition_variable m_wake, m_finished;
+};
 
 // Whether this frame may use a helper thread (CompressOptions::threads).
 bool useHelper(const CompressOptions &options)
@@ -102,18 +200,17 @@ bool useHelper(const CompressOptions &options)
            || (options.threads == 0 && framesInProgress.load(std::memory_order_relaxed) <= 1);
 }
 
-// Runs a and b, b on a helper thread when `parallel` and one is free; returns when both have.
+// Runs a and b, b on the helper thread when `parallel` and it is free; returns when both have.
 template<typename A, typename B>
 void runBoth(bool parallel, A &&a, B &&b)
 {
-    QSemaphore done;
-    const bool started = parallel && helperPool().tryStart([&b, &done] {
+    const std::function<void()> task = [&b] {
         b();
-        done.release();
-    });
+    };
+    const bool started = parallel && Helper::instance().start(&task);
     a();
     if (started)
-        done.acquire();
+        Helper::instance().wait();
     else
         b();
 }
@@ -161,6 +258,32 @@ JpegCodec::TrialModel::Both halves(bool parallel)
     };
 }
 
+// Luma planes of trials and checks, kept by the thread from trial to trial and frame to frame:
+// a fresh 1024x576 plane is ~145 page faults and a clear.
+std::vector<std::vector<quint8>> &sparePlanes()
+{
+    thread_local std::vector<std::vector<quint8>> planes;
+    return planes;
+}
+
+std::vector<quint8> takePlane()
+{
+    std::vector<std::vector<quint8>> &planes = sparePlanes();
+    if (planes.empty())
+        return {};
+    std::vector<quint8> plane = std::move(planes.back());
+    planes.pop_back();
+    return plane;
+}
+
+void recycle(Luma *luma)
+{
+    constexpr size_t KeptPlanes = 4;
+    if (luma->y.capacity() > 0 && sparePlanes().size() < KeptPlanes)
+        sparePlanes().push_back(std::move(luma->y));
+    luma->y = {};
+}
+
 // The model's luma of an encode at `quality`.
 void modelLuma(JpegCodec::TrialModel &model,
                const JpegCodec::EncodeSettings &base,
@@ -183,6 +306,7 @@ Candidate trial(JpegCodec::TrialModel &model,
 {
     Candidate c{{}, "image/jpeg", quality, 0.0, {}};
     c.modelled = true;
+    c.decoded.y = takePlane();
     modelLuma(model, base, quality, parallel, &c.decoded);
     const bool measurable = reference.width >= 8 && reference.height >= 8
                             && c.decoded.width == reference.width
@@ -223,10 +347,9 @@ Candidate searchJpegQuality(JpegCodec::TrialModel &model,
         Candidate c = evaluate(q);
         if (!c.valid())
             return c;
-        if (c.ssim >= target)
-            pass = std::move(c);
-        else
-            fail = std::move(c);
+        Candidate &slot = c.ssim >= target ? pass : fail;
+        recycle(&slot.decoded);
+        slot = std::move(c);
         const bool havePass = pass.valid(), haveFail = fail.valid();
         if (havePass
             && (pass.quality <= LowestQuality
@@ -254,6 +377,7 @@ Candidate searchJpegQuality(JpegCodec::TrialModel &model,
     qCDebug(lcScreens) << "quality search:" << std::min(trials + 1, MaxTrials) << "trials, start"
                        << start << "->" << (pass.valid() ? pass.quality : -1.0);
     Candidate &found = pass.valid() ? pass : fail; // fail: the floor is out of reach
+    recycle(pass.valid() ? &fail.decoded : &pass.decoded);
     found.trials = encoded;
     return std::move(found);
 }
@@ -362,6 +486,7 @@ Candidate verify(Candidate best,
         return {};
     QByteArray answer;
     Luma decoded;
+    decoded.y = takePlane();
     bool decodedOk = false;
     const auto decodeBaseline = [&] {
         best.bytes = baselineEncode(image, base, best.quality);
@@ -382,7 +507,7 @@ Candidate verify(Candidate best,
                              << best.quality;
         best.ssim = ssimHalves(reference, decoded, 1, parallel);
     }
-    best.decoded = {};
+    recycle(&best.decoded);
     // A miss here means the model was wrong: the old real step-up, one encode and decode each.
     while (best.ssim < preset.ssimFloor() + VerifyMargin && best.quality < HighestQuality) {
         if (cancelled(options))
@@ -397,6 +522,7 @@ Candidate verify(Candidate best,
             return {};
         best.ssim = ssimHalves(reference, decoded, 1, parallel);
     }
+    recycle(&decoded);
     best.bytes = !answer.isEmpty() ? std::move(answer) : encodeAnswer();
     return best;
 }
@@ -613,8 +739,12 @@ namespace {
 
 // decode(), and with a valid `box` decodeToFit(): the PNGs our decoder reads are scaled to
 // fit the box as their rows are decoded; other images come back at full size.
-Expected<QImage>
-decodeImage(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *declaredSize)
+// `parallel`: our decoder's rows scaled on a helper thread as they are unfiltered.
+Expected<QImage> decodeImage(const QByteArray &bytes,
+                             qint64 maxPixels,
+                             const QSize &box,
+                             QSize *declaredSize,
+                             bool parallel = false)
 {
     const Expected<QSize> declared = probe(bytes, maxPixels);
     if (!declared)
@@ -629,7 +759,8 @@ decodeImage(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *
         // 1-bit, interlaced, colour-key transparency) through QImageReader below.
         const QSize target = box.isValid() ? fitInside(declared.value(), box) : QSize();
         QImage image;
-        switch (PngDecoder::decode(bytes, maxPixels, &image, target)) {
+        const PngDecoder::Both both = parallel ? halves(true) : PngDecoder::Both();
+        switch (PngDecoder::decode(bytes, maxPixels, &image, target, both)) {
         case PngDecoder::Result::Decoded:
             if (image.size() != declared.value() && image.size() != target)
                 return corrupt();
@@ -665,13 +796,26 @@ Expected<QImage> decode(const QByteArray &bytes, qint64 maxPixels)
     return decodeImage(bytes, maxPixels, QSize(), &declared);
 }
 
-Expected<QImage>
-decodeToFit(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *sourceSize)
+namespace {
+
+Expected<QImage> decodeToFitOn(const QByteArray &bytes,
+                               qint64 maxPixels,
+                               const QSize &box,
+                               QSize *sourceSize,
+                               bool parallel)
 {
-    const Expected<QImage> image = decodeImage(bytes, maxPixels, box, sourceSize);
+    const Expected<QImage> image = decodeImage(bytes, maxPixels, box, sourceSize, parallel);
     if (!image)
         return image;
     return scaled(image.value(), fitInside(*sourceSize, box));
+}
+
+} // namespace
+
+Expected<QImage>
+decodeToFit(const QByteArray &bytes, qint64 maxPixels, const QSize &box, QSize *sourceSize)
+{
+    return decodeToFitOn(bytes, maxPixels, box, sourceSize, false);
 }
 
 QSize fitInside(const QSize &source, const QSize &box)
@@ -802,6 +946,69 @@ double windowSsim(double sa, double sb, double saa, double sbb, double sab)
            / ((ma * ma + mb * mb + SsimC1) * (va + vb + SsimC2));
 }
 
+// Scratch memory kept by each thread between calls (grown, never shrunk: its size is bounded by
+// the presets' boxes), `slot` telling apart the buffers one call needs at once. Not zeroed.
+template<typename T>
+T *scratch(int slot, size_t count)
+{
+    thread_local std::vector<std::unique_ptr<T[]>> buffers(2);
+    thread_local std::vector<size_t> sizes(2, 0);
+    if (sizes[size_t(slot)] < count) {
+        buffers[size_t(slot)].reset(new T[count]);
+        sizes[size_t(slot)] = count;
+    }
+    return buffers[size_t(slot)].get();
+}
+
+// The five moments of the 2x2 cells of a row of cells, 8 cells (16 pixels of each of the four
+// rows) at a time: pairs of 16-bit pixels multiplied and added into 32-bit lanes (pmaddwd),
+// the same integers as the scalar loop. Returns how many cells it made, from the left.
+int cellMoments(const quint8 *a0,
+                const quint8 *a1,
+                const quint8 *b0,
+                const quint8 *b1,
+                int cells,
+                qint32 *const m[5],
+                size_t row)
+{
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128(), ones = _mm_set1_epi16(1);
+    const auto store = [&](int k, int cx, __m128i v) {
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(m[k] + row + size_t(cx)), v);
+    };
+    const auto load = [](const quint8 *p) {
+        return _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    };
+    int cx = 0;
+    for (; cx + 8 <= cells; cx += 8) {
+        const __m128i pa0 = load(a0 + 2 * cx), pa1 = load(a1 + 2 * cx);
+        const __m128i pb0 = load(b0 + 2 * cx), pb1 = load(b1 + 2 * cx);
+        for (int part = 0; part < 2; ++part) { // pixels 0-7 (cells 0-3), then 8-15 (4-7)
+            const auto widen = [&](__m128i v) {
+                return part == 0 ? _mm_unpacklo_epi8(v, zero) : _mm_unpackhi_epi8(v, zero);
+            };
+            const __m128i x0 = widen(pa0), x1 = widen(pa1), y0 = widen(pb0), y1 = widen(pb1);
+            const int at = cx + 4 * part;
+            store(0, at, _mm_madd_epi16(_mm_add_epi16(x0, x1), ones));
+            store(1, at, _mm_madd_epi16(_mm_add_epi16(y0, y1), ones));
+            store(2, at, _mm_add_epi32(_mm_madd_epi16(x0, x0), _mm_madd_epi16(x1, x1)));
+            store(3, at, _mm_add_epi32(_mm_madd_epi16(y0, y0), _mm_madd_epi16(y1, y1)));
+            store(4, at, _mm_add_epi32(_mm_madd_epi16(x0, y0), _mm_madd_epi16(x1, y1)));
+        }
+    }
+    return cx;
+#else
+    Q_UNUSED(a0)
+    , Q_UNUSED(a1)
+    , Q_UNUSED(b0)
+    , Q_UNUSED(b1)
+    , Q_UNUSED(cells)
+    , Q_UNUSED(m);
+    Q_UNUSED(row);
+    return 0;
+#endif
+}
+
 // Stride 2, the windows at even x and y: the five moments summed over 2x2 cells once, then
 // each 8x8 window is 4x4 cells, summed horizontally then vertically (exact integers, the
 // same windows as the sliding form; the formula in float, within 1e-5 of it).
@@ -813,16 +1020,18 @@ MOUSE_SIMD_CLONES double ssimStride2Rows(const Luma &a, const Luma &b, int from,
     const int cw = w / 2, ch = to - from + 3; // cell rows [from, to + 3)
     const int wx = (w - 8) / 2 + 1;           // windows per row
     // cells[m]: moment m per 2x2 cell; then horizontal sums of 4 cells in place.
-    // Every cell is written below: no zeroing (a vector's would cost a few % of a trial).
-    const std::unique_ptr<qint32[]> cells(new qint32[size_t(5) * cw * ch]);
+    // Every cell is written below: no zeroing. The buffer (1.5 MB for half of 1024x576) is
+    // kept by the thread from trial to trial: fresh, it cost ~550 page faults a frame.
+    qint32 *const cells = scratch<qint32>(0, size_t(5) * cw * ch);
     qint32 *m[5];
     for (int k = 0; k < 5; ++k)
-        m[k] = cells.get() + size_t(k) * cw * ch;
+        m[k] = cells + size_t(k) * cw * ch;
     for (int cy = 0; cy < ch; ++cy) {
         const quint8 *a0 = a.y.data() + size_t(2 * (from + cy)) * w, *a1 = a0 + w;
         const quint8 *b0 = b.y.data() + size_t(2 * (from + cy)) * w, *b1 = b0 + w;
         const size_t row = size_t(cy) * cw;
-        for (int cx = 0; cx < cw; ++cx) {
+        const int vectorCells = cellMoments(a0, a1, b0, b1, cw, m, row);
+        for (int cx = vectorCells; cx < cw; ++cx) {
             const int x = 2 * cx;
             const qint32 p0 = a0[x], p1 = a0[x + 1], p2 = a1[x], p3 = a1[x + 1];
             const qint32 q0 = b0[x], q1 = b0[x + 1], q2 = b1[x], q3 = b1[x + 1];
@@ -842,10 +1051,10 @@ MOUSE_SIMD_CLONES double ssimStride2Rows(const Luma &a, const Luma &b, int from,
     }
     // Per row of windows: the five window sums as floats (exact: below 2^24), then the SSIM
     // formula over the row in float, both loops simple enough to vectorise.
-    std::vector<float> sums(size_t(5) * wx);
+    float *const sums = scratch<float>(1, size_t(5) * wx);
     float *f[5];
     for (int k = 0; k < 5; ++k)
-        f[k] = sums.data() + size_t(k) * wx;
+        f[k] = sums + size_t(k) * wx;
     constexpr float c1 = float(SsimC1), c2 = float(SsimC2), inv = 1.0f / 64;
     double total = 0;
     for (int y = 0; y < to - from; ++y) {
@@ -1026,8 +1235,8 @@ Expected<EncodedImage> compress(const QByteArray &source,
         return ScreenError::stopping();
     EncodedImage out;
     // Decode and downscale in one pass where the decoder can (decodeMs is then both).
-    const Expected<QImage> decoded
-            = decodeToFit(source, options.maxPixels, preset.box, &out.sourceSize);
+    const Expected<QImage> decoded = decodeToFitOn(
+            source, options.maxPixels, preset.box, &out.sourceSize, useHelper(options));
     if (!decoded)
         return decoded.error();
     out.sourceBytes = source.size();

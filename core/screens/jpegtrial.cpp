@@ -279,13 +279,14 @@ struct Component
     bool empty() const { return blocksWide == 0; }
 };
 
-// A component's buffers, sized for its blocks.
+// A component's buffers, sized for its blocks; not cleared (transform() writes every
+// coefficient, reconstruct() every sample), so a reused model's memory is not touched twice.
 void prepare(Component *c)
 {
     const size_t blocks = size_t(c->blocksWide) * c->blocksHigh;
-    c->coefficients.assign(blocks * 64, 0);
-    c->largestAc.assign(blocks, 0);
-    c->samples.assign(size_t(c->stride()) * c->blocksHigh * 8, 0);
+    c->coefficients.resize(blocks * 64);
+    c->largestAc.resize(blocks);
+    c->samples.resize(size_t(c->stride()) * c->blocksHigh * 8);
 }
 
 // The DCT of a component's block rows [fromRow, toRow) from its padded samples (stride() x
@@ -307,6 +308,8 @@ void transform(Component *c, const std::vector<quint8> &padded, int fromRow, int
             qint16 *out = c->coefficients.data() + block * 64;
             if (!differ) { // what the DCT gives a flat block, without it
                 out[0] = qint16(data[0] * 64);
+                std::memset(out + 1, 0, 63 * sizeof(qint16));
+                c->largestAc[block] = 0;
                 continue;
             }
             forwardDct(data, dct);
@@ -321,10 +324,10 @@ void transform(Component *c, const std::vector<quint8> &padded, int fromRow, int
 }
 
 // jcprepct.c / jcsample.c padding: a plane of width x height samples, extended to whole blocks
-// by repeating its last column and row.
-Component padded(const quint8 *plane, int width, int height, std::vector<quint8> *out)
+// by repeating its last column and row. `c` gets the geometry and keeps its buffers.
+void padded(const quint8 *plane, int width, int height, std::vector<quint8> *out, Component *to)
 {
-    Component c;
+    Component &c = *to;
     c.width = width;
     c.height = height;
     c.blocksWide = (width + 7) / 8;
@@ -337,15 +340,15 @@ Component padded(const quint8 *plane, int width, int height, std::vector<quint8>
         std::memcpy(to, from, size_t(width));
         std::memset(to + width, from[width - 1], size_t(stride - width));
     }
-    return c;
 }
 
 // h2v2_downsample (bias 1, 2, 1, 2... per output column) on the full-resolution chroma padded
 // to twice the chroma blocks' width, rows beyond the picture repeated; then the rows below
 // the last chroma row repeat it (jcprepct.c pads the downsampled rows, not the pixels).
-Component subsampled(const quint8 *plane, int width, int height, std::vector<quint8> *out)
+void subsampled(
+        const quint8 *plane, int width, int height, std::vector<quint8> *out, Component *into)
 {
-    Component c;
+    Component &c = *into;
     c.width = (width + 1) / 2;
     c.height = (height + 1) / 2;
     c.blocksWide = (c.width + 7) / 8;
@@ -365,7 +368,6 @@ Component subsampled(const quint8 *plane, int width, int height, std::vector<qui
             to[x] = quint8((r0[x0] + r0[x1] + r1[x0] + r1[x1] + 1 + (x & 1)) >> 2);
         }
     }
-    return c;
 }
 
 // rgb_ycc_convert's table sums as arithmetic (vectorises): BGRX pixels to Y, Cb, Cr.
@@ -456,9 +458,28 @@ void reconstruct(Component *c, const Quantiser &q, int fromRow, int toRow)
 struct TrialModel::State
 {
     int width = 0, height = 0;
-    std::vector<quint8> fullCb, fullCr; // full-resolution chroma, for the chroma modes' DCTs
+    std::vector<quint8> fullY, fullCb, fullCr; // full resolution; chroma for the modes' DCTs
+    std::vector<quint8> padY, padCb, padCr;    // planes padded to whole blocks
     Component luma, cb420, cr420, cb444, cr444;
     Quantiser lumaQuantiser, chromaQuantiser;
+
+    // For the next picture: no chroma DCT made yet; every buffer kept.
+    void reset()
+    {
+        for (Component *c : {&luma, &cb420, &cr420, &cb444, &cr444})
+            c->blocksWide = c->blocksHigh = c->width = c->height = 0;
+    }
+
+    size_t bytes() const
+    {
+        size_t n = 0;
+        for (const auto *v : {&fullY, &fullCb, &fullCr, &padY, &padCb, &padCr})
+            n += v->capacity();
+        for (const Component *c : {&luma, &cb420, &cr420, &cb444, &cr444})
+            n += c->coefficients.capacity() * 2 + c->largestAc.capacity() * 2
+                 + c->samples.capacity();
+        return n;
+    }
 
     // A chroma mode's DCT, made at its first trial: Cb and Cr as the two halves.
     void makeChroma(Chroma mode, const Both &both)
@@ -467,20 +488,38 @@ struct TrialModel::State
         Component &cr = mode == Chroma::Full444 ? cr444 : cr420;
         if (!cb.empty())
             return;
-        const auto make = [this, mode](Component *c, const std::vector<quint8> &plane) {
-            std::vector<quint8> pad;
-            *c = mode == Chroma::Full444 ? padded(plane.data(), width, height, &pad)
-                                         : subsampled(plane.data(), width, height, &pad);
-            prepare(c);
-            transform(c, pad, 0, c->blocksHigh);
-        };
-        both([&] { make(&cb, fullCb); }, [&] { make(&cr, fullCr); });
+        const auto make
+                = [this,
+                   mode](Component *c, const std::vector<quint8> &plane, std::vector<quint8> *pad) {
+                      if (mode == Chroma::Full444)
+                          padded(plane.data(), width, height, pad, c);
+                      else
+                          subsampled(plane.data(), width, height, pad, c);
+                      prepare(c);
+                      transform(c, *pad, 0, c->blocksHigh);
+                  };
+        both([&] { make(&cb, fullCb, &padCb); }, [&] { make(&cr, fullCr, &padCr); });
     }
 };
 
-TrialModel::TrialModel(const QImage &source, const Both &both)
-    : d(std::make_unique<State>())
+// A model's buffers (7 MB for 1024x576 with both chroma modes) are kept by its thread for the
+// next model: fresh, their page faults were much of the setup's cost (~1000 a 1080p frame at
+// medium, ~2 ms). Up to this much is kept; a larger picture's buffers are freed.
+constexpr size_t KeptStateBytes = size_t(64) << 20;
+
+std::unique_ptr<TrialModel::State> &TrialModel::spare()
 {
+    thread_local std::unique_ptr<State> state;
+    return state;
+}
+
+TrialModel::TrialModel(const QImage &source, const Both &both)
+    : d(std::move(spare()))
+{
+    if (!d)
+        d = std::make_unique<State>();
+    d->reset();
+
     const QImage image
             = source.format() == QImage::Format_RGB32 || source.format() == QImage::Format_ARGB32
                       ? source
@@ -498,7 +537,8 @@ TrialModel::TrialModel(const QImage &source, const Both &both)
             b();
         }
     };
-    std::vector<quint8> y(size_t(w) * h);
+    std::vector<quint8> &y = d->fullY;
+    y.resize(size_t(w) * h);
     d->fullCb.resize(y.size());
     d->fullCr.resize(y.size());
     const auto convert = [&](int from, int to) {
@@ -512,15 +552,18 @@ TrialModel::TrialModel(const QImage &source, const Both &both)
         }
     };
     halves([&] { convert(0, h / 2); }, [&] { convert(h / 2, h); });
-    std::vector<quint8> pad;
-    d->luma = padded(y.data(), w, h, &pad);
+    padded(y.data(), w, h, &d->padY, &d->luma);
     const int blockRows = d->luma.blocksHigh;
     prepare(&d->luma);
-    halves([&] { transform(&d->luma, pad, 0, blockRows / 2); },
-           [&] { transform(&d->luma, pad, blockRows / 2, blockRows); });
+    halves([&] { transform(&d->luma, d->padY, 0, blockRows / 2); },
+           [&] { transform(&d->luma, d->padY, blockRows / 2, blockRows); });
 }
 
-TrialModel::~TrialModel() = default;
+TrialModel::~TrialModel()
+{
+    if (d && d->bytes() <= KeptStateBytes)
+        spare() = std::move(d);
+}
 
 int TrialModel::width() const
 {

@@ -42,6 +42,7 @@ public:
 
 private:
     struct State;
+    static std::unique_ptr<State> &spare(); // the thread's last model's buffers, for reuse
     std::unique_ptr<State> d;
 };
 

@@ -4,10 +4,12 @@
 
 #include "core/screens/areascaler.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include <libdeflate.h>
@@ -567,10 +569,51 @@ Result decodeFull(const Chunks &chunks, uchar *raw, QImage *image)
     return Result::Decoded;
 }
 
+void spinPause()
+{
+#if defined(__x86_64__)
+    _mm_pause();
+#else
+    std::this_thread::yield();
+#endif
+}
+
+// Grey and RGB rows unfiltered on the first of `both`'s pieces and scaled on the second, which
+// follows the rows published so far (a row is only read once unfiltered, and never again
+// written). The scaler's work is a third of a 1080p RGB decode; the rows after the first
+// group are ready before it needs them, so the wait is a short spin, not a sleep.
+bool unfilterAndScale(const Header &h, uchar *raw, AreaScaler *scaler, const Both &both)
+{
+    std::atomic<quint32> ready{0};
+    std::atomic<bool> stopped{false};
+    bool ok = false;
+    const size_t stride = size_t(h.width) * size_t(h.channels()) + 1;
+    both(
+            [&] {
+                ok = unfilterRows(h, raw, [&](quint32 y, const uchar *) {
+                    ready.store(y + 1, std::memory_order_release);
+                });
+                stopped.store(true, std::memory_order_release);
+            },
+            [&] {
+                for (quint32 y = 0; y < h.height; ++y) {
+                    while (ready.load(std::memory_order_acquire) <= y) {
+                        if (stopped.load(std::memory_order_acquire)
+                            && ready.load(std::memory_order_acquire) <= y)
+                            return; // a bad filter byte: the rows below never come
+                        spinPause();
+                    }
+                    scaler->addRow(raw + size_t(y) * stride + 1);
+                }
+            });
+    return ok;
+}
+
 // Rows folded into the downscale as they are unfiltered: grey and RGB rows as they are, the
 // other kinds converted first (premultiplied when there is alpha, as ImageCodec::scaled
 // scales ARGB32_Premultiplied).
-Result decodeScaled(const Chunks &chunks, uchar *raw, const QSize &size, QImage *image)
+Result
+decodeScaled(const Chunks &chunks, uchar *raw, const QSize &size, QImage *image, const Both &both)
 {
     const Header &h = chunks.header;
     const bool alpha = hasAlpha(chunks);
@@ -586,6 +629,12 @@ Result decodeScaled(const Chunks &chunks, uchar *raw, const QSize &size, QImage 
     AreaScaler scaler(
             QSize(int(h.width), int(h.height)), size, input, out.bits(), out.bytesPerLine());
     std::vector<QRgb> line(type == 0 || type == 2 ? 0 : h.width);
+    if (line.empty() && both) {
+        if (!unfilterAndScale(h, raw, &scaler, both))
+            return Result::Corrupt;
+        *image = std::move(out);
+        return Result::Decoded;
+    }
     const bool ok = unfilterRows(h, raw, [&](quint32, const uchar *row) {
         if (line.empty()) {
             scaler.addRow(row);
@@ -606,7 +655,11 @@ Result decodeScaled(const Chunks &chunks, uchar *raw, const QSize &size, QImage 
 
 } // namespace
 
-Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image, const QSize &scaleTo)
+Result decode(const QByteArray &bytes,
+              qint64 maxPixels,
+              QImage *image,
+              const QSize &scaleTo,
+              const Both &both)
 {
     Chunks chunks;
     const Result structure = readChunks(bytes, maxPixels, &chunks);
@@ -630,7 +683,7 @@ Result decode(const QByteArray &bytes, qint64 maxPixels, QImage *image, const QS
         return Result::Corrupt;
 
     if (AreaScaler::handles(QSize(int(h.width), int(h.height)), scaleTo))
-        return decodeScaled(chunks, raw.get(), scaleTo, image);
+        return decodeScaled(chunks, raw.get(), scaleTo, image, both);
     return decodeFull(chunks, raw.get(), image);
 }
 

@@ -6,6 +6,8 @@
 #include <QImage>
 #include <QSize>
 
+#include <functional>
+
 namespace Mouse::PngDecoder {
 
 // A direct decoder for the PNGs screenshots come as: 8-bit grey, RGB, palette, grey + alpha
@@ -26,7 +28,14 @@ enum class Result {
 // scale: RGB32, or ARGB32_Premultiplied with alpha), made from the rows as they are
 // unfiltered: the full-size picture is never stored. Otherwise *image is the full-size
 // picture.
-Result
-decode(const QByteArray &bytes, qint64 maxPixels, QImage *image, const QSize &scaleTo = QSize());
+//
+// `both` runs two pieces of work, on two threads or one after the other (none: no threads):
+// with it, grey and RGB rows are scaled on the second while the first unfilters them.
+using Both = std::function<void(const std::function<void()> &, const std::function<void()> &)>;
+Result decode(const QByteArray &bytes,
+              qint64 maxPixels,
+              QImage *image,
+              const QSize &scaleTo = QSize(),
+              const Both &both = {});
 
 } // namespace Mouse::PngDecoder

@@ -11,6 +11,9 @@
 #include <QtEndian>
 #include <QtTest>
 
+#include <functional>
+#include <thread>
+
 #include <zlib.h>
 
 using namespace Mouse;
@@ -164,6 +167,7 @@ private slots:
     void declaredSizeAboveTheCapIsRefused();
     void fuzzSeedsAndRegressionsReplay();
     void buffersAreReusedSafely();
+    void scaledOnTwoThreadsIsTheSame();
 };
 
 void TestPngDecoder::everyColourTypeAndFilterMatchesLibpng()
@@ -406,6 +410,55 @@ void TestPngDecoder::buffersAreReusedSafely()
     QVERIFY(other->wait(60'000));
     delete other;
     QCOMPARE(wrong.loadRelaxed(), 0);
+}
+
+void TestPngDecoder::scaledOnTwoThreadsIsTheSame()
+{
+    // With `both`, grey and RGB rows are scaled on the second piece of work while the first
+    // unfilters them: on two threads, or one after the other (the codec's helper busy), the
+    // pixels are the one-thread decode's.
+    const PngDecoder::Both twoThreads
+            = [](const std::function<void()> &a, const std::function<void()> &b) {
+                  std::thread second(b);
+                  a();
+                  second.join();
+              };
+    const PngDecoder::Both inTurn
+            = [](const std::function<void()> &a, const std::function<void()> &b) {
+                  a();
+                  b();
+              };
+    QList<QByteArray> pngs = everyKind(211, 117);
+    const QImage desktop = ScreensTest::desktop(1280, 720);
+    pngs << ScreensTest::encoded(desktop, "png")
+         << ScreensTest::encoded(desktop.convertToFormat(QImage::Format_Grayscale8), "png");
+    for (const QByteArray &png : pngs) {
+        const QSize source = QImage::fromData(png, "png").size();
+        for (const QSize &box : {QSize(1024, 576), QSize(101, 77), QSize(1, 1)}) {
+            const QSize size = ImageCodec::fitInside(source, box);
+            QImage alone, two, turn;
+            QCOMPARE(PngDecoder::decode(png, 1'000'000, &alone, size), PngDecoder::Result::Decoded);
+            for (int run = 0; run < 5; ++run) {
+                QCOMPARE(PngDecoder::decode(png, 1'000'000, &two, size, twoThreads),
+                         PngDecoder::Result::Decoded);
+                QCOMPARE(two, alone);
+            }
+            QCOMPARE(PngDecoder::decode(png, 1'000'000, &turn, size, inTurn),
+                     PngDecoder::Result::Decoded);
+            QCOMPARE(turn, alone);
+        }
+    }
+    // A bad filter byte halfway down: an error on either thread arrangement, no waiting for
+    // rows that never come.
+    const int w = 40, h = 30;
+    QList<int> filters(h, 1);
+    filters[h / 2] = 7; // no such filter
+    const QByteArray bad = handmadePng(w, h, 2, noise(w * h * 3, 9), {}, filters);
+    for (const PngDecoder::Both &both : {twoThreads, inTurn}) {
+        QImage image;
+        QCOMPARE(PngDecoder::decode(bad, 1'000'000, &image, QSize(20, 15), both),
+                 PngDecoder::Result::Corrupt);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPngDecoder)
