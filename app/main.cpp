@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/commandline.h"
 #include "app/faces.h"
+#include "app/resourcelimits.h"
 #include "core/logging.h"
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 int main(int argc, char **argv)
 {
     Mouse::installMessagePattern();
+    Mouse::App::raiseOpenFileLimit();
 
     const Mouse::App::CommandLine commandLine = Mouse::App::parseCommandLine(argc, argv);
     if (commandLine.exitCode >= 0) {

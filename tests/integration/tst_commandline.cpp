@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <sys/resource.h>
 
 class tst_CommandLine : public QObject
 {
@@ -25,6 +26,7 @@ private slots:
     void invalidSettingStopsStartup();
     void serverRunsWithoutDisplay();
     void hangupStopsTheServerInOrder();
+    void lowOpenFileLimitIsRaised();
 
 private:
     QProcessEnvironment cleanEnvironment() const;
@@ -194,6 +196,51 @@ void tst_CommandLine::hangupStopsTheServerInOrder()
     QVERIFY2(err.contains(QStringLiteral("Stopping on request")), qPrintable(err));
     QVERIFY(QFile::exists(database));
     QVERIFY(!QFile::exists(database + QStringLiteral("-wal"))); // closed cleanly
+}
+
+// Started under a soft limit of 256 open files (a hard limit above it), the server raises the
+// soft limit towards the hard one, up to 65536: server/max_connections (1024) needs more.
+void tst_CommandLine::lowOpenFileLimitIsRaised()
+{
+    rlimit own{};
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &own), 0);
+    if (own.rlim_max != RLIM_INFINITY && own.rlim_max <= 256)
+        QSKIP("the hard limit on open files is too low to tell");
+    const quint64 expected
+            = own.rlim_max == RLIM_INFINITY ? 65536 : qMin<quint64>(own.rlim_max, 65536);
+
+    QProcess process;
+    process.setProcessEnvironment(cleanEnvironment());
+    process.setChildProcessModifier([] {
+        rlimit low{};
+        ::getrlimit(RLIMIT_NOFILE, &low);
+        low.rlim_cur = 256;
+        ::setrlimit(RLIMIT_NOFILE, &low);
+    });
+    process.start(m_binary,
+                  {QStringLiteral("--server"),
+                   QStringLiteral("--listen"),
+                   QStringLiteral("127.0.0.1:0"),
+                   QStringLiteral("--set"),
+                   QStringLiteral("storage/database=")
+                           + m_dir.filePath(QStringLiteral("limits/gw.sqlite"))});
+    QVERIFY(process.waitForStarted());
+    QString out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(process.readAllStandardOutput()),
+                              out.contains(QStringLiteral("serving on"))),
+                             20000);
+
+    QFile limits(QStringLiteral("/proc/%1/limits").arg(process.processId()));
+    QVERIFY(limits.open(QIODevice::ReadOnly));
+    const QString text = QString::fromLatin1(limits.readAll());
+    const QRegularExpressionMatch openFiles
+            = QRegularExpression(QStringLiteral("Max open files\\s+(\\d+)")).match(text);
+    QVERIFY2(openFiles.hasMatch(), qPrintable(text));
+    QCOMPARE(openFiles.captured(1).toULongLong(), expected);
+
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_CommandLine)
