@@ -4,8 +4,11 @@
 # (Debian 12 packages), build, then run the product or the whole test suite.
 
 SHELL := /bin/bash
-# ccache (when present) then shares objects between build, build-server and worktrees.
+# ccache (when present) then shares objects between build, build-server, worktrees and clones:
+# paths under the checkout are hashed relative to it, and the build directory is not hashed
+# (only the debug info's compilation directory then names the first checkout that built it).
 export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 JOBS ?= $(shell nproc)
 BUILD_DIR := build
 BIN := $(BUILD_DIR)/bin/mouse-gateway
