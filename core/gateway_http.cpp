@@ -276,8 +276,8 @@ bool Gateway::startHttp(QString *error)
             u"/api/v1/openapi.json"_s,
             Access::Public,
             [this](const Request &, const Responder &responder) {
-                responder.sendJson(
-                        Http::openApiDocument(m_router->routes(), QLatin1String(Version)));
+                responder.sendJson(Http::openApiDocument(
+                        m_router->routes(), QLatin1String(Version), m_router->webSocketRoutes()));
             },
             describe(u"This API, described from the route table"_s, u"system"_s));
 

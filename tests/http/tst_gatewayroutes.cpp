@@ -264,6 +264,14 @@ void tst_GatewayRoutes::openApiDescribesEveryRoute()
         QVERIFY(!operation.value(QStringLiteral("summary")).toString().isEmpty());
         QVERIFY(operation.contains(QStringLiteral("x-access")));
     }
+    const QList<Http::RouteInfo> webSockets = m_gateway->router()->webSocketRoutes();
+    QVERIFY(!webSockets.isEmpty());
+    for (const Http::RouteInfo &route : webSockets) {
+        const QJsonObject operation
+                = paths.value(route.pattern).toObject().value(QStringLiteral("get")).toObject();
+        QVERIFY2(operation.value(QStringLiteral("x-websocket")).toBool(),
+                 qPrintable(route.pattern));
+    }
 }
 
 void tst_GatewayRoutes::openApiHasEveryRequestBody()
