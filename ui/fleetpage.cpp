@@ -118,12 +118,14 @@ QWidget *FleetPage::buildFilters()
     m_search = new QLineEdit(bar);
     m_search->setPlaceholderText(tr("Filter by VM, employee, customer or error"));
     m_search->setClearButtonEnabled(true);
-    m_search->setMinimumWidth(280);
+    m_search->setMinimumWidth(140);
     connect(m_search, &QLineEdit::textChanged, m_filter, &FleetFilterModel::setText);
     row->addWidget(m_search, 2);
 
     m_customer = new QComboBox(bar);
-    m_customer->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // Long customer names are elided, not allowed to widen the page past a small screen.
+    m_customer->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_customer->setMinimumContentsLength(10);
     m_customer->addItem(tr("All customers"), QString());
     connect(m_customer, &QComboBox::currentIndexChanged, this, [this] {
         m_filter->setCustomerId(m_customer->currentData().toString());
