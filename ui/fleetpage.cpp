@@ -457,6 +457,15 @@ void FleetPage::updateActions()
         button->setEnabled(selected);
 }
 
+// How a confirmation and the event log name a VM: employees' names repeat across VMs and
+// customers, so the VM's name and the customer come with it.
+QString FleetPage::vmDescription(const FleetRow &row)
+{
+    if (row.employee.isEmpty())
+        return u"%1 (%2)"_s.arg(row.name, row.customer);
+    return u"%1 (%2, %3)"_s.arg(row.employee, row.name, row.customer);
+}
+
 void FleetPage::runLifecycle(const QString &action)
 {
     const QString vmId = selectedVm();
@@ -467,7 +476,7 @@ void FleetPage::runLifecycle(const QString &action)
     if (!row)
         return;
     const QString customerId = row->customerId;
-    const QString who = row->employee.isEmpty() ? vmId : row->employee;
+    const QString who = vmDescription(*row);
 
     if (action != u"start") {
         const QString question = action == u"stop"
