@@ -320,97 +320,147 @@
 <context>
     <name>Mouse::Ui::FleetTableModel</name>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="96"/>
+        <location filename="../ui/fleettablemodel.cpp" line="97"/>
         <source>%1 · stale</source>
         <translation>%1 · veraltet</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="111"/>
+        <location filename="../ui/fleettablemodel.cpp" line="112"/>
         <source>Orgo reports the VM in error; restart it to recover</source>
         <translation>Orgo meldet die VM im Fehlerzustand; ein Neustart behebt ihn</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="134"/>
+        <location filename="../ui/fleettablemodel.cpp" line="135"/>
         <source>VM %1</source>
         <translation>VM %1</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="136"/>
+        <location filename="../ui/fleettablemodel.cpp" line="137"/>
         <source>Status read %1 (%2)</source>
         <translation>Status gelesen um %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="140"/>
+        <location filename="../ui/fleettablemodel.cpp" line="141"/>
         <source>Stale: served from the cache past its lifetime</source>
         <translation>Veraltet: nach Ablauf seiner Lebensdauer aus dem Cache geliefert</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="142"/>
+        <location filename="../ui/fleettablemodel.cpp" line="143"/>
         <source>Error: %1</source>
         <translation>Fehler: %1</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="144"/>
+        <location filename="../ui/fleettablemodel.cpp" line="145"/>
         <source>Request id: %1</source>
         <translation>Anfrage-ID: %1</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="157"/>
+        <location filename="../ui/fleettablemodel.cpp" line="158"/>
         <source>VM</source>
         <translation>VM</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="159"/>
+        <location filename="../ui/fleettablemodel.cpp" line="160"/>
         <source>Employee</source>
         <translation>Mitarbeiter</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="161"/>
+        <location filename="../ui/fleettablemodel.cpp" line="162"/>
         <source>Customer</source>
         <translation>Kunde</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="163"/>
+        <location filename="../ui/fleettablemodel.cpp" line="164"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="165"/>
+        <location filename="../ui/fleettablemodel.cpp" line="166"/>
         <source>Updated</source>
         <translation>Aktualisiert</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="167"/>
+        <location filename="../ui/fleettablemodel.cpp" line="168"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="244"/>
+        <location filename="../ui/fleettablemodel.cpp" line="222"/>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="223"/>
+        <source>stopped</source>
+        <translation>gestoppt</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="224"/>
+        <source>suspended</source>
+        <translation>angehalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="225"/>
+        <source>starting</source>
+        <translation>startet</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="226"/>
+        <source>stopping</source>
+        <translation>stoppt</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="227"/>
+        <source>restarting</source>
+        <translation>startet neu</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="228"/>
+        <source>creating</source>
+        <translation>wird erstellt</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="229"/>
+        <source>deleting</source>
+        <translation>wird gelöscht</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="230"/>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="231"/>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="262"/>
         <source>never</source>
         <translation>nie</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="247"/>
+        <location filename="../ui/fleettablemodel.cpp" line="265"/>
         <source>just now</source>
         <translation>gerade eben</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="249"/>
+        <location filename="../ui/fleettablemodel.cpp" line="267"/>
         <source>%1 s ago</source>
         <translation>vor %1 s</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="251"/>
+        <location filename="../ui/fleettablemodel.cpp" line="269"/>
         <source>%1 min ago</source>
         <translation>vor %1 min</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="253"/>
+        <location filename="../ui/fleettablemodel.cpp" line="271"/>
         <source>%1 h ago</source>
         <translation>vor %1 h</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="254"/>
+        <location filename="../ui/fleettablemodel.cpp" line="272"/>
         <source>%1 d ago</source>
         <translation>vor %1 d</translation>
     </message>

@@ -145,7 +145,7 @@ QWidget *FleetPage::buildFilters()
                                   u"deleting"_s,
                                   u"error"_s,
                                   u"unknown"_s})
-        m_status->addItem(Icons::statusIcon(status), status, status);
+        m_status->addItem(Icons::statusIcon(status), FleetTableModel::statusText(status), status);
     m_status->addItem(Icons::severityIcon(EventLog::Severity::Error),
                       tr("With errors"),
                       QString::fromLatin1(FleetFilterModel::WithErrors));

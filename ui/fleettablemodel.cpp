@@ -6,6 +6,7 @@
 
 #include <QBrush>
 #include <QFont>
+#include <QHash>
 #include <QSet>
 
 #include <limits>
@@ -90,7 +91,7 @@ QVariant FleetTableModel::displayData(const FleetRow &row, int column) const
     case Customer:
         return row.customer.isEmpty() ? row.customerId : row.customer;
     case Status:
-        return row.status.isEmpty() ? u"unknown"_s : row.status;
+        return statusText(row.status.isEmpty() ? u"unknown"_s : row.status);
     case Age: {
         const QString age = ageText(row.fetchedAt, m_clock());
         return row.stale ? tr("%1 · stale").arg(age) : age;
@@ -213,6 +214,23 @@ const FleetRow *FleetTableModel::rowAt(int row) const
 int FleetTableModel::rowOfVm(const QString &vmId) const
 {
     return m_index.value(vmId, -1);
+}
+
+QString FleetTableModel::statusText(const QString &status)
+{
+    // Every status Orgo's answers are normalised to (Orgo::normalizeStatus).
+    static const QHash<QString, const char *> names{{u"running"_s, QT_TR_NOOP("running")},
+                                                    {u"stopped"_s, QT_TR_NOOP("stopped")},
+                                                    {u"suspended"_s, QT_TR_NOOP("suspended")},
+                                                    {u"starting"_s, QT_TR_NOOP("starting")},
+                                                    {u"stopping"_s, QT_TR_NOOP("stopping")},
+                                                    {u"restarting"_s, QT_TR_NOOP("restarting")},
+                                                    {u"creating"_s, QT_TR_NOOP("creating")},
+                                                    {u"deleting"_s, QT_TR_NOOP("deleting")},
+                                                    {u"error"_s, QT_TR_NOOP("error")},
+                                                    {u"unknown"_s, QT_TR_NOOP("unknown")}};
+    const char *name = names.value(status);
+    return name ? tr(name) : status;
 }
 
 QStringList FleetTableModel::statuses() const

@@ -72,6 +72,10 @@ public:
     // "just now", "3 s ago", "4 min ago", "2 h ago", "never".
     static QString ageText(const QDateTime &fetchedAt, const QDateTime &now);
 
+    // A status as the operator reads it, in the dashboard's language; a status this
+    // dashboard does not know as Orgo spells it.
+    static QString statusText(const QString &status);
+
 private:
     QVariant displayData(const FleetRow &row, int column) const;
     QVariant sortData(const FleetRow &row, int column) const;

@@ -2,7 +2,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // Counts in the dashboard's texts agree with their nouns ("1 VM", "2 VMs"), in English (the
-// plural-only translation the dashboard always installs) and in German.
+// plural-only translation the dashboard always installs) and in German; and the German of the
+// fleet's statuses.
+#include "ui/fleettablemodel.h"
+
 #include <QCoreApplication>
 #include <QTest>
 #include <QTranslator>
@@ -15,6 +18,7 @@ private slots:
     void english_data();
     void english();
     void german();
+    void germanStatuses();
 };
 
 namespace {
@@ -89,6 +93,24 @@ void tst_Plurals::german()
                         1),
              QStringLiteral("1 unzustellbare Aufgabe verwerfen? Ihre Ereignisse bleiben "
                             "gespeichert und können erneut abgespielt werden."));
+}
+
+// The fleet's Status column and filter in the dashboard's language; a status the dashboard
+// does not know as Orgo spells it.
+void tst_Plurals::germanStatuses()
+{
+    using Mouse::Ui::FleetTableModel;
+    QCOMPARE(FleetTableModel::statusText(QStringLiteral("running")), QStringLiteral("running"));
+    QTranslator translator;
+    QVERIFY(translator.load(QStringLiteral("mouse-gateway_de"), QStringLiteral(":/i18n")));
+    QCoreApplication::installTranslator(&translator);
+    const QString running = FleetTableModel::statusText(QStringLiteral("running"));
+    const QString error = FleetTableModel::statusText(QStringLiteral("error"));
+    const QString odd = FleetTableModel::statusText(QStringLiteral("hibernating"));
+    QCoreApplication::removeTranslator(&translator);
+    QCOMPARE(running, QStringLiteral("läuft"));
+    QCOMPARE(error, QStringLiteral("Fehler"));
+    QCOMPARE(odd, QStringLiteral("hibernating"));
 }
 
 QTEST_MAIN(tst_Plurals)
