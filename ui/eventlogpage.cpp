@@ -20,6 +20,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace Mouse::Ui {
@@ -120,9 +122,13 @@ EventLogPage::EventLogPage(EventLog *log, QWidget *parent)
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     header->setHighlightSections(false);
     const int em = m_view->fontMetrics().horizontalAdvance(u'M');
-    header->resizeSection(EventLogModel::Time, 11 * em);
-    header->resizeSection(EventLogModel::Severity, 8 * em);
-    header->resizeSection(EventLogModel::Source, 9 * em);
+    // Wide enough for the values, and for the title in any language ("Schweregrad").
+    const auto widen = [header](int column, int width) {
+        header->resizeSection(column, std::max(width, header->sectionSizeHint(column)));
+    };
+    widen(EventLogModel::Time, 11 * em);
+    widen(EventLogModel::Severity, 8 * em);
+    widen(EventLogModel::Source, 9 * em);
     layout->addWidget(m_view, 1);
 
     auto *copyAction = new QAction(tr("Copy"), m_view);

@@ -31,6 +31,8 @@
 #include <QTimer>
 #include <QToolButton>
 
+#include <algorithm>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace Mouse::Ui {
@@ -115,7 +117,7 @@ void MainWindow::buildPages()
     m_nav = new QListWidget(central);
     m_nav->setObjectName(u"navigation"_s);
     m_nav->setIconSize(QSize(22, 22));
-    m_nav->setFixedWidth(156);
+    m_nav->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_nav->setFrameShape(QFrame::NoFrame);
     m_nav->setSpacing(2);
     m_nav->setStyleSheet(
@@ -131,8 +133,14 @@ void MainWindow::buildPages()
                                                {u"charts"_s, tr("Charts")},
                                                {u"payments"_s, tr("Payments")},
                                                {u"eventlog"_s, tr("Event log")}};
-    for (const auto &[icon, name] : pages)
+    int widestName = 0;
+    for (const auto &[icon, name] : pages) {
         new QListWidgetItem(Icons::named(icon), name, m_nav);
+        widestName = std::max(widestName, m_nav->fontMetrics().horizontalAdvance(name));
+    }
+    // As narrow as the longest name allows (in any language): the pages need the width on a
+    // small screen. The rest: the icon, the items' padding and margins above, the spacing.
+    m_nav->setFixedWidth(widestName + m_nav->iconSize().width() + 2 * (10 + 6 + 2) + 16);
 
     m_stack = new QStackedWidget(central);
     m_fleet = new FleetPage(m_gateway, m_stack);
