@@ -165,6 +165,29 @@ bool Database::open(QString *error)
             return false;
         }
     }
+    if (m_kind == Kind::Sqlite && !m_inMemory && QFileInfo(m_location).size() > 0) {
+        // Look before touching: opening a connection switches the file to WAL (a lasting
+        // change to its header) before the tables can be checked, so another program's
+        // database refused below was left in WAL mode. A read-only look first leaves a refused
+        // file byte for byte as it was; a file it cannot read is judged by the full open.
+        const QString probeName = m_connectionPrefix + QStringLiteral("-probe");
+        bool refused = false;
+        {
+            QSqlDatabase probe = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), probeName);
+            probe.setDatabaseName(m_location);
+            probe.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+            const QList<Migration> migrations = availableMigrations();
+            QString unreadable; // judged by the full open below, as before
+            refused = probe.open() && tableNames(probe, &unreadable)
+                      && !checkOwnership(probe,
+                                         migrations.isEmpty() ? 0 : migrations.constLast().version,
+                                         error);
+            probe.close();
+        }
+        QSqlDatabase::removeDatabase(probeName);
+        if (refused)
+            return false;
+    }
     const QString name = m_connectionPrefix + QStringLiteral("-main");
     const QSqlDatabase db = openConnection(name, error);
     threadConnections().names.append(name);
