@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/config/settings.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -584,6 +585,46 @@ Settings Settings::defaults()
     return settings;
 }
 
+namespace {
+
+// QSettings reads a ';' in an unquoted INI value as the start of a comment and drops the rest:
+// "admin_token=Xk3;9f..." became the admin token "Xk3" without a word (any key, secrets too).
+// The raw lines are checked first; the message names the key and the line, never the value.
+bool checkNoCutValues(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return true; // QSettings' own checks report it
+    QString section;
+    int number = 0;
+    for (QByteArray line : file.readAll().split('\n')) {
+        ++number;
+        if (number == 1 && line.startsWith("\xEF\xBB\xBF"))
+            line.remove(0, 3);
+        line = line.trimmed();
+        if (line.startsWith('[') && line.endsWith(']')) {
+            section = QString::fromUtf8(line.mid(1, line.size() - 2)).trimmed();
+            continue;
+        }
+        const qsizetype eq = line.indexOf('=');
+        if (line.startsWith(';') || line.startsWith('#') || eq <= 0)
+            continue;
+        const QByteArray value = line.mid(eq + 1).trimmed();
+        if (value.startsWith('"') || !value.contains(';'))
+            continue;
+        const QString name = QString::fromUtf8(line.left(eq)).trimmed();
+        *error = QStringLiteral("the value of '%1' in the config file %2 (line %3) holds a ';', "
+                                "which starts a comment in an INI file and would cut the value "
+                                "there; put the whole value in double quotes")
+                         .arg(section.isEmpty() ? name : section + u'/' + name, path)
+                         .arg(number);
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
 std::optional<Settings> Settings::load(const Sources &sources, QString *error)
 {
     Settings settings = defaults();
@@ -593,6 +634,8 @@ std::optional<Settings> Settings::load(const Sources &sources, QString *error)
             *error = QStringLiteral("cannot read the config file %1").arg(sources.configFile);
             return std::nullopt;
         }
+        if (!checkNoCutValues(sources.configFile, error))
+            return std::nullopt;
         QSettings file(sources.configFile, QSettings::IniFormat);
         if (file.status() != QSettings::NoError) {
             *error = QStringLiteral("the config file %1 is not valid INI").arg(sources.configFile);

@@ -21,6 +21,7 @@ private slots:
     void listItemsAreChecked_data();
     void listItemsAreChecked();
     void validProxiesAndOrigins();
+    void semicolonInAFileValueIsRefused();
 
 private:
     QString writeIni(const QByteArray &content);
@@ -193,6 +194,27 @@ void tst_Settings::validProxiesAndOrigins()
              QStringList({QStringLiteral("https://app.example"),
                           QStringLiteral("http://127.0.0.1:3000"),
                           QStringLiteral("https://xn--bcher-kva.example:8443")}));
+}
+
+// QSettings cuts an unquoted INI value at ';' (a comment): an admin token "Xk3;9f..." in the
+// file became "Xk3" without a word. Refused now, without echoing the value; quoted, it is kept.
+void tst_Settings::semicolonInAFileValueIsRefused()
+{
+    Settings::Sources sources;
+    sources.configFile = writeIni("\xEF\xBB\xBF; a comment; with semicolons\r\n[server]\r\n"
+                                  "listen=127.0.0.1:8000 \r\nadmin_token=Xk3;9fSecretTail\r\n");
+    QString error;
+    QVERIFY(!Settings::load(sources, &error));
+    QVERIFY2(error.contains(QStringLiteral("server/admin_token")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("line 4")), qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("Xk3")) && !error.contains(QStringLiteral("9f")),
+             qPrintable(error));
+
+    sources.configFile = writeIni("[server]\nadmin_token=\"Xk3;9fSecretTail\"\n");
+    const auto settings = Settings::load(sources, &error);
+    QVERIFY2(settings, qPrintable(error));
+    QCOMPARE(settings->string(QStringLiteral("server/admin_token")),
+             QStringLiteral("Xk3;9fSecretTail"));
 }
 
 QTEST_GUILESS_MAIN(tst_Settings)
