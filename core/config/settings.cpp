@@ -610,14 +610,23 @@ bool checkNoCutValues(const QString &path, QString *error)
         if (line.startsWith(';') || line.startsWith('#') || eq <= 0)
             continue;
         const QByteArray value = line.mid(eq + 1).trimmed();
-        if (value.startsWith('"') || !value.contains(';'))
-            continue;
         const QString name = QString::fromUtf8(line.left(eq)).trimmed();
-        *error = QStringLiteral("the value of '%1' in the config file %2 (line %3) holds a ';', "
-                                "which starts a comment in an INI file and would cut the value "
-                                "there; put the whole value in double quotes")
-                         .arg(section.isEmpty() ? name : section + u'/' + name, path)
-                         .arg(number);
+        const QString key = section.isEmpty() ? name : section + u'/' + name;
+        // Unquoted, "a, b" is read as a list and joined back as "a,b": harmless for lists,
+        // but a secret would silently lose its spaces.
+        const KeySpec *spec = findSpec(key);
+        const bool spacedComma = spec && spec->type == Type::Secret
+                                 && (value.contains(", ") || value.contains(" ,"));
+        if (value.startsWith('"') || (!value.contains(';') && !spacedComma))
+            continue;
+        *error = QStringLiteral("the value of '%1' in the config file %2 (line %3) holds %4, "
+                                "which would change the value in an INI file; put the whole "
+                                "value in double quotes")
+                         .arg(key,
+                              path,
+                              QString::number(number),
+                              value.contains(';') ? QStringLiteral("a ';' (a comment from there)")
+                                                  : QStringLiteral("a comma beside a space"));
         return false;
     }
     return true;

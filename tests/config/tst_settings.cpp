@@ -210,6 +210,12 @@ void tst_Settings::semicolonInAFileValueIsRefused()
     QVERIFY2(!error.contains(QStringLiteral("Xk3")) && !error.contains(QStringLiteral("9f")),
              qPrintable(error));
 
+    // A secret's spaces beside a comma were dropped (read as a list, joined back with ',').
+    sources.configFile = writeIni("[orgo]\napi_key=part one, part two\n");
+    QVERIFY(!Settings::load(sources, &error));
+    QVERIFY2(error.contains(QStringLiteral("orgo/api_key")), qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("part")), qPrintable(error));
+
     sources.configFile = writeIni("[server]\nadmin_token=\"Xk3;9fSecretTail\"\n");
     const auto settings = Settings::load(sources, &error);
     QVERIFY2(settings, qPrintable(error));
