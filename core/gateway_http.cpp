@@ -272,12 +272,28 @@ bool Gateway::startHttp(QString *error)
             },
             describe(u"Prometheus metrics (text format 0.0.4)"_s, u"system"_s));
 
+    // The address the dashboard's status bar links to: what a browser opening it should find.
+    router.get(
+            u"/"_s,
+            Access::Public,
+            [](const Request &, const Responder &responder) {
+                responder.sendJson(
+                        QJsonObject{{u"name"_s, u"Mouse Gateway"_s},
+                                    {u"version"_s, QLatin1String(Version)},
+                                    {u"links"_s,
+                                     QJsonObject{{u"health"_s, u"/health"_s},
+                                                 {u"api"_s, u"/api/v1/openapi.json"_s}}}});
+            },
+            describe(u"Where to start: the version, and links to health and this API's "
+                     u"description"_s,
+                     u"system"_s));
+
     router.get(
             u"/api/v1/openapi.json"_s,
             Access::Public,
             [this](const Request &, const Responder &responder) {
-                responder.sendJson(
-                        Http::openApiDocument(m_router->routes(), QLatin1String(Version)));
+                responder.sendJson(Http::openApiDocument(
+                        m_router->routes(), QLatin1String(Version), m_router->webSocketRoutes()));
             },
             describe(u"This API, described from the route table"_s, u"system"_s));
 

@@ -4,89 +4,89 @@
 <context>
     <name>Mouse::Ui::ChartsPage</name>
     <message>
-        <location filename="../ui/chartspage.cpp" line="51"/>
+        <location filename="../ui/chartspage.cpp" line="65"/>
         <source>Cache hit rate</source>
         <translation>Cache-Trefferquote</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="51"/>
+        <location filename="../ui/chartspage.cpp" line="65"/>
         <source>%</source>
         <translation>%</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="51"/>
-        <location filename="../ui/chartspage.cpp" line="53"/>
+        <location filename="../ui/chartspage.cpp" line="65"/>
+        <location filename="../ui/chartspage.cpp" line="67"/>
         <source>VM status</source>
         <translation>VM-Status</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="51"/>
-        <location filename="../ui/chartspage.cpp" line="53"/>
+        <location filename="../ui/chartspage.cpp" line="65"/>
+        <location filename="../ui/chartspage.cpp" line="67"/>
         <source>Screenshots</source>
         <translation>Bildschirmfotos</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="53"/>
+        <location filename="../ui/chartspage.cpp" line="67"/>
         <source>Cache size</source>
         <translation>Cache-Größe</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="53"/>
+        <location filename="../ui/chartspage.cpp" line="67"/>
         <source>entries</source>
         <translation>Einträge</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="54"/>
+        <location filename="../ui/chartspage.cpp" line="68"/>
         <source>Queue depth</source>
         <translation>Warteschlangenlänge</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="55"/>
+        <location filename="../ui/chartspage.cpp" line="69"/>
         <source>tasks</source>
         <translation>Aufgaben</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="56"/>
+        <location filename="../ui/chartspage.cpp" line="70"/>
         <source>High</source>
         <translation>Hoch</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="56"/>
+        <location filename="../ui/chartspage.cpp" line="70"/>
         <source>Normal</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="56"/>
+        <location filename="../ui/chartspage.cpp" line="70"/>
         <source>Low</source>
         <translation>Niedrig</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="56"/>
+        <location filename="../ui/chartspage.cpp" line="70"/>
         <source>In flight</source>
         <translation>In Arbeit</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="59"/>
+        <location filename="../ui/chartspage.cpp" line="73"/>
         <source>Task processing time (p95)</source>
         <translation>Verarbeitungszeit der Aufgaben (p95)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="59"/>
+        <location filename="../ui/chartspage.cpp" line="73"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="59"/>
+        <location filename="../ui/chartspage.cpp" line="73"/>
         <source>p95</source>
         <translation>p95</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="68"/>
+        <location filename="../ui/chartspage.cpp" line="82"/>
         <source>Charts</source>
         <translation>Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/chartspage.cpp" line="115"/>
+        <location filename="../ui/chartspage.cpp" line="131"/>
         <source>VM status hits %1  ·  screenshot hits %2  ·  task p95 %3</source>
         <translation>VM-Status-Treffer %1  ·  Bildschirmfoto-Treffer %2  ·  Aufgaben-p95 %3</translation>
     </message>
@@ -197,103 +197,103 @@
         <translation>Nach VM, Mitarbeiter, Kunde oder Fehler filtern</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="127"/>
-        <location filename="../ui/fleetpage.cpp" line="389"/>
+        <location filename="../ui/fleetpage.cpp" line="129"/>
+        <location filename="../ui/fleetpage.cpp" line="393"/>
         <source>All customers</source>
         <translation>Alle Kunden</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="134"/>
+        <location filename="../ui/fleetpage.cpp" line="136"/>
         <source>Any status</source>
         <translation>Jeder Status</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="145"/>
+        <location filename="../ui/fleetpage.cpp" line="150"/>
         <source>With errors</source>
         <translation>Mit Fehlern</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="147"/>
+        <location filename="../ui/fleetpage.cpp" line="152"/>
         <source>Stale data</source>
         <translation>Veraltete Daten</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="154"/>
+        <location filename="../ui/fleetpage.cpp" line="159"/>
         <source>Start</source>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="155"/>
+        <location filename="../ui/fleetpage.cpp" line="160"/>
         <source>Stop</source>
         <translation>Stoppen</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="156"/>
+        <location filename="../ui/fleetpage.cpp" line="161"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="157"/>
+        <location filename="../ui/fleetpage.cpp" line="162"/>
         <source>Screenshot</source>
         <translation>Bildschirmfoto</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="330"/>
+        <location filename="../ui/fleetpage.cpp" line="335"/>
         <source>Refreshing %1 / %2</source>
         <translation>Aktualisiere %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="417"/>
+        <location filename="../ui/fleetpage.cpp" line="436"/>
         <source>%1 running</source>
         <translation>%1 laufen</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="419"/>
+        <location filename="../ui/fleetpage.cpp" line="439"/>
         <source>%1 changing</source>
         <translation>%1 im Wechsel</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="421"/>
+        <location filename="../ui/fleetpage.cpp" line="441"/>
         <source>%1 in error</source>
         <translation>%1 mit Fehlerstatus</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="420"/>
+        <location filename="../ui/fleetpage.cpp" line="437"/>
         <source>%1 stopped</source>
         <translation>%1 gestoppt</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="424"/>
+        <location filename="../ui/fleetpage.cpp" line="443"/>
         <source>%1 unknown</source>
         <translation>%1 unbekannt</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="427"/>
+        <location filename="../ui/fleetpage.cpp" line="449"/>
         <source>%1 stale</source>
         <translation>%1 veraltet</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="448"/>
+        <location filename="../ui/fleetpage.cpp" line="483"/>
         <source>Stop the VM of %1? Its work is interrupted.</source>
         <translation>Die VM von %1 stoppen? Ihre Arbeit wird unterbrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="449"/>
+        <location filename="../ui/fleetpage.cpp" line="484"/>
         <source>Restart the VM of %1? Its work is interrupted.</source>
         <translation>Die VM von %1 neu starten? Ihre Arbeit wird unterbrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="450"/>
+        <location filename="../ui/fleetpage.cpp" line="485"/>
         <source>Confirm</source>
         <translation>Bestätigen</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="468"/>
+        <location filename="../ui/fleetpage.cpp" line="503"/>
         <source>VM action failed</source>
         <translation>VM-Aktion fehlgeschlagen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/fleetpage.cpp"/>
+        <location filename="../ui/fleetpage.cpp" line="361"/>
         <source>%n VM(s) refreshed in %1 ms at %2</source>
         <translation>
             <numerusform>%n VM in %1 ms aktualisiert um %2</numerusform>
@@ -301,7 +301,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/fleetpage.cpp"/>
+        <location filename="../ui/fleetpage.cpp" line="428"/>
         <source>%n VM(s)</source>
         <translation>
             <numerusform>%n VM</numerusform>
@@ -309,7 +309,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/fleetpage.cpp"/>
+        <location filename="../ui/fleetpage.cpp" line="447"/>
         <source>%n fetch error(s)</source>
         <translation>
             <numerusform>%n Abruffehler</numerusform>
@@ -320,92 +320,97 @@
 <context>
     <name>Mouse::Ui::FleetTableModel</name>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="97"/>
+        <location filename="../ui/fleettablemodel.cpp" line="96"/>
         <source>%1 · stale</source>
         <translation>%1 · veraltet</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="125"/>
+        <location filename="../ui/fleettablemodel.cpp" line="111"/>
+        <source>Orgo reports the VM in error; restart it to recover</source>
+        <translation>Orgo meldet die VM im Fehlerzustand; ein Neustart behebt ihn</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleettablemodel.cpp" line="134"/>
         <source>VM %1</source>
         <translation>VM %1</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="127"/>
+        <location filename="../ui/fleettablemodel.cpp" line="136"/>
         <source>Status read %1 (%2)</source>
         <translation>Status gelesen um %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="131"/>
+        <location filename="../ui/fleettablemodel.cpp" line="140"/>
         <source>Stale: served from the cache past its lifetime</source>
         <translation>Veraltet: nach Ablauf seiner Lebensdauer aus dem Cache geliefert</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="133"/>
+        <location filename="../ui/fleettablemodel.cpp" line="142"/>
         <source>Error: %1</source>
         <translation>Fehler: %1</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="135"/>
+        <location filename="../ui/fleettablemodel.cpp" line="144"/>
         <source>Request id: %1</source>
         <translation>Anfrage-ID: %1</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="148"/>
+        <location filename="../ui/fleettablemodel.cpp" line="157"/>
         <source>VM</source>
         <translation>VM</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="150"/>
+        <location filename="../ui/fleettablemodel.cpp" line="159"/>
         <source>Employee</source>
         <translation>Mitarbeiter</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="152"/>
+        <location filename="../ui/fleettablemodel.cpp" line="161"/>
         <source>Customer</source>
         <translation>Kunde</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="154"/>
+        <location filename="../ui/fleettablemodel.cpp" line="163"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="156"/>
+        <location filename="../ui/fleettablemodel.cpp" line="165"/>
         <source>Updated</source>
         <translation>Aktualisiert</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="158"/>
+        <location filename="../ui/fleettablemodel.cpp" line="167"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="235"/>
+        <location filename="../ui/fleettablemodel.cpp" line="244"/>
         <source>never</source>
         <translation>nie</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="238"/>
+        <location filename="../ui/fleettablemodel.cpp" line="247"/>
         <source>just now</source>
         <translation>gerade eben</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="240"/>
+        <location filename="../ui/fleettablemodel.cpp" line="249"/>
         <source>%1 s ago</source>
         <translation>vor %1 s</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="242"/>
+        <location filename="../ui/fleettablemodel.cpp" line="251"/>
         <source>%1 min ago</source>
         <translation>vor %1 min</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="244"/>
+        <location filename="../ui/fleettablemodel.cpp" line="253"/>
         <source>%1 h ago</source>
         <translation>vor %1 h</translation>
     </message>
     <message>
-        <location filename="../ui/fleettablemodel.cpp" line="245"/>
+        <location filename="../ui/fleettablemodel.cpp" line="254"/>
         <source>%1 d ago</source>
         <translation>vor %1 d</translation>
     </message>
@@ -413,187 +418,187 @@
 <context>
     <name>Mouse::Ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="70"/>
+        <location filename="../ui/mainwindow.cpp" line="80"/>
         <source>Mouse Gateway</source>
         <translation>Mouse Gateway</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="119"/>
+        <location filename="../ui/mainwindow.cpp" line="129"/>
         <source>Fleet</source>
         <translation>Flotte</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="120"/>
+        <location filename="../ui/mainwindow.cpp" line="130"/>
         <source>Screenshots</source>
         <translation>Bildschirmfotos</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="121"/>
+        <location filename="../ui/mainwindow.cpp" line="131"/>
         <source>Charts</source>
         <translation>Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="122"/>
+        <location filename="../ui/mainwindow.cpp" line="132"/>
         <source>Payments</source>
         <translation>Zahlungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="123"/>
+        <location filename="../ui/mainwindow.cpp" line="133"/>
         <source>Event log</source>
         <translation>Ereignisprotokoll</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="161"/>
+        <location filename="../ui/mainwindow.cpp" line="171"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="162"/>
+        <location filename="../ui/mainwindow.cpp" line="172"/>
         <source>Copy &amp;admin token</source>
         <translation>&amp;Admin-Token kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="164"/>
+        <location filename="../ui/mainwindow.cpp" line="174"/>
         <source>Copy server &amp;URL</source>
         <translation>Server-&amp;URL kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="167"/>
+        <location filename="../ui/mainwindow.cpp" line="177"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="172"/>
+        <location filename="../ui/mainwindow.cpp" line="182"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="179"/>
+        <location filename="../ui/mainwindow.cpp" line="189"/>
         <source>&amp;Refresh fleet</source>
         <translation>Flotte &amp;aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="184"/>
+        <location filename="../ui/mainwindow.cpp" line="194"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="185"/>
+        <location filename="../ui/mainwindow.cpp" line="195"/>
         <source>&amp;About Mouse Gateway</source>
         <translation>Ü&amp;ber Mouse Gateway</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="188"/>
+        <location filename="../ui/mainwindow.cpp" line="198"/>
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="208"/>
+        <location filename="../ui/mainwindow.cpp" line="218"/>
         <source>Fleet %1/%2</source>
         <translation>Flotte %1/%2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="215"/>
+        <location filename="../ui/mainwindow.cpp" line="225"/>
         <source>The gateway&apos;s HTTP API; click to open, or copy it</source>
         <translation>Die HTTP-API des Gateways; zum Öffnen klicken oder kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="219"/>
+        <location filename="../ui/mainwindow.cpp" line="229"/>
         <source>Copy the server URL</source>
         <translation>Die Server-URL kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="225"/>
+        <location filename="../ui/mainwindow.cpp" line="235"/>
         <source>Orgo</source>
         <translation>Orgo</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="226"/>
+        <location filename="../ui/mainwindow.cpp" line="236"/>
         <source>sandbox</source>
         <translation>Sandbox</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="226"/>
+        <location filename="../ui/mainwindow.cpp" line="236"/>
         <source>real</source>
         <translation>echt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="227"/>
+        <location filename="../ui/mainwindow.cpp" line="237"/>
         <source>No Orgo API key is set: VMs come from the built-in sandbox fleet</source>
         <translation>Kein Orgo-API-Schlüssel gesetzt: Die VMs stammen aus der eingebauten Sandbox-Flotte</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="229"/>
+        <location filename="../ui/mainwindow.cpp" line="239"/>
         <source>Connected to the real Orgo API</source>
         <translation>Mit der echten Orgo-API verbunden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="238"/>
+        <location filename="../ui/mainwindow.cpp" line="248"/>
         <source>Admin token %1</source>
         <translation>Admin-Token %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="240"/>
+        <location filename="../ui/mainwindow.cpp" line="250"/>
         <source>Generated for this run; click to copy it</source>
         <translation>Für diesen Lauf erzeugt; zum Kopieren klicken</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="241"/>
+        <location filename="../ui/mainwindow.cpp" line="251"/>
         <source>Configured; click to copy it</source>
         <translation>Konfiguriert; zum Kopieren klicken</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="275"/>
+        <location filename="../ui/mainwindow.cpp" line="285"/>
         <source>closed</source>
         <translation>geschlossen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="276"/>
+        <location filename="../ui/mainwindow.cpp" line="286"/>
         <source>open</source>
         <translation>offen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="277"/>
+        <location filename="../ui/mainwindow.cpp" line="287"/>
         <source>half-open</source>
         <translation>halb offen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="279"/>
+        <location filename="../ui/mainwindow.cpp" line="289"/>
         <source>Breaker</source>
         <translation>Schutzschalter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="281"/>
+        <location filename="../ui/mainwindow.cpp" line="291"/>
         <source>Orgo is failing: calls fail fast and the last known statuses are served, marked stale</source>
         <translation>Orgo fällt aus: Aufrufe scheitern sofort, die zuletzt bekannten Status werden als veraltet markiert ausgeliefert</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="283"/>
+        <location filename="../ui/mainwindow.cpp" line="293"/>
         <source>Cooling down: one probe call is let through</source>
         <translation>Abkühlphase: ein Testaufruf wird durchgelassen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="284"/>
+        <location filename="../ui/mainwindow.cpp" line="294"/>
         <source>Orgo calls flow normally</source>
         <translation>Orgo-Aufrufe laufen normal</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="301"/>
+        <location filename="../ui/mainwindow.cpp" line="311"/>
         <source>Admin token copied to the clipboard</source>
         <translation>Admin-Token in die Zwischenablage kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="307"/>
+        <location filename="../ui/mainwindow.cpp" line="317"/>
         <source>Server URL copied to the clipboard</source>
         <translation>Server-URL in die Zwischenablage kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="313"/>
+        <location filename="../ui/mainwindow.cpp" line="323"/>
         <source>About Mouse Gateway</source>
         <translation>Über Mouse Gateway</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="316"/>
+        <location filename="../ui/mainwindow.cpp" line="326"/>
         <source>&lt;h3&gt;Mouse Gateway %1&lt;/h3&gt;&lt;p&gt;Admin dashboard and API gateway for the Mouse platform.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later (GPL-3.0-or-later).&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Mouse Gateway %1&lt;/h3&gt;&lt;p&gt;Admin-Dashboard und API-Gateway der Mouse-Plattform.&lt;/p&gt;&lt;p&gt;Lizenziert unter der GNU General Public License, Version 3 oder später (GPL-3.0-or-later).&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2.&lt;/p&gt;</translation>
     </message>
@@ -601,165 +606,180 @@
 <context>
     <name>Mouse::Ui::PaymentsPage</name>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="90"/>
+        <location filename="../ui/paymentspage.cpp" line="103"/>
         <source>Payments</source>
         <translation>Zahlungen</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="94"/>
-        <location filename="../ui/paymentspage.cpp" line="282"/>
+        <location filename="../ui/paymentspage.cpp" line="107"/>
+        <location filename="../ui/paymentspage.cpp" line="305"/>
         <source>Pause processing</source>
         <translation>Verarbeitung anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="105"/>
+        <location filename="../ui/paymentspage.cpp" line="118"/>
         <source>Dead letters</source>
         <translation>Unzustellbare Aufgaben</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="107"/>
+        <location filename="../ui/paymentspage.cpp" line="120"/>
         <source>Retry</source>
         <translation>Wiederholen</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="109"/>
+        <location filename="../ui/paymentspage.cpp" line="122"/>
         <source>Queue the selected dead tasks again</source>
         <translation>Die ausgewählten unzustellbaren Aufgaben erneut einreihen</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="110"/>
+        <location filename="../ui/paymentspage.cpp" line="123"/>
         <source>Discard</source>
         <translation>Verwerfen</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="112"/>
+        <location filename="../ui/paymentspage.cpp" line="125"/>
         <source>Drop the selected dead tasks for good</source>
         <translation>Die ausgewählten unzustellbaren Aufgaben endgültig verwerfen</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="116"/>
+        <location filename="../ui/paymentspage.cpp" line="129"/>
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="117"/>
-        <location filename="../ui/paymentspage.cpp" line="138"/>
+        <location filename="../ui/paymentspage.cpp" line="130"/>
+        <location filename="../ui/paymentspage.cpp" line="154"/>
         <source>Type</source>
         <translation>Typ</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="118"/>
-        <location filename="../ui/paymentspage.cpp" line="142"/>
+        <location filename="../ui/paymentspage.cpp" line="131"/>
+        <location filename="../ui/paymentspage.cpp" line="158"/>
         <source>Reference</source>
         <translation>Referenz</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="119"/>
+        <location filename="../ui/paymentspage.cpp" line="132"/>
         <source>Attempts</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="120"/>
+        <location filename="../ui/paymentspage.cpp" line="133"/>
         <source>Dead since</source>
         <translation>Tot seit</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="121"/>
+        <location filename="../ui/paymentspage.cpp" line="134"/>
         <source>Last error</source>
         <translation>Letzter Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="131"/>
+        <location filename="../ui/paymentspage.cpp" line="140"/>
+        <source>No dead letters: every payment task succeeded or is still being tried.</source>
+        <translation>Keine unzustellbaren Aufgaben: jede Zahlungsaufgabe ist gelungen oder wird noch versucht.</translation>
+    </message>
+    <message>
+        <location filename="../ui/paymentspage.cpp" line="147"/>
         <source>Recent ledger rows</source>
         <translation>Neueste Buchungen</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="136"/>
+        <location filename="../ui/paymentspage.cpp" line="152"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="137"/>
+        <location filename="../ui/paymentspage.cpp" line="153"/>
         <source>Customer</source>
         <translation>Kunde</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="139"/>
+        <location filename="../ui/paymentspage.cpp" line="155"/>
         <source>Tokens</source>
         <translation>Tokens</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="140"/>
+        <location filename="../ui/paymentspage.cpp" line="156"/>
         <source>Balance</source>
         <translation>Guthaben</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="141"/>
+        <location filename="../ui/paymentspage.cpp" line="157"/>
         <source>Description</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="192"/>
+        <location filename="../ui/paymentspage.cpp" line="161"/>
+        <source>No token movements yet.</source>
+        <translation>Noch keine Token-Buchungen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/paymentspage.cpp" line="209"/>
         <source>High</source>
         <translation>Hoch</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="192"/>
+        <location filename="../ui/paymentspage.cpp" line="209"/>
         <source>Normal</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="192"/>
+        <location filename="../ui/paymentspage.cpp" line="209"/>
         <source>Low</source>
         <translation>Niedrig</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="192"/>
+        <location filename="../ui/paymentspage.cpp" line="209"/>
         <source>In flight</source>
         <translation>In Arbeit</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="192"/>
+        <location filename="../ui/paymentspage.cpp" line="209"/>
         <source>Dead</source>
         <translation>Unzustellbar</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="192"/>
+        <location filename="../ui/paymentspage.cpp" line="209"/>
         <source>p95 processing</source>
         <translation>p95 Verarbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="209"/>
+        <location filename="../ui/paymentspage.cpp" line="226"/>
         <source>The payment queue is not running.</source>
         <translation>Die Zahlungswarteschlange läuft nicht.</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="278"/>
+        <location filename="../ui/paymentspage.cpp" line="298"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="282"/>
+        <location filename="../ui/paymentspage.cpp" line="301"/>
+        <source>No payment task finished yet.</source>
+        <translation>Noch keine Zahlungsaufgabe abgeschlossen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/paymentspage.cpp" line="305"/>
         <source>Resume processing</source>
         <translation>Verarbeitung fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="286"/>
+        <location filename="../ui/paymentspage.cpp" line="309"/>
         <source>Processing is paused: events are received and stored, not applied.</source>
         <translation>Die Verarbeitung ist angehalten: Ereignisse werden empfangen und gespeichert, aber nicht angewendet.</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="288"/>
+        <location filename="../ui/paymentspage.cpp" line="311"/>
         <source>Processing</source>
         <translation>Verarbeitung läuft</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="329"/>
+        <location filename="../ui/paymentspage.cpp" line="353"/>
         <source>The ledger is not available.</source>
         <translation>Das Kontobuch ist nicht verfügbar.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/paymentspage.cpp" line="349"/>
+        <location filename="../ui/paymentspage.cpp" line="375"/>
         <source>%1 token(s) held  ·  %2 debt  ·  revenue %3  ·  orders: %4 completed, %5 pending</source>
         <translation>
             <numerusform>%1 Token im Bestand  ·  %2 Schulden  ·  Umsatz %3  ·  Bestellungen: %4 abgeschlossen, %5 offen</numerusform>
@@ -767,17 +787,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="373"/>
+        <location filename="../ui/paymentspage.cpp" line="402"/>
         <source>%1 (debt %2)</source>
         <translation>%1 (Schulden %2)</translation>
     </message>
     <message>
-        <location filename="../ui/paymentspage.cpp" line="409"/>
+        <location filename="../ui/paymentspage.cpp" line="438"/>
         <source>Discard dead tasks</source>
         <translation>Unzustellbare Aufgaben verwerfen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/paymentspage.cpp" line="410"/>
+        <location filename="../ui/paymentspage.cpp" line="439"/>
         <source>Discard %n dead task(s)? Their events stay stored and can be replayed.</source>
         <translation>
             <numerusform>%n unzustellbare Aufgabe verwerfen? Ihre Ereignisse bleiben gespeichert und können erneut abgespielt werden.</numerusform>
@@ -788,82 +808,82 @@
 <context>
     <name>Mouse::Ui::ScreenshotsPage</name>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="66"/>
+        <location filename="../ui/screenshotspage.cpp" line="86"/>
         <source>Screenshots</source>
         <translation>Bildschirmfotos</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="70"/>
-        <source>The VM to watch</source>
-        <translation>Die zu beobachtende VM</translation>
-    </message>
-    <message>
-        <location filename="../ui/screenshotspage.cpp" line="73"/>
+        <location filename="../ui/screenshotspage.cpp" line="94"/>
         <source>Low (640×480)</source>
         <translation>Niedrig (640×480)</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="74"/>
+        <location filename="../ui/screenshotspage.cpp" line="95"/>
         <source>Medium (1024×768)</source>
         <translation>Mittel (1024×768)</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="75"/>
+        <location filename="../ui/screenshotspage.cpp" line="96"/>
         <source>High (1920×1080)</source>
         <translation>Hoch (1920×1080)</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="78"/>
+        <location filename="../ui/screenshotspage.cpp" line="99"/>
         <source>Auto-refresh</source>
         <translation>Automatisch aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="80"/>
+        <location filename="../ui/screenshotspage.cpp" line="101"/>
         <source>Refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="85"/>
+        <location filename="../ui/screenshotspage.cpp" line="106"/>
         <source>Pick a VM, or double-click one on the Fleet page.</source>
         <translation>Wählen Sie eine VM, oder doppelklicken Sie auf der Seite „Flotte“ auf eine.</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="92"/>
+        <location filename="../ui/screenshotspage.cpp" line="113"/>
         <source>Other VMs of this customer</source>
         <translation>Weitere VMs dieses Kunden</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="192"/>
+        <location filename="../ui/screenshotspage.cpp" line="182"/>
+        <source>(no employee)</source>
+        <translation>(kein Mitarbeiter)</translation>
+    </message>
+    <message>
+        <location filename="../ui/screenshotspage.cpp" line="270"/>
         <source>VMs of %1</source>
         <translation>VMs von %1</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="204"/>
+        <location filename="../ui/screenshotspage.cpp" line="291"/>
         <source>The screenshot service is not running.</source>
         <translation>Der Bildschirmfoto-Dienst läuft nicht.</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="257"/>
+        <location filename="../ui/screenshotspage.cpp" line="344"/>
         <source>The screenshot could not be decoded (%1).</source>
         <translation>Das Bildschirmfoto konnte nicht dekodiert werden (%1).</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="261"/>
+        <location filename="../ui/screenshotspage.cpp" line="348"/>
         <source>%1 × %2 px  ·  %3  ·  %4  ·  %5  ·  %6</source>
         <translation>%1 × %2 px  ·  %3  ·  %4  ·  %5  ·  %6</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="266"/>
+        <location filename="../ui/screenshotspage.cpp" line="353"/>
         <source>from cache</source>
         <translation>aus dem Cache</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="266"/>
+        <location filename="../ui/screenshotspage.cpp" line="353"/>
         <source>fresh from Orgo</source>
         <translation>frisch von Orgo</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="279"/>
+        <location filename="../ui/screenshotspage.cpp" line="366"/>
         <source>No image: %1</source>
         <translation>Kein Bild: %1</translation>
     </message>

@@ -118,12 +118,14 @@ QWidget *FleetPage::buildFilters()
     m_search = new QLineEdit(bar);
     m_search->setPlaceholderText(tr("Filter by VM, employee, customer or error"));
     m_search->setClearButtonEnabled(true);
-    m_search->setMinimumWidth(280);
+    m_search->setMinimumWidth(140);
     connect(m_search, &QLineEdit::textChanged, m_filter, &FleetFilterModel::setText);
     row->addWidget(m_search, 2);
 
     m_customer = new QComboBox(bar);
-    m_customer->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // Long customer names are elided, not allowed to widen the page past a small screen.
+    m_customer->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_customer->setMinimumContentsLength(10);
     m_customer->addItem(tr("All customers"), QString());
     connect(m_customer, &QComboBox::currentIndexChanged, this, [this] {
         m_filter->setCustomerId(m_customer->currentData().toString());
@@ -455,6 +457,15 @@ void FleetPage::updateActions()
         button->setEnabled(selected);
 }
 
+// How a confirmation and the event log name a VM: employees' names repeat across VMs and
+// customers, so the VM's name and the customer come with it.
+QString FleetPage::vmDescription(const FleetRow &row)
+{
+    if (row.employee.isEmpty())
+        return u"%1 (%2)"_s.arg(row.name, row.customer);
+    return u"%1 (%2, %3)"_s.arg(row.employee, row.name, row.customer);
+}
+
 void FleetPage::runLifecycle(const QString &action)
 {
     const QString vmId = selectedVm();
@@ -465,7 +476,7 @@ void FleetPage::runLifecycle(const QString &action)
     if (!row)
         return;
     const QString customerId = row->customerId;
-    const QString who = row->employee.isEmpty() ? vmId : row->employee;
+    const QString who = vmDescription(*row);
 
     if (action != u"start") {
         const QString question = action == u"stop"

@@ -73,6 +73,7 @@ private:
     void updateSummary();
     void updateActions();
     void runLifecycle(const QString &action);
+    static QString vmDescription(const FleetRow &row);
 
     Gateway *m_gateway;
     FleetTableModel *m_model;

@@ -24,6 +24,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -60,6 +61,15 @@ QString maskedToken(const QString &token)
     return token.left(prefix) + u"\u2022\u2022\u2022\u2022\u2022\u2022"_s;
 }
 
+// The first start's size: room for the fleet grid, within the screen's free area so that a
+// small screen still shows the buttons and the status bar (a saved geometry replaces it).
+QSize defaultSize()
+{
+    const QSize preferred(1360, 860);
+    const QScreen *screen = QGuiApplication::primaryScreen();
+    return screen ? preferred.boundedTo(screen->availableSize()) : preferred;
+}
+
 } // namespace
 
 MainWindow::MainWindow(Gateway *gateway, QWidget *parent)
@@ -69,7 +79,7 @@ MainWindow::MainWindow(Gateway *gateway, QWidget *parent)
 {
     setWindowTitle(tr("Mouse Gateway"));
     setWindowIcon(Icons::application());
-    resize(1360, 860);
+    resize(defaultSize());
 
     buildPages();
     buildMenus();
@@ -105,7 +115,7 @@ void MainWindow::buildPages()
     m_nav = new QListWidget(central);
     m_nav->setObjectName(u"navigation"_s);
     m_nav->setIconSize(QSize(22, 22));
-    m_nav->setFixedWidth(180);
+    m_nav->setFixedWidth(156);
     m_nav->setFrameShape(QFrame::NoFrame);
     m_nav->setSpacing(2);
     m_nav->setStyleSheet(

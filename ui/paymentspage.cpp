@@ -209,7 +209,7 @@ QWidget *PaymentsPage::buildFigures()
             tr("High"), tr("Normal"), tr("Low"), tr("In flight"), tr("Dead"), tr("p95 processing")};
     for (int i = 0; i < names.size(); ++i) {
         auto *name = new QLabel(names.at(i), frame);
-        name->setStyleSheet(u"color: palette(mid);"_s);
+        name->setStyleSheet(u"color: #5b6675;"_s); // the secondary text colour of the pages
         auto *value = heading(u"–"_s, 1.5, frame);
         grid->addWidget(name, 0, i);
         grid->addWidget(value, 1, i);

@@ -87,7 +87,7 @@ ScreenshotsPage::ScreenshotsPage(Gateway *gateway, FleetTableModel *fleet, QWidg
     bar->addSpacing(12);
     m_vm = new QComboBox(this);
     m_vm->setObjectName(u"vmPicker"_s);
-    m_vm->setMinimumWidth(320);
+    m_vm->setMinimumWidth(240);
     m_vm->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     bar->addWidget(m_vm, 1);
     m_quality = new QComboBox(this);

@@ -84,6 +84,7 @@ private slots:
     void byteOrderMarkIsInvalidJsonEverywhere();
     void webSocketRoutesAuthenticated();
     void openApiDescribesEveryRoute();
+    void rootLinksToTheApi();
     void openApiHasEveryRequestBody();
     void healthIsPublicAndFast();
     void metricsNeedAdmin();
@@ -263,6 +264,30 @@ void tst_GatewayRoutes::openApiDescribesEveryRoute()
         QVERIFY2(!operation.isEmpty(), qPrintable(route.pattern));
         QVERIFY(!operation.value(QStringLiteral("summary")).toString().isEmpty());
         QVERIFY(operation.contains(QStringLiteral("x-access")));
+    }
+    const QList<Http::RouteInfo> webSockets = m_gateway->router()->webSocketRoutes();
+    QVERIFY(!webSockets.isEmpty());
+    for (const Http::RouteInfo &route : webSockets) {
+        const QJsonObject operation
+                = paths.value(route.pattern).toObject().value(QStringLiteral("get")).toObject();
+        QVERIFY2(operation.value(QStringLiteral("x-websocket")).toBool(),
+                 qPrintable(route.pattern));
+    }
+}
+
+// The root answers with where to go, and every link it gives answers without credentials.
+void tst_GatewayRoutes::rootLinksToTheApi()
+{
+    RawClient client(port());
+    const auto response = client.request(get("/"));
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    const QJsonObject links = response->json().value(QStringLiteral("links")).toObject();
+    QCOMPARE(links.value(QStringLiteral("api")).toString(), QStringLiteral("/api/v1/openapi.json"));
+    for (const QJsonValue &link : links) {
+        const auto linked = client.request(get(link.toString().toUtf8()));
+        QVERIFY(linked);
+        QVERIFY2(linked->status == 200, qPrintable(link.toString()));
     }
 }
 

@@ -27,6 +27,7 @@ private slots:
     void serverRunsWithoutDisplay();
     void hangupStopsTheServerInOrder();
     void lowOpenFileLimitIsRaised();
+    void dashboardWithoutDisplaySaysWhatToRun();
 
 private:
     QProcessEnvironment cleanEnvironment() const;
@@ -241,6 +242,24 @@ void tst_CommandLine::lowOpenFileLimitIsRaised()
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitCode(), 0);
+}
+
+// Without a display the dashboard cannot start; the operator is told so and pointed at
+// --server, instead of Qt's abort about reinstalling the application.
+void tst_CommandLine::dashboardWithoutDisplaySaysWhatToRun()
+{
+#ifndef MOUSE_WITH_GUI
+    QSKIP("built without the dashboard: no arguments start the server");
+#endif
+    QProcess process;
+    process.setProcessEnvironment(cleanEnvironment());
+    process.start(m_binary, {});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 1);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("no display")), qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("--server")), qPrintable(err));
 }
 
 QTEST_GUILESS_MAIN(tst_CommandLine)

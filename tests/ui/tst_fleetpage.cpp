@@ -208,7 +208,8 @@ private slots:
             QVERIFY2(!event.message.startsWith(u"Could not stop"_s), qPrintable(event.message));
             logged = logged
                      || event.message
-                                == u"Operator asked to stop the VM of %1"_s.arg(chosen.employee);
+                                == u"Operator asked to stop the VM of %1 (%2, %3)"_s.arg(
+                                        chosen.employee, chosen.name, chosen.customer);
         }
         QVERIFY(logged);
     }

@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QLabel>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
@@ -166,6 +167,25 @@ private slots:
             found = found
                     || (label->text().contains(u"open"_s) && label->text().contains(u"#c2413b"_s));
         QVERIFY(found);
+    }
+
+    // A first start takes the screen's free area at most (the offscreen platform's screen is
+    // 800x800), and the pages fit a 1024x768 screen, so no button or status bar is left
+    // off-screen there.
+    void firstStartFitsTheScreen()
+    {
+        QSettings(u"mouse-gateway"_s, u"dashboard"_s).remove(u"window/geometry"_s);
+        MainWindow window(m_gateway.get());
+        window.show();
+        const QSize minimum = window.minimumSizeHint();
+        QVERIFY2(minimum.width() <= 1024 && minimum.height() <= 768 - 40,
+                 qPrintable(u"%1x%2"_s.arg(minimum.width()).arg(minimum.height())));
+        const QSize bound = window.screen()->availableSize().expandedTo(minimum);
+        QVERIFY2(window.width() <= bound.width() && window.height() <= bound.height(),
+                 qPrintable(u"%1x%2 within %3x%4"_s.arg(window.width())
+                                    .arg(window.height())
+                                    .arg(bound.width())
+                                    .arg(bound.height())));
     }
 
     void remembersTheLastPage()
