@@ -17,7 +17,10 @@
 #include "core/sandbox/sandboxserver.h"
 #include "core/screens/screenshotservice.h"
 #include "core/storage/database.h"
+#include "core/storage/instancelock.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QRandomGenerator>
 
 namespace Mouse {
@@ -102,6 +105,7 @@ void Gateway::stop()
     stopPayments();
     stopFleet();
     m_database.reset();
+    m_instanceLock.reset();
 }
 
 bool Gateway::startStorage(QString *error)
@@ -110,6 +114,17 @@ bool Gateway::startStorage(QString *error)
     if (location.isEmpty())
         location = Database::defaultLocation();
     m_database = std::make_unique<Database>(location);
+    // Before the database is opened or migrated: a second gateway on the same file must not
+    // touch it (migrations, the queue's restart recovery of the first one's running tasks).
+    if (m_database->kind() == Database::Kind::Sqlite && location != u"sqlite::memory:") {
+        const QFileInfo file(location);
+        QDir().mkpath(file.absolutePath()); // Database::open() reports a failure
+        const QString canonical = file.canonicalFilePath();
+        m_instanceLock = std::make_unique<InstanceLock>(
+                InstanceLock::pathFor(canonical.isEmpty() ? file.absoluteFilePath() : canonical));
+        if (!m_instanceLock->acquire(error))
+            return false;
+    }
     if (!m_database->open(error))
         return false;
     qCInfo(lcStorage) << "storage ready, schema version" << m_database->schemaVersion();

@@ -13,6 +13,7 @@
 namespace Mouse {
 
 class Database;
+class InstanceLock;
 class EventLog;
 class Directory;
 class OrgoClient;
@@ -97,6 +98,7 @@ private:
     std::unique_ptr<Metrics::Registry> m_metrics;
     std::unique_ptr<Metrics::HealthBoard> m_health;
     std::unique_ptr<Http::Router> m_router;
+    std::unique_ptr<InstanceLock> m_instanceLock; // SQLite: one gateway per database file
     std::unique_ptr<Database> m_database;
     std::unique_ptr<Directory> m_directory;
     std::unique_ptr<SandboxServer> m_sandbox;

@@ -15,7 +15,12 @@ bin=${1:-build/bin/mouse-gateway}
   echo '(`[orgo]` then `batch_limit=10` sets `orgo/batch_limit`), the environment variables named'
   echo 'below, then flags (`--listen ADDR:PORT`, `--set key=value`, repeatable). The first invalid'
   echo 'value stops start-up with a message naming the key and its source; secrets are never echoed.'
-  echo 'Lists are comma-separated (e.g. two webhook secrets during a rotation).'
+  echo 'Lists are comma-separated (e.g. two webhook secrets during a rotation). In the INI file'
+  echo 'a `;` starts a comment, so a value holding one must be in double quotes'
+  echo '(`admin_token="a;b"`); an unquoted one stops start-up rather than cutting the value there.'
+  echo 'So does an unquoted secret with a comma beside a space (it was read as a list).'
+  echo 'Each item of `server/trusted_proxies` must be an IP address or CIDR subnet, and each of'
+  echo '`server/cors_origins` an origin exactly as browsers send it (`https://app.example`).'
   echo
   echo '| key | default | environment | meaning |'
   echo '|---|---|---|---|'

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/config/settings.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -25,7 +26,7 @@ struct KeySpec
     double min = 0;
     double max = 0;
     const char *help = "";
-    // Extra check of a String value's shape; nullptr: any text.
+    // Extra check of a String value's shape, or of each item of a List; nullptr: any text.
     bool (*check)(const QString &value, QString *why) = nullptr;
 };
 
@@ -68,6 +69,39 @@ bool checkPreset(const QString &value, QString *why)
     *why = QStringLiteral("expected WxH@quality, 16..16384 pixels and quality 1..100, e.g. "
                           "1024x768@75");
     return false;
+}
+
+// One server/trusted_proxies item: an IP address or a CIDR subnet. The resolver skips what it
+// cannot parse, so a typo (a port, a prefix of 33, a host name) used to leave the proxy
+// untrusted without a word: every client behind it then shared one address for the
+// authentication-failure limit.
+bool checkProxy(const QString &item, QString *why)
+{
+    const bool ok = item.contains(u'/') ? QHostAddress::parseSubnet(item).second >= 0
+                                        : !QHostAddress(item).isNull();
+    if (!ok)
+        *why = QStringLiteral("'%1' is neither an IP address nor a CIDR subnet, e.g. 10.0.0.0/8")
+                       .arg(item);
+    return ok;
+}
+
+// One server/cors_origins item: an origin as a browser sends it in the Origin header, which
+// is compared byte for byte: scheme and host in lower case, no path, no default port. A
+// wildcard, a trailing slash or "https://host:443" never matched anything.
+bool checkOrigin(const QString &item, QString *why)
+{
+    const QUrl url(item, QUrl::StrictMode);
+    const int defaultPort = url.scheme() == u"https" ? 443 : 80;
+    const bool ok = url.isValid() && (url.scheme() == u"http" || url.scheme() == u"https")
+                    && !url.host().isEmpty() && url.userInfo().isEmpty() && url.path().isEmpty()
+                    && !url.hasQuery() && !url.hasFragment() && url.port() != defaultPort
+                    && url.toString(QUrl::FullyEncoded) == item;
+    if (!ok)
+        *why = QStringLiteral("'%1' is not an origin as browsers send it (exact origins only, "
+                              "e.g. https://app.example.com or http://127.0.0.1:3000; no "
+                              "wildcard, path or trailing slash)")
+                       .arg(item);
+    return ok;
 }
 
 constexpr double MaxInt = double(std::numeric_limits<qint32>::max());
@@ -119,14 +153,22 @@ const KeySpec Keys[] = {
          100,
          3600000,
          "time allowed to receive one whole request (slow clients are cut off)"},
-        {"server/cors_origins", Type::List, "", nullptr, 0, 0, "origins allowed by CORS"},
+        {"server/cors_origins",
+         Type::List,
+         "",
+         nullptr,
+         0,
+         0,
+         "origins allowed by CORS",
+         checkOrigin},
         {"server/trusted_proxies",
          Type::List,
          "",
          nullptr,
          0,
          0,
-         "proxy addresses whose X-Forwarded-For is believed"},
+         "proxy addresses whose X-Forwarded-For is believed",
+         checkProxy},
         {"server/auth_failures_per_minute",
          Type::Integer,
          "30",
@@ -436,8 +478,11 @@ QVariant convert(const KeySpec &spec, const QString &raw, QString *why)
         return raw;
     case Type::List: {
         QStringList items;
-        for (const QString &item : value.split(u',', Qt::SkipEmptyParts))
+        for (const QString &item : value.split(u',', Qt::SkipEmptyParts)) {
             items.append(item.trimmed());
+            if (spec.check && !items.last().isEmpty() && !spec.check(items.last(), why))
+                return {};
+        }
         return items;
     }
     case Type::Integer: {
@@ -540,6 +585,55 @@ Settings Settings::defaults()
     return settings;
 }
 
+namespace {
+
+// QSettings reads a ';' in an unquoted INI value as the start of a comment and drops the rest:
+// "admin_token=Xk3;9f..." became the admin token "Xk3" without a word (any key, secrets too).
+// The raw lines are checked first; the message names the key and the line, never the value.
+bool checkNoCutValues(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return true; // QSettings' own checks report it
+    QString section;
+    int number = 0;
+    for (QByteArray line : file.readAll().split('\n')) {
+        ++number;
+        if (number == 1 && line.startsWith("\xEF\xBB\xBF"))
+            line.remove(0, 3);
+        line = line.trimmed();
+        if (line.startsWith('[') && line.endsWith(']')) {
+            section = QString::fromUtf8(line.mid(1, line.size() - 2)).trimmed();
+            continue;
+        }
+        const qsizetype eq = line.indexOf('=');
+        if (line.startsWith(';') || line.startsWith('#') || eq <= 0)
+            continue;
+        const QByteArray value = line.mid(eq + 1).trimmed();
+        const QString name = QString::fromUtf8(line.left(eq)).trimmed();
+        const QString key = section.isEmpty() ? name : section + u'/' + name;
+        // Unquoted, "a, b" is read as a list and joined back as "a,b": harmless for lists,
+        // but a secret would silently lose its spaces.
+        const KeySpec *spec = findSpec(key);
+        const bool spacedComma = spec && spec->type == Type::Secret
+                                 && (value.contains(", ") || value.contains(" ,"));
+        if (value.startsWith('"') || (!value.contains(';') && !spacedComma))
+            continue;
+        *error = QStringLiteral("the value of '%1' in the config file %2 (line %3) holds %4, "
+                                "which would change the value in an INI file; put the whole "
+                                "value in double quotes")
+                         .arg(key,
+                              path,
+                              QString::number(number),
+                              value.contains(';') ? QStringLiteral("a ';' (a comment from there)")
+                                                  : QStringLiteral("a comma beside a space"));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
 std::optional<Settings> Settings::load(const Sources &sources, QString *error)
 {
     Settings settings = defaults();
@@ -549,6 +643,8 @@ std::optional<Settings> Settings::load(const Sources &sources, QString *error)
             *error = QStringLiteral("cannot read the config file %1").arg(sources.configFile);
             return std::nullopt;
         }
+        if (!checkNoCutValues(sources.configFile, error))
+            return std::nullopt;
         QSettings file(sources.configFile, QSettings::IniFormat);
         if (file.status() != QSettings::NoError) {
             *error = QStringLiteral("the config file %1 is not valid INI").arg(sources.configFile);

@@ -30,6 +30,13 @@ QString nowIso()
 // the newest frame when it catches up instead of an unbounded backlog in the gateway's memory.
 constexpr qint64 MaxViewerBacklogBytes = 1 << 20;
 
+template<typename Viewer>
+bool canTakeFrame(const Viewer &viewer)
+{
+    return viewer.socket && viewer.socket->state() == QAbstractSocket::ConnectedState
+           && viewer.socket->bytesToWrite() <= MaxViewerBacklogBytes;
+}
+
 } // namespace
 
 StreamHub::StreamHub(ScreenshotService &service, qint64 intervalMs, QObject *parent)
@@ -97,6 +104,10 @@ void StreamHub::tick(const QString &vm)
         const int variant = variantOf(viewer.quality, viewer.format);
         if (wanted.contains(variant) || stream->inFlight.contains(variant))
             continue; // a slow upstream: no second request on top of the one in flight
+        // A viewer that reads slowly or not at all would skip the frame: no Orgo fetch and no
+        // encode for it (they went on every tick, for as long as it stayed connected).
+        if (!canTakeFrame(viewer))
+            continue;
         wanted.insert(variant);
         stream->inFlight.insert(variant);
         // Not .then(this): Gateway::stopScreens() deletes the hub before the service, whose
@@ -136,9 +147,7 @@ void StreamHub::deliver(const QString &vm, int variant, const ScreenshotResult &
     // still change the list; the QPointer guards each socket.
     const QList<Viewer> viewers = stream->viewers;
     for (const Viewer &viewer : viewers) {
-        if (variantOf(viewer.quality, viewer.format) != variant || !viewer.socket
-            || viewer.socket->state() != QAbstractSocket::ConnectedState
-            || viewer.socket->bytesToWrite() > MaxViewerBacklogBytes)
+        if (variantOf(viewer.quality, viewer.format) != variant || !canTakeFrame(viewer))
             continue;
         if (viewer.binary && result.ok()) {
             if (binaryHeader.isEmpty()) {

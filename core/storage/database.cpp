@@ -12,6 +12,7 @@
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
+#include <QThreadStorage>
 #include <QUrl>
 
 #include <algorithm>
@@ -89,11 +90,10 @@ struct ThreadConnections
         return ++counter;
     }
 
-    // Runs when the thread has already finished as far as QThread is concerned: a pool's
-    // threads are waited for before their thread-local destructors run, so a worker's can
-    // overlap the process's exit, after Qt SQL's connection registry is gone (it crashed in
-    // removeDatabase). Once the application is closing down the connections are left to the
-    // exit; SQLite recovers an unclosed WAL at the next open, and nothing committed is lost.
+    // Runs in the exiting thread before QThread::wait() returns (threadConnections() below).
+    // A thread that ends while the application is closing down (a pool the application object
+    // deletes) leaves its connections to the exit; SQLite recovers an unclosed WAL at the next
+    // open, and nothing committed is lost.
     ~ThreadConnections()
     {
         for (const QString &name : std::as_const(names)) {
@@ -106,7 +106,20 @@ struct ThreadConnections
     }
 };
 
-thread_local ThreadConnections t_connections;
+// QThreadStorage, not thread_local: Qt destroys a QThread's storage in that thread before
+// QThread::wait() (so a pool's destructor) returns, whereas C++ runs thread_local destructors
+// after it. With thread_local, the last pool thread joined at shutdown could still be inside
+// QSqlDatabase::contains() while main() returned and exit() destroyed Qt SQL's connection
+// registry: "free(): invalid pointer" and SIGABRT in about 1 stop of --server in 50 on a loaded
+// machine (a check of QCoreApplication::closingDown() cannot close that window).
+// Every thread that opens a connection is a QThread (pools, QThread::create).
+ThreadConnections &threadConnections()
+{
+    static QThreadStorage<ThreadConnections *> storage;
+    if (!storage.hasLocalData())
+        storage.setLocalData(new ThreadConnections);
+    return *storage.localData();
+}
 
 } // namespace
 
@@ -124,7 +137,7 @@ Database::~Database()
     // A connection may only be closed by the thread that opened it, so this removes only the
     // destroying thread's; every other thread's go when that thread exits (ThreadConnections).
     const QString prefix = m_connectionPrefix + u'-';
-    t_connections.names.removeIf([&prefix](const QString &name) {
+    threadConnections().names.removeIf([&prefix](const QString &name) {
         if (!name.startsWith(prefix))
             return false;
         if (QSqlDatabase::contains(name)) {
@@ -152,9 +165,32 @@ bool Database::open(QString *error)
             return false;
         }
     }
+    if (m_kind == Kind::Sqlite && !m_inMemory && QFileInfo(m_location).size() > 0) {
+        // Look before touching: opening a connection switches the file to WAL (a lasting
+        // change to its header) before the tables can be checked, so another program's
+        // database refused below was left in WAL mode. A read-only look first leaves a refused
+        // file byte for byte as it was; a file it cannot read is judged by the full open.
+        const QString probeName = m_connectionPrefix + QStringLiteral("-probe");
+        bool refused = false;
+        {
+            QSqlDatabase probe = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), probeName);
+            probe.setDatabaseName(m_location);
+            probe.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+            const QList<Migration> migrations = availableMigrations();
+            QString unreadable; // judged by the full open below, as before
+            refused = probe.open() && tableNames(probe, &unreadable)
+                      && !checkOwnership(probe,
+                                         migrations.isEmpty() ? 0 : migrations.constLast().version,
+                                         error);
+            probe.close();
+        }
+        QSqlDatabase::removeDatabase(probeName);
+        if (refused)
+            return false;
+    }
     const QString name = m_connectionPrefix + QStringLiteral("-main");
     const QSqlDatabase db = openConnection(name, error);
-    t_connections.names.append(name);
+    threadConnections().names.append(name);
     if (!db.isOpen())
         return false;
     return migrate(error);
@@ -200,13 +236,13 @@ QSqlDatabase Database::openConnection(const QString &name, QString *error) const
 
 QSqlDatabase Database::connection() const
 {
-    const QString name
-            = m_connectionPrefix + QStringLiteral("-t") + QString::number(t_connections.serial);
+    ThreadConnections &mine = threadConnections();
+    const QString name = m_connectionPrefix + QStringLiteral("-t") + QString::number(mine.serial);
     if (QSqlDatabase::contains(name))
         return QSqlDatabase::database(name, false);
     QString error;
     QSqlDatabase db = openConnection(name, &error);
-    t_connections.names.append(name);
+    mine.names.append(name);
     return db;
 }
 

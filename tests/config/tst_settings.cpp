@@ -18,6 +18,10 @@ private slots:
     void invalidValueNamesKeyAndSource();
     void secretsAreNotEchoed();
     void unreadableFile();
+    void listItemsAreChecked_data();
+    void listItemsAreChecked();
+    void validProxiesAndOrigins();
+    void semicolonInAFileValueIsRefused();
 
 private:
     QString writeIni(const QByteArray &content);
@@ -123,6 +127,100 @@ void tst_Settings::unreadableFile()
     QString error;
     QVERIFY(!Settings::load(sources, &error));
     QVERIFY(error.contains(QStringLiteral("missing.ini")));
+}
+
+// Each item of server/trusted_proxies and server/cors_origins is checked at start-up: an item
+// the server cannot use used to be dropped without a word (a proxy left untrusted, an origin that
+// never matches an Origin header).
+void tst_Settings::listItemsAreChecked_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("source");
+    const QString proxies = QStringLiteral("server/trusted_proxies");
+    const QString origins = QStringLiteral("server/cors_origins");
+    QTest::newRow("proxy host name") << proxies << "proxy.internal"
+                                     << "flag";
+    QTest::newRow("proxy with port") << proxies << "10.0.0.1:8080"
+                                     << "flag";
+    QTest::newRow("proxy prefix 33") << proxies << "10.0.0.0/33"
+                                     << "flag";
+    QTest::newRow("second proxy bad") << proxies << "10.0.0.1, 10.0.0.256"
+                                      << "file";
+    QTest::newRow("origin wildcard") << origins << "*"
+                                     << "flag";
+    QTest::newRow("origin trailing slash") << origins << "https://app.example/"
+                                           << "flag";
+    QTest::newRow("origin with path") << origins << "https://app.example/app"
+                                      << "flag";
+    QTest::newRow("origin upper case") << origins << "https://App.example"
+                                       << "flag";
+    QTest::newRow("origin default port") << origins << "https://app.example:443"
+                                         << "flag";
+    QTest::newRow("origin no scheme") << origins << "app.example"
+                                      << "file";
+    QTest::newRow("origin null") << origins << "null"
+                                 << "flag";
+}
+
+void tst_Settings::listItemsAreChecked()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(QString, source);
+    Settings::Sources sources;
+    if (source == QLatin1String("file")) {
+        const QString name = key.section(u'/', 1);
+        sources.configFile = writeIni("[server]\n" + name.toUtf8() + '=' + value.toUtf8() + '\n');
+    } else {
+        sources.flags.insert(key, value);
+    }
+    QString error;
+    QVERIFY2(!Settings::load(sources, &error), qPrintable(value));
+    QVERIFY2(error.contains(key), qPrintable(error));
+}
+
+void tst_Settings::validProxiesAndOrigins()
+{
+    Settings::Sources sources;
+    sources.configFile = writeIni("[server]\ntrusted_proxies=10.0.0.0/8, 192.168.1.7, ::1, "
+                                  "fd00::/8\ncors_origins=https://app.example, "
+                                  "http://127.0.0.1:3000, https://xn--bcher-kva.example:8443\n");
+    QString error;
+    const auto settings = Settings::load(sources, &error);
+    QVERIFY2(settings, qPrintable(error));
+    QCOMPARE(settings->list(QStringLiteral("server/trusted_proxies")).size(), 4);
+    QCOMPARE(settings->list(QStringLiteral("server/cors_origins")),
+             QStringList({QStringLiteral("https://app.example"),
+                          QStringLiteral("http://127.0.0.1:3000"),
+                          QStringLiteral("https://xn--bcher-kva.example:8443")}));
+}
+
+// QSettings cuts an unquoted INI value at ';' (a comment): an admin token "Xk3;9f..." in the
+// file became "Xk3" without a word. Refused now, without echoing the value; quoted, it is kept.
+void tst_Settings::semicolonInAFileValueIsRefused()
+{
+    Settings::Sources sources;
+    sources.configFile = writeIni("\xEF\xBB\xBF; a comment; with semicolons\r\n[server]\r\n"
+                                  "listen=127.0.0.1:8000 \r\nadmin_token=Xk3;9fSecretTail\r\n");
+    QString error;
+    QVERIFY(!Settings::load(sources, &error));
+    QVERIFY2(error.contains(QStringLiteral("server/admin_token")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("line 4")), qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("Xk3")) && !error.contains(QStringLiteral("9f")),
+             qPrintable(error));
+
+    // A secret's spaces beside a comma were dropped (read as a list, joined back with ',').
+    sources.configFile = writeIni("[orgo]\napi_key=part one, part two\n");
+    QVERIFY(!Settings::load(sources, &error));
+    QVERIFY2(error.contains(QStringLiteral("orgo/api_key")), qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("part")), qPrintable(error));
+
+    sources.configFile = writeIni("[server]\nadmin_token=\"Xk3;9fSecretTail\"\n");
+    const auto settings = Settings::load(sources, &error);
+    QVERIFY2(settings, qPrintable(error));
+    QCOMPARE(settings->string(QStringLiteral("server/admin_token")),
+             QStringLiteral("Xk3;9fSecretTail"));
 }
 
 QTEST_GUILESS_MAIN(tst_Settings)

@@ -6,6 +6,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
+#include <QTcpSocket>
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <QtTest>
@@ -37,6 +39,7 @@ private slots:
     void viewerLeavingMidFrameHarmsNoOne();
     void hubGoneBeforeServiceWithFrameInFlight();
     void endStreamTellsViewersAndStopsFetching();
+    void viewerThatNeverReadsCostsNoFetches();
 
 private:
     Client *connectClient(const QString &query = {});
@@ -46,6 +49,7 @@ private:
     std::unique_ptr<StreamHub> m_hub;
     std::unique_ptr<QWebSocketServer> m_server;
     QList<std::shared_ptr<Client>> m_clients;
+    QPointer<QWebSocket> m_lastViewer; // the hub's side of the newest viewer
 };
 
 void TestStreamHub::init()
@@ -66,6 +70,7 @@ void TestStreamHub::init()
             const QUrlQuery query(socket->requestUrl());
             const bool binary
                     = query.queryItemValue(QStringLiteral("binary")) == QLatin1String("1");
+            m_lastViewer = socket;
             m_hub->addViewer(
                     socket, QStringLiteral("vm-1"), ScreenQuality::Low, ImageFormat::Jpeg, binary);
         }
@@ -214,6 +219,43 @@ void TestStreamHub::endStreamTellsViewersAndStopsFetching()
     const int calls = m_upstream.calls;
     QTest::qWait(500);
     QCOMPARE(m_upstream.calls, calls);
+}
+
+// A viewer that stops reading (a closed laptop, a stuck tab) is skipped once 1 MiB waits for
+// it; the refresh loop used to go on asking Orgo and encoding for it every tick, for as long as
+// it stayed connected, with every frame thrown away (seen over HTTP: 31 fetches and encodes in
+// 30 s for one such viewer, none delivered).
+void TestStreamHub::viewerThatNeverReadsCostsNoFetches()
+{
+    QImage noise(640, 480, QImage::Format_RGB32);
+    quint32 state = 12345;
+    for (int y = 0; y < noise.height(); ++y) {
+        auto *row = reinterpret_cast<quint32 *>(noise.scanLine(y));
+        for (int x = 0; x < noise.width(); ++x) {
+            state = state * 1664525u + 1013904223u;
+            row[x] = 0xff000000u | (state >> 8);
+        }
+    }
+    m_upstream.body = ScreensTest::orgoBody(ScreensTest::encoded(noise, "png"));
+
+    QTcpSocket reader; // completes the upgrade, then never reads a byte
+    reader.setReadBufferSize(1);
+    reader.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    reader.connectToHost(QHostAddress::LocalHost, m_server->serverPort());
+    QVERIFY(reader.waitForConnected(5000));
+    reader.write("GET /ws/vms/c/vm-1 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n");
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_lastViewer && m_lastViewer->bytesToWrite() > (1 << 20), 30000);
+
+    const int fetches = m_upstream.calls;
+    const quint64 ticks = m_hub->ticks();
+    QTRY_VERIFY_WITH_TIMEOUT(m_hub->ticks() >= ticks + 5, 10000);
+    QVERIFY2(m_upstream.calls <= fetches + 1,
+             qPrintable(QStringLiteral("%1 fetches for a viewer that reads nothing")
+                                .arg(m_upstream.calls - fetches)));
+    QCOMPARE(m_hub->viewerCount(QStringLiteral("vm-1")), 1); // still connected, just skipped
 }
 
 QTEST_GUILESS_MAIN(TestStreamHub)

@@ -3,6 +3,7 @@
 #include "core/storage/database.h"
 #include "support/postgresserver.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSqlQuery>
@@ -26,6 +27,7 @@ private slots:
     void foreignDatabaseIsRefused();
     void foreignMigrationTableIsRefused();
     void newerSchemaIsRefused();
+    void refusedFileIsLeftByteForByte();
     void corruptFileIsRefusedWithItsName();
     void deletedVmLinksAreClearedOnUpgrade();
 
@@ -170,6 +172,39 @@ void tst_Database::foreignMigrationTableIsRefused()
     QString error;
     QVERIFY(!db.open(&error));
     QVERIFY2(error.contains(QStringLiteral("another program")), qPrintable(error));
+}
+
+// "Left untouched" means byte for byte: the refusal used to come after the connection had
+// switched the other program's file to WAL (header bytes 18-19 from 1 to 2, for good).
+void tst_Database::refusedFileIsLeftByteForByte()
+{
+    const QString path = m_dir.filePath(QStringLiteral("rollback-journal.sqlite"));
+    {
+        QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), u"other3"_qs);
+        other.setDatabaseName(path);
+        QVERIFY(other.open());
+        QVERIFY(QSqlQuery(other).exec(QStringLiteral("CREATE TABLE notes (body TEXT)")));
+        QVERIFY(QSqlQuery(other).exec(QStringLiteral("INSERT INTO notes VALUES ('kept')")));
+        other.close();
+    }
+    QSqlDatabase::removeDatabase(u"other3"_qs);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray before = file.readAll();
+    file.close();
+    QCOMPARE(before.at(18), char(1)); // a rollback-journal database, as SQLite makes by default
+
+    {
+        Database db(path);
+        QString error;
+        QVERIFY(!db.open(&error));
+        QVERIFY2(error.contains(QStringLiteral("another program")), qPrintable(error));
+    }
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray after = file.readAll();
+    QCOMPARE(after.at(18), char(1)); // still not WAL
+    QVERIFY(after == before);
+    QVERIFY(!QFile::exists(path + QStringLiteral("-wal")));
 }
 
 // A database written by a newer build: this one must not run its older code on it.
