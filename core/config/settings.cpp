@@ -138,8 +138,8 @@ const KeySpec Keys[] = {
          nullptr,
          0,
          600000,
-         "at shutdown, how long answers in flight and WebSocket close handshakes may take "
-         "before the connections are closed"},
+         "at shutdown, how long answers in flight and WebSocket close frames may take to "
+         "reach their clients before the connections are closed"},
         {"server/cors_origins", Type::List, "", nullptr, 0, 0, "origins allowed by CORS"},
         {"server/trusted_proxies",
          Type::List,

@@ -51,11 +51,13 @@ public:
     void endStream(const QString &vmId, const QString &code, const QString &message);
 
     // Shutdown: stops every refresh loop and closes each viewer with 1001 (going away) and
-    // this reason; a viewer that comes later is closed the same way. The sockets stay until
-    // their close handshake ends (or the hub goes), so the close frame reaches the client.
+    // this reason; a viewer that comes later is closed the same way. QWebSocket::close()
+    // flushes the close frame, then closes the connection; the sockets stay until they are
+    // disconnected (or the hub goes), so a frame still unsent (a viewer that reads slowly)
+    // can reach the client while the gateway drains.
     void goAway(const QString &reason);
     bool isGoingAway() const { return m_goingAway; }
-    int openSockets() const; // viewers' sockets not yet disconnected
+    int openSockets() const; // viewers' sockets not yet disconnected (the drain waits)
 
     int streamCount() const { return int(m_streams.size()); }
     int viewerCount(const QString &vmId) const;
