@@ -90,10 +90,11 @@ CommandLine parseCommandLine(int argc, char **argv)
         const int equals = assignment.indexOf(u'=');
         if (equals <= 0)
             return exitWith(2, QStringLiteral("--set expects key=value, got '%1'").arg(assignment));
-        sources.flags.insert(assignment.left(equals), assignment.mid(equals + 1));
+        sources.flags.append({assignment.left(equals), assignment.mid(equals + 1)});
     }
+    // After the --set flags, so it wins over --set server/listen=, which is still validated.
     if (parser.isSet(listen))
-        sources.flags.insert(QStringLiteral("server/listen"), parser.value(listen));
+        sources.flags.append({QStringLiteral("server/listen"), parser.value(listen)});
 
     QString error;
     std::optional<Settings> settings = Settings::load(sources, &error);

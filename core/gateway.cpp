@@ -16,12 +16,16 @@
 #include "core/queue/taskqueue.h"
 #include "core/sandbox/sandboxserver.h"
 #include "core/screens/screenshotservice.h"
+#include "core/screens/streamhub.h"
 #include "core/storage/database.h"
 #include "core/storage/instancelock.h"
 
+#include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QTimer>
 
 namespace Mouse {
 
@@ -99,13 +103,45 @@ void Gateway::stop()
     m_running = false;
     emit stopping();
 
-    // Reverse order of start: stop taking requests first, storage last.
+    // No new connections; what waits on a screenshot is told the gateway is stopping, and
+    // those answers (and the viewers' close frames) get server/drain_ms to reach the clients.
+    if (m_http)
+        m_http->stopListening();
+    goAwayScreens();
+    drainConnections();
+
+    // Reverse order of start: the connections first, storage last.
     stopHttp();
     stopScreens();
     stopPayments();
     stopFleet();
     m_database.reset();
     m_instanceLock.reset();
+}
+
+// Runs the event loop until nothing is owed to a client or server/drain_ms has passed. The
+// caller's loop may have ended already (the dashboard stops after exec() returns), hence
+// processEvents rather than a QEventLoop.
+bool Gateway::drainConnections()
+{
+    const auto inFlight = [this] {
+        const int http = m_http ? m_http->connectionsInFlight() : 0;
+        const StreamHub *hub = m_screens ? m_screens->findChild<StreamHub *>() : nullptr;
+        return http + (hub ? hub->openSockets() : 0);
+    };
+    if (inFlight() == 0 || !QCoreApplication::instance())
+        return true;
+    const qint64 budgetMs = m_settings.integer(QStringLiteral("server/drain_ms"));
+    QDeadlineTimer deadline(budgetMs);
+    QTimer wake; // processEvents waits for an event; this bounds each wait
+    wake.start(10);
+    while (inFlight() > 0 && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    const int left = inFlight();
+    if (left > 0)
+        qCWarning(lcHttp) << left << "connections still busy after" << budgetMs
+                          << "ms (server/drain_ms); closing them";
+    return left == 0;
 }
 
 bool Gateway::startStorage(QString *error)

@@ -48,6 +48,9 @@ public:
     // Opens storage, starts the sandbox fleet when no Orgo key is set, the services and the
     // HTTP server. On failure *error says what to fix, and nothing keeps running.
     bool start(QString *error);
+    // Stops taking connections, answers what is in flight that cannot finish (screenshots:
+    // 503 shutting_down; live viewers: close 1001), lets those answers reach the clients for
+    // at most server/drain_ms while the event loop runs, then closes everything.
     void stop();
 
     const Settings &settings() const { return m_settings; }
@@ -83,6 +86,8 @@ private:
     bool startPayments(QString *error); // gateway_payments.cpp: queue, billing, webhook routes
     bool startScreens(QString *error);  // gateway_screens.cpp: screenshots, WebSocket routes
     bool startHttp(QString *error);     // gateway_http.cpp: system/admin routes, then listen
+    void goAwayScreens();               // gateway_screens.cpp: the first step of stop()
+    bool drainConnections();
     void stopFleet();
     void stopPayments();
     void stopScreens();

@@ -134,6 +134,16 @@ bool Gateway::startScreens(QString *error)
     return true;
 }
 
+void Gateway::goAwayScreens()
+{
+    if (StreamHub *hub = hubOf(m_screens.get()))
+        hub->goAway(QStringLiteral("The gateway is shutting down."));
+    // Everyone waiting on a screenshot or a batch is answered 503 shutting_down now, while
+    // the connections are still open.
+    if (m_screens)
+        m_screens->shutdown();
+}
+
 void Gateway::stopScreens()
 {
     if (StreamHub *hub = hubOf(m_screens.get()))

@@ -22,6 +22,39 @@ bin=${1:-build/bin/mouse-gateway}
   echo 'Each item of `server/trusted_proxies` must be an IP address or CIDR subnet, and each of'
   echo '`server/cors_origins` an origin exactly as browsers send it (`https://app.example`).'
   echo
+  cat <<'PROSE'
+**Overridden values are still checked.** A stronger source wins (`--listen` wins over
+`server/listen` in the file, and over `--set server/listen=`, which it follows), but every
+value given is validated where it is read, so an invalid `server/listen` in the file, or in an
+earlier `--set`, stops start-up with exit 2 even when `--listen` overrides it:
+
+    mouse-gateway: invalid value 'nowhere:80' for 'server/listen' (from file gateway.ini): ...
+
+An error rather than a warning, because the overridden value is not dead: it becomes the live
+one the day the flag goes (a unit file edited, a script run by hand), and a restart then fails
+far from the change that caused it; a warning in a service's log is read after that restart,
+not before. It is also the rule for every other key, and the one the README states. Until
+session 5, `--set server/listen=bad --listen 127.0.0.1:8000` started without a word (the
+flag replaced the value in a map before it was read); the flags are now read in order, each
+one validated, the later one winning.
+
+**Admin token.** `server/admin_token` (`MOUSE_ADMIN_TOKEN`) is either empty, and the gateway
+generates a one-time token for the run (`mgw_admin_` and 192 random bits, 42 characters,
+printed at start), or at least **16 characters**. A shorter one stops start-up with exit 2:
+
+    mouse-gateway: invalid value for 'server/admin_token' (from environment MOUSE_ADMIN_TOKEN): must be at least 16 characters (or empty, for a one-time token)
+
+The message names the key and its source and never the token (nor its length). Failed
+guesses are rate-limited per address (`server/auth_failures_per_minute`), which slows
+guessing but does not make a short token safe; use a random one, e.g.
+`openssl rand -base64 32`.
+
+**Shutdown.** On SIGTERM, SIGINT, SIGHUP or the dashboard's Quit, screenshots and batches in
+flight are answered `503 shutting_down`, live viewers get a close 1001, and answers in flight
+get `server/drain_ms` to reach their clients before the connections close (docs/http.md,
+"Shutdown").
+
+PROSE
   echo '| key | default | environment | meaning |'
   echo '|---|---|---|---|'
   "$bin" --help | sed -n '/^Configuration keys:/,$p' | tail -n +2 | \

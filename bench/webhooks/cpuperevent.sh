@@ -16,7 +16,7 @@ EVENTS=${EVENTS:-10000}
 WORK=$(mktemp -d)
 PORT=$((20000 + RANDOM % 20000))
 SECRET=whsec_cpu_$RANDOM$RANDOM
-TOKEN=cpu-admin-$RANDOM$RANDOM
+TOKEN=cpu-admin-token-$RANDOM$RANDOM
 GATEWAY_PID=
 cleanup() {
     [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null

@@ -84,7 +84,7 @@ kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=
 # --- mouse-gateway: verify, group-commit (WAL, synchronous=FULL), 202, then process ---
 PORT=$(free_port)
 SECRET=whsec_bench_$RANDOM$RANDOM
-TOKEN=bench-admin-$RANDOM$RANDOM
+TOKEN=bench-admin-token-$RANDOM$RANDOM
 DB="$WORK/gateway.sqlite"
 "$LOAD" prepare --db "$DB" --customers "$CUSTOMERS"
 STRIPE_WEBHOOK_SECRET=$SECRET MOUSE_DATABASE=$DB MOUSE_ADMIN_TOKEN=$TOKEN ORGO_API_KEY= \

@@ -104,6 +104,17 @@ bool checkOrigin(const QString &item, QString *why)
     return ok;
 }
 
+// Empty is allowed: the gateway then generates a one-time token. Neither the value nor its
+// length is echoed.
+bool checkAdminToken(const QString &value, QString *why)
+{
+    if (value.isEmpty() || value.size() >= Settings::MinAdminTokenLength)
+        return true;
+    *why = QStringLiteral("must be at least %1 characters (or empty, for a one-time token)")
+                   .arg(Settings::MinAdminTokenLength);
+    return false;
+}
+
 constexpr double MaxInt = double(std::numeric_limits<qint32>::max());
 
 // The one table of configuration keys. Keep it grouped by module.
@@ -121,7 +132,9 @@ const KeySpec Keys[] = {
          "MOUSE_ADMIN_TOKEN",
          0,
          0,
-         "admin bearer token; empty: a one-time token is generated and printed"},
+         "admin bearer token, at least 16 characters; empty: a one-time token is generated "
+         "and printed",
+         &checkAdminToken},
         {"server/tls_cert", Type::String, "", nullptr, 0, 0, "PEM certificate; enables TLS"},
         {"server/tls_key", Type::String, "", nullptr, 0, 0, "PEM private key for server/tls_cert"},
         {"server/max_body_bytes",
@@ -153,6 +166,14 @@ const KeySpec Keys[] = {
          100,
          3600000,
          "time allowed to receive one whole request (slow clients are cut off)"},
+        {"server/drain_ms",
+         Type::Integer,
+         "5000",
+         nullptr,
+         0,
+         600000,
+         "at shutdown, how long answers in flight and WebSocket close frames may take to "
+         "reach their clients before the connections are closed"},
         {"server/cors_origins",
          Type::List,
          "",
@@ -475,6 +496,8 @@ QVariant convert(const KeySpec &spec, const QString &raw, QString *why)
             return {};
         return raw;
     case Type::Secret:
+        if (spec.check && !spec.check(raw, why))
+            return {};
         return raw;
     case Type::List: {
         QStringList items;
@@ -677,9 +700,9 @@ std::optional<Settings> Settings::load(const Sources &sources, QString *error)
             return std::nullopt;
     }
 
-    for (auto it = sources.flags.cbegin(); it != sources.flags.cend(); ++it) {
+    for (const auto &[key, raw] : sources.flags) {
         const QString source = QStringLiteral("command line");
-        if (!assign(settings.m_values, settings.m_sources, it.key(), it.value(), source, error))
+        if (!assign(settings.m_values, settings.m_sources, key, raw, source, error))
             return std::nullopt;
     }
     return settings;

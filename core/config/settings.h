@@ -3,13 +3,14 @@
 #pragma once
 
 #include <QHash>
-#include <QMap>
+#include <QList>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 #include <QVariant>
 
 #include <optional>
+#include <utility>
 
 namespace Mouse {
 
@@ -19,15 +20,22 @@ namespace Mouse {
 // Sources, weakest first: built-in defaults, the INI file (QSettings, `[orgo] batch_limit=10`),
 // environment variables (only the documented ones, e.g. ORGO_API_KEY), then command-line flags
 // (`--listen`, `--set orgo/batch_limit=20`). The first invalid value stops loading with an error
-// naming the key and where it came from. Settings is an immutable value; copy it freely.
+// naming the key and where it came from, also when a stronger source overrides that key (a
+// broken value must not lie in wait for the day the override goes). server/admin_token, when
+// set, must be at least MinAdminTokenLength characters. Settings is an immutable value.
 class Settings final
 {
 public:
+    // Shorter admin tokens are refused at start-up; a generated one is longer (42).
+    static constexpr int MinAdminTokenLength = 16;
+
     struct Sources
     {
         QString configFile; // empty: no file
         QProcessEnvironment environment;
-        QMap<QString, QString> flags; // key -> raw value, from the command line
+        // key, raw value: the command line's, in order. Each is validated, a later one wins:
+        // an invalid value stops loading even when a later flag overrides it.
+        QList<std::pair<QString, QString>> flags;
     };
 
     static std::optional<Settings> load(const Sources &sources, QString *error);

@@ -686,6 +686,18 @@ void ConnectionGuard::closeNow()
     m_socket->abort();
 }
 
+bool ConnectionGuard::hasWorkInFlight() const
+{
+    if (m_upgraded)
+        return false;
+    if (m_peerGone)
+        return m_spareFd >= 0 && !m_requests.empty();
+    if (m_socket->state() != QAbstractSocket::ConnectedState || m_closing)
+        return m_socket->bytesToWrite() > 0
+               && m_socket->state() != QAbstractSocket::UnconnectedState;
+    return owesDeferredAnswer() || hasUndispatched() || m_socket->bytesToWrite() > 0;
+}
+
 void ConnectionGuard::checkDeadlines(qint64 nowMs)
 {
     if (m_peerGone) {

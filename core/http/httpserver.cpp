@@ -812,6 +812,20 @@ bool HttpServer::listen(QString *error)
     return true;
 }
 
+void HttpServer::stopListening()
+{
+    if (d->tcp)
+        d->tcp->close();
+}
+
+int HttpServer::connectionsInFlight() const
+{
+    int busy = 0;
+    for (const ConnectionGuard *guard : std::as_const(d->guards))
+        busy += guard->hasWorkInFlight() ? 1 : 0;
+    return busy;
+}
+
 void HttpServer::close()
 {
     d->sweepTimer.stop();

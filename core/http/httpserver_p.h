@@ -108,6 +108,8 @@ public:
 
     void checkDeadlines(qint64 nowMs);
     void closeNow(); // server shutdown
+    // An answer is owed or not yet handed to the kernel (not for WebSockets): shutdown waits.
+    bool hasWorkInFlight() const;
 
 private:
     void onReadyRead();

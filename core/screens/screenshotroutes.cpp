@@ -10,6 +10,8 @@
 #include <QJsonArray>
 #include <QWebSocket>
 
+#include <algorithm>
+
 namespace Mouse {
 
 using namespace Http;
@@ -143,6 +145,16 @@ void handleBatch(ScreenshotService &service, const Request &request, const Respo
     const bool withImages = body.value(QStringLiteral("include_images")).toBool(true);
     service.batch(ids, variant->quality, variant->format)
             .then(&service, [responder, ids, withImages](const QList<ScreenshotResult> &results) {
+                // A batch cut short by shutdown is one answer the client can retry whole, not
+                // a 200 whose items say shutting_down.
+                const bool stopped = std::any_of(
+                        results.cbegin(), results.cend(), [](const ScreenshotResult &r) {
+                            return !r.ok() && r.error.kind == ScreenError::Kind::Stopping;
+                        });
+                if (stopped) {
+                    responder.fail(screenshotApiError(ScreenError::stopping()));
+                    return;
+                }
                 QJsonArray items;
                 int ok = 0;
                 for (qsizetype i = 0; i < results.size(); ++i) {

@@ -123,6 +123,7 @@ bool ScreenshotService::shutdown()
     // object once it is gone, however late an encode ends.
     qDeleteAll(m_encoding);
     m_encoding.clear();
+    failBatches();
     const QList<QString> vms = m_sources.keys();
     for (const QString &vm : vms)
         sourceFailed(vm, ScreenError::stopping());
@@ -352,7 +353,15 @@ struct ScreenshotService::BatchState
     QList<ScreenshotResult> results;
     qsizetype next = 0;
     qsizetype done = 0;
+    bool finished = false; // answered, whole or cut short by shutdown
     QPromise<QList<ScreenshotResult>> promise;
+
+    void finish()
+    {
+        finished = true;
+        promise.addResult(results);
+        promise.finish();
+    }
 };
 
 QFuture<QList<ScreenshotResult>>
@@ -365,11 +374,13 @@ ScreenshotService::batch(const QStringList &vmIds, ScreenQuality quality, ImageF
     state->results.resize(vmIds.size());
     state->promise.start();
     QFuture<QList<ScreenshotResult>> future = state->promise.future();
-    if (vmIds.isEmpty()) {
-        state->promise.addResult(QList<ScreenshotResult>{});
-        state->promise.finish();
+    if (vmIds.isEmpty() || m_stopping) {
+        if (m_stopping)
+            state->results.fill(ScreenshotResult{std::nullopt, ScreenError::stopping()});
+        state->finish();
         return future;
     }
+    m_batches.insert(state.get(), state);
     const int limit = std::max(1, m_options.batchLimit);
     for (int i = 0; i < limit && state->next < vmIds.size(); ++i)
         launchBatchItem(state);
@@ -382,14 +393,30 @@ void ScreenshotService::launchBatchItem(const std::shared_ptr<BatchState> &state
     const qsizetype i = state->next++;
     screenshot(state->vms.at(i), state->quality, state->format)
             .then(this, [this, state, i](const ScreenshotResult &result) {
+                if (state->finished) // answered by shutdown already
+                    return;
                 state->results[i] = result;
                 if (++state->done == state->vms.size()) {
-                    state->promise.addResult(state->results);
-                    state->promise.finish();
+                    m_batches.remove(state.get());
+                    state->finish();
                 } else if (state->next < state->vms.size()) {
                     launchBatchItem(state);
                 }
             });
+}
+
+// Shutdown answers each batch in flight at once, every item it has not finished marked
+// shutting_down, instead of letting the stopped items launch the rest one by one.
+void ScreenshotService::failBatches()
+{
+    const auto batches = std::exchange(m_batches, {});
+    for (const std::shared_ptr<BatchState> &state : batches) {
+        for (qsizetype i = 0; i < state->results.size(); ++i) {
+            if (!state->results.at(i).ok() && state->results.at(i).error.code.isEmpty())
+                state->results[i] = ScreenshotResult{std::nullopt, ScreenError::stopping()};
+        }
+        state->finish();
+    }
 }
 
 void ScreenshotService::request(const QString &vmId, ScreenQuality quality)

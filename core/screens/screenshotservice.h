@@ -117,7 +117,8 @@ public:
                                          ImageFormat format = ImageFormat::Jpeg);
 
     // Many VMs at once, order kept, at most options.batchLimit upstream fetches at a time;
-    // the encodes use every core of the pool.
+    // the encodes use every core of the pool. shutdown() finishes a batch in flight at once:
+    // the items it had not finished fail with ScreenError::stopping().
     QFuture<QList<ScreenshotResult>>
     batch(const QStringList &vmIds, ScreenQuality quality, ImageFormat format = ImageFormat::Jpeg);
 
@@ -188,6 +189,7 @@ private:
     void encodeFinished(const Key &key, QDateTime capturedAt, const EncodedImage &image);
     void finishVariant(const Key &key, const ScreenshotResult &result);
     void launchBatchItem(const std::shared_ptr<BatchState> &state);
+    void failBatches();
 
     ScreenshotServiceOptions m_options;
     ScreenshotUpstream m_upstream;
@@ -201,6 +203,7 @@ private:
     TtlLruCache<Key, Cached> m_cache;
     QHash<Key, std::shared_ptr<Variant>> m_variants;
     QHash<QString, std::shared_ptr<Source>> m_sources;
+    QHash<BatchState *, std::shared_ptr<BatchState>> m_batches; // in flight
     QHash<Key, int> m_qualityHints; // the quality the last frame needed, a start for the next
     Metrics::HealthBoard *m_health = nullptr;
 

@@ -12,6 +12,8 @@
 #include <QTimer>
 #include <QWebSocket>
 
+#include <utility>
+
 namespace Mouse {
 
 namespace {
@@ -47,6 +49,12 @@ StreamHub::StreamHub(ScreenshotService &service, qint64 intervalMs, QObject *par
 
 StreamHub::~StreamHub()
 {
+    for (const QPointer<QWebSocket> &socket : std::as_const(m_leaving)) {
+        if (socket) {
+            socket->disconnect(this);
+            delete socket.data();
+        }
+    }
     for (const auto &stream : std::as_const(m_streams)) {
         for (const Viewer &viewer : std::as_const(stream->viewers)) {
             if (viewer.socket) {
@@ -74,6 +82,10 @@ void StreamHub::addViewer(QWebSocket *socket,
     connect(socket, &QWebSocket::disconnected, this, [this, vmId, socket] {
         removeViewer(vmId, socket);
     });
+    if (m_goingAway) {
+        sendGoingAway(socket);
+        return;
+    }
 
     std::shared_ptr<Stream> stream = m_streams.value(vmId);
     const bool first = !stream;
@@ -191,6 +203,41 @@ void StreamHub::endStream(const QString &vmId, const QString &code, const QStrin
         viewer.socket->close(QWebSocketProtocol::CloseCodeNormal, message);
     }
     qCDebug(lcScreens) << "stream ended for" << vmId << code;
+}
+
+void StreamHub::goAway(const QString &reason)
+{
+    if (m_goingAway)
+        return;
+    m_goingAway = true;
+    m_goingAwayReason = reason;
+    // Out of the table first: frames still in flight then find no stream and are dropped.
+    const auto streams = std::exchange(m_streams, {});
+    for (const auto &stream : streams) {
+        delete stream->timer;
+        for (const Viewer &viewer : std::as_const(stream->viewers)) {
+            if (viewer.socket)
+                sendGoingAway(viewer.socket);
+        }
+    }
+    if (!m_leaving.isEmpty())
+        qCInfo(lcScreens) << "closing" << m_leaving.size() << "viewers: going away";
+}
+
+void StreamHub::sendGoingAway(QWebSocket *socket)
+{
+    m_leaving.append(socket);
+    socket->close(QWebSocketProtocol::CloseCodeGoingAway, m_goingAwayReason);
+}
+
+int StreamHub::openSockets() const
+{
+    int open = 0;
+    for (const QPointer<QWebSocket> &socket : m_leaving)
+        open += socket && socket->state() != QAbstractSocket::UnconnectedState ? 1 : 0;
+    for (const auto &stream : m_streams)
+        open += int(stream->viewers.size());
+    return open;
 }
 
 void StreamHub::removeViewer(const QString &vm, QWebSocket *socket)

@@ -50,6 +50,15 @@ public:
     // an error frame per tick for as long as they stay.
     void endStream(const QString &vmId, const QString &code, const QString &message);
 
+    // Shutdown: stops every refresh loop and closes each viewer with 1001 (going away) and
+    // this reason; a viewer that comes later is closed the same way. QWebSocket::close()
+    // flushes the close frame, then closes the connection; the sockets stay until they are
+    // disconnected (or the hub goes), so a frame still unsent (a viewer that reads slowly)
+    // can reach the client while the gateway drains.
+    void goAway(const QString &reason);
+    bool isGoingAway() const { return m_goingAway; }
+    int openSockets() const; // viewers' sockets not yet disconnected (the drain waits)
+
     int streamCount() const { return int(m_streams.size()); }
     int viewerCount(const QString &vmId) const;
     quint64 ticks() const { return m_ticks; }
@@ -74,10 +83,14 @@ private:
     void tick(const QString &vm);
     void deliver(const QString &vm, int variant, const ScreenshotResult &result);
     void removeViewer(const QString &vm, QWebSocket *socket);
+    void sendGoingAway(QWebSocket *socket);
 
     ScreenshotService &m_service;
     qint64 m_intervalMs;
     QHash<QString, std::shared_ptr<Stream>> m_streams;
+    bool m_goingAway = false;
+    QString m_goingAwayReason;
+    QList<QPointer<QWebSocket>> m_leaving; // closed by goAway(), waiting for the handshake
     quint64 m_ticks = 0;
     quint64 m_framesSent = 0;
 };

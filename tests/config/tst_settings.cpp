@@ -17,6 +17,11 @@ private slots:
     void invalidValueNamesKeyAndSource_data();
     void invalidValueNamesKeyAndSource();
     void secretsAreNotEchoed();
+    void shortAdminTokenIsRefused_data();
+    void shortAdminTokenIsRefused();
+    void overriddenInvalidValueStillStops_data();
+    void overriddenInvalidValueStillStops();
+    void laterFlagWins();
     void unreadableFile();
     void listItemsAreChecked_data();
     void listItemsAreChecked();
@@ -55,7 +60,7 @@ void tst_Settings::precedence()
     sources.environment.insert(QStringLiteral("ORGO_WORKSPACE_ID"), QStringLiteral("ws-env"));
     sources.environment.insert(QStringLiteral("ORGO_API_URL"),
                                QStringLiteral("https://env.example"));
-    sources.flags.insert(QStringLiteral("orgo/api_url"), QStringLiteral("http://127.0.0.1:9"));
+    sources.flags.append({QStringLiteral("orgo/api_url"), QStringLiteral("http://127.0.0.1:9")});
 
     QString error;
     const auto settings = Settings::load(sources, &error);
@@ -98,7 +103,7 @@ void tst_Settings::invalidValueNamesKeyAndSource()
     QFETCH(QString, value);
     QFETCH(QString, expected);
     Settings::Sources sources;
-    sources.flags.insert(key, value);
+    sources.flags.append({key, value});
     QString error;
     QVERIFY(!Settings::load(sources, &error));
     QVERIFY2(error.contains(expected), qPrintable(error));
@@ -108,16 +113,93 @@ void tst_Settings::invalidValueNamesKeyAndSource()
 void tst_Settings::secretsAreNotEchoed()
 {
     Settings::Sources sources;
-    sources.environment.insert(QStringLiteral("MOUSE_ADMIN_TOKEN"), QStringLiteral("s3cret"));
+    const QString token = QStringLiteral("s3cret-admin-token-0123");
+    sources.environment.insert(QStringLiteral("MOUSE_ADMIN_TOKEN"), token);
     QString error;
     const auto settings = Settings::load(sources, &error);
     QVERIFY(settings);
-    QCOMPARE(settings->string(QStringLiteral("server/admin_token")), QStringLiteral("s3cret"));
+    QCOMPARE(settings->string(QStringLiteral("server/admin_token")), token);
 
     // An invalid non-secret value is quoted back; make sure a secret never would be.
-    sources.flags.insert(QStringLiteral("orgo/batch_limit"), QStringLiteral("s3cret"));
+    sources.flags.append({QStringLiteral("orgo/batch_limit"), QStringLiteral("s3cret")});
     QVERIFY(!Settings::load(sources, &error));
     QVERIFY(error.contains(QStringLiteral("orgo/batch_limit")));
+}
+
+void tst_Settings::shortAdminTokenIsRefused_data()
+{
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("one character") << "x" << false;
+    QTest::newRow("fifteen") << "tooShort-7f3a9b" << false;
+    QTest::newRow("sixteen") << "longEnough-7f3a9" << true;
+    QTest::newRow("empty: generated") << "" << true;
+}
+
+// A one-character admin token was accepted. The error names the key and the variable, and
+// never the token.
+void tst_Settings::shortAdminTokenIsRefused()
+{
+    QFETCH(QString, token);
+    QFETCH(bool, accepted);
+    Settings::Sources sources;
+    sources.environment.insert(QStringLiteral("MOUSE_ADMIN_TOKEN"), token);
+    QString error;
+    const auto settings = Settings::load(sources, &error);
+    QCOMPARE(bool(settings), accepted);
+    if (accepted) {
+        QCOMPARE(settings->string(QStringLiteral("server/admin_token")), token);
+        return;
+    }
+    QVERIFY2(error.contains(QStringLiteral("'server/admin_token'")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("MOUSE_ADMIN_TOKEN")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("at least 16 characters")), qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("'%1'").arg(token)), qPrintable(error));
+    if (token.size() > 1)
+        QVERIFY2(!error.contains(token), qPrintable(error));
+}
+
+void tst_Settings::overriddenInvalidValueStillStops_data()
+{
+    QTest::addColumn<QByteArray>("ini");
+    QTest::addColumn<QStringList>("setFlags"); // key=value, in command-line order
+    QTest::addColumn<QString>("expected");
+    const QString listen = QStringLiteral("server/listen=127.0.0.1:0");
+    QTest::newRow("file") << QByteArray("[server]\nlisten=nowhere\n") << QStringList{listen}
+                          << "'nowhere' for 'server/listen' (from file";
+    QTest::newRow("earlier flag") << QByteArray()
+                                  << QStringList{QStringLiteral("server/listen=nowhere"), listen}
+                                  << "'nowhere' for 'server/listen' (from command line)";
+}
+
+// The command line wins, but a value it overrides is still checked: the --listen flag used to
+// drop an invalid --set server/listen= without a word.
+void tst_Settings::overriddenInvalidValueStillStops()
+{
+    QFETCH(QByteArray, ini);
+    QFETCH(QStringList, setFlags);
+    QFETCH(QString, expected);
+    Settings::Sources sources;
+    if (!ini.isEmpty())
+        sources.configFile = writeIni(ini);
+    for (const QString &flag : setFlags)
+        sources.flags.append({flag.section(u'=', 0, 0), flag.section(u'=', 1)});
+    QString error;
+    QVERIFY(!Settings::load(sources, &error));
+    QVERIFY2(error.contains(expected), qPrintable(error));
+}
+
+void tst_Settings::laterFlagWins()
+{
+    Settings::Sources sources;
+    sources.configFile = writeIni("[server]\nlisten=127.0.0.1:8001\n");
+    sources.flags.append({QStringLiteral("server/listen"), QStringLiteral("127.0.0.1:8002")});
+    sources.flags.append({QStringLiteral("server/listen"), QStringLiteral("127.0.0.1:8003")});
+    QString error;
+    const auto settings = Settings::load(sources, &error);
+    QVERIFY2(settings, qPrintable(error));
+    QCOMPARE(settings->string(QStringLiteral("server/listen")), QStringLiteral("127.0.0.1:8003"));
+    QCOMPARE(settings->sourceOf(QStringLiteral("server/listen")), QStringLiteral("command line"));
 }
 
 void tst_Settings::unreadableFile()
@@ -173,7 +255,7 @@ void tst_Settings::listItemsAreChecked()
         const QString name = key.section(u'/', 1);
         sources.configFile = writeIni("[server]\n" + name.toUtf8() + '=' + value.toUtf8() + '\n');
     } else {
-        sources.flags.insert(key, value);
+        sources.flags.append({key, value});
     }
     QString error;
     QVERIFY2(!Settings::load(sources, &error), qPrintable(value));

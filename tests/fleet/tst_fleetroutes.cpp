@@ -56,13 +56,14 @@ private:
 
 void tst_FleetRoutes::initTestCase()
 {
-    const Settings settings = Settings::defaults()
-                                      .withValue(u"storage/database"_s, u"sqlite::memory:"_s)
-                                      .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
-                                      .withValue(u"server/admin_token"_s, u"admin-secret"_s)
-                                      .withValue(u"sandbox/latency_ms"_s, u"0"_s)
-                                      .withValue(u"sandbox/jitter_ms"_s, u"0"_s)
-                                      .withValue(u"server/auth_failures_per_minute"_s, u"10000"_s);
+    const Settings settings
+            = Settings::defaults()
+                      .withValue(u"storage/database"_s, u"sqlite::memory:"_s)
+                      .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
+                      .withValue(u"server/admin_token"_s, u"admin-secret-for-tests"_s)
+                      .withValue(u"sandbox/latency_ms"_s, u"0"_s)
+                      .withValue(u"sandbox/jitter_ms"_s, u"0"_s)
+                      .withValue(u"server/auth_failures_per_minute"_s, u"10000"_s);
     m_gateway = std::make_unique<Gateway>(settings);
     QString error;
     QVERIFY2(m_gateway->start(&error), qPrintable(error));
@@ -138,19 +139,20 @@ void tst_FleetRoutes::customerSeesOnlyItsOwn()
 
 void tst_FleetRoutes::adminRoutes()
 {
-    const Answer all = call("GET", u"/admin/vms/status"_s, "admin-secret");
+    const Answer all = call("GET", u"/admin/vms/status"_s, "admin-secret-for-tests");
     QCOMPARE(all.status, 200);
     QCOMPARE(all.json.value(u"count").toInt(), 60);
-    const Answer customers = call("GET", u"/admin/customers"_s, "admin-secret");
+    const Answer customers = call("GET", u"/admin/customers"_s, "admin-secret-for-tests");
     QCOMPARE(customers.json.value(u"count").toInt(), 3);
-    const Answer missing = call("GET", u"/api/v1/customers/cst_nope/vms"_s, "admin-secret");
+    const Answer missing
+            = call("GET", u"/api/v1/customers/cst_nope/vms"_s, "admin-secret-for-tests");
     QCOMPARE(missing.status, 404);
     QCOMPARE(missing.json.value(u"error").toObject().value(u"code").toString(),
              u"customer_not_found"_s);
 
     const Answer created = call("POST",
                                 u"/api/v1/customers"_s,
-                                "admin-secret",
+                                "admin-secret-for-tests",
                                 R"({"company_name":"Zed Corp","email":"Ops@Zed.example"})");
     QCOMPARE(created.status, 201);
     const QByteArray key = created.json.value(u"api_key").toString().toLatin1();
@@ -159,7 +161,7 @@ void tst_FleetRoutes::adminRoutes()
              0);
     QCOMPARE(call("POST",
                   u"/api/v1/customers"_s,
-                  "admin-secret",
+                  "admin-secret-for-tests",
                   R"({"company_name":"Zed again","email":"ops@zed.example"})")
                      .status,
              409);

@@ -30,7 +30,7 @@ public:
     bool start()
     {
         Mouse::Http::Credentials credentials;
-        credentials.adminToken = QStringLiteral("admin-secret");
+        credentials.adminToken = QStringLiteral("admin-secret-for-tests");
         credentials.customerForKey = [](const QByteArray &key) -> std::optional<QString> {
             if (key == "key-a")
                 return QStringLiteral("cst_a");

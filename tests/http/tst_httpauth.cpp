@@ -12,7 +12,7 @@ namespace {
 Credentials credentials()
 {
     Credentials c;
-    c.adminToken = QStringLiteral("admin-secret");
+    c.adminToken = QStringLiteral("admin-secret-for-tests");
     c.customerForKey = [](const QByteArray &key) -> std::optional<QString> {
         if (key == "key-a")
             return QStringLiteral("cst_a");
@@ -65,9 +65,10 @@ void tst_HttpAuth::adminAccess()
     const Authenticator auth(credentials());
     QCOMPARE(auth.authenticate(Access::Admin, {}, {}).outcome, Outcome::Missing);
     QCOMPARE(auth.authenticate(Access::Admin, "wrong", {}).outcome, Outcome::Invalid);
-    QCOMPARE(auth.authenticate(Access::Admin, "admin-secretX", {}).outcome, Outcome::Invalid);
+    QCOMPARE(auth.authenticate(Access::Admin, "admin-secret-for-testsX", {}).outcome,
+             Outcome::Invalid);
     QCOMPARE(auth.authenticate(Access::Admin, "key-a", {}).outcome, Outcome::Forbidden);
-    const auto ok = auth.authenticate(Access::Admin, "admin-secret", {});
+    const auto ok = auth.authenticate(Access::Admin, "admin-secret-for-tests", {});
     QCOMPARE(ok.outcome, Outcome::Allowed);
     QVERIFY(ok.principal.isAdmin());
 }
@@ -84,8 +85,10 @@ void tst_HttpAuth::customerAccess()
     QCOMPARE(own.principal.kind, Principal::Kind::Customer);
     QCOMPARE(own.principal.customerId, a);
     // The admin reaches every customer, and learns when one does not exist.
-    QCOMPARE(auth.authenticate(Access::Customer, "admin-secret", a).outcome, Outcome::Allowed);
-    QCOMPARE(auth.authenticate(Access::Customer, "admin-secret", QStringLiteral("cst_zz")).outcome,
+    QCOMPARE(auth.authenticate(Access::Customer, "admin-secret-for-tests", a).outcome,
+             Outcome::Allowed);
+    QCOMPARE(auth.authenticate(Access::Customer, "admin-secret-for-tests", QStringLiteral("cst_zz"))
+                     .outcome,
              Outcome::UnknownCustomer);
     // A customer key for an unknown customer id is just another customer's id: 403, no leak.
     QCOMPARE(auth.authenticate(Access::Customer, "key-a", QStringLiteral("cst_zz")).outcome,
@@ -97,7 +100,7 @@ void tst_HttpAuth::publicAccess()
     const Authenticator auth(credentials());
     QCOMPARE(auth.authenticate(Access::Public, {}, {}).outcome, Outcome::Allowed);
     QCOMPARE(auth.authenticate(Access::Public, "garbage", {}).outcome, Outcome::Allowed);
-    QVERIFY(auth.authenticate(Access::Public, "admin-secret", {}).principal.isAdmin());
+    QVERIFY(auth.authenticate(Access::Public, "admin-secret-for-tests", {}).principal.isAdmin());
 }
 
 void tst_HttpAuth::emptyAdminTokenNeverMatches()
@@ -106,7 +109,7 @@ void tst_HttpAuth::emptyAdminTokenNeverMatches()
     c.adminToken.clear();
     const Authenticator auth(c);
     QVERIFY(!auth.isAdminToken(""));
-    QVERIFY(!auth.isAdminToken("admin-secret"));
+    QVERIFY(!auth.isAdminToken("admin-secret-for-tests"));
 }
 
 void tst_HttpAuth::limiterWindow()

@@ -389,7 +389,7 @@ void tst_HttpServer::adminRoute()
     QCOMPARE(response->status, 403);
     verifyErrorShape(*response);
 
-    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    response = client.request(get("/admin/thing", bearer("admin-secret-for-tests")));
     QVERIFY(response);
     QCOMPARE(response->status, 200);
     QCOMPARE(response->json().value(QStringLiteral("admin")).toBool(), true);
@@ -398,8 +398,8 @@ void tst_HttpServer::adminRoute()
             "POST /admin/thing HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
     QVERIFY(response);
     QCOMPARE(response->status, 401);
-    response = client.request("POST /admin/thing HTTP/1.1\r\nHost: x\r\n" + bearer("admin-secret")
-                              + "Content-Length: 2\r\n\r\nhi");
+    response = client.request("POST /admin/thing HTTP/1.1\r\nHost: x\r\n"
+                              + bearer("admin-secret-for-tests") + "Content-Length: 2\r\n\r\nhi");
     QVERIFY(response);
     QCOMPARE(response->status, 201);
     QCOMPARE(h.lastBody, QByteArray("hi"));
@@ -426,12 +426,13 @@ void tst_HttpServer::customerRoute()
     QCOMPARE(response->status, 403);
     verifyErrorShape(*response);
 
-    response = client.request(get(path, bearer("admin-secret")));
+    response = client.request(get(path, bearer("admin-secret-for-tests")));
     QVERIFY(response);
     QCOMPARE(response->status, 200);
     QCOMPARE(response->json().value(QStringLiteral("admin")).toBool(), true);
 
-    response = client.request(get("/api/v1/customers/cst_zz/things", bearer("admin-secret")));
+    response = client.request(
+            get("/api/v1/customers/cst_zz/things", bearer("admin-secret-for-tests")));
     QVERIFY(response);
     QCOMPARE(response->status, 404);
     QCOMPARE(response->errorCode(), QStringLiteral("customer_not_found"));
@@ -467,7 +468,7 @@ void tst_HttpServer::authFailuresRateLimited()
     QCOMPARE(response->status, 429);
     // ...but a correct credential from the same address is never refused by the limiter.
     now += 1000;
-    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    response = client.request(get("/admin/thing", bearer("admin-secret-for-tests")));
     QVERIFY(response);
     QCOMPARE(response->status, 200);
     response = client.request(get("/api/v1/customers/cst_a/things", bearer("key-a")));
@@ -537,15 +538,15 @@ void tst_HttpServer::routeBodyLimit()
     QVERIFY(h.start());
     RawClient client(h.port());
     const QByteArray body(101, 'x');
-    const auto response
-            = client.request("POST /admin/thing HTTP/1.1\r\nHost: x\r\n" + bearer("admin-secret")
-                             + "Content-Length: 101\r\n\r\n" + body);
+    const auto response = client.request("POST /admin/thing HTTP/1.1\r\nHost: x\r\n"
+                                         + bearer("admin-secret-for-tests")
+                                         + "Content-Length: 101\r\n\r\n" + body);
     QVERIFY(response);
     QCOMPARE(response->status, 413);
     RawClient ok(h.port());
-    const auto accepted
-            = ok.request("POST /admin/thing HTTP/1.1\r\nHost: x\r\n" + bearer("admin-secret")
-                         + "Content-Length: 100\r\n\r\n" + QByteArray(100, 'y'));
+    const auto accepted = ok.request("POST /admin/thing HTTP/1.1\r\nHost: x\r\n"
+                                     + bearer("admin-secret-for-tests")
+                                     + "Content-Length: 100\r\n\r\n" + QByteArray(100, 'y'));
     QVERIFY(accepted);
     QCOMPARE(accepted->status, 201);
 }
@@ -1136,7 +1137,7 @@ void tst_HttpServer::webSocketAuthentication()
     };
     const QList<Case> cases = {
             {QStringLiteral("?token=key-a"), {}, QStringLiteral("hello cst_a"), 0},
-            {{}, "Bearer admin-secret", QStringLiteral("hello admin"), 0},
+            {{}, "Bearer admin-secret-for-tests", QStringLiteral("hello admin"), 0},
             {{}, {}, {}, 4401},
             {QStringLiteral("?token=wrong"), {}, {}, 4401},
             {QStringLiteral("?token=key-b"), {}, {}, 4403},

@@ -75,7 +75,7 @@ void tst_HttpTls::servesHttpsWhenConfigured()
     auto response = client.request(get("/public"));
     QVERIFY(response);
     QCOMPARE(response->status, 200);
-    response = client.request(get("/admin/thing", bearer("admin-secret")));
+    response = client.request(get("/admin/thing", bearer("admin-secret-for-tests")));
     QVERIFY(response);
     QCOMPARE(response->status, 200);
     response = client.request(get("/public", "Connection: close\r\n"));

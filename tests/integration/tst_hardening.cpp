@@ -118,12 +118,13 @@ void tst_Hardening::unsentAnswersAreBounded()
 // customer got 404 for its own VMs. Own VM: an image; another customer's VM: 404.
 void tst_Hardening::customerSeesScreenshotsOfItsOwnVmsOnly()
 {
-    const Mouse::Settings settings = Mouse::Settings::defaults()
-                                             .withValue(u"storage/database"_s, u"sqlite::memory:"_s)
-                                             .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
-                                             .withValue(u"server/admin_token"_s, u"admin-secret"_s)
-                                             .withValue(u"sandbox/latency_ms"_s, u"0"_s)
-                                             .withValue(u"sandbox/jitter_ms"_s, u"0"_s);
+    const Mouse::Settings settings
+            = Mouse::Settings::defaults()
+                      .withValue(u"storage/database"_s, u"sqlite::memory:"_s)
+                      .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
+                      .withValue(u"server/admin_token"_s, u"admin-secret-for-tests"_s)
+                      .withValue(u"sandbox/latency_ms"_s, u"0"_s)
+                      .withValue(u"sandbox/jitter_ms"_s, u"0"_s);
     Mouse::Gateway gateway(settings);
     QString error;
     QVERIFY2(gateway.start(&error), qPrintable(error));
@@ -138,7 +139,7 @@ void tst_Hardening::customerSeesScreenshotsOfItsOwnVmsOnly()
         QNetworkRequest request(QUrl(gateway.serverUrl().toString()
                                      + u"/api/v1/customers/%1/vms/%2/screenshot?quality=low"_s.arg(
                                              customers[0].id, vm)));
-        request.setRawHeader("Authorization", "Bearer admin-secret");
+        request.setRawHeader("Authorization", "Bearer admin-secret-for-tests");
         QNetworkReply *reply = nam.get(request);
         if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 15000))
             return 0;
@@ -156,13 +157,14 @@ void tst_Hardening::customerSeesScreenshotsOfItsOwnVmsOnly()
 // memory (about 1 MiB/s per viewer at 100 ms); it must skip frames instead.
 void tst_Hardening::streamViewerThatNeverReadsSkipsFrames()
 {
-    const Mouse::Settings settings = Mouse::Settings::defaults()
-                                             .withValue(u"storage/database"_s, u"sqlite::memory:"_s)
-                                             .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
-                                             .withValue(u"server/admin_token"_s, u"admin-secret"_s)
-                                             .withValue(u"screens/stream_interval_ms"_s, u"100"_s)
-                                             .withValue(u"sandbox/latency_ms"_s, u"0"_s)
-                                             .withValue(u"sandbox/jitter_ms"_s, u"0"_s);
+    const Mouse::Settings settings
+            = Mouse::Settings::defaults()
+                      .withValue(u"storage/database"_s, u"sqlite::memory:"_s)
+                      .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
+                      .withValue(u"server/admin_token"_s, u"admin-secret-for-tests"_s)
+                      .withValue(u"screens/stream_interval_ms"_s, u"100"_s)
+                      .withValue(u"sandbox/latency_ms"_s, u"0"_s)
+                      .withValue(u"sandbox/jitter_ms"_s, u"0"_s);
     Mouse::Gateway gateway(settings);
     QString error;
     QVERIFY2(gateway.start(&error), qPrintable(error));
@@ -183,13 +185,13 @@ void tst_Hardening::streamViewerThatNeverReadsSkipsFrames()
     address.sin_port = htons(gateway.serverUrl().port());
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address), 0);
-    const QByteArray upgrade = "GET /ws/vms/" + customer.id.toLatin1() + '/'
-                               + employee.vmId.toLatin1()
-                               + "?quality=high HTTP/1.1\r\nHost: x\r\n"
-                                 "Authorization: Bearer admin-secret\r\nUpgrade: websocket\r\n"
-                                 "Connection: Upgrade\r\n"
-                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                 "Sec-WebSocket-Version: 13\r\n\r\n";
+    const QByteArray upgrade
+            = "GET /ws/vms/" + customer.id.toLatin1() + '/' + employee.vmId.toLatin1()
+              + "?quality=high HTTP/1.1\r\nHost: x\r\n"
+                "Authorization: Bearer admin-secret-for-tests\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n";
     QCOMPARE(::send(fd, upgrade.constData(), size_t(upgrade.size()), 0), ssize_t(upgrade.size()));
 
     // Past what the kernel buffers hold (about 30 frames here), frames are skipped; unbounded,

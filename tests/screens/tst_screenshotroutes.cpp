@@ -50,14 +50,15 @@ private:
 void tst_ScreenshotRoutes::initTestCase()
 {
     // No drift and slow transitions: each VM keeps its seeded state through the test.
-    const Settings settings = Settings::defaults()
-                                      .withValue(u"storage/database"_s, u"sqlite::memory:"_s)
-                                      .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
-                                      .withValue(u"server/admin_token"_s, u"admin-secret"_s)
-                                      .withValue(u"sandbox/latency_ms"_s, u"0"_s)
-                                      .withValue(u"sandbox/jitter_ms"_s, u"0"_s)
-                                      .withValue(u"sandbox/drift_ms"_s, u"0"_s)
-                                      .withValue(u"sandbox/transition_ms"_s, u"600000"_s);
+    const Settings settings
+            = Settings::defaults()
+                      .withValue(u"storage/database"_s, u"sqlite::memory:"_s)
+                      .withValue(u"server/listen"_s, u"127.0.0.1:0"_s)
+                      .withValue(u"server/admin_token"_s, u"admin-secret-for-tests"_s)
+                      .withValue(u"sandbox/latency_ms"_s, u"0"_s)
+                      .withValue(u"sandbox/jitter_ms"_s, u"0"_s)
+                      .withValue(u"sandbox/drift_ms"_s, u"0"_s)
+                      .withValue(u"sandbox/transition_ms"_s, u"600000"_s);
     m_gateway = std::make_unique<Gateway>(settings);
     QString error;
     QVERIFY2(m_gateway->start(&error), qPrintable(error));

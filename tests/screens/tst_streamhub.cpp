@@ -40,6 +40,7 @@ private slots:
     void hubGoneBeforeServiceWithFrameInFlight();
     void endStreamTellsViewersAndStopsFetching();
     void viewerThatNeverReadsCostsNoFetches();
+    void goAwayClosesViewersWith1001();
 
 private:
     Client *connectClient(const QString &query = {});
@@ -256,6 +257,32 @@ void TestStreamHub::viewerThatNeverReadsCostsNoFetches()
              qPrintable(QStringLiteral("%1 fetches for a viewer that reads nothing")
                                 .arg(m_upstream.calls - fetches)));
     QCOMPARE(m_hub->viewerCount(QStringLiteral("vm-1")), 1); // still connected, just skipped
+}
+
+// Shutdown: every viewer gets close 1001 with the reason, the loops stop, and a latecomer is
+// closed the same way. openSockets() (what the gateway's drain waits for) ends at 0.
+void TestStreamHub::goAwayClosesViewersWith1001()
+{
+    Client *first = connectClient();
+    Client *second = connectClient();
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 2, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!first->frames.isEmpty() && !second->frames.isEmpty(), 10000);
+
+    m_hub->goAway(QStringLiteral("going down"));
+    QVERIFY(m_hub->isGoingAway());
+    QCOMPARE(m_hub->streamCount(), 0);
+    Client *late = connectClient();
+    for (Client *client : {first, second, late}) {
+        QTRY_COMPARE_WITH_TIMEOUT(client->socket->state(), QAbstractSocket::UnconnectedState, 5000);
+        QCOMPARE(client->socket->closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+        QCOMPARE(client->socket->closeReason(), QStringLiteral("going down"));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->openSockets(), 0, 5000);
+    QCOMPARE(m_hub->streamCount(), 0); // the latecomer started no loop
+    QTest::qWait(100);
+    const int calls = m_upstream.calls;
+    QTest::qWait(500);
+    QCOMPARE(m_upstream.calls, calls);
 }
 
 QTEST_GUILESS_MAIN(TestStreamHub)
