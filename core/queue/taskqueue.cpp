@@ -165,7 +165,7 @@ struct TaskQueue::Private
     Metrics::Counter ownRetried;
     Metrics::Counter ownDeadLettered;
     Metrics::Counter ownRefusedRecords;
-    std::atomic<qint64> unrecorded{0}; // tasks whose failed attempt is not written yet
+    qint64 unrecorded = 0; // tasks whose failed attempt is not written yet (under mutex)
     Metrics::Histogram *latency = &ownLatency;
     Metrics::Counter *completed = &ownCompleted;
     Metrics::Counter *failedAttempts = &ownFailed;
@@ -247,7 +247,7 @@ TaskQueue::TaskQueue(Database &database,
                 u"Writes of a failed attempt (retry or dead letter) the database refused"_s);
         metrics->callbackGauge(u"mouse_queue_unrecorded_failures"_s,
                                u"Tasks whose failed attempt waits to be written again"_s,
-                               [this] { return double(d->unrecorded.load()); });
+                               [this] { return double(metricsSnapshot().unrecordedFailures); });
         const std::array<TaskPriority, 3> priorities{
                 TaskPriority::High, TaskPriority::Normal, TaskPriority::Low};
         for (TaskPriority priority : priorities) {
@@ -941,7 +941,7 @@ void TaskQueue::holdUnrecorded(const EntryPtr &entry, const FailedAttempt &faile
         QMutexLocker lock(&d->mutex);
         if (first) {
             --d->inFlight;
-            d->unrecorded.fetch_add(1);
+            ++d->unrecorded;
         }
         entry->state = Entry::State::Recording;
         entry->unrecorded = failed;
@@ -971,26 +971,27 @@ void TaskQueue::retryRecord(const EntryPtr &entry)
         QMutexLocker lock(&d->mutex);
         failed = *entry->unrecorded;
     }
-    const bool recorded = recordFailedAttempt(entry, failed);
-    {
-        QMutexLocker lock(&d->mutex);
-        --d->recording;
-        if (recorded) {
+    if (recordFailedAttempt(entry, failed)) {
+        {
+            QMutexLocker lock(&d->mutex);
             entry->unrecorded.reset();
-            d->unrecorded.fetch_sub(1);
+            --d->unrecorded;
         }
-        d->changed.wakeAll();
-    }
-    if (!recorded) {
+        if (m_eventLog)
+            m_eventLog->info(
+                    u"payments"_s,
+                    u"The failed attempt of task %1 (%2) was recorded after %3"_s.arg(
+                            entry->id, entry->type, counted(failed.writes, u"try", u"tries")));
+        settle(entry, false, failed.dead, failed.runAt, failed.error, false);
+    } else {
         ++failed.writes;
         holdUnrecorded(entry, failed);
-        return;
     }
-    if (m_eventLog)
-        m_eventLog->info(u"payments"_s,
-                         u"The failed attempt of task %1 (%2) was recorded after %3"_s.arg(
-                                 entry->id, entry->type, counted(failed.writes, u"try", u"tries")));
-    settle(entry, false, failed.dead, failed.runAt, failed.error, false);
+    // Only now: waitForIdle() must not return while the outcome is being counted.
+    QMutexLocker lock(&d->mutex);
+    --d->recording;
+    d->changes.fetch_add(1);
+    d->changed.wakeAll();
 }
 
 // Counts a recorded outcome once, and releases the task's key or schedules its retry.
@@ -1385,12 +1386,12 @@ QueueMetricsSnapshot TaskQueue::metricsSnapshot() const
         s.depthLow = d->depth[2];
         s.inFlight = d->inFlight;
         s.paused = d->paused;
+        s.unrecordedFailures = d->unrecorded;
     }
     s.completed = quint64(d->completed->Value());
     s.failedAttempts = quint64(d->failedAttempts->Value());
     s.retried = quint64(d->retried->Value());
     s.dead = d->dead.load();
-    s.unrecordedFailures = d->unrecorded.load();
     const Metrics::HistogramReading processing = Metrics::read(*d->latency);
     s.p50Ms = processing.quantile(0.50);
     s.p95Ms = processing.quantile(0.95);
