@@ -12,6 +12,7 @@
 #include "core/metrics/healthboard.h"
 #include "core/metrics/metrics.h"
 #include "core/screens/screenshotservice.h"
+#include "core/storage/database.h"
 #include "core/version.h"
 
 #include <QElapsedTimer>
@@ -155,16 +156,21 @@ void registerApiKeyRoutes(Gateway *gateway)
                 }
                 QtConcurrent::run(gateway->http()->workerPool(),
                                   [directory, customer, label] {
-                                      QString why;
+                                      StorageError why;
                                       auto key = directory->issueApiKey(customer, label, &why);
                                       if (!key)
-                                          qCWarning(lcHttp) << "issuing an API key failed:" << why;
-                                      return key;
+                                          qCWarning(lcHttp)
+                                                  << "issuing an API key failed:" << why.text;
+                                      return std::make_pair(key, why.unavailable);
                                   })
                         .then(gateway->http(),
-                              [gateway, responder, customer, label](std::optional<QByteArray> key) {
+                              [gateway, responder, customer, label](
+                                      const std::pair<std::optional<QByteArray>, bool> &issued) {
+                                  const std::optional<QByteArray> &key = issued.first;
                                   if (!key) {
-                                      responder.fail(ApiError::internal());
+                                      responder.fail(ApiError::storageFailure(
+                                              issued.second,
+                                              u"The key could not be stored now; retry later."_s));
                                       return;
                                   }
                                   const QString prefix = QString::fromLatin1(key->left(10));
@@ -201,24 +207,30 @@ void registerApiKeyRoutes(Gateway *gateway)
                 const QString shown = wholeKey ? key.left(12) + u"..."_s : key;
                 QtConcurrent::run(gateway->http()->workerPool(),
                                   [directory, key] {
-                                      QString why;
+                                      StorageError why;
                                       const bool revoked = directory->revokeApiKey(key, &why);
                                       if (!revoked && !why.isEmpty())
-                                          qCWarning(lcHttp) << "revoking an API key failed:" << why;
-                                      return std::make_pair(revoked, why.isEmpty());
+                                          qCWarning(lcHttp)
+                                                  << "revoking an API key failed:" << why.text;
+                                      return std::make_pair(revoked, why);
                                   })
                         .then(gateway->http(),
-                              [gateway, responder, shown](std::pair<bool, bool> outcome) {
+                              [gateway, responder, shown](
+                                      const std::pair<bool, StorageError> &outcome) {
+                                  const StorageError &why = outcome.second;
                                   if (outcome.first) {
                                       gateway->eventLog()->info(u"http"_s,
                                                                 u"API key %1 revoked"_s.arg(shown));
                                       responder.sendJson({{u"revoked"_s, true}});
-                                  } else if (outcome.second) {
+                                  } else if (why.isEmpty()) {
                                       responder.fail(ApiError::notFound(
                                               u"api_key_not_found"_s,
                                               u"No active API key with that prefix."_s));
                                   } else {
-                                      responder.fail(ApiError::internal());
+                                      responder.fail(ApiError::storageFailure(
+                                              why.unavailable,
+                                              u"The key could not be revoked now; retry "
+                                              "later."_s));
                                   }
                               });
             },

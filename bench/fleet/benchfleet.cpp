@@ -460,7 +460,10 @@ private:
                 employees.append(employee);
             }
         }
-        return directory.addCustomersAndEmployees(rows, employees, error);
+        StorageError why;
+        const bool ok = directory.addCustomersAndEmployees(rows, employees, &why);
+        *error = why.text;
+        return ok;
     }
 
     QProcess m_process;

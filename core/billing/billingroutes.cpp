@@ -42,7 +42,6 @@ constexpr int MaxOffset = 1000000;
 constexpr int MaxDescription = 500;
 constexpr int MaxReference = 200;
 constexpr int MaxUrl = 2048;
-constexpr int StorageRetryAfterSeconds = 5;
 
 ApiError apiError(ErrorKind kind,
                   const QString &code,
@@ -57,14 +56,10 @@ ApiError apiError(ErrorKind kind,
 Reply internalError(const QString &requestId, const QString &what)
 {
     qCWarning(lcBilling) << "request" << requestId << "failed:" << what;
-    if (Database::isUnavailableError(what))
-        return Reply::error({ErrorKind::Unavailable,
-                             u"storage_unavailable"_s,
-                             u"The ledger cannot be written now; retry later."_s,
-                             {},
-                             StorageRetryAfterSeconds},
-                            requestId);
-    return Reply::error(ApiError::internal(), requestId);
+    return Reply::error(
+            ApiError::storageFailure(Database::isUnavailableErrorText(what),
+                                     u"The ledger cannot be written now; retry later."_s),
+            requestId);
 }
 
 Reply customerNotFound(const QString &requestId)

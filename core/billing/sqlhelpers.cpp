@@ -3,6 +3,7 @@
 #include "core/billing/sqlhelpers.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlResult>
@@ -15,8 +16,17 @@ namespace {
 // the thread exits, before its connections are (they were opened before anything was cached).
 struct StatementCache
 {
+    struct Statements
+    {
+        // Null once the connection is gone: its statements were finalised with it, and its
+        // address may be reused by the next connection's driver, so the address alone says
+        // nothing.
+        QPointer<QSqlDriver> driver;
+        QHash<QString, QSqlQuery> bySql;
+    };
+
     int depth = 0; // open StatementScopes
-    QHash<const QSqlDriver *, QHash<QString, QSqlQuery>> byDriver;
+    QHash<const QSqlDriver *, Statements> byDriver;
     QList<QSqlQuery> used; // run in the open scope: reset when it closes
 
     // The prepared statement for sql on query's connection; nullptr when it cannot be prepared.
@@ -25,21 +35,27 @@ struct StatementCache
         const QSqlDriver *driver = query.driver();
         if (!driver)
             return nullptr;
-        QHash<QString, QSqlQuery> &statements = byDriver[driver];
-        // A driver deleted and another allocated at its address: every statement kept under
-        // that address was finalised with the old connection (their driver pointer is null).
-        if (!statements.isEmpty() && statements.begin()->driver() != driver)
-            statements.clear();
-        auto it = statements.find(sql);
-        if (it == statements.end()) {
+        Statements &statements = byDriver[driver];
+        if (statements.driver != driver) {
+            statements.bySql.clear();
+            statements.driver = const_cast<QSqlDriver *>(driver);
+        }
+        auto it = statements.bySql.find(sql);
+        if (it == statements.bySql.end()) {
             QSqlQuery prepared(driver->createResult());
             if (!prepared.prepare(sql)) {
                 *error = prepared.lastError().text();
                 return nullptr;
             }
-            it = statements.insert(sql, prepared);
+            it = statements.bySql.insert(sql, prepared);
         }
         return &it.value();
+    }
+
+    // Forgets the statements of connections that are gone (threads open and close many).
+    void dropClosed()
+    {
+        byDriver.removeIf([](const auto &entry) { return entry.value().driver.isNull(); });
     }
 };
 
@@ -59,6 +75,15 @@ StatementScope::~StatementScope()
     for (QSqlQuery &query : t_cache.used)
         query.finish();
     t_cache.used.clear();
+    t_cache.dropClosed();
+}
+
+int cachedStatementCount()
+{
+    int count = 0;
+    for (const StatementCache::Statements &statements : std::as_const(t_cache.byDriver))
+        count += int(statements.bySql.size());
+    return count;
 }
 
 bool exec(QSqlQuery &query,

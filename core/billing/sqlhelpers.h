@@ -33,6 +33,10 @@ public:
     Q_DISABLE_COPY_MOVE(StatementScope)
 };
 
+// How many prepared statements this thread's cache holds, those of closed connections
+// included (tests: a closed connection's statements are gone once the next scope closes).
+int cachedStatementCount();
+
 // A NULL for an empty string (optional columns such as reference_id).
 QVariant nullable(const QString &value);
 

@@ -217,8 +217,8 @@ void WebhookIntake::handle(const Http::Request &request, const Http::Responder &
         case Outcome::Kind::Unavailable:
             break;
         }
-        responder.fail(unavailable(
-                u"storage_unavailable"_s, u"The event could not be stored; retry later."_s, 5));
+        responder.fail(Http::ApiError::storageUnavailable(
+                u"The event could not be stored; retry later."_s));
     });
 }
 

@@ -31,15 +31,26 @@ QVariant nullable(const QString &value)
     return value.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(value);
 }
 
-bool run(QSqlQuery &query, QString *error)
+// The driver text stays in the logs; callers turn failures into generic answers, 503 when
+// the store could not take the write now.
+bool fail(const Database &database, const QSqlQuery &query, StorageError *error)
 {
-    if (query.exec())
-        return true;
-    // The driver text stays in the logs; callers turn failures into generic answers.
-    qCWarning(lcFleet) << "directory write failed:" << query.lastError().text();
-    *error = QStringLiteral("the database refused the change (%1)")
-                     .arg(query.lastError().nativeErrorCode());
+    const QSqlError sqlError = query.lastError();
+    qCWarning(lcFleet) << "directory write failed:" << sqlError.text();
+    *error = {
+            QStringLiteral("the database refused the change (%1)").arg(sqlError.nativeErrorCode()),
+            database.isUnavailable(sqlError)};
     return false;
+}
+
+bool prepare(const Database &database, QSqlQuery &query, const QString &sql, StorageError *error)
+{
+    return query.prepare(sql) || fail(database, query, error);
+}
+
+bool run(const Database &database, QSqlQuery &query, StorageError *error)
+{
+    return query.exec() || fail(database, query, error);
 }
 
 void bindEmployee(QSqlQuery &query, const Employee &e)
@@ -259,7 +270,7 @@ int Directory::employeeCount(const QString &customerId) const
 }
 
 std::optional<Customer>
-Directory::createCustomer(const QString &companyName, const QString &email, QString *error)
+Directory::createCustomer(const QString &companyName, const QString &email, StorageError *error)
 {
     Customer c;
     c.id = newId(QStringLiteral("cst_"));
@@ -267,9 +278,10 @@ Directory::createCustomer(const QString &companyName, const QString &email, QStr
     c.email = email;
     c.createdAt = QDateTime::currentMSecsSinceEpoch();
     QSqlQuery query(m_database->connection());
-    query.prepare(QLatin1String(InsertCustomer));
+    if (!prepare(*m_database, query, QLatin1String(InsertCustomer), error))
+        return std::nullopt;
     bindCustomer(query, c);
-    if (!run(query, error))
+    if (!run(*m_database, query, error))
         return std::nullopt;
     QWriteLocker lock(&m_lock);
     m_customers.insert(c.id, c);
@@ -279,7 +291,7 @@ Directory::createCustomer(const QString &companyName, const QString &email, QStr
 }
 
 std::optional<QByteArray>
-Directory::issueApiKey(const QString &customerId, const QString &label, QString *error)
+Directory::issueApiKey(const QString &customerId, const QString &label, StorageError *error)
 {
     quint32 words[6];
     QRandomGenerator::system()->fillRange(words);
@@ -289,14 +301,18 @@ Directory::issueApiKey(const QString &customerId, const QString &label, QString 
                         .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     KeyEntry entry{hashKey(key), customerId, QString::fromLatin1(key.left(10)), false};
     QSqlQuery query(m_database->connection());
-    query.prepare(QStringLiteral("INSERT INTO api_keys (key_hash, customer_id, prefix, label, "
-                                 "created_at) VALUES (:hash, :customer, :prefix, :label, :at)"));
+    if (!prepare(*m_database,
+                 query,
+                 QStringLiteral("INSERT INTO api_keys (key_hash, customer_id, prefix, label, "
+                                "created_at) VALUES (:hash, :customer, :prefix, :label, :at)"),
+                 error))
+        return std::nullopt;
     query.bindValue(QStringLiteral(":hash"), QString::fromLatin1(entry.hash));
     query.bindValue(QStringLiteral(":customer"), customerId);
     query.bindValue(QStringLiteral(":prefix"), entry.prefix);
     query.bindValue(QStringLiteral(":label"), nullable(label));
     query.bindValue(QStringLiteral(":at"), QDateTime::currentMSecsSinceEpoch());
-    if (!run(query, error))
+    if (!run(*m_database, query, error))
         return std::nullopt;
     QWriteLocker lock(&m_lock);
     m_keys.insert(entry.hash, entry);
@@ -304,7 +320,7 @@ Directory::issueApiKey(const QString &customerId, const QString &label, QString 
     return key;
 }
 
-bool Directory::revokeApiKey(const QString &prefixOrHash, QString *error)
+bool Directory::revokeApiKey(const QString &prefixOrHash, StorageError *error)
 {
     QList<QByteArray> hashes;
     {
@@ -319,10 +335,14 @@ bool Directory::revokeApiKey(const QString &prefixOrHash, QString *error)
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const QByteArray &hash : hashes) {
         QSqlQuery query(m_database->connection());
-        query.prepare(QStringLiteral("UPDATE api_keys SET revoked_at = :at WHERE key_hash = :h"));
+        if (!prepare(*m_database,
+                     query,
+                     QStringLiteral("UPDATE api_keys SET revoked_at = :at WHERE key_hash = :h"),
+                     error))
+            return false;
         query.bindValue(QStringLiteral(":at"), now);
         query.bindValue(QStringLiteral(":h"), QString::fromLatin1(hash));
-        if (!run(query, error))
+        if (!run(*m_database, query, error))
             return false;
     }
     QWriteLocker lock(&m_lock);
@@ -363,7 +383,7 @@ void Directory::removeEmployeeLocked(const QString &employeeId)
     m_employees.erase(it);
 }
 
-std::optional<Employee> Directory::addEmployee(Employee employee, QString *error)
+std::optional<Employee> Directory::addEmployee(Employee employee, StorageError *error)
 {
     if (employee.id.isEmpty())
         employee.id = newId(QStringLiteral("emp_"));
@@ -372,9 +392,10 @@ std::optional<Employee> Directory::addEmployee(Employee employee, QString *error
         employee.createdAt = now;
     employee.updatedAt = now;
     QSqlQuery query(m_database->connection());
-    query.prepare(QLatin1String(InsertEmployee));
+    if (!prepare(*m_database, query, QLatin1String(InsertEmployee), error))
+        return std::nullopt;
     bindEmployee(query, employee);
-    if (!run(query, error))
+    if (!run(*m_database, query, error))
         return std::nullopt;
     QWriteLocker lock(&m_lock);
     insertEmployeeLocked(employee);
@@ -382,21 +403,24 @@ std::optional<Employee> Directory::addEmployee(Employee employee, QString *error
     return employee;
 }
 
-bool Directory::updateEmployee(const Employee &input, QString *error)
+bool Directory::updateEmployee(const Employee &input, StorageError *error)
 {
     Employee employee = input;
     employee.updatedAt = QDateTime::currentMSecsSinceEpoch();
     QSqlQuery query(m_database->connection());
-    query.prepare(
-            QStringLiteral("UPDATE employees SET name = :name, role = :role, status = :status, "
-                           "current_task = :task, vm_id = :vm, vm_url = :url, workspace_id = "
-                           ":ws, updated_at = :updated, customer_id = :customer, created_at = "
-                           ":created WHERE id = :id"));
+    if (!prepare(*m_database,
+                 query,
+                 QStringLiteral("UPDATE employees SET name = :name, role = :role, status = "
+                                ":status, current_task = :task, vm_id = :vm, vm_url = :url, "
+                                "workspace_id = :ws, updated_at = :updated, customer_id = "
+                                ":customer, created_at = :created WHERE id = :id"),
+                 error))
+        return false;
     bindEmployee(query, employee);
-    if (!run(query, error))
+    if (!run(*m_database, query, error))
         return false;
     if (query.numRowsAffected() == 0) {
-        *error = QStringLiteral("no employee %1").arg(employee.id);
+        *error = {QStringLiteral("no employee %1").arg(employee.id), false};
         return false;
     }
     QWriteLocker lock(&m_lock);
@@ -405,12 +429,13 @@ bool Directory::updateEmployee(const Employee &input, QString *error)
     return true;
 }
 
-bool Directory::removeEmployee(const QString &employeeId, QString *error)
+bool Directory::removeEmployee(const QString &employeeId, StorageError *error)
 {
     QSqlQuery query(m_database->connection());
-    query.prepare(QStringLiteral("DELETE FROM employees WHERE id = :id"));
+    if (!prepare(*m_database, query, QStringLiteral("DELETE FROM employees WHERE id = :id"), error))
+        return false;
     query.bindValue(QStringLiteral(":id"), employeeId);
-    if (!run(query, error))
+    if (!run(*m_database, query, error))
         return false;
     QWriteLocker lock(&m_lock);
     removeEmployeeLocked(employeeId);
@@ -420,34 +445,37 @@ bool Directory::removeEmployee(const QString &employeeId, QString *error)
 
 bool Directory::addCustomersAndEmployees(const QList<Customer> &customers,
                                          const QList<Employee> &employees,
-                                         QString *error)
+                                         StorageError *error)
 {
     QSqlDatabase db = m_database->connection();
-    if (!db.transaction()) {
-        *error = QStringLiteral("cannot begin a transaction");
-        return false;
-    }
+    // BEGIN and COMMIT through a query: QSqlDatabase::transaction() and commit() drop the
+    // driver's error code, and with it whether the store was only unavailable.
+    QSqlQuery control(db);
+    if (!control.exec(QStringLiteral("BEGIN")))
+        return fail(*m_database, control, error);
     QSqlQuery query(db);
-    query.prepare(QLatin1String(InsertCustomer));
+    const auto rollBack = [&] {
+        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        return false;
+    };
+    if (!prepare(*m_database, query, QLatin1String(InsertCustomer), error))
+        return rollBack();
     for (const Customer &c : customers) {
         bindCustomer(query, c);
-        if (!run(query, error)) {
-            db.rollback();
-            return false;
-        }
+        if (!run(*m_database, query, error))
+            return rollBack();
     }
-    query.prepare(QLatin1String(InsertEmployee));
+    if (!prepare(*m_database, query, QLatin1String(InsertEmployee), error))
+        return rollBack();
     for (const Employee &e : employees) {
         bindEmployee(query, e);
-        if (!run(query, error)) {
-            db.rollback();
-            return false;
-        }
+        if (!run(*m_database, query, error))
+            return rollBack();
     }
-    if (!db.commit()) {
-        *error = QStringLiteral("cannot commit the transaction");
-        db.rollback();
-        return false;
+    query.finish();
+    if (!control.exec(QStringLiteral("COMMIT"))) {
+        fail(*m_database, control, error);
+        return rollBack();
     }
     QWriteLocker lock(&m_lock);
     for (const Customer &c : customers) {

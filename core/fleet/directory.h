@@ -14,6 +14,7 @@
 namespace Mouse {
 
 class Database;
+struct StorageError;
 
 struct Customer
 {
@@ -73,24 +74,25 @@ public:
     // Bumped on every change; lets caches of derived answers notice.
     quint64 generation() const { return m_generation.load(std::memory_order_acquire); }
 
-    // ---- Writes (database first; *error holds a message safe for logs, not for clients)
+    // ---- Writes (database first). *error holds a message safe for logs, not for clients,
+    // and whether the store was unavailable (locked, full, read-only, connection lost).
     std::optional<Customer>
-    createCustomer(const QString &companyName, const QString &email, QString *error);
+    createCustomer(const QString &companyName, const QString &email, StorageError *error);
     // A new key "mk_..." returned in plaintext once; only its hash is kept.
     std::optional<QByteArray>
-    issueApiKey(const QString &customerId, const QString &label, QString *error);
+    issueApiKey(const QString &customerId, const QString &label, StorageError *error);
     // By the key's prefix (shown to operators) or its full hash. False if nothing matched.
-    bool revokeApiKey(const QString &prefixOrHash, QString *error);
+    bool revokeApiKey(const QString &prefixOrHash, StorageError *error);
 
     // Inserts the employee (id and times filled in when empty); returns it as stored.
-    std::optional<Employee> addEmployee(Employee employee, QString *error);
-    bool updateEmployee(const Employee &employee, QString *error);
-    bool removeEmployee(const QString &employeeId, QString *error);
+    std::optional<Employee> addEmployee(Employee employee, StorageError *error);
+    bool updateEmployee(const Employee &employee, StorageError *error);
+    bool removeEmployee(const QString &employeeId, StorageError *error);
 
     // Everything in one transaction (the demo seed).
     bool addCustomersAndEmployees(const QList<Customer> &customers,
                                   const QList<Employee> &employees,
-                                  QString *error);
+                                  StorageError *error);
 
     static QString newId(const QString &prefix);
     static QByteArray hashKey(const QByteArray &key); // SHA-256, lower-case hex

@@ -321,7 +321,10 @@ void registerFleetRoutes(Http::Router &router, FleetService &fleet, Directory &d
                                                                u"A customer with this email "
                                                                "exists."_s));
                             if (!created.customer)
-                                return responder.fail(ApiError::internal());
+                                return responder.fail(ApiError::storageFailure(
+                                        created.error == u"storage_unavailable",
+                                        u"The customer could not be created now; retry "
+                                        "later."_s));
                             responder.sendJson({{u"success"_s, true},
                                                 {u"customer"_s, customerJson(*created.customer)},
                                                 {u"api_key"_s, QString::fromLatin1(created.apiKey)},

@@ -3,10 +3,12 @@
 #include "core/fleet/fleetservice.h"
 
 #include "core/config/settings.h"
+#include "core/http/apierror.h"
 #include "core/log/eventlog.h"
 #include "core/log/plural.h"
 #include "core/logging.h"
 #include "core/orgo/orgoclient.h"
+#include "core/storage/database.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -74,6 +76,26 @@ FleetOutcome outcome(FleetOutcome::Kind kind, const QString &code, const QString
     result.message = message;
     return result;
 }
+
+// A directory write that failed: 503 storage_unavailable (retry later) when the store could
+// not take it now, else 500 with the caller's code. Never the driver's text.
+FleetOutcome storageFailure(const StorageError &error, const QString &code, const QString &message)
+{
+    if (!error.unavailable)
+        return outcome(FleetOutcome::Kind::Internal, code, message);
+    FleetOutcome result = outcome(FleetOutcome::Kind::Unavailable,
+                                  QStringLiteral("storage_unavailable"),
+                                  message + QStringLiteral(" Retry later."));
+    result.upstream.retryAfterMs = 1000 * Http::ApiError::StorageRetryAfterSeconds;
+    return result;
+}
+
+// A directory write's outcome on the database pool: the employee as stored, or why not.
+struct SavedEmployee
+{
+    std::optional<Employee> employee;
+    StorageError error;
+};
 
 QString isoTime(qint64 ms)
 {
@@ -644,7 +666,7 @@ FleetService::action(const QString &customerId, const QString &vmId, const QStri
         updated.status = name == u"stop" ? QStringLiteral("stopped") : QStringLiteral("active");
         Directory *directory = m_directory;
         QtConcurrent::run(&m_dbPool, [directory, updated] {
-            QString error;
+            StorageError error;
             return directory->updateEmployee(updated, &error);
         }).then(this, [this, promise, updated, vm](bool saved) {
             if (!saved)
@@ -706,19 +728,23 @@ QFuture<FleetOutcome> FleetService::deleteVm(const QString &customerId, const QS
         updated.vmUrl.clear();
         Directory *directory = m_directory;
         QtConcurrent::run(&m_dbPool, [directory, updated] {
-            QString error;
-            return directory->updateEmployee(updated, &error);
-        }).then(this, [this, promise, updated, vmId](bool saved) {
+            StorageError error;
+            return directory->updateEmployee(updated, &error) ? StorageError() : error;
+        }).then(this, [this, promise, updated, vmId](const StorageError &error) {
             FleetOutcome result;
-            if (!saved) {
+            if (!error.isEmpty()) {
                 m_eventLog->error(QStringLiteral("fleet"),
                                   QStringLiteral("VM %1 was deleted but employee %2 could not be "
-                                                 "updated")
-                                          .arg(vmId, updated.id));
-                result = outcome(FleetOutcome::Kind::Internal,
-                                 QStringLiteral("internal_error"),
-                                 QStringLiteral("The VM was deleted, but the gateway could not "
-                                                "record it."));
+                                                 "updated%3")
+                                          .arg(vmId,
+                                               updated.id,
+                                               error.unavailable
+                                                       ? QStringLiteral(" (storage unavailable)")
+                                                       : QString()));
+                result = storageFailure(error,
+                                        QStringLiteral("internal_error"),
+                                        QStringLiteral("The VM was deleted, but the gateway could "
+                                                       "not record it."));
             }
             result.employee = updated;
             emit vmDeleted(vmId);
@@ -782,21 +808,22 @@ QFuture<FleetOutcome> FleetService::deploy(const QString &customerId, const Depl
                                                : created.computer.workspaceId;
                 Directory *directory = m_directory;
                 QtConcurrent::run(&m_dbPool, [directory, employee] {
-                    QString error;
-                    return directory->addEmployee(employee, &error);
-                }).then(this, [this, promise, created](const std::optional<Employee> &saved) {
-                    if (!saved) {
+                    SavedEmployee saved;
+                    saved.employee = directory->addEmployee(employee, &saved.error);
+                    return saved;
+                }).then(this, [this, promise, created](const SavedEmployee &saved) {
+                    if (!saved.employee) {
                         compensate(created.computer.id);
-                        promise->addResult(
-                                outcome(FleetOutcome::Kind::Internal,
-                                        QStringLiteral("deploy_failed"),
-                                        QStringLiteral("The employee could not be saved; the "
-                                                       "new VM is being removed.")));
+                        promise->addResult(storageFailure(
+                                saved.error,
+                                QStringLiteral("deploy_failed"),
+                                QStringLiteral("The employee could not be saved; the new VM is "
+                                               "being removed.")));
                         promise->finish();
                         return;
                     }
                     FleetOutcome result;
-                    result.employee = *saved;
+                    result.employee = *saved.employee;
                     result.vm = writeThrough(created.computer);
                     emit employeesChanged();
                     promise->addResult(result);
@@ -886,10 +913,11 @@ QFuture<FleetService::NewCustomer> FleetService::createCustomer(const QString &c
                 return result;
             }
         }
-        QString error;
+        StorageError error;
         result.customer = directory->createCustomer(companyName, email, &error);
         if (!result.customer) {
-            result.error = QStringLiteral("internal");
+            result.error = error.unavailable ? QStringLiteral("storage_unavailable")
+                                             : QStringLiteral("internal");
             return result;
         }
         const auto key
@@ -959,7 +987,7 @@ QFuture<bool> FleetService::seedDemo(const QString &workspaceId)
                 }
                 Directory *directory = m_directory;
                 QtConcurrent::run(&m_dbPool, [directory, customers, employees] {
-                    QString error;
+                    StorageError error;
                     QList<QByteArray> keys;
                     if (!directory->addCustomersAndEmployees(customers, employees, &error))
                         return keys;

@@ -37,6 +37,9 @@ struct ApiError
     QJsonObject details;
     int retryAfterSeconds = -1;
 
+    // How long a client waits before it retries a request the store could not take.
+    static constexpr int StorageRetryAfterSeconds = 5;
+
     static ApiError badRequest(const QString &code, const QString &message)
     {
         return {ErrorKind::BadRequest, code, message, {}, -1};
@@ -44,6 +47,23 @@ struct ApiError
     static ApiError notFound(const QString &code, const QString &message)
     {
         return {ErrorKind::NotFound, code, message, {}, -1};
+    }
+    // The store could not take the work now (locked by another process, full, read-only,
+    // connection lost: Database::isUnavailable): 503 with Retry-After, so that clients retry
+    // instead of giving up on a 500. message says what could not be done, never why in the
+    // driver's words.
+    static ApiError storageUnavailable(const QString &message)
+    {
+        return {ErrorKind::Unavailable,
+                QStringLiteral("storage_unavailable"),
+                message,
+                {},
+                StorageRetryAfterSeconds};
+    }
+    // 503 storage_unavailable when unavailable, else 500 internal_error.
+    static ApiError storageFailure(bool unavailable, const QString &message)
+    {
+        return unavailable ? storageUnavailable(message) : internal();
     }
     static ApiError internal()
     {

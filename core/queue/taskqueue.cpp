@@ -99,10 +99,23 @@ bool execQuery(QSqlQuery &query, const char *what)
 
 } // namespace
 
+// A failed attempt as finish() writes it: the task's next status (pending for a retry at
+// runAt, or dead) and the attempt's history row.
+struct TaskQueue::FailedAttempt
+{
+    bool dead = false;
+    qint64 runAt = 0;
+    qint64 at = 0; // when the attempt ended
+    QString error;
+    int writes = 1; // tries to record it so far
+};
+
 // One unfinished task as the scheduler sees it (no payload: that is read when it runs).
 struct TaskQueue::Entry
 {
-    enum class State { Waiting, Ready, Delayed, Running };
+    // Recording: the attempt failed and the database refused its record (disk full,
+    // read-only, locked); the write is retried with backoff while the task keeps its key.
+    enum class State { Waiting, Ready, Delayed, Running, Recording };
 
     QString id;
     QString type;
@@ -114,6 +127,7 @@ struct TaskQueue::Entry
     int attempt = 0;   // runs so far
     int retryFrom = 0; // attempt count when an operator last retried it
     State state = State::Waiting;
+    std::optional<FailedAttempt> unrecorded; // while Recording
 };
 
 struct TaskQueue::Private
@@ -129,6 +143,8 @@ struct TaskQueue::Private
     // Ready entries per pool and priority, ordered by arrival.
     std::array<std::array<std::map<qint64, EntryPtr>, 3>, 2> ready;
     std::multimap<qint64, EntryPtr> delayed;     // by runAt
+    std::multimap<qint64, EntryPtr> rerecord;    // unrecorded failures, by their next write
+    qint64 recording = 0;                        // rerecord writes running on the pool
     QHash<QString, std::deque<EntryPtr>> chains; // ordering key -> entries, head first
     std::map<qint64, EntryPtr> unfinished;       // by seq
     QHash<QString, EntryPtr> staged;             // inserted, transaction not yet committed
@@ -148,11 +164,14 @@ struct TaskQueue::Private
     Metrics::Counter ownFailed;
     Metrics::Counter ownRetried;
     Metrics::Counter ownDeadLettered;
+    Metrics::Counter ownRefusedRecords;
+    qint64 unrecorded = 0; // tasks whose failed attempt is not written yet (under mutex)
     Metrics::Histogram *latency = &ownLatency;
     Metrics::Counter *completed = &ownCompleted;
     Metrics::Counter *failedAttempts = &ownFailed;
     Metrics::Counter *retried = &ownRetried;
     Metrics::Counter *deadLettered = &ownDeadLettered;
+    Metrics::Counter *refusedRecords = &ownRefusedRecords;
 
     TaskPool poolFor(const QString &type) const { return poolOf.value(type, TaskPool::Payments); }
 };
@@ -170,6 +189,7 @@ QJsonObject QueueMetricsSnapshot::toJson() const
             {u"failed_attempts"_s, qint64(failedAttempts)},
             {u"retried"_s, qint64(retried)},
             {u"dead"_s, dead},
+            {u"unrecorded_failures"_s, unrecordedFailures},
             {u"processing_ms"_s,
              QJsonObject{{u"p50"_s, p50Ms}, {u"p95"_s, p95Ms}, {u"p99"_s, p99Ms}}},
             {u"oldest_pending_age_ms"_s, oldestPendingAgeMs},
@@ -222,6 +242,12 @@ TaskQueue::TaskQueue(Database &database,
         d->retried = &metrics->counter(u"mouse_queue_retried_total"_s, u"Task retries scheduled"_s);
         d->deadLettered = &metrics->counter(u"mouse_queue_dead_lettered_total"_s,
                                             u"Tasks moved to the dead-letter list"_s);
+        d->refusedRecords = &metrics->counter(
+                u"mouse_queue_unrecorded_failures_total"_s,
+                u"Writes of a failed attempt (retry or dead letter) the database refused"_s);
+        metrics->callbackGauge(u"mouse_queue_unrecorded_failures"_s,
+                               u"Tasks whose failed attempt waits to be written again"_s,
+                               [this] { return double(metricsSnapshot().unrecordedFailures); });
         const std::array<TaskPriority, 3> priorities{
                 TaskPriority::High, TaskPriority::Normal, TaskPriority::Low};
         for (TaskPriority priority : priorities) {
@@ -376,6 +402,8 @@ void TaskQueue::stop(int timeoutMs)
         for (auto &list : pool)
             list.clear();
     d->delayed.clear();
+    d->rerecord.clear();
+    d->unrecorded = 0;
     d->chains.clear();
     d->unfinished.clear();
     d->depth = {0, 0, 0};
@@ -856,39 +884,124 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
     }
 
     if (!done && !attemptError.isNull()) {
-        QSqlDatabase db = m_database.connection();
-        WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
-        QSqlQuery update(db);
-        update.prepare(u"UPDATE tasks SET status = ?, run_at = ?, last_error = ?, "
-                       "finished_at = ? WHERE id = ?"_s);
-        update.addBindValue(toDead ? u"dead"_s : u"pending"_s);
-        update.addBindValue(runAt);
-        update.addBindValue(attemptError.left(1000));
-        update.addBindValue(toDead ? QVariant(at) : QVariant(QMetaType(QMetaType::LongLong)));
-        update.addBindValue(entry->id);
-        QSqlQuery attempt(db);
-        attempt.prepare(u"INSERT INTO task_attempts (task_id, attempt, started_at, finished_at, "
-                        "outcome, error) VALUES (?, ?, ?, ?, ?, ?)"_s);
-        attempt.addBindValue(entry->id);
-        attempt.addBindValue(entry->attempt);
-        attempt.addBindValue(at);
-        attempt.addBindValue(at);
-        attempt.addBindValue(toDead ? u"failed"_s : u"retry"_s);
-        attempt.addBindValue(attemptError.left(1000));
-        // A dead-lettered event shows as failed where operators look for it; a retry from the
-        // dead-letter list puts it back to received.
-        QSqlQuery event(db);
-        event.prepare(u"UPDATE stripe_events SET status = 'failed' WHERE status = 'received' "
-                      "AND event_id = (SELECT reference FROM tasks WHERE id = ?)"_s);
-        event.addBindValue(entry->id);
-        if (!tx.isOpen() || !execQuery(update, "recording a failed attempt")
-            || !execQuery(attempt, "recording an attempt")
-            || (toDead && !execQuery(event, "marking a dead event failed")) || !tx.commit())
-            qCWarning(lcQueue) << "task" << entry->id
-                               << "failure not recorded; it resumes "
-                                  "on the next start";
+        const FailedAttempt failed{toDead, runAt, at, attemptError.left(1000)};
+        if (!recordFailedAttempt(entry, failed)) {
+            holdUnrecorded(entry, failed);
+            return;
+        }
     }
+    settle(entry, done, toDead, runAt, attemptError, true);
+}
 
+bool TaskQueue::recordFailedAttempt(const EntryPtr &entry, const FailedAttempt &failed)
+{
+    QSqlDatabase db = m_database.connection();
+    WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
+    QSqlQuery update(db);
+    update.prepare(u"UPDATE tasks SET status = ?, run_at = ?, last_error = ?, "
+                   "finished_at = ? WHERE id = ?"_s);
+    update.addBindValue(failed.dead ? u"dead"_s : u"pending"_s);
+    update.addBindValue(failed.runAt);
+    update.addBindValue(failed.error);
+    update.addBindValue(failed.dead ? QVariant(failed.at)
+                                    : QVariant(QMetaType(QMetaType::LongLong)));
+    update.addBindValue(entry->id);
+    QSqlQuery attempt(db);
+    attempt.prepare(u"INSERT INTO task_attempts (task_id, attempt, started_at, finished_at, "
+                    "outcome, error) VALUES (?, ?, ?, ?, ?, ?)"_s);
+    attempt.addBindValue(entry->id);
+    attempt.addBindValue(entry->attempt);
+    attempt.addBindValue(failed.at);
+    attempt.addBindValue(failed.at);
+    attempt.addBindValue(failed.dead ? u"failed"_s : u"retry"_s);
+    attempt.addBindValue(failed.error);
+    // A dead-lettered event shows as failed where operators look for it; a retry from the
+    // dead-letter list puts it back to received.
+    QSqlQuery event(db);
+    event.prepare(u"UPDATE stripe_events SET status = 'failed' WHERE status = 'received' "
+                  "AND event_id = (SELECT reference FROM tasks WHERE id = ?)"_s);
+    event.addBindValue(entry->id);
+    return tx.isOpen() && execQuery(update, "recording a failed attempt")
+           && execQuery(attempt, "recording an attempt")
+           && (!failed.dead || execQuery(event, "marking a dead event failed")) && tx.commit();
+}
+
+// The database refused to record a failed attempt (disk full, read-only, locked). Counting
+// the task dead, or scheduling its retry, in memory only would be a lie: in storage it is
+// still claimed (running), the dead-letter list would not show it, and a retry would find
+// it not pending and drop it. So the task keeps its key and stays unfinished, the record is
+// written again with backoff, and only then is the outcome counted. Should the gateway stop
+// first, the claimed task resumes at the next start as an interrupted attempt: never lost.
+void TaskQueue::holdUnrecorded(const EntryPtr &entry, const FailedAttempt &failed)
+{
+    d->refusedRecords->Increment();
+    const qint64 retryIn = backoffMs(failed.writes);
+    const bool first = failed.writes == 1;
+    {
+        QMutexLocker lock(&d->mutex);
+        if (first) {
+            --d->inFlight;
+            ++d->unrecorded;
+        }
+        entry->state = Entry::State::Recording;
+        entry->unrecorded = failed;
+        if (d->started)
+            d->rerecord.emplace(now() + retryIn, entry);
+        d->changes.fetch_add(1);
+        dispatchLocked();
+        d->changed.wakeAll();
+    }
+    requestRetryTimer();
+    qCWarning(lcQueue) << "task" << entry->id << "failure not recorded (write" << failed.writes
+                       << "); written again in" << retryIn << "ms";
+    if (first && m_eventLog)
+        m_eventLog->warning(u"payments"_s,
+                            u"Task %1 (%2) failed, but the database refused to record it as %3; "
+                            "it stays pending in storage and the write is retried in %4 s"_s
+                                    .arg(entry->id,
+                                         entry->type,
+                                         failed.dead ? u"dead-lettered"_s : u"due for a retry"_s)
+                                    .arg(double(retryIn) / 1000.0, 0, 'f', 1));
+}
+
+void TaskQueue::retryRecord(const EntryPtr &entry)
+{
+    FailedAttempt failed;
+    {
+        QMutexLocker lock(&d->mutex);
+        failed = *entry->unrecorded;
+    }
+    if (recordFailedAttempt(entry, failed)) {
+        {
+            QMutexLocker lock(&d->mutex);
+            entry->unrecorded.reset();
+            --d->unrecorded;
+        }
+        if (m_eventLog)
+            m_eventLog->info(
+                    u"payments"_s,
+                    u"The failed attempt of task %1 (%2) was recorded after %3"_s.arg(
+                            entry->id, entry->type, counted(failed.writes, u"try", u"tries")));
+        settle(entry, false, failed.dead, failed.runAt, failed.error, false);
+    } else {
+        ++failed.writes;
+        holdUnrecorded(entry, failed);
+    }
+    // Only now: waitForIdle() must not return while the outcome is being counted.
+    QMutexLocker lock(&d->mutex);
+    --d->recording;
+    d->changes.fetch_add(1);
+    d->changed.wakeAll();
+}
+
+// Counts a recorded outcome once, and releases the task's key or schedules its retry.
+void TaskQueue::settle(const EntryPtr &entry,
+                       bool done,
+                       bool toDead,
+                       qint64 runAt,
+                       const QString &attemptError,
+                       bool wasRunning)
+{
     if (toDead && !attemptError.isNull()) {
         d->dead.fetch_add(1);
         d->deadLettered->Increment();
@@ -908,7 +1021,8 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
     }
 
     QMutexLocker lock(&d->mutex);
-    --d->inFlight;
+    if (wasRunning)
+        --d->inFlight;
     if (d->started) {
         if (done || toDead) {
             releaseKeyLocked(entry);
@@ -948,6 +1062,8 @@ void TaskQueue::scheduleRetryTimer()
         QMutexLocker lock(&d->mutex);
         if (!d->delayed.empty())
             next = d->delayed.begin()->first;
+        if (!d->rerecord.empty() && (next < 0 || d->rerecord.begin()->first < next))
+            next = d->rerecord.begin()->first;
     }
     if (next < 0) {
         m_retryTimer.stop();
@@ -965,6 +1081,13 @@ void TaskQueue::processDueRetries()
             const EntryPtr entry = d->delayed.begin()->second;
             d->delayed.erase(d->delayed.begin());
             makeEligibleLocked(entry);
+        }
+        // Failed attempts the database refused: written again off this (the HTTP) thread.
+        while (d->started && !d->rerecord.empty() && d->rerecord.begin()->first <= at) {
+            const EntryPtr entry = d->rerecord.begin()->second;
+            d->rerecord.erase(d->rerecord.begin());
+            ++d->recording;
+            d->pools[1].start([this, entry] { retryRecord(entry); });
         }
         dispatchLocked();
     }
@@ -1232,7 +1355,7 @@ bool TaskQueue::waitForIdle(int timeoutMs)
     timer.start();
     QMutexLocker lock(&d->mutex);
     for (;;) {
-        bool busy = d->running[0] > 0 || d->running[1] > 0;
+        bool busy = d->running[0] > 0 || d->running[1] > 0 || d->recording > 0;
         for (int pool = 0; pool < 2 && !busy && !d->paused; ++pool)
             for (const auto &list : d->ready[pool])
                 busy = busy || !list.empty();
@@ -1263,6 +1386,7 @@ QueueMetricsSnapshot TaskQueue::metricsSnapshot() const
         s.depthLow = d->depth[2];
         s.inFlight = d->inFlight;
         s.paused = d->paused;
+        s.unrecordedFailures = d->unrecorded;
     }
     s.completed = quint64(d->completed->Value());
     s.failedAttempts = quint64(d->failedAttempts->Value());

@@ -93,7 +93,9 @@ struct QueueMetricsSnapshot
     quint64 completed = 0;
     quint64 failedAttempts = 0;
     quint64 retried = 0;
-    qint64 dead = 0;  // currently in the dead-letter list
+    qint64 dead = 0; // currently in the dead-letter list
+    // Failed attempts the database refused to record (the tasks stay pending in storage).
+    qint64 unrecordedFailures = 0;
     double p50Ms = 0; // handler + commit time
     double p95Ms = 0;
     double p99Ms = 0;
@@ -259,6 +261,16 @@ private:
     size_t runSome(QSqlDatabase &db, std::vector<std::pair<EntryPtr, Task>> &tasks, size_t from);
     static constexpr int kMaxBatch = 64;
     void finish(const EntryPtr &entry, const TaskResult &result, const QString &attemptError);
+    struct FailedAttempt;
+    bool recordFailedAttempt(const EntryPtr &entry, const FailedAttempt &failed);
+    void holdUnrecorded(const EntryPtr &entry, const FailedAttempt &failed);
+    void retryRecord(const EntryPtr &entry);
+    void settle(const EntryPtr &entry,
+                bool done,
+                bool toDead,
+                qint64 runAt,
+                const QString &attemptError,
+                bool wasRunning);
     void requestRetryTimer();
     void scheduleRetryTimer();
     void emitMetricsIfChanged();

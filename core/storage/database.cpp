@@ -214,8 +214,12 @@ QSqlDatabase Database::openConnection(const QString &name, QString *error) const
                 m_inMemory
                         ? QStringLiteral("file:%1?mode=memory&cache=shared").arg(m_connectionPrefix)
                         : m_location);
-        const QString busy = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_busyTimeoutMs);
-        db.setConnectOptions(m_inMemory ? QStringLiteral("QSQLITE_OPEN_URI;") + busy : busy);
+        QString options = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_busyTimeoutMs);
+        if (m_inMemory)
+            options += QStringLiteral(";QSQLITE_OPEN_URI");
+        if (m_readOnly)
+            options += QStringLiteral(";QSQLITE_OPEN_READONLY");
+        db.setConnectOptions(options);
     }
     if (!db.open()) {
         // The driver's text may contain the connection string; keep it out of answers.
@@ -255,7 +259,33 @@ int Database::schemaVersion() const
     return query.value(0).toInt();
 }
 
-bool Database::isUnavailableError(const QString &errorText)
+bool Database::isUnavailableError(Kind kind, const QSqlError &error)
+{
+    const QString code = error.nativeErrorCode();
+    if (kind == Kind::Sqlite) {
+        // QSQLITE puts the step's result code there in decimal; an extended code (e.g.
+        // SQLITE_IOERR_WRITE, 778) keeps its primary code in the low byte.
+        bool ok = false;
+        const int primary = code.toInt(&ok) & 0xff;
+        static constexpr int busy = 5, locked = 6, readOnly = 8, ioError = 10, full = 13,
+                             cantOpen = 14;
+        return ok
+               && (primary == busy || primary == locked || primary == readOnly || primary == ioError
+                   || primary == full || primary == cantOpen);
+    }
+    // A statement that failed with no error at all: Qt 6.4's QPSQL got no result from libpq,
+    // which happens when the connection is gone. libpq's own failures (the connection broke
+    // or was never made) carry no SQLSTATE but libpq's message. Qt's own errors ("Parameter
+    // count mismatch") carry neither: the statement's fault.
+    if (error.type() == QSqlError::NoError)
+        return true;
+    if (code.isEmpty())
+        return error.type() == QSqlError::ConnectionError || !error.databaseText().isEmpty();
+    return code.startsWith(u"08") || code.startsWith(u"53") || code.startsWith(u"57P0")
+           || code == u"25006" || code == u"40001" || code == u"40P01";
+}
+
+bool Database::isUnavailableErrorText(const QString &errorText)
 {
     // sqlite3_errstr() texts of SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR,
     // SQLITE_READONLY and SQLITE_CANTOPEN, then libpq's for a lost or refused connection.

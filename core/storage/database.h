@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QString>
 #include <QStringList>
 
@@ -10,6 +11,17 @@
 #include <optional>
 
 namespace Mouse {
+
+// Why a storage write failed: the driver's text, for logs only (never for clients), and
+// whether the store could not take the work now (Database::isUnavailable), which HTTP answers
+// 503 storage_unavailable with Retry-After instead of 500.
+struct StorageError
+{
+    QString text;
+    bool unavailable = false;
+
+    bool isEmpty() const { return text.isEmpty(); }
+};
 
 // The gateway's store: SQLite by default, PostgreSQL when given a postgresql:// URL.
 //
@@ -32,6 +44,12 @@ public:
     // fails with "database is locked". Set before open(); tests shorten it.
     void setBusyTimeoutMs(int ms) { m_busyTimeoutMs = ms; }
 
+    // SQLite only: every connection opens read-only (QSQLITE_OPEN_READONLY), so that each
+    // write fails with SQLITE_READONLY, as on a read-only mount. For inspecting a copy, and for
+    // tests of a store that refuses writes whoever runs them (root ignores file modes). The
+    // schema must already be current: open() then only checks it. Set before open().
+    void setReadOnly(bool readOnly) { m_readOnly = readOnly; }
+
     // Opens the main connection, creating the file's folder, and runs pending migrations.
     bool open(QString *error);
 
@@ -45,10 +63,21 @@ public:
     // Where the data is, for messages: the file, or a PostgreSQL URL without its credentials.
     QString displayName() const;
 
-    // Whether a driver's error text says the store cannot take the work now (locked by
-    // another process, disk full, read-only, I/O error, PostgreSQL connection lost) rather
-    // than that the statement is wrong: such failures are answered 503 with Retry-After.
-    static bool isUnavailableError(const QString &errorText);
+    // Whether a driver's error says the store cannot take the work now rather than that the
+    // statement is wrong: such failures are answered 503 storage_unavailable with Retry-After.
+    // Decided by the driver's code (QSqlError::nativeErrorCode()), never by its text:
+    // SQLite's result code (BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, extended codes
+    // included), PostgreSQL's SQLSTATE (08 connection, 53 insufficient resources, 57P0x
+    // shutdown, 25006 read-only transaction, 40001/40P01 serialization failure and deadlock).
+    // A PostgreSQL error without a SQLSTATE but with libpq's message, or a failed statement
+    // with no error at all (Qt's QPSQL on a dead connection), means the connection is gone.
+    // Call it only for a statement that failed.
+    static bool isUnavailableError(Kind kind, const QSqlError &error);
+    bool isUnavailable(const QSqlError &error) const { return isUnavailableError(m_kind, error); }
+
+    // The same, for the billing module, whose errors still travel as text: matches the
+    // messages SQLite and libpq give for those codes. Do not use in new code.
+    static bool isUnavailableErrorText(const QString &errorText);
 
     // The default SQLite file: $XDG_DATA_HOME/mouse-gateway/mouse-gateway.sqlite.
     static QString defaultLocation();
@@ -64,6 +93,7 @@ private:
     QString m_connectionPrefix;
     bool m_inMemory = false;
     int m_busyTimeoutMs = 10000;
+    bool m_readOnly = false;
     static std::atomic<int> s_instances;
 };
 

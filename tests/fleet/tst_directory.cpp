@@ -25,13 +25,14 @@ void tst_Directory::keysAreHashedAndRevocable()
 {
     Database db(u"sqlite::memory:"_s);
     QString error;
+    StorageError why;
     QVERIFY(db.open(&error));
     Directory directory(&db);
     QVERIFY(directory.load(&error));
-    const auto customer = directory.createCustomer(u"Acme"_s, u"a@x.example"_s, &error);
+    const auto customer = directory.createCustomer(u"Acme"_s, u"a@x.example"_s, &why);
     QVERIFY(customer);
     QVERIFY(customer->id.startsWith(u"cst_"));
-    const auto key = directory.issueApiKey(customer->id, u"ci"_s, &error);
+    const auto key = directory.issueApiKey(customer->id, u"ci"_s, &why);
     QVERIFY(key);
     QVERIFY(key->startsWith("mk_"));
     QCOMPARE(directory.customerForApiKey(*key), customer->id);
@@ -45,7 +46,7 @@ void tst_Directory::keysAreHashedAndRevocable()
     QCOMPARE(query.value(0).toString().toLatin1(), Directory::hashKey(*key));
     QVERIFY(!query.value(0).toString().contains(QString::fromLatin1(*key)));
 
-    QVERIFY(directory.revokeApiKey(query.value(1).toString(), &error));
+    QVERIFY(directory.revokeApiKey(query.value(1).toString(), &why));
     QVERIFY(!directory.customerForApiKey(*key));
 }
 
@@ -54,6 +55,7 @@ void tst_Directory::persistsAndReloads()
     QTemporaryDir dir;
     const QString path = dir.filePath(u"d.sqlite"_s);
     QString error;
+    StorageError why;
     QByteArray key;
     QString customerId;
     {
@@ -61,14 +63,14 @@ void tst_Directory::persistsAndReloads()
         QVERIFY(db.open(&error));
         Directory directory(&db);
         QVERIFY(directory.load(&error));
-        customerId = directory.createCustomer(u"Acme"_s, u"a@x.example"_s, &error)->id;
-        key = *directory.issueApiKey(customerId, {}, &error);
+        customerId = directory.createCustomer(u"Acme"_s, u"a@x.example"_s, &why)->id;
+        key = *directory.issueApiKey(customerId, {}, &why);
         Employee e;
         e.customerId = customerId;
         e.name = u"Ann"_s;
         e.role = u"ops"_s;
         e.vmId = u"vm-1"_s;
-        QVERIFY(directory.addEmployee(e, &error));
+        QVERIFY(directory.addEmployee(e, &why));
     }
     Database db(path);
     QVERIFY(db.open(&error));
@@ -83,12 +85,13 @@ void tst_Directory::employeesByCustomerAndVm()
 {
     Database db(u"sqlite::memory:"_s);
     QString error;
+    StorageError why;
     QVERIFY(db.open(&error));
     Directory directory(&db);
     QVERIFY(directory.load(&error));
-    const QString a = directory.createCustomer(u"A"_s, u"a@x.example"_s, &error)->id;
-    const QString b = directory.createCustomer(u"B"_s, u"b@x.example"_s, &error)->id;
-    QVERIFY(!directory.createCustomer(u"A2"_s, u"a@x.example"_s, &error)); // unique email
+    const QString a = directory.createCustomer(u"A"_s, u"a@x.example"_s, &why)->id;
+    const QString b = directory.createCustomer(u"B"_s, u"b@x.example"_s, &why)->id;
+    QVERIFY(!directory.createCustomer(u"A2"_s, u"a@x.example"_s, &why)); // unique email
     const quint64 generation = directory.generation();
     for (int i = 0; i < 3; ++i) {
         Employee e;
@@ -96,7 +99,7 @@ void tst_Directory::employeesByCustomerAndVm()
         e.name = u"E%1"_s.arg(i);
         e.role = u"r"_s;
         e.vmId = u"vm%1"_s.arg(i);
-        QVERIFY(directory.addEmployee(e, &error));
+        QVERIFY(directory.addEmployee(e, &why));
     }
     QVERIFY(directory.generation() > generation);
     QCOMPARE(directory.employeesOf(a).size(), 2);
@@ -106,10 +109,10 @@ void tst_Directory::employeesByCustomerAndVm()
     Employee moved = *directory.employeeByVm(u"vm0"_s);
     moved.vmId.clear();
     moved.status = u"deleted"_s;
-    QVERIFY(directory.updateEmployee(moved, &error));
+    QVERIFY(directory.updateEmployee(moved, &why));
     QVERIFY(!directory.employeeByVm(u"vm0"_s));
     QCOMPARE(directory.employeesOf(a).first().status, u"deleted"_s); // order kept
-    QVERIFY(directory.removeEmployee(moved.id, &error));
+    QVERIFY(directory.removeEmployee(moved.id, &why));
     QCOMPARE(directory.employeesOf(a).size(), 1);
 }
 

@@ -1,13 +1,17 @@
 // SPDX-FileCopyrightText: 2026 Mouse Gateway developers
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The fleet routes over real HTTP on a whole gateway with its in-process sandbox fleet.
+#include "billing/billingtestsupport.h"
 #include "core/cache/vmstatuscache.h"
 #include "core/config/settings.h"
 #include "core/fleet/directory.h"
+#include "core/fleet/fleetroutes.h"
 #include "core/fleet/fleetservice.h"
 #include "core/gateway.h"
 #include "core/log/eventlog.h"
+#include "core/orgo/orgoclient.h"
 #include "core/storage/database.h"
+#include "orgo/mockorgoserver.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,10 +20,122 @@
 #include <QNetworkReply>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::Literals::StringLiterals;
 using namespace Mouse;
+using Mouse::Tests::callRoute;
+using Mouse::Tests::Captured;
+
+namespace {
+
+// The fleet routes on a store of their own (a SQLite file), dispatched the way the HTTP server
+// does, with Orgo mocked on 127.0.0.1: for a store that is locked or read-only.
+struct StorageStack
+{
+    QTemporaryDir dir;
+    QString path = dir.filePath(u"fleet.sqlite"_s);
+    MockOrgoServer orgoServer;
+    std::unique_ptr<Database> db;
+    std::unique_ptr<Directory> directory;
+    std::unique_ptr<VmStatusCache> cache;
+    std::unique_ptr<OrgoClient> orgo;
+    EventLog events;
+    std::unique_ptr<FleetService> fleet;
+    Http::Router router;
+    QString customerId;
+    int deletes = 0;
+
+    // Creates the file with one customer, then opens it as the routes will use it.
+    bool build(bool readOnly, QString *error)
+    {
+        {
+            Database seed(path);
+            Directory seeded(&seed);
+            StorageError why;
+            if (!seed.open(error) || !seeded.load(error))
+                return false;
+            const auto customer = seeded.createCustomer(u"Acme"_s, u"a@acme.example"_s, &why);
+            if (!customer) {
+                *error = why.text;
+                return false;
+            }
+            customerId = customer->id;
+        }
+        orgoServer.setHandler([this](const MockOrgoServer::Request &r) {
+            MockOrgoServer::Response response;
+            if (r.method == "POST" && r.path == "/api/computers") {
+                response.status = 201;
+                response.body = R"({"id":"vm-new","status":"creating","workspace_id":"ws1"})";
+            } else if (r.method == "DELETE") {
+                ++deletes;
+                response.body = R"({"success":true})";
+            }
+            return response;
+        });
+        if (!orgoServer.listen()) {
+            *error = u"the mock Orgo server cannot listen"_s;
+            return false;
+        }
+        db = std::make_unique<Database>(path);
+        db->setBusyTimeoutMs(100);
+        db->setReadOnly(readOnly);
+        if (!db->open(error))
+            return false;
+        directory = std::make_unique<Directory>(db.get());
+        if (!directory->load(error))
+            return false;
+        const Settings settings = Settings::defaults().withValue(u"orgo/workspace_id"_s, u"ws1"_s);
+        cache = std::make_unique<VmStatusCache>(settings);
+        auto options = OrgoClient::Options::fromSettings(settings);
+        options.baseUrl = orgoServer.url();
+        options.apiKey = u"k"_s;
+        orgo = std::make_unique<OrgoClient>(options);
+        fleet = std::make_unique<FleetService>(
+                settings, directory.get(), cache.get(), orgo.get(), &events);
+        registerFleetRoutes(router, *fleet, *directory);
+        return true;
+    }
+
+    Captured createCustomer(const QByteArray &email)
+    {
+        return callRoute(router,
+                         "POST",
+                         u"/api/v1/customers"_s,
+                         R"({"company_name":"Beta","email":")" + email + R"("})",
+                         true);
+    }
+    Captured deploy()
+    {
+        return callRoute(router,
+                         "POST",
+                         u"/api/v1/customers/%1/vms"_s.arg(customerId),
+                         R"({"name":"Maria","role":"sales"})");
+    }
+};
+
+QByteArray retryAfter(const Captured &reply)
+{
+    for (const auto &[name, value] : std::as_const((*reply.reply)->headers))
+        if (name.compare("Retry-After", Qt::CaseInsensitive) == 0)
+            return value;
+    return {};
+}
+
+// 503 storage_unavailable, Retry-After 5, and no driver text in the answer.
+void verifyStorageUnavailable(const Captured &reply)
+{
+    QCOMPARE(reply.status(), 503);
+    const QJsonObject error = reply.json().value(u"error"_s).toObject();
+    QCOMPARE(error.value(u"code"_s).toString(), u"storage_unavailable"_s);
+    QCOMPARE(retryAfter(reply), QByteArray("5"));
+    const QString body = QString::fromUtf8((*reply.reply)->body).toLower();
+    for (const char *driverWord : {"locked", "readonly", "read-only", "sqlite", "database"})
+        QVERIFY2(!body.contains(QLatin1String(driverWord)), qPrintable(body));
+}
+
+} // namespace
 
 class tst_FleetRoutes : public QObject
 {
@@ -36,6 +152,9 @@ private slots:
     void bodiesValidated();
     void deployAndDeleteThroughRoutes();
     void otherCustomersVmIsNotFound();
+    void lockedDatabaseAnswers503();
+    void readOnlyDatabaseAnswers503();
+    void otherStorageErrorsStay500();
 
 private:
     struct Answer
@@ -271,6 +390,78 @@ void tst_FleetRoutes::otherCustomersVmIsNotFound()
     QCOMPARE(stop.json.value(u"error").toObject().value(u"code").toString(), u"vm_not_found"_s);
     QCOMPARE(call("DELETE", path, m_keys[a.id]).status, 404);
     QVERIFY(m_gateway->directory()->employeeByVm(bVm).has_value());
+}
+
+// Another process holds SQLite's write lock (a backup, an operator's sqlite3 shell): creating
+// a customer answered 500 internal_error, as if the gateway were broken. It answers 503
+// storage_unavailable with Retry-After, and goes through once the lock is gone.
+void tst_FleetRoutes::lockedDatabaseAnswers503()
+{
+    StorageStack stack;
+    QString error;
+    QVERIFY2(stack.build(false, &error), qPrintable(error));
+    {
+        QSqlDatabase holder = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"lock-holder"_s);
+        holder.setDatabaseName(stack.path);
+        QVERIFY(holder.open());
+        QVERIFY(QSqlQuery(holder).exec(u"BEGIN EXCLUSIVE"_s));
+
+        const Captured refused = stack.createCustomer("b@beta.example");
+        MOUSE_WAIT_REPLY(refused);
+        verifyStorageUnavailable(refused);
+        QCOMPARE(stack.directory->customers().size(), 1);
+
+        QVERIFY(QSqlQuery(holder).exec(u"ROLLBACK"_s));
+        holder.close();
+    }
+    QSqlDatabase::removeDatabase(u"lock-holder"_s);
+    const Captured created = stack.createCustomer("b@beta.example");
+    MOUSE_WAIT_REPLY(created);
+    QCOMPARE(created.status(), 201);
+    QCOMPARE(stack.directory->customers().size(), 2);
+}
+
+// A store that refuses writes (a read-only mount, a file the gateway may not write): creating
+// a customer, and saving a deployed employee, answered 500. They answer 503, and the VM made
+// for an employee that could not be saved is deleted again.
+void tst_FleetRoutes::readOnlyDatabaseAnswers503()
+{
+    StorageStack stack;
+    QString error;
+    QVERIFY2(stack.build(true, &error), qPrintable(error));
+
+    const Captured customer = stack.createCustomer("b@beta.example");
+    MOUSE_WAIT_REPLY(customer);
+    verifyStorageUnavailable(customer);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(stack.directory->customers().size(), 1);
+
+    const Captured deployed = stack.deploy();
+    MOUSE_WAIT_REPLY(deployed);
+    verifyStorageUnavailable(deployed);
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(stack.directory->employeesOf(stack.customerId).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(stack.deletes, 1, 10000); // the unsaved employee's VM is removed
+}
+
+// A failure of the statement itself (here a unique email the directory did not know of: another
+// gateway on the same PostgreSQL, say) is the gateway's problem: still 500 internal_error.
+void tst_FleetRoutes::otherStorageErrorsStay500()
+{
+    StorageStack stack;
+    QString error;
+    QVERIFY2(stack.build(false, &error), qPrintable(error));
+    QSqlQuery insert(stack.db->connection());
+    QVERIFY(insert.exec(u"INSERT INTO customers (id, company_name, email, created_at) "
+                        "VALUES ('cst_other', 'Other', 'c@other.example', 1)"_s));
+    const Captured refused = stack.createCustomer("c@other.example");
+    MOUSE_WAIT_REPLY(refused);
+    QCOMPARE(refused.status(), 500);
+    QCOMPARE(refused.json().value(u"error"_s).toObject().value(u"code"_s).toString(),
+             u"internal_error"_s);
+    QVERIFY(retryAfter(refused).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_FleetRoutes)

@@ -184,10 +184,11 @@ void tst_FleetService::build(const QList<QPair<QString, QString>> &overrides)
 
     m_db = std::make_unique<Database>(u"sqlite::memory:"_s);
     QString error;
+    StorageError why;
     QVERIFY2(m_db->open(&error), qPrintable(error));
     m_directory = std::make_unique<Directory>(m_db.get());
     QVERIFY(m_directory->load(&error));
-    m_customer = *m_directory->createCustomer(u"Acme"_s, u"a@acme.example"_s, &error);
+    m_customer = *m_directory->createCustomer(u"Acme"_s, u"a@acme.example"_s, &why);
     m_cache = std::make_unique<VmStatusCache>(settings, [this] { return m_now; });
     auto options = OrgoClient::Options::fromSettings(settings);
     options.baseUrl = m_server->url();
@@ -361,6 +362,7 @@ void tst_FleetService::refreshAheadOffServesStale()
 void tst_FleetService::firstListAfterSeedIsFresh()
 {
     QString error;
+    StorageError why;
     Database db(u"sqlite::memory:"_s);
     QVERIFY(db.open(&error));
     Directory directory(&db);
@@ -445,7 +447,8 @@ void tst_FleetService::listingLargerThanCacheKeepsAskedVms()
         employees.append(e);
     }
     QString error;
-    QVERIFY2(m_directory->addCustomersAndEmployees({}, employees, &error), qPrintable(error));
+    StorageError why;
+    QVERIFY2(m_directory->addCustomersAndEmployees({}, employees, &why), qPrintable(why.text));
 
     const QStringList asked = all.mid(20, 5);
     wait(m_service->fetchStatuses(asked));
@@ -482,13 +485,14 @@ void tst_FleetService::breakerOpenServesLastKnownStale()
 void tst_FleetService::customerListKeptSerialized()
 {
     QString error;
+    StorageError why;
     for (int i = 0; i < 3; ++i) {
         Employee e;
         e.customerId = m_customer.id;
         e.name = u"E%1"_s.arg(i);
         e.role = u"sales"_s;
         e.vmId = u"c%1"_s.arg(i);
-        QVERIFY(m_directory->addEmployee(e, &error));
+        QVERIFY(m_directory->addEmployee(e, &why));
         m_fleet.status.insert(e.vmId.toLatin1(), "running");
     }
     auto list = [this] {
@@ -623,12 +627,13 @@ void tst_FleetService::deployInsertFailsDeletesVm()
 {
     // The VM Orgo hands out is already bound to an employee: the database refuses the insert.
     QString error;
+    StorageError why;
     Employee existing;
     existing.customerId = m_customer.id;
     existing.name = u"Old"_s;
     existing.role = u"ops"_s;
     existing.vmId = u"dup"_s;
-    QVERIFY(m_directory->addEmployee(existing, &error));
+    QVERIFY(m_directory->addEmployee(existing, &why));
     m_fleet.createId = "dup";
     const FleetOutcome result
             = wait(m_service->deploy(m_customer.id, DeploySpec{u"New"_s, u"sales"_s, {}}));
@@ -645,14 +650,15 @@ void tst_FleetService::deployInsertFailsDeletesVm()
 void tst_FleetService::lifecycleInvalidatesAndChecksOwner()
 {
     QString error;
+    StorageError why;
     Employee e;
     e.customerId = m_customer.id;
     e.name = u"Ann"_s;
     e.role = u"ops"_s;
     e.vmId = u"vm-a"_s;
-    QVERIFY(m_directory->addEmployee(e, &error));
+    QVERIFY(m_directory->addEmployee(e, &why));
     m_fleet.status.insert("vm-a", "running");
-    const auto other = *m_directory->createCustomer(u"Other"_s, u"o@x.example"_s, &error);
+    const auto other = *m_directory->createCustomer(u"Other"_s, u"o@x.example"_s, &why);
 
     QCOMPARE(wait(m_service->stopVm(other.id, u"vm-a"_s)).kind, FleetOutcome::Kind::NotFound);
     QCOMPARE(wait(m_service->deleteVm(other.id, u"vm-a"_s)).kind, FleetOutcome::Kind::NotFound);
@@ -675,6 +681,7 @@ void tst_FleetService::seedsDemo()
 {
     // A fresh directory: seeding expects no customers.
     QString error;
+    StorageError why;
     Database db(u"sqlite::memory:"_s);
     QVERIFY(db.open(&error));
     Directory directory(&db);

@@ -430,6 +430,71 @@ private slots:
         QCOMPARE(queue.metricsSnapshot().dead, 0);
     }
 
+    // The database refuses the dead-letter write (disk full, read-only). The task used to be
+    // counted dead in memory only: no dead-letter row, no failed event, its key released,
+    // while storage still had it claimed until a restart. Now it stays unfinished (claimed in
+    // storage, so a restart resumes it), holds its key, the write is retried with backoff, an
+    // operator event and a metric say so, and it is counted dead once, when written.
+    void refusedDeadLetterWriteIsRetriedNotLost()
+    {
+        FakeClock clock;
+        TaskQueue::Options options;
+        options.clock = clock.clock();
+        EventLog log;
+        TaskQueue queue(*m_db, options, &log);
+        queue.registerHandler(u"t"_s, [&](const Task &t, QSqlDatabase &) {
+            return t.payload == "bad" ? TaskResult::fail(u"malformed"_s) : TaskResult::done();
+        });
+        QSignalSpy dead(&queue, &TaskQueue::taskDeadLettered);
+        // The store refuses the dead-letter mark on every connection, as a full disk would.
+        exec(*m_db,
+             u"CREATE TRIGGER refuse_dead BEFORE UPDATE OF status ON tasks "
+             "WHEN NEW.status = 'dead' BEGIN SELECT RAISE(ABORT, 'disk full'); END"_s);
+        QString error;
+        QVERIFY(queue.start(&error));
+        const QString id = queue.enqueue(task(u"t"_s, u"cus_a"_s, TaskPriority::Normal, "bad"));
+        const QString next = queue.enqueue(task(u"t"_s, u"cus_a"_s, TaskPriority::Normal, "ok"));
+        QVERIFY(queue.waitForIdle(10000));
+
+        const auto unrecorded = [&] {
+            QCOMPARE(dead.size(), 0);
+            QCOMPARE(queue.metricsSnapshot().dead, 0);
+            QCOMPARE(queue.metricsSnapshot().unrecordedFailures, 1);
+            QCOMPARE(queue.backlog(), 2);
+            QCOMPARE(queue.task(id).value(u"status"_s).toString(), u"running"_s);
+            QCOMPARE(queue.task(next).value(u"status"_s).toString(), u"pending"_s);
+        };
+        unrecorded();
+        const QList<EventLog::Event> events = log.events();
+        QCOMPARE(std::count_if(events.begin(),
+                               events.end(),
+                               [](const EventLog::Event &e) {
+                                   return e.message.contains(u"refused to record"_s);
+                               }),
+                 1);
+
+        // Still refused at the next write: nothing is counted, the write waits longer.
+        clock.advance(options.retryCapMs);
+        queue.processDueRetries();
+        QVERIFY(queue.waitForIdle(10000));
+        unrecorded();
+
+        exec(*m_db, u"DROP TRIGGER refuse_dead"_s); // room on the disk again
+        clock.advance(options.retryCapMs);
+        queue.processDueRetries();
+        QVERIFY(queue.waitForIdle(10000));
+        const QJsonObject row = queue.task(id);
+        QCOMPARE(row.value(u"status"_s).toString(), u"dead"_s);
+        QCOMPARE(row.value(u"attempts"_s).toArray().size(), 1);
+        QCOMPARE(row.value(u"attempts"_s).toArray()[0][u"outcome"_s].toString(), u"failed"_s);
+        QCOMPARE(dead.size(), 1);
+        QCOMPARE(queue.metricsSnapshot().dead, 1);
+        QCOMPARE(queue.metricsSnapshot().unrecordedFailures, 0);
+        QCOMPARE(queue.metricsSnapshot().failedAttempts, quint64(1)); // counted once
+        QCOMPARE(queue.task(next).value(u"status"_s).toString(), u"done"_s);
+        QCOMPARE(queue.backlog(), 0);
+    }
+
     void sameKeyNeverOverlapsAndKeepsOrder()
     {
         TaskQueue::Options options;

@@ -6,12 +6,35 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtConcurrent>
 
 using Mouse::Database;
+
+namespace {
+
+// The error of one statement on db.
+QSqlError failure(QSqlDatabase db, const QString &sql)
+{
+    QSqlQuery query(db);
+    if (query.exec(sql))
+        return {};
+    return query.lastError();
+}
+
+QSqlDatabase rawSqlite(const QString &name, const QString &file, const QString &options = {})
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(file);
+    db.setConnectOptions(options);
+    db.open();
+    return db;
+}
+
+} // namespace
 
 class tst_Database : public QObject
 {
@@ -30,6 +53,9 @@ private slots:
     void refusedFileIsLeftByteForByte();
     void corruptFileIsRefusedWithItsName();
     void deletedVmLinksAreClearedOnUpgrade();
+    void sqliteUnavailableByCode();
+    void sqliteStatementErrorsAreNotUnavailable();
+    void postgresUnavailableBySqlstate();
 
 private:
     QTemporaryDir m_dir;
@@ -303,3 +329,210 @@ void tst_Database::deletedVmLinksAreClearedOnUpgrade()
 
 QTEST_GUILESS_MAIN(tst_Database)
 #include "tst_database.moc"
+
+// What QSQLITE (Qt 6.4) puts in nativeErrorCode(): SQLite's extended result code in decimal
+// (the primary code in its low byte), for real failures of each kind the gateway answers 503.
+void tst_Database::sqliteUnavailableByCode()
+{
+    const auto check = [](const QSqlError &error, const QString &code) {
+        QVERIFY2(error.isValid(), "the statement should have failed");
+        QCOMPARE(error.nativeErrorCode(), code);
+        QVERIFY2(Database::isUnavailableError(Database::Kind::Sqlite, error),
+                 qPrintable(error.text()));
+    };
+    const QString path = m_dir.filePath(QStringLiteral("codes.sqlite"));
+    {
+        Database db(path);
+        QString error;
+        QVERIFY2(db.open(&error), qPrintable(error));
+    }
+    {
+        // SQLITE_BUSY (5): another connection holds the write lock.
+        QSqlDatabase holder = rawSqlite(QStringLiteral("holder"), path);
+        QSqlDatabase writer = rawSqlite(
+                QStringLiteral("writer"), path, QStringLiteral("QSQLITE_BUSY_TIMEOUT=0"));
+        QVERIFY(QSqlQuery(holder).exec(QStringLiteral("BEGIN IMMEDIATE")));
+        check(failure(writer, QStringLiteral("BEGIN IMMEDIATE")), QStringLiteral("5"));
+        check(failure(writer,
+                      QStringLiteral("INSERT INTO customers (id, company_name, email, created_at) "
+                                     "VALUES ('c1', 'A', 'a@x', 1)")),
+              QStringLiteral("5"));
+        QVERIFY(QSqlQuery(holder).exec(QStringLiteral("ROLLBACK")));
+
+        // SQLITE_READONLY (8): a connection that may not write.
+        QVERIFY(QSqlQuery(writer).exec(QStringLiteral("PRAGMA query_only = ON")));
+        check(failure(writer, QStringLiteral("DELETE FROM customers")), QStringLiteral("8"));
+        QVERIFY(QSqlQuery(writer).exec(QStringLiteral("PRAGMA query_only = OFF")));
+
+        // SQLITE_FULL (13): the file may not grow (as on a full disk).
+        QSqlQuery pages(writer);
+        QVERIFY(pages.exec(QStringLiteral("PRAGMA page_count")) && pages.next());
+        QVERIFY(QSqlQuery(writer).exec(
+                QStringLiteral("PRAGMA max_page_count = %1").arg(pages.value(0).toInt())));
+        pages = QSqlQuery();
+        check(failure(writer,
+                      QStringLiteral("INSERT INTO customers (id, company_name, email, created_at) "
+                                     "VALUES ('c2', hex(randomblob(100000)), 'b@x', 1)")),
+              QStringLiteral("13"));
+        holder.close();
+        writer.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("holder"));
+    QSqlDatabase::removeDatabase(QStringLiteral("writer"));
+
+    {
+        // SQLITE_LOCKED (6): a table locked by another connection of one shared cache.
+        const QString shared = QStringLiteral("file:codes-shared?mode=memory&cache=shared");
+        QSqlDatabase a = rawSqlite(QStringLiteral("a"), shared, QStringLiteral("QSQLITE_OPEN_URI"));
+        QSqlDatabase b = rawSqlite(QStringLiteral("b"), shared, QStringLiteral("QSQLITE_OPEN_URI"));
+        QVERIFY(QSqlQuery(a).exec(QStringLiteral("CREATE TABLE t (x)")));
+        QVERIFY(QSqlQuery(a).exec(QStringLiteral("BEGIN")));
+        QVERIFY(QSqlQuery(a).exec(QStringLiteral("INSERT INTO t VALUES (1)")));
+        // SQLITE_LOCKED_SHAREDCACHE, 6 | 1 << 8.
+        check(failure(b, QStringLiteral("SELECT * FROM t")), QStringLiteral("262"));
+        QVERIFY(QSqlQuery(a).exec(QStringLiteral("ROLLBACK")));
+        a.close();
+        b.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("a"));
+    QSqlDatabase::removeDatabase(QStringLiteral("b"));
+
+    {
+        // SQLITE_CANTOPEN (14): the file's folder is not there.
+        QSqlDatabase missing = rawSqlite(QStringLiteral("missing"),
+                                         m_dir.filePath(QStringLiteral("no/such/dir.sqlite")));
+        QVERIFY(!missing.isOpen());
+        check(missing.lastError(), QStringLiteral("14"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("missing"));
+
+    // SQLITE_IOERR (10) cannot be provoked here without a failing disk; its extended codes
+    // (e.g. SQLITE_IOERR_WRITE, 778) count by their primary code.
+    for (const char *code : {"10", "778", "3338", "261", "517", "1032"}) {
+        const QSqlError error(QStringLiteral("x"),
+                              QStringLiteral("y"),
+                              QSqlError::StatementError,
+                              QString::fromLatin1(code));
+        QVERIFY2(Database::isUnavailableError(Database::Kind::Sqlite, error), code);
+    }
+}
+
+// Errors of the statement itself stay 500: a constraint, a syntax error, Qt's own.
+void tst_Database::sqliteStatementErrorsAreNotUnavailable()
+{
+    Database db(m_dir.filePath(QStringLiteral("statement.sqlite")));
+    QString error;
+    QVERIFY2(db.open(&error), qPrintable(error));
+    const QString insert = QStringLiteral("INSERT INTO customers (id, company_name, email, "
+                                          "created_at) VALUES ('c1', 'A', 'a@x', 1)");
+    QVERIFY(QSqlQuery(db.connection()).exec(insert));
+    const QSqlError duplicate = failure(db.connection(), insert);
+    // SQLITE_CONSTRAINT_UNIQUE, 19 | 8 << 8.
+    QCOMPARE(duplicate.nativeErrorCode(), QStringLiteral("2067"));
+    QVERIFY(!db.isUnavailable(duplicate));
+    const QSqlError syntax = failure(db.connection(), QStringLiteral("SELEC 1"));
+    QVERIFY(syntax.isValid());
+    QVERIFY(!db.isUnavailable(syntax));
+    QSqlQuery mismatch(db.connection());
+    QVERIFY(mismatch.prepare(QStringLiteral("SELECT ?")));
+    QVERIFY(!mismatch.exec()); // no value bound
+    QVERIFY(!db.isUnavailable(mismatch.lastError()));
+    QVERIFY(!db.isUnavailable(QSqlError()));
+}
+
+// PostgreSQL's SQLSTATE, on a real server: each unavailable class where one can be provoked,
+// the others by their code.
+void tst_Database::postgresUnavailableBySqlstate()
+{
+    const auto pg = [](const QSqlError &error) {
+        return Database::isUnavailableError(Database::Kind::Postgres, error);
+    };
+    for (const char *code :
+         {"08006", "08001", "53100", "53300", "57P01", "57P03", "25006", "40001", "40P01"}) {
+        const QSqlError error(QStringLiteral("x"),
+                              QStringLiteral("y"),
+                              QSqlError::StatementError,
+                              QString::fromLatin1(code));
+        QVERIFY2(pg(error), code);
+    }
+    for (const char *code : {"23505", "42601", "22P02", "42P01"}) {
+        const QSqlError error(QStringLiteral("x"),
+                              QStringLiteral("y"),
+                              QSqlError::StatementError,
+                              QString::fromLatin1(code));
+        QVERIFY2(!pg(error), code);
+    }
+    QVERIFY(!pg(QSqlError(
+            QStringLiteral("Parameter count mismatch"), QString(), QSqlError::StatementError)));
+
+    const QString reason = Mouse::Tests::PostgresServer::unavailableReason();
+    if (!reason.isEmpty())
+        QSKIP(qPrintable(reason));
+    Mouse::Tests::PostgresServer server;
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    Database db(server.url());
+    QVERIFY2(db.open(&error), qPrintable(error));
+    QSqlDatabase a = db.connection();
+    const QString insert = QStringLiteral("INSERT INTO customers (id, company_name, email, "
+                                          "created_at) VALUES ('%1', 'A', '%1@x', 1)");
+    QVERIFY(QSqlQuery(a).exec(insert.arg(QStringLiteral("c1"))));
+
+    // Not unavailable: a duplicate key (23505), a syntax error (42601).
+    QSqlError e = failure(a, insert.arg(QStringLiteral("c1")));
+    QCOMPARE(e.nativeErrorCode(), QStringLiteral("23505"));
+    QVERIFY(!db.isUnavailable(e));
+    e = failure(a, QStringLiteral("SELEC 1"));
+    QCOMPARE(e.nativeErrorCode(), QStringLiteral("42601"));
+    QVERIFY(!db.isUnavailable(e));
+
+    // 25006: a read-only transaction (a hot standby answers so too).
+    QVERIFY(QSqlQuery(a).exec(QStringLiteral("BEGIN READ ONLY")));
+    e = failure(a, insert.arg(QStringLiteral("c2")));
+    QCOMPARE(e.nativeErrorCode(), QStringLiteral("25006"));
+    QVERIFY(db.isUnavailable(e));
+    QVERIFY(QSqlQuery(a).exec(QStringLiteral("ROLLBACK")));
+
+    // 40001: a concurrent update under REPEATABLE READ, from a second connection.
+    QSqlDatabase b = QSqlDatabase::cloneDatabase(a, QStringLiteral("pg-second"));
+    QVERIFY(b.open());
+    QVERIFY(QSqlQuery(a).exec(QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ")));
+    QVERIFY(QSqlQuery(a).exec(QStringLiteral("SELECT COUNT(*) FROM customers")));
+    QVERIFY(QSqlQuery(b).exec(QStringLiteral("UPDATE customers SET status = 'x' WHERE id = 'c1'")));
+    e = failure(a, QStringLiteral("UPDATE customers SET status = 'y' WHERE id = 'c1'"));
+    QCOMPARE(e.nativeErrorCode(), QStringLiteral("40001"));
+    QVERIFY(db.isUnavailable(e));
+    QVERIFY(QSqlQuery(a).exec(QStringLiteral("ROLLBACK")));
+
+    // 57P01: the server ended this connection (an administrator, a failover).
+    QSqlQuery pid(a);
+    QVERIFY(pid.exec(QStringLiteral("SELECT pg_backend_pid()")) && pid.next());
+    QVERIFY(QSqlQuery(b).exec(
+            QStringLiteral("SELECT pg_terminate_backend(%1)").arg(pid.value(0).toInt())));
+    pid = QSqlQuery();
+    e = failure(a, QStringLiteral("SELECT 1"));
+    QVERIFY(e.isValid());
+    QCOMPARE(e.nativeErrorCode(), QStringLiteral("57P01"));
+    QVERIFY2(db.isUnavailable(e), qPrintable(e.text()));
+    b.close();
+    b = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("pg-second"));
+
+    // The server stops: its sessions end with 57P01, then nothing answers.
+    QSqlDatabase c = QSqlDatabase::cloneDatabase(a, QStringLiteral("pg-third"));
+    QVERIFY(c.open());
+    server.stop();
+    e = failure(c, QStringLiteral("SELECT 1"));
+    QCOMPARE(e.nativeErrorCode(), QStringLiteral("57P01")); // a fast shutdown ends sessions so
+    QVERIFY2(db.isUnavailable(e), qPrintable(e.text()));
+    // On the dead connection Qt 6.4.2's QPSQL fails the next statement with no error at all
+    // (libpq gave it no result): for PostgreSQL that means the connection is gone too.
+    QSqlQuery again(c);
+    QVERIFY(!again.exec(QStringLiteral("SELECT 1")));
+    QCOMPARE(again.lastError().type(), QSqlError::NoError);
+    QVERIFY(db.isUnavailable(again.lastError()));
+    again = QSqlQuery();
+    c.close();
+    c = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("pg-third"));
+}
