@@ -11,6 +11,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cstring>
+
 using namespace Mouse;
 
 class TestImageCodec : public QObject
@@ -37,6 +40,7 @@ private slots:
     void colouredTextOnBlackIsBoundedAndVerified();
     void trialModelIsTheRealDecode_data();
     void trialModelIsTheRealDecode();
+    void trialBlocksInLanesAreTheScalars();
 };
 
 void TestImageCodec::presetsFitTheirBoxKeepingAspect_data()
@@ -498,6 +502,34 @@ void TestImageCodec::trialModelIsTheRealDecode_data()
     QTest::newRow("saturated 331x250") << saturated;
     QTest::newRow("narrow 3x21") << noise.copy(37, 5, 3, 21);
     QTest::newRow("desktop 1024x768") << ScreensTest::desktop(1024, 768);
+    // The largest coefficients 8-bit samples give, in every position of a block (the inverse
+    // DCT runs 8 columns, then 8 rows, side by side: a wrong lane or rounding shows here):
+    // saturated noise (each channel 0 or 255), one-pixel checks and stripes, a white pixel in a
+    // different place of each black block, each over the picture's edges (odd sizes, padding).
+    QImage binary(197, 83, QImage::Format_RGB32);
+    QImage checks(binary.size(), QImage::Format_RGB32), stripes(checks), dots(checks);
+    for (int y = 0; y < binary.height(); ++y) {
+        for (int x = 0; x < binary.width(); ++x) {
+            seed = seed * 1664525u + 1013904223u;
+            const auto grey = [](bool white) {
+                return white ? qRgb(255, 255, 255) : qRgb(0, 0, 0);
+            };
+            binary.setPixel(x,
+                            y,
+                            qRgb(255 * int((seed >> 29) & 1),
+                                 255 * int((seed >> 30) & 1),
+                                 255 * int(seed >> 31)));
+            checks.setPixel(x, y, grey((x + y) % 2));
+            // vertical stripes left, horizontal right, both at a block's edge columns/rows
+            stripes.setPixel(x, y, grey(x < 96 ? x % 2 || x % 8 == 0 : y % 2 || y % 8 == 7));
+            const int block = (x / 8) * 7 + (y / 8) * 3; // which pixel of the block is white
+            dots.setPixel(x, y, grey(x % 8 == block % 8 && y % 8 == (block / 8) % 8));
+        }
+    }
+    QTest::newRow("saturated noise 197x83") << binary;
+    QTest::newRow("checks 197x83") << checks;
+    QTest::newRow("stripes 197x83") << stripes;
+    QTest::newRow("dots 197x83") << dots;
 }
 
 void TestImageCodec::trialModelIsTheRealDecode()
@@ -548,6 +580,57 @@ void TestImageCodec::trialModelIsTheRealDecode()
                                         .arg(worst)));
         }
     }
+}
+
+void TestImageCodec::trialBlocksInLanesAreTheScalars()
+{
+    // A trial's blocks are dequantised and inverse-transformed 8 lanes at a time in 32-bit
+    // integers where the CPU has AVX2; the scalar path is libjpeg's 64-bit arithmetic. The
+    // same samples for any 16-bit coefficients and any steps, far beyond what pictures give:
+    // single coefficients at the extremes in every position (one lane), full-range noise (pass
+    // 2 wrapping, the range limit's wrap-around), sparse blocks, fine and coarse steps.
+    quint32 seed = 99;
+    const auto next = [&seed] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed;
+    };
+    int table[64];
+    qint16 coefficients[64];
+    quint8 lanes[64], scalar[64];
+    int blocks = 0, differ = 0;
+    const auto compare = [&] {
+        if (!JpegCodec::reconstructBothWays(coefficients, table, lanes, scalar))
+            return false;
+        ++blocks;
+        differ += std::memcmp(lanes, scalar, sizeof lanes) != 0;
+        return true;
+    };
+    for (int round = 0; round < 400; ++round) {
+        for (int &step : table) // random, all 1, all 255, fine
+            step = round % 4 == 0   ? 1 + int(next() >> 24) % 255
+                   : round % 4 == 1 ? 1
+                   : round % 4 == 2 ? 255
+                                    : 1 + int(next() >> 29);
+        for (int position = 0; position < 64; ++position) {
+            for (const int value : {32767, -32768, -8191, 1}) {
+                std::fill(std::begin(coefficients), std::end(coefficients), qint16(0));
+                coefficients[position] = qint16(value);
+                if (!compare())
+                    QSKIP("no vector path on this CPU");
+            }
+        }
+        for (int k = 0; k < 200; ++k) {
+            for (qint16 &c : coefficients) {
+                const quint32 r = next();
+                c = k % 3 == 0   ? qint16(r >> 16)                               // full range
+                    : k % 3 == 1 ? qint16((r >> 8) % 16385) - qint16(8192)       // pictures'
+                                 : qint16((r >> 28) == 0 ? qint16(r >> 16) : 0); // sparse
+            }
+            compare();
+        }
+    }
+    QVERIFY(blocks > 100000);
+    QCOMPARE(differ, 0);
 }
 
 QTEST_GUILESS_MAIN(TestImageCodec)
