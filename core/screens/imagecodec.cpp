@@ -1154,6 +1154,10 @@ MOUSE_SIMD_CLONES double ssimStride1Rows(const Luma &a, const Luma &b, int from,
 // when `parallel`), then added: the same value whatever the threads.
 double ssimHalves(const Luma &a, const Luma &b, int stride, bool parallel)
 {
+    // Without a whole window there is nothing to measure: 0, as for ssim() and the search's
+    // trials (the rows and columns of windows below would be negative).
+    if (a.width < 8 || a.height < 8 || b.width != a.width || b.height != a.height)
+        return 0.0;
     const int rows = stride == 2 ? (a.height - 8) / 2 + 1 : a.height - 8 + 1;
     const int cols = stride == 2 ? (a.width - 8) / 2 + 1 : a.width - 8 + 1;
     const int half = rows / 2;

@@ -32,6 +32,7 @@ private slots:
     void truncatedImagesAreErrors();
     void alphaIsCompositedOnWhiteForJpeg();
     void answerNeverLargerThanASourceThatFits();
+    void picturesSmallerThanAWindowAreAnswered();
     void formatsGiveTheirMime();
     void losslessAnswersAreCompressed();
     void ssimIsOneForIdenticalAndLowerForNoise();
@@ -267,6 +268,31 @@ void TestImageCodec::answerNeverLargerThanASourceThatFits()
     QVERIFY(out->passthrough);
     QCOMPARE(out->mime, QByteArray("image/png"));
     QCOMPARE(out->size, QSize(300, 200));
+}
+
+void TestImageCodec::picturesSmallerThanAWindowAreAnswered()
+{
+    // SSIM's windows are 8x8: a picture narrower or lower has none. The search scores such a
+    // trial 0; the all-window check used to count its windows as negative and died (a vector
+    // of -4 x 5 columns: std::length_error, uncaught on a pool thread, so the process ended),
+    // or read rows below the picture. It is scored 0 too now: the quality climbs to the top
+    // and the answer is the smaller of that JPEG and the source, as for any frame.
+    for (const QSize size : {QSize(1, 1), QSize(5, 5), QSize(3, 21), QSize(40, 5), QSize(7, 9)}) {
+        QImage image(size, QImage::Format_RGB32);
+        for (int y = 0; y < size.height(); ++y)
+            for (int x = 0; x < size.width(); ++x)
+                image.setPixel(x, y, qRgb(x * 40 % 256, y * 13 % 256, (x + y) * 7 % 256));
+        const QByteArray png = ScreensTest::encoded(image, "png");
+        for (const int threads : {1, 2}) {
+            CompressOptions options;
+            options.threads = threads;
+            const Expected<EncodedImage> out = ImageCodec::compress(
+                    png, ScreenPresets().preset(ScreenQuality::Medium), ImageFormat::Jpeg, options);
+            QVERIFY(out.ok());
+            QCOMPARE(out->size, size);
+            QVERIFY(out->bytes.size() <= png.size());
+        }
+    }
 }
 
 void TestImageCodec::formatsGiveTheirMime()
