@@ -37,6 +37,8 @@ private slots:
     void losslessAnswersAreCompressed();
     void ssimIsOneForIdenticalAndLowerForNoise();
     void ssimOnEveryOtherWindowIsTheTextbooks();
+    void ssimAfterStepsIsTheFullMeasure();
+    void ssimAfterStepsOfTheModelIsTheFullMeasure();
     void helperThreadsGiveTheSameAnswer();
     void colouredTextOnBlackIsBoundedAndVerified();
     void trialModelIsTheRealDecode_data();
@@ -384,6 +386,159 @@ void TestImageCodec::ssimOnEveryOtherWindowIsTheTextbooks()
                                     .arg(width)
                                     .arg(ours, 0, 'g', 10)
                                     .arg(theirs, 0, 'g', 10)));
+    }
+}
+
+namespace {
+
+// The same double, bit for bit (QCOMPARE on doubles is fuzzy).
+QString sameBits(double a, double b)
+{
+    return std::memcmp(&a, &b, sizeof a) == 0
+                   ? QString()
+                   : QStringLiteral("%1 against %2").arg(a, 0, 'g', 17).arg(b, 0, 'g', 17);
+}
+
+} // namespace
+
+void TestImageCodec::ssimAfterStepsIsTheFullMeasure()
+{
+    // The check's steps up recompute only the windows whose pixels changed since the previous
+    // plane, and add every window's value again in the same order: the same double as the full
+    // measure, after changes of every kind: none, one pixel (corners, the last row and column,
+    // just right of a group of windows, the rows both halves read), small patches, whole rows,
+    // a row copied from the next, everything; at sizes with one window, one group, several
+    // groups and odd remainders.
+    quint32 seed = 2024;
+    const auto next = [&seed] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 8;
+    };
+    for (const QSize size : {QSize(8, 8),
+                             QSize(9, 13),
+                             QSize(72, 31),
+                             QSize(131, 77),
+                             QSize(200, 150),
+                             QSize(263, 40)}) {
+        const int w = size.width(), h = size.height();
+        ImageCodec::Luma reference, plane;
+        reference.width = plane.width = w;
+        reference.height = plane.height = h;
+        for (int i = 0; i < w * h; ++i)
+            reference.y.push_back(quint8((i % w) < w / 3 ? 200 : next() % 256));
+        plane.y = reference.y; // the left third flat, the rest noisy
+        for (int i = 0; i < w * h; ++i)
+            if (i % w >= w / 3)
+                plane.y[size_t(i)]
+                        = quint8(std::clamp(int(plane.y[size_t(i)]) + int(next() % 7) - 3, 0, 255));
+        const auto change = [&](int x, int y) {
+            if (x >= 0 && x < w && y >= 0 && y < h)
+                plane.y[size_t(y) * w + x] ^= quint8(1 + next() % 255);
+        };
+        const int half = (h - 8 + 1) / 2; // the first window row of the bottom half
+        for (int step = 0; step < 45; ++step) {
+            switch (step % 9) {
+            case 0: // nothing
+                break;
+            case 1: // corners
+                change(0, 0), change(w - 1, 0), change(0, h - 1), change(w - 1, h - 1);
+                break;
+            case 2: // just right of each group of 64 windows' first columns
+                for (int x = 64; x < w; x += 64)
+                    change(x + int(next() % 7), int(next() % h));
+                break;
+            case 3: // the rows read by both halves
+                change(int(next() % w), half + int(next() % 8));
+                change(int(next() % w), half - 1);
+                break;
+            case 4: // a few pixels anywhere
+                for (int k = 0; k < 3; ++k)
+                    change(int(next() % w), int(next() % h));
+                break;
+            case 5: // a patch
+                for (int y = 0; y < 5; ++y)
+                    for (int x = 0; x < 9; ++x)
+                        change(w / 2 + x, h / 3 + y);
+                break;
+            case 6: // a whole row
+                for (int x = 0; x < w; ++x)
+                    change(x, step % h);
+                break;
+            case 7: // a row takes the one below
+                std::copy_n(plane.y.begin() + (h / 2 + 1) * w, w, plane.y.begin() + h / 2 * w);
+                break;
+            default: // everything
+                for (int y = 0; y < h; ++y)
+                    for (int x = 0; x < w; ++x)
+                        change(x, y);
+            }
+            const bool parallel = step % 3 == 1;
+            const double stepped = ImageCodec::ssimAfterStep(reference, plane, step == 0, parallel);
+            const double full = ImageCodec::ssim(reference, plane, 1);
+            const QString differ = sameBits(stepped, full);
+            QVERIFY2(differ.isEmpty(),
+                     qPrintable(QStringLiteral("%1x%2 step %3: %4")
+                                        .arg(w)
+                                        .arg(h)
+                                        .arg(step)
+                                        .arg(differ)));
+        }
+    }
+    // A change that equals the pixel below's old value: a flat picture with a dot, then the
+    // dot's row copied one up (the windows whose last row is the copy see a new pixel).
+    ImageCodec::Luma flat, dotted;
+    flat.width = dotted.width = 100;
+    flat.height = dotted.height = 40;
+    flat.y.assign(100 * 40, 100);
+    dotted.y = flat.y;
+    dotted.y[20 * 100 + 10] = 0;
+    const double first = ImageCodec::ssimAfterStep(flat, dotted, true);
+    QVERIFY(sameBits(first, ImageCodec::ssim(flat, dotted, 1)).isEmpty());
+    std::copy_n(dotted.y.begin() + 20 * 100, 100, dotted.y.begin() + 19 * 100);
+    const QString differ = sameBits(ImageCodec::ssimAfterStep(flat, dotted, false),
+                                    ImageCodec::ssim(flat, dotted, 1));
+    QVERIFY2(differ.isEmpty(), qPrintable(differ));
+}
+
+void TestImageCodec::ssimAfterStepsOfTheModelIsTheFullMeasure()
+{
+    // What the check really measures: the trial model's luma at quarter steps up, on corpus
+    // pictures at the medium preset's size, with and without the helper thread.
+    const QString corpus
+            = qEnvironmentVariable("MOUSE_SOURCE_DIR") + QStringLiteral("/bench/data/");
+    const ScreenPreset medium = ScreenPresets().preset(ScreenQuality::Medium);
+    for (const QString &name : {QStringLiteral("1080p-editor.png"),
+                                QStringLiteral("1080p-terminals.png"),
+                                QStringLiteral("720p-viewer.png")}) {
+        QFile file(corpus + name);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const Expected<QImage> decoded = ImageCodec::decode(file.readAll(), 40'000'000);
+        QVERIFY(decoded.ok());
+        const QImage image = ImageCodec::scaled(decoded.value(),
+                                                ImageCodec::fitInside(decoded->size(), medium.box))
+                                     .convertToFormat(QImage::Format_RGB32);
+        const ImageCodec::Luma reference = ImageCodec::luma(image);
+        const JpegCodec::FlatLevels flat
+                = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+        const auto serial = [](const std::function<void()> &a, const std::function<void()> &b) {
+            a();
+            b();
+        };
+        JpegCodec::TrialModel model(image, serial);
+        ImageCodec::Luma plane;
+        plane.width = reference.width;
+        plane.height = reference.height;
+        for (int step = 0; step < 6; ++step) {
+            JpegCodec::EncodeSettings settings;
+            settings.quality = 14 + 0.25 * step;
+            settings.flat = &flat;
+            model.decodeLuma(settings, &plane.y, serial);
+            const double stepped
+                    = ImageCodec::ssimAfterStep(reference, plane, step == 0, step % 2 == 1);
+            const QString differ = sameBits(stepped, ImageCodec::ssim(reference, plane, 1));
+            QVERIFY2(differ.isEmpty(),
+                     qPrintable(QStringLiteral("%1 step %2: %3").arg(name).arg(step).arg(differ)));
+        }
     }
 }
 
