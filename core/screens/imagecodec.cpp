@@ -27,6 +27,15 @@
 #include <emmintrin.h>
 #endif
 
+// The SSIM and luma loops in an AVX2 copy too, picked at load time where the CPU has it (GCC's
+// target_clones; an ifunc). AVX2 without FMA: the same IEEE operations, hence the same
+// value, 8 floats or 4 doubles at a time instead of 4 or 2.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MOUSE_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define MOUSE_SIMD_CLONES
+#endif
+
 namespace Mouse::ImageCodec {
 
 namespace {
@@ -892,16 +901,22 @@ encode(const QImage &image, ImageFormat format, int quality, bool progressive, b
 
 namespace {
 
+// BT.601 in fixed point. The restrict pointers let the loop vectorise: without them a byte
+// store may alias the pixels (a char type aliases anything), and GCC kept it scalar.
+MOUSE_SIMD_CLONES void lumaRow(const QRgb *__restrict line, quint8 *__restrict into, int width)
+{
+    for (int x = 0; x < width; ++x) {
+        const QRgb p = line[x];
+        into[x] = quint8((77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8);
+    }
+}
+
 void lumaRows(const QImage &rgb, int from, int to, Luma *out)
 {
-    for (int y = from; y < to; ++y) {
-        const auto *line = reinterpret_cast<const QRgb *>(rgb.constScanLine(y));
-        quint8 *into = out->y.data() + size_t(y) * out->width;
-        for (int x = 0; x < out->width; ++x) {
-            const QRgb p = line[x]; // BT.601 in fixed point
-            into[x] = quint8((77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8);
-        }
-    }
+    for (int y = from; y < to; ++y)
+        lumaRow(reinterpret_cast<const QRgb *>(rgb.constScanLine(y)),
+                out->y.data() + size_t(y) * out->width,
+                out->width);
 }
 
 // luma() in two halves of the rows, the second on a helper thread when `parallel`.
@@ -931,15 +946,6 @@ Luma luma(const QImage &image)
 }
 
 namespace {
-
-// The SSIM loops in an AVX2 copy too, picked at load time where the CPU has it (GCC's
-// target_clones; an ifunc). AVX2 without FMA: the same IEEE operations, hence the same
-// value, 8 floats or 4 doubles at a time instead of 4 or 2.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MOUSE_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define MOUSE_SIMD_CLONES
-#endif
 
 constexpr double SsimC1 = (0.01 * 255) * (0.01 * 255), SsimC2 = (0.03 * 255) * (0.03 * 255);
 

@@ -36,6 +36,7 @@ private slots:
     void formatsGiveTheirMime();
     void losslessAnswersAreCompressed();
     void ssimIsOneForIdenticalAndLowerForNoise();
+    void lumaIsBt601OfEveryPixel();
     void ssimOnEveryOtherWindowIsTheTextbooks();
     void ssimAfterStepsIsTheFullMeasure();
     void ssimAfterStepsOfTheModelIsTheFullMeasure();
@@ -339,6 +340,31 @@ void TestImageCodec::ssimIsOneForIdenticalAndLowerForNoise()
             noisy.setPixel(x, y, (x + y) % 4 ? qRgb(255, 255, 255) : qRgb(0, 0, 0));
     const double s = ImageCodec::ssim(a, ImageCodec::luma(noisy), 1);
     QVERIFY(s < 0.5);
+}
+
+void TestImageCodec::lumaIsBt601OfEveryPixel()
+{
+    // The reference luma is computed 8 or 16 pixels at a time: every pixel, the row ends (odd
+    // widths) included, is still (77 R + 150 G + 29 B + 128) >> 8.
+    quint32 seed = 11;
+    for (const int width : {1, 7, 17, 33, 1023}) {
+        QImage image(width, 5, QImage::Format_RGB32);
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < width; ++x) {
+                seed = seed * 1664525u + 1013904223u;
+                image.setPixel(x, y, seed | 0xff000000u);
+            }
+        }
+        const ImageCodec::Luma luma = ImageCodec::luma(image);
+        QCOMPARE(luma.width, width);
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < width; ++x) {
+                const QRgb p = image.pixel(x, y);
+                const int expected = (77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8;
+                QCOMPARE(int(luma.y[size_t(y) * width + x]), expected);
+            }
+        }
+    }
 }
 
 void TestImageCodec::ssimOnEveryOtherWindowIsTheTextbooks()
