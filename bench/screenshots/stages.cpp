@@ -5,9 +5,14 @@
 // CPU time (the calling thread's, and the process's for stages that use other threads) is
 // what to compare between versions on a shared machine; wall time is printed beside it.
 //   bench_screenshot_stages [--runs N] [--preset low|medium|high] [--only STAGE] FILE...
-// --only runs one stage (e.g. under callgrind: `--only decodeToFit --runs 5`).
+// --only runs one stage (e.g. under callgrind: `--only decodeToFit --runs 5`). The quality
+// search's pieces on the picture at the preset's size, on the calling thread alone: `model`
+// (one trial of the trial model, 4:2:0 at quality 15), `ssim1` and `ssim2` (the all-window and
+// every-other-window SSIM of that trial's luma against the picture's).
 #include "core/screens/areascaler.h"
 #include "core/screens/imagecodec.h"
+#include "core/screens/jpegcodec.h"
+#include "core/screens/jpegtrial.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -129,6 +134,28 @@ int main(int argc, char **argv)
                 (void)ImageCodec::decodeToFit(bytes, 40'000'000, preset.box, &sourceSize);
             });
         });
+        const QImage small = ImageCodec::scaled(source, size).convertToFormat(QImage::Format_RGB32);
+        const ImageCodec::Luma reference = ImageCodec::luma(small);
+        const JpegCodec::FlatLevels flat
+                = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+        const auto serial = [](const std::function<void()> &a, const std::function<void()> &b) {
+            a();
+            b();
+        };
+        JpegCodec::TrialModel model(small, serial);
+        JpegCodec::EncodeSettings settings;
+        settings.quality = 15;
+        settings.flat = &flat;
+        ImageCodec::Luma trial;
+        trial.width = reference.width;
+        trial.height = reference.height;
+        model.decodeLuma(settings, &trial.y, serial); // for the SSIM stages alone too
+        print("model",
+              [&] { return measure(runs, [&] { model.decodeLuma(settings, &trial.y, serial); }); });
+        print("ssim1",
+              [&] { return measure(runs, [&] { (void)ImageCodec::ssim(reference, trial, 1); }); });
+        print("ssim2",
+              [&] { return measure(runs, [&] { (void)ImageCodec::ssim(reference, trial, 2); }); });
         print("compress", [&] {
             return measure(runs,
                            [&] { (void)ImageCodec::compress(bytes, preset, ImageFormat::Jpeg); });

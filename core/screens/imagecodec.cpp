@@ -27,6 +27,15 @@
 #include <emmintrin.h>
 #endif
 
+// The SSIM and luma loops in an AVX2 copy too, picked at load time where the CPU has it (GCC's
+// target_clones; an ifunc). AVX2 without FMA: the same IEEE operations, hence the same
+// value, 8 floats or 4 doubles at a time instead of 4 or 2.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MOUSE_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define MOUSE_SIMD_CLONES
+#endif
+
 namespace Mouse::ImageCodec {
 
 namespace {
@@ -250,6 +259,12 @@ constexpr double SsimPerStep = 0.0025;
 // same values whatever the threads.
 double ssimHalves(const Luma &a, const Luma &b, int stride, bool parallel); // below
 
+// The all-window check's measure (stride 1) of plane after plane against one reference, the
+// same value as ssimHalves(reference, plane, 1, parallel); forgetCheckedPlane() before a
+// sequence (below).
+void forgetCheckedPlane();
+double checkSsim(const Luma &reference, const Luma &plane, bool parallel);
+
 // runBoth for the trial model's halves.
 JpegCodec::TrialModel::Both halves(bool parallel)
 {
@@ -432,10 +447,11 @@ bool settleOnModel(Candidate *best,
                    int *misses,
                    int doubleFrom)
 {
+    forgetCheckedPlane();
     for (;;) {
         if (cancelled(options))
             return false;
-        best->ssim = ssimHalves(reference, best->decoded, 1, parallel);
+        best->ssim = checkSsim(reference, best->decoded, parallel);
         if (best->ssim >= preset.ssimFloor() + VerifyMargin || best->quality >= HighestQuality)
             return true;
         best->quality = std::min(HighestQuality, best->quality + *step);
@@ -885,16 +901,22 @@ encode(const QImage &image, ImageFormat format, int quality, bool progressive, b
 
 namespace {
 
+// BT.601 in fixed point. The restrict pointers let the loop vectorise: without them a byte
+// store may alias the pixels (a char type aliases anything), and GCC kept it scalar.
+MOUSE_SIMD_CLONES void lumaRow(const QRgb *__restrict line, quint8 *__restrict into, int width)
+{
+    for (int x = 0; x < width; ++x) {
+        const QRgb p = line[x];
+        into[x] = quint8((77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8);
+    }
+}
+
 void lumaRows(const QImage &rgb, int from, int to, Luma *out)
 {
-    for (int y = from; y < to; ++y) {
-        const auto *line = reinterpret_cast<const QRgb *>(rgb.constScanLine(y));
-        quint8 *into = out->y.data() + size_t(y) * out->width;
-        for (int x = 0; x < out->width; ++x) {
-            const QRgb p = line[x]; // BT.601 in fixed point
-            into[x] = quint8((77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8);
-        }
-    }
+    for (int y = from; y < to; ++y)
+        lumaRow(reinterpret_cast<const QRgb *>(rgb.constScanLine(y)),
+                out->y.data() + size_t(y) * out->width,
+                out->width);
 }
 
 // luma() in two halves of the rows, the second on a helper thread when `parallel`.
@@ -924,15 +946,6 @@ Luma luma(const QImage &image)
 }
 
 namespace {
-
-// The SSIM loops in an AVX2 copy too, picked at load time where the CPU has it (GCC's
-// target_clones; an ifunc). AVX2 without FMA: the same IEEE operations, hence the same
-// value, 8 floats or 4 doubles at a time instead of 4 or 2.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MOUSE_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define MOUSE_SIMD_CLONES
-#endif
 
 constexpr double SsimC1 = (0.01 * 255) * (0.01 * 255), SsimC2 = (0.03 * 255) * (0.03 * 255);
 
@@ -1121,29 +1134,100 @@ MOUSE_SIMD_CLONES void windowSums(const qint32 *__restrict c, qint32 *__restrict
         out[x] = c[x] + c[x + 1] + c[x + 2] + c[x + 3] + c[x + 4] + c[x + 5] + c[x + 6] + c[x + 7];
 }
 
-// The sum over the windows whose top row is in [from, to).
-MOUSE_SIMD_CLONES double ssimStride1Rows(const Luma &a, const Luma &b, int from, int to)
+// The windows [x0, x1) of a row: their five sums (column sums `col`, `w` per moment, into
+// `win`, `cols` per moment) and their values.
+MOUSE_SIMD_CLONES void windowValues(const qint32 *__restrict col,
+                                    qint32 *__restrict win,
+                                    double *__restrict values,
+                                    int w,
+                                    int cols,
+                                    int x0,
+                                    int x1)
+{
+    for (int k = 0; k < 5; ++k)
+        windowSums(col + size_t(k) * w + x0, win + size_t(k) * cols + x0, x1 - x0);
+    const qint32 *w0 = win, *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols, *w4 = w3 + cols;
+    for (int x = x0; x < x1; ++x)
+        values[x] = windowSsim(
+                double(w0[x]), double(w1[x]), double(w2[x]), double(w3[x]), double(w4[x]));
+}
+
+// Per pixel column, how many of the last 8 rows of b differ from `before`: row y enters,
+// row `left` (none before the 8th) leaves.
+MOUSE_SIMD_CLONES void countChanges(const quint8 *__restrict y,
+                                    const quint8 *__restrict yBefore,
+                                    const quint8 *__restrict left,
+                                    const quint8 *__restrict leftBefore,
+                                    quint8 *__restrict changed,
+                                    int w)
+{
+    if (left) {
+        for (int x = 0; x < w; ++x)
+            changed[x] = quint8(changed[x] + (y[x] != yBefore[x]) - (left[x] != leftBefore[x]));
+    } else {
+        for (int x = 0; x < w; ++x)
+            changed[x] = quint8(changed[x] + (y[x] != yBefore[x]));
+    }
+}
+
+MOUSE_SIMD_CLONES bool anyOf(const quint8 *__restrict p, int n)
+{
+    quint8 any = 0;
+    for (int i = 0; i < n; ++i)
+        any |= p[i];
+    return any != 0;
+}
+
+// The windows a stride-1 measure recomputes together when one of them changed: recomputing
+// an unchanged window gives its kept value again, so the groups only save the checks.
+constexpr int WindowGroup = 64;
+
+// The sum over the windows whose top row is in [from, to), in window order.
+// With `kept` (a value per window, row-major, every window row of the picture), each window's
+// value is written there; with `before` too (the plane `kept` was made from), only the groups
+// of windows whose pixels differ between `before` and b are recomputed, the others' values
+// read from `kept`: the same values, added in the same order, hence the same sum.
+MOUSE_SIMD_CLONES double ssimStride1Rows(const Luma &a,
+                                         const Luma &b,
+                                         int from,
+                                         int to,
+                                         double *kept = nullptr,
+                                         const quint8 *before = nullptr)
 {
     constexpr int N = 8;
     const int w = a.width, cols = w - N + 1;
     std::vector<qint32> col(size_t(5) * w, 0), win(size_t(5) * cols);
-    std::vector<double> values(static_cast<size_t>(cols));
+    std::vector<double> rowValues(kept ? 0 : size_t(cols));
+    std::vector<quint8> changed(before ? size_t(w) : 0, 0);
     double total = 0;
     for (int y = from; y < to + N - 1; ++y) {
-        const quint8 *pa = a.y.data() + size_t(y) * w, *pb = b.y.data() + size_t(y) * w;
-        if (y >= from + N) // the row N up leaves the windows as row y enters
+        const size_t at = size_t(y) * w;
+        const quint8 *pa = a.y.data() + at, *pb = b.y.data() + at;
+        const bool leaving = y >= from + N; // the row N up leaves the windows as row y enters
+        if (leaving)
             slideRow(pa, pb, pa - size_t(N) * w, pb - size_t(N) * w, col.data(), w);
         else
             addRow(pa, pb, col.data(), w);
+        if (before) {
+            countChanges(pb,
+                         before + at,
+                         leaving ? pb - size_t(N) * w : nullptr,
+                         leaving ? before + at - size_t(N) * w : nullptr,
+                         changed.data(),
+                         w);
+        }
         if (y < from + N - 1)
             continue;
-        for (int k = 0; k < 5; ++k)
-            windowSums(col.data() + size_t(k) * w, win.data() + size_t(k) * cols, cols);
-        const qint32 *w0 = win.data(), *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols,
-                     *w4 = w3 + cols;
-        for (int x = 0; x < cols; ++x)
-            values[size_t(x)] = windowSsim(
-                    double(w0[x]), double(w1[x]), double(w2[x]), double(w3[x]), double(w4[x]));
+        double *values = kept ? kept + size_t(y - N + 1) * cols : rowValues.data();
+        if (!before) {
+            windowValues(col.data(), win.data(), values, w, cols, 0, cols);
+        } else {
+            for (int x0 = 0; x0 < cols; x0 += WindowGroup) {
+                const int x1 = std::min(cols, x0 + WindowGroup);
+                if (anyOf(changed.data() + x0, x1 - x0 + N - 1))
+                    windowValues(col.data(), win.data(), values, w, cols, x0, x1);
+            }
+        }
         for (int x = 0; x < cols; ++x)
             total += values[size_t(x)];
     }
@@ -1154,14 +1238,81 @@ MOUSE_SIMD_CLONES double ssimStride1Rows(const Luma &a, const Luma &b, int from,
 // when `parallel`), then added: the same value whatever the threads.
 double ssimHalves(const Luma &a, const Luma &b, int stride, bool parallel)
 {
+    // Without a whole window there is nothing to measure: 0, as for ssim() and the search's
+    // trials (the rows and columns of windows below would be negative).
+    if (a.width < 8 || a.height < 8 || b.width != a.width || b.height != a.height)
+        return 0.0;
     const int rows = stride == 2 ? (a.height - 8) / 2 + 1 : a.height - 8 + 1;
     const int cols = stride == 2 ? (a.width - 8) / 2 + 1 : a.width - 8 + 1;
     const int half = rows / 2;
-    const auto sum = stride == 2 ? ssimStride2Rows : ssimStride1Rows;
+    const auto sum = [&](int from, int to) {
+        return stride == 2 ? ssimStride2Rows(a, b, from, to) : ssimStride1Rows(a, b, from, to);
+    };
     double top = 0, bottom = 0;
     runBoth(
-            parallel, [&] { top = sum(a, b, 0, half); }, [&] { bottom = sum(a, b, half, rows); });
+            parallel, [&] { top = sum(0, half); }, [&] { bottom = sum(half, rows); });
     return (top + bottom) / (double(cols) * rows);
+}
+
+// The check's stride-1 measures, as ssimHalves(a, b, 1, parallel) to the last bit, of plane
+// after plane against one reference: the checks' steps up change a quarter of the windows
+// (text and edges; flat areas keep their levels), so each window's value is kept, with the
+// plane it came from, and only the groups of windows whose pixels changed are recomputed.
+// The values are added again in the same order, in the same two halves. Its buffers are kept
+// by the thread (a value per window, 4.6 MB at 1024x576; fresh, they would be page faults).
+class Stride1Memo
+{
+public:
+    static Stride1Memo &forThread()
+    {
+        thread_local Stride1Memo memo;
+        return memo;
+    }
+
+    // The next measure recomputes every window (another reference, or another picture).
+    void forget() { m_planeKept = false; }
+
+    double measure(const Luma &a, const Luma &b, bool parallel)
+    {
+        if (a.width < 8 || a.height < 8 || b.width != a.width || b.height != a.height)
+            return ssimHalves(a, b, 1, parallel);
+        const int rows = a.height - 8 + 1, cols = a.width - 8 + 1, half = rows / 2;
+        const bool again = m_planeKept && m_width == a.width && m_height == a.height;
+        const size_t windows = size_t(rows) * cols;
+        if (windows > m_capacity) { // not zeroed: every value is written before it is read
+            m_values.reset(new double[windows]);
+            m_capacity = windows;
+        }
+        double *values = m_values.get();
+        const quint8 *before = again ? m_before.data() : nullptr;
+        double top = 0, bottom = 0;
+        runBoth(
+                parallel,
+                [&] { top = ssimStride1Rows(a, b, 0, half, values, before); },
+                [&] { bottom = ssimStride1Rows(a, b, half, rows, values, before); });
+        m_before.assign(b.y.begin(), b.y.end());
+        m_width = a.width;
+        m_height = a.height;
+        m_planeKept = true;
+        return (top + bottom) / (double(cols) * rows);
+    }
+
+private:
+    std::unique_ptr<double[]> m_values; // per window, row-major: the last measure's
+    size_t m_capacity = 0;
+    std::vector<quint8> m_before; // the plane they were measured on
+    int m_width = 0, m_height = 0;
+    bool m_planeKept = false;
+};
+
+void forgetCheckedPlane()
+{
+    Stride1Memo::forThread().forget();
+}
+
+double checkSsim(const Luma &reference, const Luma &plane, bool parallel)
+{
+    return Stride1Memo::forThread().measure(reference, plane, parallel);
 }
 
 } // namespace
@@ -1221,6 +1372,13 @@ double ssim(const Luma &a, const Luma &b, int stride)
         }
     }
     return windows ? total / double(windows) : 0.0;
+}
+
+double ssimAfterStep(const Luma &reference, const Luma &plane, bool first, bool parallel)
+{
+    if (first)
+        forgetCheckedPlane();
+    return checkSsim(reference, plane, parallel);
 }
 
 Expected<EncodedImage> compress(const QByteArray &source,

@@ -94,6 +94,12 @@ struct Luma
 Luma luma(const QImage &image);
 double ssim(const Luma &a, const Luma &b, int stride = 1);
 
+// ssim(reference, plane, 1) to the last bit, measured as the all-window check measures its
+// steps up: plane after plane against the same reference, recomputing only the windows whose
+// pixels differ from the previous plane this thread measured (`first`: a new sequence, every
+// window). `parallel`: the two halves of the rows on the frame helper thread too.
+double ssimAfterStep(const Luma &reference, const Luma &plane, bool first, bool parallel = false);
+
 // The whole pipeline: decode with the guard, fit the preset's box, encode in `format` (Auto:
 // the smallest of JPEG and WebP that meets the fidelity floor), never larger than the
 // source in bytes when a smaller answer exists (see docs/screenshots.md, "Never larger").

@@ -46,4 +46,13 @@ private:
     std::unique_ptr<State> d;
 };
 
+// For tests: one block of quantised-to-be coefficients (natural order, as the forward DCT gives
+// them) quantised with `table`, dequantised and inverse-transformed into 8x8 samples by the
+// vector path a trial uses where the CPU has it (`lanes`) and by the 64-bit scalar one
+// (`scalar`); false when there is no vector path here (then `lanes` is not written).
+bool reconstructBothWays(const qint16 coefficients[64],
+                         const int table[64],
+                         quint8 lanes[64],
+                         quint8 scalar[64]);
+
 } // namespace Mouse::JpegCodec

@@ -11,6 +11,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cstring>
+
 using namespace Mouse;
 
 class TestImageCodec : public QObject
@@ -29,14 +32,19 @@ private slots:
     void truncatedImagesAreErrors();
     void alphaIsCompositedOnWhiteForJpeg();
     void answerNeverLargerThanASourceThatFits();
+    void picturesSmallerThanAWindowAreAnswered();
     void formatsGiveTheirMime();
     void losslessAnswersAreCompressed();
     void ssimIsOneForIdenticalAndLowerForNoise();
+    void lumaIsBt601OfEveryPixel();
     void ssimOnEveryOtherWindowIsTheTextbooks();
+    void ssimAfterStepsIsTheFullMeasure();
+    void ssimAfterStepsOfTheModelIsTheFullMeasure();
     void helperThreadsGiveTheSameAnswer();
     void colouredTextOnBlackIsBoundedAndVerified();
     void trialModelIsTheRealDecode_data();
     void trialModelIsTheRealDecode();
+    void trialBlocksInLanesAreTheScalars();
 };
 
 void TestImageCodec::presetsFitTheirBoxKeepingAspect_data()
@@ -265,6 +273,31 @@ void TestImageCodec::answerNeverLargerThanASourceThatFits()
     QCOMPARE(out->size, QSize(300, 200));
 }
 
+void TestImageCodec::picturesSmallerThanAWindowAreAnswered()
+{
+    // SSIM's windows are 8x8: a picture narrower or lower has none. The search scores such a
+    // trial 0; the all-window check used to count its windows as negative and died (a vector
+    // of -4 x 5 columns: std::length_error, uncaught on a pool thread, so the process ended),
+    // or read rows below the picture. It is scored 0 too now: the quality climbs to the top
+    // and the answer is the smaller of that JPEG and the source, as for any frame.
+    for (const QSize size : {QSize(1, 1), QSize(5, 5), QSize(3, 21), QSize(40, 5), QSize(7, 9)}) {
+        QImage image(size, QImage::Format_RGB32);
+        for (int y = 0; y < size.height(); ++y)
+            for (int x = 0; x < size.width(); ++x)
+                image.setPixel(x, y, qRgb(x * 40 % 256, y * 13 % 256, (x + y) * 7 % 256));
+        const QByteArray png = ScreensTest::encoded(image, "png");
+        for (const int threads : {1, 2}) {
+            CompressOptions options;
+            options.threads = threads;
+            const Expected<EncodedImage> out = ImageCodec::compress(
+                    png, ScreenPresets().preset(ScreenQuality::Medium), ImageFormat::Jpeg, options);
+            QVERIFY(out.ok());
+            QCOMPARE(out->size, size);
+            QVERIFY(out->bytes.size() <= png.size());
+        }
+    }
+}
+
 void TestImageCodec::formatsGiveTheirMime()
 {
     const QByteArray png = ScreensTest::encoded(ScreensTest::desktop(800, 600), "png");
@@ -307,6 +340,31 @@ void TestImageCodec::ssimIsOneForIdenticalAndLowerForNoise()
             noisy.setPixel(x, y, (x + y) % 4 ? qRgb(255, 255, 255) : qRgb(0, 0, 0));
     const double s = ImageCodec::ssim(a, ImageCodec::luma(noisy), 1);
     QVERIFY(s < 0.5);
+}
+
+void TestImageCodec::lumaIsBt601OfEveryPixel()
+{
+    // The reference luma is computed 8 or 16 pixels at a time: every pixel, the row ends (odd
+    // widths) included, is still (77 R + 150 G + 29 B + 128) >> 8.
+    quint32 seed = 11;
+    for (const int width : {1, 7, 17, 33, 1023}) {
+        QImage image(width, 5, QImage::Format_RGB32);
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < width; ++x) {
+                seed = seed * 1664525u + 1013904223u;
+                image.setPixel(x, y, seed | 0xff000000u);
+            }
+        }
+        const ImageCodec::Luma luma = ImageCodec::luma(image);
+        QCOMPARE(luma.width, width);
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < width; ++x) {
+                const QRgb p = image.pixel(x, y);
+                const int expected = (77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8;
+                QCOMPARE(int(luma.y[size_t(y) * width + x]), expected);
+            }
+        }
+    }
 }
 
 void TestImageCodec::ssimOnEveryOtherWindowIsTheTextbooks()
@@ -354,6 +412,159 @@ void TestImageCodec::ssimOnEveryOtherWindowIsTheTextbooks()
                                     .arg(width)
                                     .arg(ours, 0, 'g', 10)
                                     .arg(theirs, 0, 'g', 10)));
+    }
+}
+
+namespace {
+
+// The same double, bit for bit (QCOMPARE on doubles is fuzzy).
+QString sameBits(double a, double b)
+{
+    return std::memcmp(&a, &b, sizeof a) == 0
+                   ? QString()
+                   : QStringLiteral("%1 against %2").arg(a, 0, 'g', 17).arg(b, 0, 'g', 17);
+}
+
+} // namespace
+
+void TestImageCodec::ssimAfterStepsIsTheFullMeasure()
+{
+    // The check's steps up recompute only the windows whose pixels changed since the previous
+    // plane, and add every window's value again in the same order: the same double as the full
+    // measure, after changes of every kind: none, one pixel (corners, the last row and column,
+    // just right of a group of windows, the rows both halves read), small patches, whole rows,
+    // a row copied from the next, everything; at sizes with one window, one group, several
+    // groups and odd remainders.
+    quint32 seed = 2024;
+    const auto next = [&seed] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 8;
+    };
+    for (const QSize size : {QSize(8, 8),
+                             QSize(9, 13),
+                             QSize(72, 31),
+                             QSize(131, 77),
+                             QSize(200, 150),
+                             QSize(263, 40)}) {
+        const int w = size.width(), h = size.height();
+        ImageCodec::Luma reference, plane;
+        reference.width = plane.width = w;
+        reference.height = plane.height = h;
+        for (int i = 0; i < w * h; ++i)
+            reference.y.push_back(quint8((i % w) < w / 3 ? 200 : next() % 256));
+        plane.y = reference.y; // the left third flat, the rest noisy
+        for (int i = 0; i < w * h; ++i)
+            if (i % w >= w / 3)
+                plane.y[size_t(i)]
+                        = quint8(std::clamp(int(plane.y[size_t(i)]) + int(next() % 7) - 3, 0, 255));
+        const auto change = [&](int x, int y) {
+            if (x >= 0 && x < w && y >= 0 && y < h)
+                plane.y[size_t(y) * w + x] ^= quint8(1 + next() % 255);
+        };
+        const int half = (h - 8 + 1) / 2; // the first window row of the bottom half
+        for (int step = 0; step < 45; ++step) {
+            switch (step % 9) {
+            case 0: // nothing
+                break;
+            case 1: // corners
+                change(0, 0), change(w - 1, 0), change(0, h - 1), change(w - 1, h - 1);
+                break;
+            case 2: // just right of each group of 64 windows' first columns
+                for (int x = 64; x < w; x += 64)
+                    change(x + int(next() % 7), int(next() % h));
+                break;
+            case 3: // the rows read by both halves
+                change(int(next() % w), half + int(next() % 8));
+                change(int(next() % w), half - 1);
+                break;
+            case 4: // a few pixels anywhere
+                for (int k = 0; k < 3; ++k)
+                    change(int(next() % w), int(next() % h));
+                break;
+            case 5: // a patch
+                for (int y = 0; y < 5; ++y)
+                    for (int x = 0; x < 9; ++x)
+                        change(w / 2 + x, h / 3 + y);
+                break;
+            case 6: // a whole row
+                for (int x = 0; x < w; ++x)
+                    change(x, step % h);
+                break;
+            case 7: // a row takes the one below
+                std::copy_n(plane.y.begin() + (h / 2 + 1) * w, w, plane.y.begin() + h / 2 * w);
+                break;
+            default: // everything
+                for (int y = 0; y < h; ++y)
+                    for (int x = 0; x < w; ++x)
+                        change(x, y);
+            }
+            const bool parallel = step % 3 == 1;
+            const double stepped = ImageCodec::ssimAfterStep(reference, plane, step == 0, parallel);
+            const double full = ImageCodec::ssim(reference, plane, 1);
+            const QString differ = sameBits(stepped, full);
+            QVERIFY2(differ.isEmpty(),
+                     qPrintable(QStringLiteral("%1x%2 step %3: %4")
+                                        .arg(w)
+                                        .arg(h)
+                                        .arg(step)
+                                        .arg(differ)));
+        }
+    }
+    // A change that equals the pixel below's old value: a flat picture with a dot, then the
+    // dot's row copied one up (the windows whose last row is the copy see a new pixel).
+    ImageCodec::Luma flat, dotted;
+    flat.width = dotted.width = 100;
+    flat.height = dotted.height = 40;
+    flat.y.assign(100 * 40, 100);
+    dotted.y = flat.y;
+    dotted.y[20 * 100 + 10] = 0;
+    const double first = ImageCodec::ssimAfterStep(flat, dotted, true);
+    QVERIFY(sameBits(first, ImageCodec::ssim(flat, dotted, 1)).isEmpty());
+    std::copy_n(dotted.y.begin() + 20 * 100, 100, dotted.y.begin() + 19 * 100);
+    const QString differ = sameBits(ImageCodec::ssimAfterStep(flat, dotted, false),
+                                    ImageCodec::ssim(flat, dotted, 1));
+    QVERIFY2(differ.isEmpty(), qPrintable(differ));
+}
+
+void TestImageCodec::ssimAfterStepsOfTheModelIsTheFullMeasure()
+{
+    // What the check really measures: the trial model's luma at quarter steps up, on corpus
+    // pictures at the medium preset's size, with and without the helper thread.
+    const QString corpus
+            = qEnvironmentVariable("MOUSE_SOURCE_DIR") + QStringLiteral("/bench/data/");
+    const ScreenPreset medium = ScreenPresets().preset(ScreenQuality::Medium);
+    for (const QString &name : {QStringLiteral("1080p-editor.png"),
+                                QStringLiteral("1080p-terminals.png"),
+                                QStringLiteral("720p-viewer.png")}) {
+        QFile file(corpus + name);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const Expected<QImage> decoded = ImageCodec::decode(file.readAll(), 40'000'000);
+        QVERIFY(decoded.ok());
+        const QImage image = ImageCodec::scaled(decoded.value(),
+                                                ImageCodec::fitInside(decoded->size(), medium.box))
+                                     .convertToFormat(QImage::Format_RGB32);
+        const ImageCodec::Luma reference = ImageCodec::luma(image);
+        const JpegCodec::FlatLevels flat
+                = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+        const auto serial = [](const std::function<void()> &a, const std::function<void()> &b) {
+            a();
+            b();
+        };
+        JpegCodec::TrialModel model(image, serial);
+        ImageCodec::Luma plane;
+        plane.width = reference.width;
+        plane.height = reference.height;
+        for (int step = 0; step < 6; ++step) {
+            JpegCodec::EncodeSettings settings;
+            settings.quality = 14 + 0.25 * step;
+            settings.flat = &flat;
+            model.decodeLuma(settings, &plane.y, serial);
+            const double stepped
+                    = ImageCodec::ssimAfterStep(reference, plane, step == 0, step % 2 == 1);
+            const QString differ = sameBits(stepped, ImageCodec::ssim(reference, plane, 1));
+            QVERIFY2(differ.isEmpty(),
+                     qPrintable(QStringLiteral("%1 step %2: %3").arg(name).arg(step).arg(differ)));
+        }
     }
 }
 
@@ -498,6 +709,34 @@ void TestImageCodec::trialModelIsTheRealDecode_data()
     QTest::newRow("saturated 331x250") << saturated;
     QTest::newRow("narrow 3x21") << noise.copy(37, 5, 3, 21);
     QTest::newRow("desktop 1024x768") << ScreensTest::desktop(1024, 768);
+    // The largest coefficients 8-bit samples give, in every position of a block (the inverse
+    // DCT runs 8 columns, then 8 rows, side by side: a wrong lane or rounding shows here):
+    // saturated noise (each channel 0 or 255), one-pixel checks and stripes, a white pixel in a
+    // different place of each black block, each over the picture's edges (odd sizes, padding).
+    QImage binary(197, 83, QImage::Format_RGB32);
+    QImage checks(binary.size(), QImage::Format_RGB32), stripes(checks), dots(checks);
+    for (int y = 0; y < binary.height(); ++y) {
+        for (int x = 0; x < binary.width(); ++x) {
+            seed = seed * 1664525u + 1013904223u;
+            const auto grey = [](bool white) {
+                return white ? qRgb(255, 255, 255) : qRgb(0, 0, 0);
+            };
+            binary.setPixel(x,
+                            y,
+                            qRgb(255 * int((seed >> 29) & 1),
+                                 255 * int((seed >> 30) & 1),
+                                 255 * int(seed >> 31)));
+            checks.setPixel(x, y, grey((x + y) % 2));
+            // vertical stripes left, horizontal right, both at a block's edge columns/rows
+            stripes.setPixel(x, y, grey(x < 96 ? x % 2 || x % 8 == 0 : y % 2 || y % 8 == 7));
+            const int block = (x / 8) * 7 + (y / 8) * 3; // which pixel of the block is white
+            dots.setPixel(x, y, grey(x % 8 == block % 8 && y % 8 == (block / 8) % 8));
+        }
+    }
+    QTest::newRow("saturated noise 197x83") << binary;
+    QTest::newRow("checks 197x83") << checks;
+    QTest::newRow("stripes 197x83") << stripes;
+    QTest::newRow("dots 197x83") << dots;
 }
 
 void TestImageCodec::trialModelIsTheRealDecode()
@@ -548,6 +787,57 @@ void TestImageCodec::trialModelIsTheRealDecode()
                                         .arg(worst)));
         }
     }
+}
+
+void TestImageCodec::trialBlocksInLanesAreTheScalars()
+{
+    // A trial's blocks are dequantised and inverse-transformed 8 lanes at a time in 32-bit
+    // integers where the CPU has AVX2; the scalar path is libjpeg's 64-bit arithmetic. The
+    // same samples for any 16-bit coefficients and any steps, far beyond what pictures give:
+    // single coefficients at the extremes in every position (one lane), full-range noise (pass
+    // 2 wrapping, the range limit's wrap-around), sparse blocks, fine and coarse steps.
+    quint32 seed = 99;
+    const auto next = [&seed] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed;
+    };
+    int table[64];
+    qint16 coefficients[64];
+    quint8 lanes[64], scalar[64];
+    int blocks = 0, differ = 0;
+    const auto compare = [&] {
+        if (!JpegCodec::reconstructBothWays(coefficients, table, lanes, scalar))
+            return false;
+        ++blocks;
+        differ += std::memcmp(lanes, scalar, sizeof lanes) != 0;
+        return true;
+    };
+    for (int round = 0; round < 400; ++round) {
+        for (int &step : table) // random, all 1, all 255, fine
+            step = round % 4 == 0   ? 1 + int(next() >> 24) % 255
+                   : round % 4 == 1 ? 1
+                   : round % 4 == 2 ? 255
+                                    : 1 + int(next() >> 29);
+        for (int position = 0; position < 64; ++position) {
+            for (const int value : {32767, -32768, -8191, 1}) {
+                std::fill(std::begin(coefficients), std::end(coefficients), qint16(0));
+                coefficients[position] = qint16(value);
+                if (!compare())
+                    QSKIP("no vector path on this CPU");
+            }
+        }
+        for (int k = 0; k < 200; ++k) {
+            for (qint16 &c : coefficients) {
+                const quint32 r = next();
+                c = k % 3 == 0   ? qint16(r >> 16)                               // full range
+                    : k % 3 == 1 ? qint16((r >> 8) % 16385) - qint16(8192)       // pictures'
+                                 : qint16((r >> 28) == 0 ? qint16(r >> 16) : 0); // sparse
+            }
+            compare();
+        }
+    }
+    QVERIFY(blocks > 100000);
+    QCOMPARE(differ, 0);
 }
 
 QTEST_GUILESS_MAIN(TestImageCodec)
