@@ -426,15 +426,16 @@ void HttpServer::Private::dispatch(const QHttpServerRequest *request,
                     << method << path << reply.status << elapsedMs << "ms" << requestId;
         if (!guardPointer)
             return;
+        const bool closeAfter = close || stopping;
         ResponseFraming framing;
         framing.head = isHead;
-        framing.close = close;
-        framing.keepAlive10 = keepAlive10;
+        framing.close = closeAfter;
+        framing.keepAlive10 = keepAlive10 && !closeAfter;
         framing.requestId = requestId;
         framing.corsOrigin = origin;
         QByteArray head = serializeResponseHead(reply, framing);
         QByteArray body = isHead ? QByteArray() : std::move(reply.body);
-        guardPointer->answer(sequence, std::move(head), std::move(body), close);
+        guardPointer->answer(sequence, std::move(head), std::move(body), closeAfter);
     };
     const Responder responder(state);
 
@@ -814,6 +815,7 @@ bool HttpServer::listen(QString *error)
 
 void HttpServer::stopListening()
 {
+    d->stopping = true;
     if (d->tcp)
         d->tcp->close();
 }

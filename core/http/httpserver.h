@@ -47,7 +47,8 @@ public:
     // Binds server/listen (port 0: an ephemeral port), with TLS when server/tls_cert and
     // server/tls_key are set. On failure *error says what to fix.
     bool listen(QString *error);
-    // Shutdown, first step: no new connection is accepted; the open ones are still served.
+    // Shutdown, first step: no new connection is accepted; the open ones are still served,
+    // each answer with Connection: close.
     void stopListening();
     // Shutdown: connections that still owe an answer or hold unsent bytes (WebSockets apart).
     int connectionsInFlight() const;

@@ -213,6 +213,9 @@ struct HttpServer::Private
     Settings settings;
     EventLog &events;
     Metrics::Registry &metrics;
+    // Set by stopListening(): every answer from then on closes its connection, so that a
+    // keep-alive client does not send its next request into a connection about to close.
+    bool stopping = false;
     Authenticator auth;
     std::unique_ptr<AuthFailureLimiter> limiter;
     ClientAddressResolver resolver;

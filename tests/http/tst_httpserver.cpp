@@ -41,6 +41,7 @@ class tst_HttpServer : public QObject
 
 private slots:
     void publicRouteAndCommonHeaders();
+    void answersCloseTheConnectionOnceStopping();
     void requestIds();
     void notFound();
     void methodNotAllowed();
@@ -106,6 +107,26 @@ void tst_HttpServer::publicRouteAndCommonHeaders()
     QVERIFY(again);
     QCOMPARE(again->status, 200);
     QVERIFY(again->header("x-request-id") != response->header("x-request-id"));
+}
+
+// Shutdown drains the open connections: a keep-alive client is told to go (Connection: close,
+// then the server closes), instead of sending its next request into a connection that the
+// end of the drain cuts without an answer.
+void tst_HttpServer::answersCloseTheConnectionOnceStopping()
+{
+    Harness h;
+    QVERIFY(h.start());
+    RawClient client(h.port());
+    const auto before = client.request(get("/public"));
+    QVERIFY(before);
+    QVERIFY(!before->hasHeader("connection"));
+
+    h.server->stopListening();
+    const auto during = client.request(get("/public"));
+    QVERIFY(during);
+    QCOMPARE(during->status, 200);
+    QCOMPARE(during->header("connection"), QByteArray("close"));
+    QTRY_COMPARE_WITH_TIMEOUT(client.socket()->state(), QAbstractSocket::UnconnectedState, 5000);
 }
 
 void tst_HttpServer::requestIds()
