@@ -39,21 +39,27 @@ struct Variant
 std::optional<Variant>
 parseVariant(const QUrlQuery &query, const QByteArray &accept, ApiError *error)
 {
+    // A parameter given twice is refused: which of its values was meant is unknown.
+    const auto givenTwice = [&query](const QString &key) {
+        return query.allQueryItemValues(key).size() > 1;
+    };
     Variant v;
     if (query.hasQueryItem(QStringLiteral("quality"))) {
         const auto quality = parseQuality(query.queryItemValue(QStringLiteral("quality")));
-        if (!quality) {
+        if (!quality || givenTwice(QStringLiteral("quality"))) {
             *error = badRequest(QStringLiteral("invalid_quality"),
-                                QStringLiteral("quality must be low, medium or high."));
+                                QStringLiteral("quality must be given once: low, medium or "
+                                               "high."));
             return std::nullopt;
         }
         v.quality = *quality;
     }
     if (query.hasQueryItem(QStringLiteral("format"))) {
         const auto format = parseFormat(query.queryItemValue(QStringLiteral("format")));
-        if (!format) {
+        if (!format || givenTwice(QStringLiteral("format"))) {
             *error = badRequest(QStringLiteral("invalid_format"),
-                                QStringLiteral("format must be jpeg, webp, png or auto."));
+                                QStringLiteral("format must be given once: jpeg (or jpg), "
+                                               "webp, png or auto."));
             return std::nullopt;
         }
         v.format = *format;

@@ -30,6 +30,8 @@ private slots:
     void notRunningVmIsAConflict();
     void vmStoppedThroughTheGateway();
     void vmStillCreatingIsAConflict();
+    void badVariantIsRefused_data();
+    void badVariantIsRefused();
 
 private:
     struct Answer
@@ -179,6 +181,28 @@ void tst_ScreenshotRoutes::vmStillCreatingIsAConflict()
     const QJsonObject error = answer.json.value(u"error").toObject();
     QCOMPARE(error.value(u"code").toString(), u"vm_not_running"_s);
     QCOMPARE(error.value(u"details").toObject().value(u"vm_status").toString(), u"creating"_s);
+}
+
+void tst_ScreenshotRoutes::badVariantIsRefused_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("unknown quality") << u"quality=ultra"_s << u"invalid_quality"_s;
+    QTest::newRow("unknown format") << u"format=gif"_s << u"invalid_format"_s;
+    // Two values: which one was meant is unknown, so neither is taken.
+    QTest::newRow("quality twice") << u"quality=low&quality=high"_s << u"invalid_quality"_s;
+    QTest::newRow("format twice") << u"format=png&format=webp"_s << u"invalid_format"_s;
+}
+
+void tst_ScreenshotRoutes::badVariantIsRefused()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, code);
+    const QString vm = vmIn(u"running"_s);
+    QVERIFY(!vm.isEmpty());
+    const Answer answer = call("GET", screenshotPath(vm) + u'?' + query, vm);
+    QCOMPARE(answer.status, 400);
+    QCOMPARE(answer.json[u"error"_s][u"code"_s].toString(), code);
 }
 
 QTEST_GUILESS_MAIN(tst_ScreenshotRoutes)
