@@ -12,6 +12,7 @@
 #include <QHash>
 #include <QImageReader>
 #include <QImageWriter>
+#include <QtEndian>
 
 #include <algorithm>
 #include <atomic>
@@ -730,6 +731,26 @@ Expected<QSize> probe(const QByteArray &bytes, qint64 maxPixels)
     const QByteArray mime = sniffMime(bytes);
     if (mime.isEmpty())
         return notAnImage();
+
+    // libpng refuses a side over a million pixels (its default user limit) before it gives a
+    // size, which would read as a corrupt file; say what the file declares instead. (A JPEG
+    // side is at most 65535 by its format.)
+    constexpr quint32 MaxPngSide = 1'000'000;
+    if (mime == "image/png" && bytes.size() >= 24 && bytes.mid(12, 4) == "IHDR") {
+        const auto *ihdr = reinterpret_cast<const uchar *>(bytes.constData()) + 16;
+        const quint32 width = qFromBigEndian<quint32>(ihdr);
+        const quint32 height = qFromBigEndian<quint32>(ihdr + 4);
+        if (width > MaxPngSide || height > MaxPngSide) {
+            return ScreenError{ScreenError::Kind::TooLarge,
+                               QStringLiteral("screenshot_too_large"),
+                               QStringLiteral("The screenshot declares %1x%2 pixels; a side may "
+                                              "be at most %3 pixels.")
+                                       .arg(width)
+                                       .arg(height)
+                                       .arg(MaxPngSide),
+                               0};
+        }
+    }
 
     QBuffer buffer;
     buffer.setData(bytes);

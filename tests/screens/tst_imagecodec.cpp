@@ -160,9 +160,9 @@ void TestImageCodec::nonImageInputIsAnError()
     }
 }
 
-// A valid PNG signature and IHDR declaring 100000 x 100000 pixels, then a tiny IDAT and IEND:
-// a few dozen bytes that would need 40 GB decoded.
-static QByteArray bombPng()
+// A valid PNG signature and IHDR declaring width x height pixels (by default 100000 x 100000),
+// then a tiny IDAT and IEND: a few dozen bytes that would need 40 GB decoded.
+static QByteArray bombPng(quint32 width = 100000, quint32 height = 100000)
 {
     auto chunk = [](const char *type, const QByteArray &data) -> QByteArray {
         QByteArray out(4, '\0');
@@ -176,8 +176,8 @@ static QByteArray bombPng()
         return QByteArray(out + body + crc);
     };
     QByteArray ihdr(13, '\0');
-    qToBigEndian<quint32>(100000, ihdr.data());
-    qToBigEndian<quint32>(100000, ihdr.data() + 4);
+    qToBigEndian<quint32>(width, ihdr.data());
+    qToBigEndian<quint32>(height, ihdr.data() + 4);
     ihdr[8] = 8; // bit depth
     ihdr[9] = 2; // RGB
     return QByteArray("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr)
@@ -197,6 +197,15 @@ void TestImageCodec::hugeDeclaredDimensionsAreRefusedBeforeDecoding()
             bomb, ScreenPresets().preset(ScreenQuality::Low), ImageFormat::Jpeg);
     QVERIFY(!out.ok());
     QCOMPARE(out.error().kind, ScreenError::Kind::TooLarge);
+
+    // A side over libpng's million pixels, within the pixel cap: too large, not "corrupt".
+    for (const QByteArray &line : {bombPng(2'000'000, 1), bombPng(1, 39'999'999)}) {
+        const Expected<QSize> long_ = ImageCodec::probe(line, 40'000'000);
+        QVERIFY(!long_.ok());
+        QCOMPARE(long_.error().kind, ScreenError::Kind::TooLarge);
+        QVERIFY2(long_.error().message.contains(QStringLiteral("a side")),
+                 qPrintable(long_.error().message));
+    }
 
     // The cap is the setting: a normal image above a small cap is refused the same way.
     const QByteArray png = ScreensTest::encoded(ScreensTest::desktop(200, 100), "png");
