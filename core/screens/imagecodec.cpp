@@ -408,14 +408,28 @@ double searchTarget(const ScreenPreset &preset, const CompressOptions &options)
     return std::min(0.999, preset.ssimFloor() + options.ssimMargin);
 }
 
+// An encode of the picture from the model's coefficients (no colour conversion, downsampling
+// or DCT: the model made them; the same bytes, tst_jpegcoefficients), from its pixels if the
+// model cannot.
+QByteArray modelEncode(const JpegCodec::TrialModel &model,
+                       const QImage &image,
+                       const JpegCodec::EncodeSettings &settings)
+{
+    QByteArray bytes = model.encode(settings);
+    return !bytes.isEmpty() ? bytes : JpegCodec::encode(image, settings);
+}
+
 // A check's encode: baseline, fixed Huffman tables (the answer's pixels, a third of its cost).
-QByteArray baselineEncode(const QImage &image, const JpegCodec::EncodeSettings &base, double q)
+QByteArray baselineEncode(const JpegCodec::TrialModel &model,
+                          const QImage &image,
+                          const JpegCodec::EncodeSettings &base,
+                          double q)
 {
     JpegCodec::EncodeSettings settings = base;
     settings.quality = q;
     settings.optimized = false;
     settings.progressive = false;
-    return JpegCodec::encode(image, settings);
+    return modelEncode(model, image, settings);
 }
 
 // Steps a modelled candidate up until the model's pixels keep the floor on every window: the
@@ -459,18 +473,20 @@ Candidate verify(Candidate best,
 {
     // The search measures every other window of modelled trials; its answer is stepped up on
     // the model until every window keeps the floor (the measure the benchmark uses), then
-    // encoded for real and checked on its real decode. With a helper, a baseline encode (fixed
-    // Huffman tables: the same quantised coefficients, hence the same pixels, at a third of
-    // the cost) and its decode run beside the answer's own encode (optimised, progressive);
-    // alone, the answer's own bytes are decoded. A real decode equal to the model's pixels,
-    // byte for byte, has the model's SSIM; any other is measured, and stepped up while short.
+    // encoded for real and checked on its real decode. Both encodes are libjpeg's entropy
+    // coding of the model's coefficients (its colour conversion and DCT, made once per frame:
+    // the bytes of an encode of the pixels). With a helper, a baseline encode (fixed Huffman
+    // tables: the same quantised coefficients, hence the same pixels, at a third of the cost)
+    // and its decode run beside the answer's own encode (optimised, progressive); alone, the
+    // answer's own bytes are decoded. A real decode equal to the model's pixels, byte for
+    // byte, has the model's SSIM; any other is measured, and stepped up while short.
     double step = QualityStep; // doubled from the doubleFrom-th miss on: bounded
     int misses = 0;
     const auto encodeAnswer = [&] {
         JpegCodec::EncodeSettings settings = base;
         settings.quality = best.quality;
         settings.progressive = options.progressive;
-        return JpegCodec::encode(image, settings);
+        return modelEncode(model, image, settings);
     };
     if (!best.valid()
         || !settleOnModel(&best,
@@ -489,7 +505,7 @@ Candidate verify(Candidate best,
     decoded.y = takePlane();
     bool decodedOk = false;
     const auto decodeBaseline = [&] {
-        best.bytes = baselineEncode(image, base, best.quality);
+        best.bytes = baselineEncode(model, image, base, best.quality);
         decodedOk = JpegCodec::decodeLuma(best.bytes, &decoded.width, &decoded.height, &decoded.y);
     };
     if (parallel) {
@@ -514,7 +530,7 @@ Candidate verify(Candidate best,
             return {};
         answer.clear();
         best.quality = std::min(HighestQuality, best.quality + step);
-        best.bytes = baselineEncode(image, base, best.quality);
+        best.bytes = baselineEncode(model, image, base, best.quality);
         ++best.trials;
         if (++misses >= doubleFrom)
             step *= 2;

@@ -7,11 +7,16 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include <jpeglib.h>
 
+#include <type_traits>
+
 namespace Mouse::JpegCodec {
+
+static_assert(std::is_same_v<JCOEF, qint16>, "CoefficientRows hands libjpeg's JCOEF rows");
 
 namespace {
 
@@ -200,33 +205,19 @@ void chromaTable(const EncodeSettings &settings, int table[64])
     }
 }
 
-QByteArray encode(const QImage &source, const EncodeSettings &settings)
+namespace {
+
+// The parameters of an encode with these settings, once jpeg_create_compress and a destination
+// are set: the pixels' encode (encode()) and the coefficients' (encodeCoefficients()) share
+// them, so both write the same headers, tables, sampling, scans and Huffman coding.
+void configure(jpeg_compress_struct &info,
+               int width,
+               int height,
+               const EncodeSettings &settings,
+               std::vector<jpeg_scan_info> &scans)
 {
-    const QImage image
-            = source.format() == QImage::Format_RGB32 || source.format() == QImage::Format_ARGB32
-                      ? source
-                      : source.convertToFormat(QImage::Format_RGB32);
-    if (image.isNull())
-        return {};
-    jpeg_compress_struct info{};
-    ErrorManager errors{};
-    info.err = jpeg_std_error(&errors.base);
-    errors.base.error_exit = onError;
-    errors.base.emit_message = onMessage;
-    unsigned char *buffer = nullptr;
-    unsigned long size = 0;
-    std::vector<jpeg_scan_info> scans;
-    scans.reserve(8);
-    // Locals changed after setjmp are not touched after a longjmp except through `info`.
-    if (setjmp(errors.jump)) {
-        jpeg_destroy_compress(&info);
-        std::free(buffer);
-        return {};
-    }
-    jpeg_create_compress(&info);
-    jpeg_mem_dest(&info, &buffer, &size);
-    info.image_width = JDIMENSION(image.width());
-    info.image_height = JDIMENSION(image.height());
+    info.image_width = JDIMENSION(width);
+    info.image_height = JDIMENSION(height);
     info.input_components = 4;
     info.in_color_space = JCS_EXT_BGRX; // QImage RGB32 in little-endian memory
     jpeg_set_defaults(&info);
@@ -256,6 +247,43 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
     info.dct_method = JDCT_ISLOW;
     if (settings.progressive)
         setScanScript(info, scans);
+}
+
+QByteArray taken(unsigned char *buffer, unsigned long size)
+{
+    QByteArray out(reinterpret_cast<const char *>(buffer), qsizetype(size));
+    std::free(buffer);
+    return out;
+}
+
+} // namespace
+
+QByteArray encode(const QImage &source, const EncodeSettings &settings)
+{
+    const QImage image
+            = source.format() == QImage::Format_RGB32 || source.format() == QImage::Format_ARGB32
+                      ? source
+                      : source.convertToFormat(QImage::Format_RGB32);
+    if (image.isNull())
+        return {};
+    jpeg_compress_struct info{};
+    ErrorManager errors{};
+    info.err = jpeg_std_error(&errors.base);
+    errors.base.error_exit = onError;
+    errors.base.emit_message = onMessage;
+    unsigned char *buffer = nullptr;
+    unsigned long size = 0;
+    std::vector<jpeg_scan_info> scans;
+    scans.reserve(8);
+    // Locals changed after setjmp are not touched after a longjmp except through `info`.
+    if (setjmp(errors.jump)) {
+        jpeg_destroy_compress(&info);
+        std::free(buffer);
+        return {};
+    }
+    jpeg_create_compress(&info);
+    jpeg_mem_dest(&info, &buffer, &size);
+    configure(info, image.width(), image.height(), settings, scans);
     jpeg_start_compress(&info, TRUE);
     while (info.next_scanline < info.image_height) {
         JSAMPROW row = const_cast<JSAMPROW>(image.constScanLine(int(info.next_scanline)));
@@ -263,9 +291,76 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
     }
     jpeg_finish_compress(&info);
     jpeg_destroy_compress(&info);
-    QByteArray out(reinterpret_cast<const char *>(buffer), qsizetype(size));
-    std::free(buffer);
-    return out;
+    return taken(buffer, size);
+}
+
+QByteArray encodeCoefficients(int width,
+                              int height,
+                              const EncodeSettings &settings,
+                              const CoefficientRows &rows)
+{
+    if (width <= 0 || height <= 0)
+        return {};
+    jpeg_compress_struct info{};
+    ErrorManager errors{};
+    info.err = jpeg_std_error(&errors.base);
+    errors.base.error_exit = onError;
+    errors.base.emit_message = onMessage;
+    unsigned char *buffer = nullptr;
+    unsigned long size = 0;
+    std::vector<jpeg_scan_info> scans;
+    scans.reserve(8);
+    if (setjmp(errors.jump)) {
+        jpeg_destroy_compress(&info);
+        std::free(buffer);
+        return {};
+    }
+    jpeg_create_compress(&info);
+    jpeg_mem_dest(&info, &buffer, &size);
+    configure(info, width, height, settings, scans);
+    // Each component's blocks as libjpeg sizes them (jcmaster.c's initial_setup), in arrays of
+    // whole MCUs as its coefficient controller reads them (jctrans.c: the blocks past the
+    // picture's are never read, its dummy blocks are its own, as in a pixels' encode).
+    int maxH = 1, maxV = 1;
+    for (int c = 0; c < info.num_components; ++c) {
+        maxH = std::max(maxH, info.comp_info[c].h_samp_factor);
+        maxV = std::max(maxV, info.comp_info[c].v_samp_factor);
+    }
+    jvirt_barray_ptr arrays[MAX_COMPONENTS] = {};
+    int blocksWide[MAX_COMPONENTS] = {}, blocksHigh[MAX_COMPONENTS] = {},
+        arrayRows[MAX_COMPONENTS] = {};
+    for (int c = 0; c < info.num_components; ++c) {
+        const jpeg_component_info &component = info.comp_info[c];
+        const int h = component.h_samp_factor, v = component.v_samp_factor;
+        blocksWide[c] = (width * h + 8 * maxH - 1) / (8 * maxH);
+        blocksHigh[c] = (height * v + 8 * maxV - 1) / (8 * maxV);
+        arrayRows[c] = (blocksHigh[c] + v - 1) / v * v;
+        const int arrayWide = (blocksWide[c] + h - 1) / h * h;
+        arrays[c] = info.mem->request_virt_barray(reinterpret_cast<j_common_ptr>(&info),
+                                                  JPOOL_IMAGE,
+                                                  FALSE,
+                                                  JDIMENSION(arrayWide),
+                                                  JDIMENSION(arrayRows[c]),
+                                                  JDIMENSION(arrayRows[c]));
+    }
+    info.mem->realize_virt_arrays(reinterpret_cast<j_common_ptr>(&info));
+    for (int c = 0; c < info.num_components; ++c) {
+        JBLOCKARRAY blocks = info.mem->access_virt_barray(reinterpret_cast<j_common_ptr>(&info),
+                                                          arrays[c],
+                                                          0,
+                                                          JDIMENSION(arrayRows[c]),
+                                                          TRUE);
+        for (int row = 0; row < arrayRows[c]; ++row) {
+            if (row < blocksHigh[c])
+                rows(c, row, blocksWide[c], blocks[row][0]);
+            else // a row of the last MCUs below the picture: never read, defined all the same
+                std::memset(blocks[row][0], 0, sizeof(JBLOCK) * size_t(blocksWide[c]));
+        }
+    }
+    jpeg_write_coefficients(&info, arrays);
+    jpeg_finish_compress(&info);
+    jpeg_destroy_compress(&info);
+    return taken(buffer, size);
 }
 
 QByteArray encode(const QImage &image, int quality, Chroma chroma, bool optimized, bool progressive)

@@ -6,6 +6,7 @@
 #include <QImage>
 
 #include <array>
+#include <functional>
 #include <vector>
 
 namespace Mouse::JpegCodec {
@@ -47,6 +48,20 @@ struct EncodeSettings
 QByteArray encode(const QImage &image, const EncodeSettings &settings);
 QByteArray
 encode(const QImage &image, int quality, Chroma chroma, bool optimized, bool progressive);
+
+// Quantised coefficients for encodeCoefficients(): row `row` of component `component` (0: Y,
+// 1: Cb, 2: Cr), `blocks` blocks of 64 coefficients each in natural order (libjpeg's JBLOCK).
+using CoefficientRows = std::function<void(int component, int row, int blocks, qint16 *out)>;
+
+// The bytes encode() makes for a width x height picture with these settings, from its quantised
+// coefficients (`rows`, e.g. a TrialModel's) instead of its pixels: no colour conversion,
+// downsampling or DCT. The same headers, tables, sampling, scan script and Huffman coding
+// (libjpeg's jpeg_write_coefficients); the same bytes when `rows` gives libjpeg's coefficients
+// (tst_jpegcoefficients). Empty on failure.
+QByteArray encodeCoefficients(int width,
+                              int height,
+                              const EncodeSettings &settings,
+                              const CoefficientRows &rows);
 
 // The luma quantisation table (natural order) that encode() uses for these settings.
 void lumaTable(const EncodeSettings &settings, int table[64]);

@@ -667,4 +667,73 @@ void TrialModel::decodeLuma(const EncodeSettings &settings,
     both([&] { pixels(0, h / 2); }, [&] { pixels(h / 2, h); });
 }
 
+namespace {
+
+// jcdctmgr.c's quantize(): libjpeg-turbo's reciprocal rounding of the DCT's output, the
+// coefficients an encode of the picture writes.
+MOUSE_SIMD_CLONES void
+quantised(const qint16 *__restrict t, const Quantiser &__restrict q, qint16 *__restrict out)
+{
+    for (int i = 0; i < 64; ++i) {
+        const qint32 v = t[i];
+        const quint32 a = quint32(v < 0 ? -v : v);
+        const qint32 m = qint32(((a + q.correction[i]) * q.reciprocal[i]) >> q.shift[i]);
+        out[i] = qint16(v < 0 ? -m : m);
+    }
+}
+
+// A row of a component's blocks, quantised; blocks without an AC coefficient the quantiser
+// keeps (most of a desktop's) are their DC alone.
+void quantisedRow(const Component &c, const Quantiser &q, int row, qint16 *out)
+{
+    for (int bx = 0; bx < c.blocksWide; ++bx, out += 64) {
+        const size_t block = size_t(row) * c.blocksWide + bx;
+        const qint16 *t = c.coefficients.data() + block * 64;
+        if (c.largestAc[block] >= q.keepsFrom) {
+            quantised(t, q, out);
+            continue;
+        }
+        const qint32 v = t[0];
+        const quint32 a = quint32(v < 0 ? -v : v);
+        const qint32 m = qint32(((a + q.correction[0]) * q.reciprocal[0]) >> q.shift[0]);
+        out[0] = qint16(v < 0 ? -m : m);
+        std::memset(out + 1, 0, 63 * sizeof(qint16));
+    }
+}
+
+} // namespace
+
+QByteArray TrialModel::encode(const EncodeSettings &settings) const
+{
+    const Chroma mode = settings.chroma;
+    const Component *components[3] = {&d->luma,
+                                      mode == Chroma::Full444 ? &d->cb444 : &d->cb420,
+                                      mode == Chroma::Full444 ? &d->cr444 : &d->cr420};
+    const int count = mode == Chroma::Grey ? 1 : 3;
+    for (int i = 0; i < count; ++i) {
+        if (components[i]->empty())
+            return {};
+    }
+    int steps[64];
+    Quantiser quantisers[2];
+    lumaTable(settings, steps);
+    makeQuantiser(steps, &quantisers[0]);
+    if (count > 1) {
+        chromaTable(settings, steps);
+        makeQuantiser(steps, &quantisers[1]);
+    }
+    bool fits = true; // libjpeg's block geometry is the model's (a guard, never seen false)
+    QByteArray bytes = encodeCoefficients(
+            d->width, d->height, settings, [&](int component, int row, int blocks, qint16 *out) {
+                const Component &c = *components[component];
+                if (blocks != c.blocksWide || row >= c.blocksHigh) {
+                    fits = false;
+                    std::memset(out, 0, size_t(blocks) * 64 * sizeof(qint16));
+                    return;
+                }
+                quantisedRow(c, quantisers[component == 0 ? 0 : 1], row, out);
+            });
+    return fits ? bytes : QByteArray();
+}
+
 } // namespace Mouse::JpegCodec

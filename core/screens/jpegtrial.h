@@ -37,6 +37,13 @@ public:
     // arithmetic whatever `both` does. Not reentrant: one trial at a time per model.
     void decodeLuma(const EncodeSettings &settings, std::vector<quint8> *luma, const Both &both);
 
+    // The bytes of encode(image, settings), from the model's coefficients: quantised here with
+    // libjpeg-turbo's rounding and written by encodeCoefficients(), without a new colour
+    // conversion, downsampling or DCT. The settings' chroma mode must have had a trial
+    // (decodeLuma) on this model, which made its DCT; empty otherwise, or on failure.
+    // Reads the model only: encodes may run on two threads at once (not beside a trial).
+    QByteArray encode(const EncodeSettings &settings) const;
+
     int width() const;
     int height() const;
 
