@@ -408,15 +408,18 @@ double searchTarget(const ScreenPreset &preset, const CompressOptions &options)
     return std::min(0.999, preset.ssimFloor() + options.ssimMargin);
 }
 
-// An encode of the picture from the model's coefficients (no colour conversion, downsampling
-// or DCT: the model made them; the same bytes, tst_jpegcoefficients), from its pixels if the
-// model cannot.
+// An encode of the picture from the coefficients the model quantised for these settings (no
+// colour conversion, downsampling or DCT: the model made them; the same bytes,
+// tst_jpegcoefficients), from its pixels if the model has not got them.
 QByteArray modelEncode(const JpegCodec::TrialModel &model,
                        const QImage &image,
                        const JpegCodec::EncodeSettings &settings)
 {
     QByteArray bytes = model.encode(settings);
-    return !bytes.isEmpty() ? bytes : JpegCodec::encode(image, settings);
+    if (!bytes.isEmpty())
+        return bytes;
+    qCDebug(lcScreens) << "JPEG encode from the pixels: the model has not got the coefficients";
+    return JpegCodec::encode(image, settings);
 }
 
 // A check's encode: baseline, fixed Huffman tables (the answer's pixels, a third of its cost).
@@ -500,6 +503,12 @@ Candidate verify(Candidate best,
                           &misses,
                           doubleFrom))
         return {};
+    const auto quantise = [&] { // the coefficients both encodes of this quality write
+        JpegCodec::EncodeSettings settings = base;
+        settings.quality = best.quality;
+        model.quantise(settings, halves(parallel));
+    };
+    quantise();
     QByteArray answer;
     Luma decoded;
     decoded.y = takePlane();
@@ -530,6 +539,7 @@ Candidate verify(Candidate best,
             return {};
         answer.clear();
         best.quality = std::min(HighestQuality, best.quality + step);
+        quantise();
         best.bytes = baselineEncode(model, image, base, best.quality);
         ++best.trials;
         if (++misses >= doubleFrom)
@@ -923,6 +933,7 @@ Luma lumaOf(const QImage &image, bool parallel)
     Luma out;
     out.width = rgb.width();
     out.height = rgb.height();
+    out.y = takePlane(); // a kept plane: fresh memory is a page fault per 4 KiB
     out.y.resize(size_t(out.width) * out.height);
     const int half = out.height / 2;
     runBoth(
@@ -1261,7 +1272,7 @@ Expected<EncodedImage> compress(const QByteArray &source,
     timer.restart();
     out.size = decoded->size();
     const QImage &image = decoded.value();
-    const Luma reference = lumaOf(image, useHelper(options));
+    Luma reference = lumaOf(image, useHelper(options));
     out.scaleMs = msSince(timer);
     if (cancelled(options))
         return ScreenError::stopping();
@@ -1281,12 +1292,16 @@ Expected<EncodedImage> compress(const QByteArray &source,
     } else {
         if (format == ImageFormat::Jpeg || format == ImageFormat::Auto) {
             const QImage flat = flattenOnWhite(image);
-            const Luma flatLuma = image.hasAlphaChannel() ? luma(flat) : reference;
-            consider(searchJpeg(flat, flatLuma, preset, options));
+            Luma flattened;
+            if (image.hasAlphaChannel())
+                flattened = luma(flat);
+            consider(searchJpeg(
+                    flat, image.hasAlphaChannel() ? flattened : reference, preset, options));
         }
         if ((format == ImageFormat::Webp || format == ImageFormat::Auto) && !cancelled(options))
             consider(searchWebp(image, reference, preset, options));
     }
+    recycle(&reference); // for the next frame's trials or reference
     if (cancelled(options))
         return ScreenError::stopping(); // a search cut short: its candidate is not the answer
 

@@ -16,7 +16,7 @@
 
 namespace Mouse::JpegCodec {
 
-static_assert(std::is_same_v<JCOEF, qint16>, "CoefficientRows hands libjpeg's JCOEF rows");
+static_assert(std::is_same_v<JCOEF, qint16>, "CoefficientStore hands out libjpeg's JCOEF rows");
 
 namespace {
 
@@ -294,12 +294,117 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
     return taken(buffer, size);
 }
 
-QByteArray encodeCoefficients(int width,
-                              int height,
-                              const EncodeSettings &settings,
-                              const CoefficientRows &rows)
+struct CoefficientStore::Arrays
 {
+    jpeg_compress_struct holder{}; // owns the arrays; never compresses (nor aborts)
+    ErrorManager errors{};
+    int width = 0, height = 0;
+    Chroma chroma = Chroma::Subsampled420;
+    int components = 0;
+    jvirt_barray_ptr arrays[MAX_COMPONENTS] = {};
+    JBLOCKARRAY rows[MAX_COMPONENTS] = {};
+    int blocksWide[MAX_COMPONENTS] = {}, blocksHigh[MAX_COMPONENTS] = {};
+    size_t bytes = 0;
+
+    ~Arrays() { jpeg_destroy_compress(&holder); }
+
+    // libjpeg's geometry for this mode (jcmaster.c's initial_setup with the sampling factors
+    // configure() sets), in arrays of whole MCUs as its coefficient controller reads them
+    // (jctrans.c reads only the picture's blocks; its dummy blocks are its own, as when it
+    // encodes pixels). Every block is written once here, so every row is defined to libjpeg.
+    bool make()
+    {
+        holder.err = jpeg_std_error(&errors.base);
+        errors.base.error_exit = onError;
+        errors.base.emit_message = onMessage;
+        if (setjmp(errors.jump))
+            return false;
+        jpeg_create_compress(&holder);
+        const int maxFactor = chroma == Chroma::Subsampled420 ? 2 : 1;
+        components = chroma == Chroma::Grey ? 1 : 3;
+        const auto common = reinterpret_cast<j_common_ptr>(&holder);
+        int arrayWide[MAX_COMPONENTS] = {}, arrayRows[MAX_COMPONENTS] = {};
+        for (int c = 0; c < components; ++c) {
+            const int factor = c == 0 ? maxFactor : 1;
+            blocksWide[c] = (width * factor + 8 * maxFactor - 1) / (8 * maxFactor);
+            blocksHigh[c] = (height * factor + 8 * maxFactor - 1) / (8 * maxFactor);
+            const int wide = (blocksWide[c] + factor - 1) / factor * factor;
+            arrayWide[c] = wide;
+            arrayRows[c] = (blocksHigh[c] + factor - 1) / factor * factor;
+            arrays[c] = holder.mem->request_virt_barray(
+                    common,
+                    JPOOL_IMAGE, // the only pool for virtual arrays; freed by destroy alone
+                    FALSE,
+                    JDIMENSION(wide),
+                    JDIMENSION(arrayRows[c]),
+                    JDIMENSION(arrayRows[c]));
+            bytes += size_t(wide) * size_t(arrayRows[c]) * sizeof(JBLOCK);
+        }
+        holder.mem->realize_virt_arrays(common);
+        for (int c = 0; c < components; ++c) {
+            rows[c] = holder.mem->access_virt_barray(
+                    common, arrays[c], 0, JDIMENSION(arrayRows[c]), TRUE);
+            for (int r = 0; r < arrayRows[c]; ++r) // the blocks past the picture's: zeros
+                std::memset(rows[c][r][0], 0, sizeof(JBLOCK) * size_t(arrayWide[c]));
+        }
+        return true;
+    }
+};
+
+CoefficientStore::CoefficientStore() = default;
+CoefficientStore::~CoefficientStore() = default;
+
+bool CoefficientStore::reserve(int width, int height, Chroma chroma)
+{
+    if (d && d->width == width && d->height == height && d->chroma == chroma)
+        return true;
+    d.reset();
     if (width <= 0 || height <= 0)
+        return false;
+    auto arrays = std::make_unique<Arrays>();
+    arrays->width = width;
+    arrays->height = height;
+    arrays->chroma = chroma;
+    if (!arrays->make())
+        return false;
+    d = std::move(arrays);
+    return true;
+}
+
+bool CoefficientStore::reserved() const
+{
+    return d != nullptr;
+}
+
+int CoefficientStore::components() const
+{
+    return d ? d->components : 0;
+}
+
+int CoefficientStore::blocksWide(int component) const
+{
+    return d->blocksWide[component];
+}
+
+int CoefficientStore::blocksHigh(int component) const
+{
+    return d->blocksHigh[component];
+}
+
+qint16 *CoefficientStore::row(int component, int row)
+{
+    return d->rows[component][row][0];
+}
+
+size_t CoefficientStore::bytes() const
+{
+    return d ? d->bytes : 0;
+}
+
+QByteArray encodeCoefficients(const CoefficientStore &store, const EncodeSettings &settings)
+{
+    const CoefficientStore::Arrays *arrays = store.d.get();
+    if (!arrays || arrays->chroma != settings.chroma)
         return {};
     jpeg_compress_struct info{};
     ErrorManager errors{};
@@ -317,47 +422,10 @@ QByteArray encodeCoefficients(int width,
     }
     jpeg_create_compress(&info);
     jpeg_mem_dest(&info, &buffer, &size);
-    configure(info, width, height, settings, scans);
-    // Each component's blocks as libjpeg sizes them (jcmaster.c's initial_setup), in arrays of
-    // whole MCUs as its coefficient controller reads them (jctrans.c: the blocks past the
-    // picture's are never read, its dummy blocks are its own, as in a pixels' encode).
-    int maxH = 1, maxV = 1;
-    for (int c = 0; c < info.num_components; ++c) {
-        maxH = std::max(maxH, info.comp_info[c].h_samp_factor);
-        maxV = std::max(maxV, info.comp_info[c].v_samp_factor);
-    }
-    jvirt_barray_ptr arrays[MAX_COMPONENTS] = {};
-    int blocksWide[MAX_COMPONENTS] = {}, blocksHigh[MAX_COMPONENTS] = {},
-        arrayRows[MAX_COMPONENTS] = {};
-    for (int c = 0; c < info.num_components; ++c) {
-        const jpeg_component_info &component = info.comp_info[c];
-        const int h = component.h_samp_factor, v = component.v_samp_factor;
-        blocksWide[c] = (width * h + 8 * maxH - 1) / (8 * maxH);
-        blocksHigh[c] = (height * v + 8 * maxV - 1) / (8 * maxV);
-        arrayRows[c] = (blocksHigh[c] + v - 1) / v * v;
-        const int arrayWide = (blocksWide[c] + h - 1) / h * h;
-        arrays[c] = info.mem->request_virt_barray(reinterpret_cast<j_common_ptr>(&info),
-                                                  JPOOL_IMAGE,
-                                                  FALSE,
-                                                  JDIMENSION(arrayWide),
-                                                  JDIMENSION(arrayRows[c]),
-                                                  JDIMENSION(arrayRows[c]));
-    }
-    info.mem->realize_virt_arrays(reinterpret_cast<j_common_ptr>(&info));
-    for (int c = 0; c < info.num_components; ++c) {
-        JBLOCKARRAY blocks = info.mem->access_virt_barray(reinterpret_cast<j_common_ptr>(&info),
-                                                          arrays[c],
-                                                          0,
-                                                          JDIMENSION(arrayRows[c]),
-                                                          TRUE);
-        for (int row = 0; row < arrayRows[c]; ++row) {
-            if (row < blocksHigh[c])
-                rows(c, row, blocksWide[c], blocks[row][0]);
-            else // a row of the last MCUs below the picture: never read, defined all the same
-                std::memset(blocks[row][0], 0, sizeof(JBLOCK) * size_t(blocksWide[c]));
-        }
-    }
-    jpeg_write_coefficients(&info, arrays);
+    configure(info, arrays->width, arrays->height, settings, scans);
+    // The holder's arrays, read only (libjpeg's transcoding reads another object's arrays, as
+    // jpegtran does): several encodes may read them at once.
+    jpeg_write_coefficients(&info, const_cast<jvirt_barray_ptr *>(arrays->arrays));
     jpeg_finish_compress(&info);
     jpeg_destroy_compress(&info);
     return taken(buffer, size);

@@ -26,7 +26,7 @@ private slots:
     void coefficientsGiveThePixelsBytes_data();
     void coefficientsGiveThePixelsBytes();
     void oneCoefficientChangesTheBytes();
-    void aModeWithoutTrialIsRefused();
+    void encodesNeedTheirQualitysCoefficients();
 };
 
 namespace {
@@ -183,7 +183,9 @@ void TestJpegCoefficients::coefficientsGiveThePixelsBytes()
             for (const int coding : {0, 1, 2}) {
                 JpegCodec::EncodeSettings settings = settingsFor(chroma, quality, coding);
                 settings.flat = &flat;
-                model.decodeLuma(settings, &luma, serial); // a trial of the mode: its DCT
+                if (coding == 0) // a trial first, as the search does (its chroma DCT)
+                    model.decodeLuma(settings, &luma, serial);
+                model.quantise(settings, serial);
                 const QByteArray pixels = JpegCodec::encode(rgb, settings);
                 const QByteArray coefficients = model.encode(settings);
                 QVERIFY(!pixels.isEmpty());
@@ -213,36 +215,58 @@ void TestJpegCoefficients::oneCoefficientChangesTheBytes()
     std::vector<int> widths;
     QVERIFY(decodeCoefficients(pixels, &planes, &widths));
     QCOMPARE(int(planes.size()), 3);
-    const auto rows = [&](int changed) {
-        return [&, changed](int component, int row, int blocks, qint16 *out) {
-            QCOMPARE(blocks, widths[size_t(component)]);
-            const qint16 *from = planes[size_t(component)].data() + size_t(row) * blocks * 64;
-            std::copy(from, from + size_t(blocks) * 64, out);
-            if (component == 1 && row == 3 && changed >= 0)
-                out[64 * 2 + changed] = qint16(out[64 * 2 + changed] + 1);
-        };
+    JpegCodec::CoefficientStore store;
+    QVERIFY(store.reserve(rgb.width(), rgb.height(), Chroma::Subsampled420));
+    const auto encoded = [&](int changed, const JpegCodec::EncodeSettings &with) {
+        for (int c = 0; c < 3; ++c) {
+            const int wide = widths[size_t(c)];
+            const int high = int(planes[size_t(c)].size()) / (wide * 64);
+            if (store.blocksWide(c) != wide || store.blocksHigh(c) != high)
+                return QByteArray();
+            for (int row = 0; row < high; ++row) {
+                const qint16 *from = planes[size_t(c)].data() + size_t(row) * wide * 64;
+                std::copy(from, from + size_t(wide) * 64, store.row(c, row));
+            }
+        }
+        if (changed >= 0)
+            store.row(1, 3)[64 * 2 + changed] += 1; // one coefficient of one Cb block
+        return JpegCodec::encodeCoefficients(store, with);
     };
-    QCOMPARE(JpegCodec::encodeCoefficients(rgb.width(), rgb.height(), settings, rows(-1)), pixels);
-    QVERIFY(JpegCodec::encodeCoefficients(rgb.width(), rgb.height(), settings, rows(63)) != pixels);
-    QVERIFY(JpegCodec::encodeCoefficients(rgb.width(), rgb.height(), settings, rows(0)) != pixels);
+    QCOMPARE(encoded(-1, settings), pixels);
+    QVERIFY(encoded(63, settings) != pixels);
+    QVERIFY(encoded(0, settings) != pixels);
     // A table a quarter step off: the same coefficients, other bytes (the DQT segment).
     JpegCodec::EncodeSettings other = settings;
     other.quality = 41.75;
-    QVERIFY(JpegCodec::encodeCoefficients(rgb.width(), rgb.height(), other, rows(-1)) != pixels);
+    QVERIFY(encoded(-1, other) != pixels);
+    QVERIFY(JpegCodec::encodeCoefficients(store, settingsFor(Chroma::Full444, 41.5, 2))
+                    .isEmpty()); // not the store's chroma mode
 }
 
-void TestJpegCoefficients::aModeWithoutTrialIsRefused()
+void TestJpegCoefficients::encodesNeedTheirQualitysCoefficients()
 {
-    // A chroma mode's DCT is made at its first trial: before it, encode() has no coefficients
-    // to write and says so (the codec then encodes the pixels).
-    const QImage rgb = ScreensTest::desktop(64, 48);
-    JpegCodec::TrialModel model(rgb, serial);
+    // TrialModel::encode writes the coefficients quantise() kept, and only for the tables they
+    // were quantised with; a model made from the kept buffers of another picture's (the next
+    // frame) has none until quantise(): never the last picture's bytes.
+    const QImage first = ScreensTest::desktop(64, 48);
+    const QImage second = noise(64, 48);
     const JpegCodec::EncodeSettings full = settingsFor(Chroma::Full444, 50, 2);
+    JpegCodec::EncodeSettings other = full;
+    other.quality = 50.25;
+    {
+        JpegCodec::TrialModel model(first, serial);
+        QVERIFY(model.encode(full).isEmpty());
+        model.quantise(full, serial); // makes the 4:4:4 DCT itself: no trial before
+        QCOMPARE(model.encode(full), JpegCodec::encode(first, full));
+        QVERIFY(model.encode(other).isEmpty());
+        QVERIFY(model.encode(settingsFor(Chroma::Subsampled420, 50, 2)).isEmpty());
+    }
+    JpegCodec::TrialModel model(second, serial); // the first's buffers, kept by the thread
     QVERIFY(model.encode(full).isEmpty());
-    QVERIFY(!model.encode(settingsFor(Chroma::Grey, 50, 2)).isEmpty()); // luma: always made
-    std::vector<quint8> luma;
-    model.decodeLuma(full, &luma, serial);
-    QCOMPARE(model.encode(full), JpegCodec::encode(rgb, full));
+    model.quantise(full);
+    QCOMPARE(model.encode(full), JpegCodec::encode(second, full));
+    model.quantise(other);
+    QCOMPARE(model.encode(other), JpegCodec::encode(second, other));
 }
 
 QTEST_GUILESS_MAIN(TestJpegCoefficients)
