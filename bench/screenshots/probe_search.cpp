@@ -93,10 +93,10 @@ int trialCosts(const QStringList &files, const ScreenPreset &preset, int runs)
 // Thread CPU of the answer's encodes at the preset's size and the quality compress() picks
 // (medians): from the pixels (JpegCodec::encode) against from the model's coefficients
 // (TrialModel::encode), progressive optimised (the answer's) and baseline with fixed tables
-// (the check's); and the real decodes of the two.
+// (the check's); the real decodes of the two; the model's quantisation (once for both).
 int encodeCosts(const QStringList &files, const ScreenPreset &preset, int runs)
 {
-    std::printf("%-22s %4s %9s %9s %9s %9s %9s %9s\n",
+    std::printf("%-22s %4s %9s %9s %9s %9s %9s %9s %9s\n",
                 "file",
                 "q",
                 "pix-prog",
@@ -104,7 +104,8 @@ int encodeCosts(const QStringList &files, const ScreenPreset &preset, int runs)
                 "pix-base",
                 "coef-base",
                 "dec-base",
-                "dec-prog");
+                "dec-prog",
+                "quantise");
     for (const QString &path : files) {
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly))
@@ -133,7 +134,9 @@ int encodeCosts(const QStringList &files, const ScreenPreset &preset, int runs)
                              a();
                              b();
                          });
-        std::vector<double> cost[6];
+        JpegCodec::EncodeSettings other = progressive; // to make quantise() work again
+        other.quality += 0.25;
+        std::vector<double> cost[7];
         const auto timed = [](std::vector<double> *into, const std::function<void()> &f) {
             const double t0 = cpuMs(CLOCK_THREAD_CPUTIME_ID);
             f();
@@ -141,6 +144,8 @@ int encodeCosts(const QStringList &files, const ScreenPreset &preset, int runs)
         };
         QByteArray out[4];
         for (int run = 0; run < runs; ++run) {
+            model.quantise(other);
+            timed(&cost[6], [&] { model.quantise(progressive); });
             timed(&cost[0], [&] { out[0] = JpegCodec::encode(small, progressive); });
             timed(&cost[1], [&] { out[1] = model.encode(progressive); });
             timed(&cost[2], [&] { out[2] = JpegCodec::encode(small, baseline); });
@@ -151,7 +156,7 @@ int encodeCosts(const QStringList &files, const ScreenPreset &preset, int runs)
         }
         if (out[0] != out[1] || out[2] != out[3])
             std::printf("%s: the model's bytes differ!\n", qPrintable(path));
-        std::printf("%-22s %4d %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n",
+        std::printf("%-22s %4d %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n",
                     qPrintable(QFileInfo(path).fileName()),
                     answer->encoderQuality,
                     median(cost[0]),
@@ -159,7 +164,8 @@ int encodeCosts(const QStringList &files, const ScreenPreset &preset, int runs)
                     median(cost[2]),
                     median(cost[3]),
                     median(cost[4]),
-                    median(cost[5]));
+                    median(cost[5]),
+                    median(cost[6]));
     }
     return 0;
 }
