@@ -317,7 +317,7 @@ struct CoefficientStore::Arrays
         holder.err = jpeg_std_error(&errors.base);
         errors.base.error_exit = onError;
         errors.base.emit_message = onMessage;
-        if (setjmp(errors.jump))
+        if (setjmp(errors.jump)) // only here: later, the holder is only destroyed (no errors)
             return false;
         jpeg_create_compress(&holder);
         const int maxFactor = chroma == Chroma::Subsampled420 ? 2 : 1;
@@ -369,11 +369,6 @@ bool CoefficientStore::reserve(int width, int height, Chroma chroma)
         return false;
     d = std::move(arrays);
     return true;
-}
-
-bool CoefficientStore::reserved() const
-{
-    return d != nullptr;
 }
 
 int CoefficientStore::components() const

@@ -65,7 +65,6 @@ public:
     // Arrays for a width x height picture in this chroma mode: the kept ones when they are
     // already so (their coefficients are then the last ones written); false on failure.
     bool reserve(int width, int height, Chroma chroma);
-    bool reserved() const;
     int components() const; // 1 (grey) or 3
     int blocksWide(int component) const;
     int blocksHigh(int component) const;
