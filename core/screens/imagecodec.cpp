@@ -424,14 +424,31 @@ double searchTarget(const ScreenPreset &preset, const CompressOptions &options)
     return std::min(0.999, preset.ssimFloor() + options.ssimMargin);
 }
 
+// An encode of the picture from the coefficients the model quantised for these settings (no
+// colour conversion, downsampling or DCT: the model made them; the same bytes,
+// tst_jpegcoefficients), from its pixels if the model has not got them.
+QByteArray modelEncode(const JpegCodec::TrialModel &model,
+                       const QImage &image,
+                       const JpegCodec::EncodeSettings &settings)
+{
+    QByteArray bytes = model.encode(settings);
+    if (!bytes.isEmpty())
+        return bytes;
+    qCDebug(lcScreens) << "JPEG encode from the pixels: the model has not got the coefficients";
+    return JpegCodec::encode(image, settings);
+}
+
 // A check's encode: baseline, fixed Huffman tables (the answer's pixels, a third of its cost).
-QByteArray baselineEncode(const QImage &image, const JpegCodec::EncodeSettings &base, double q)
+QByteArray baselineEncode(const JpegCodec::TrialModel &model,
+                          const QImage &image,
+                          const JpegCodec::EncodeSettings &base,
+                          double q)
 {
     JpegCodec::EncodeSettings settings = base;
     settings.quality = q;
     settings.optimized = false;
     settings.progressive = false;
-    return JpegCodec::encode(image, settings);
+    return modelEncode(model, image, settings);
 }
 
 // Steps a modelled candidate up until the model's pixels keep the floor on every window: the
@@ -476,18 +493,20 @@ Candidate verify(Candidate best,
 {
     // The search measures every other window of modelled trials; its answer is stepped up on
     // the model until every window keeps the floor (the measure the benchmark uses), then
-    // encoded for real and checked on its real decode. With a helper, a baseline encode (fixed
-    // Huffman tables: the same quantised coefficients, hence the same pixels, at a third of
-    // the cost) and its decode run beside the answer's own encode (optimised, progressive);
-    // alone, the answer's own bytes are decoded. A real decode equal to the model's pixels,
-    // byte for byte, has the model's SSIM; any other is measured, and stepped up while short.
+    // encoded for real and checked on its real decode. Both encodes are libjpeg's entropy
+    // coding of the model's coefficients (its colour conversion and DCT, made once per frame:
+    // the bytes of an encode of the pixels). With a helper, a baseline encode (fixed Huffman
+    // tables: the same quantised coefficients, hence the same pixels, at a third of the cost)
+    // and its decode run beside the answer's own encode (optimised, progressive); alone, the
+    // answer's own bytes are decoded. A real decode equal to the model's pixels, byte for
+    // byte, has the model's SSIM; any other is measured, and stepped up while short.
     double step = QualityStep; // doubled from the doubleFrom-th miss on: bounded
     int misses = 0;
     const auto encodeAnswer = [&] {
         JpegCodec::EncodeSettings settings = base;
         settings.quality = best.quality;
         settings.progressive = options.progressive;
-        return JpegCodec::encode(image, settings);
+        return modelEncode(model, image, settings);
     };
     if (!best.valid()
         || !settleOnModel(&best,
@@ -501,12 +520,18 @@ Candidate verify(Candidate best,
                           &misses,
                           doubleFrom))
         return {};
+    const auto quantise = [&] { // the coefficients both encodes of this quality write
+        JpegCodec::EncodeSettings settings = base;
+        settings.quality = best.quality;
+        model.quantise(settings, halves(parallel));
+    };
+    quantise();
     QByteArray answer;
     Luma decoded;
     decoded.y = takePlane();
     bool decodedOk = false;
     const auto decodeBaseline = [&] {
-        best.bytes = baselineEncode(image, base, best.quality);
+        best.bytes = baselineEncode(model, image, base, best.quality);
         decodedOk = JpegCodec::decodeLuma(best.bytes, &decoded.width, &decoded.height, &decoded.y);
     };
     if (parallel) {
@@ -531,7 +556,8 @@ Candidate verify(Candidate best,
             return {};
         answer.clear();
         best.quality = std::min(HighestQuality, best.quality + step);
-        best.bytes = baselineEncode(image, base, best.quality);
+        quantise();
+        best.bytes = baselineEncode(model, image, base, best.quality);
         ++best.trials;
         if (++misses >= doubleFrom)
             step *= 2;
@@ -950,6 +976,7 @@ Luma lumaOf(const QImage &image, bool parallel)
     Luma out;
     out.width = rgb.width();
     out.height = rgb.height();
+    out.y = takePlane(); // a kept plane: fresh memory is a page fault per 4 KiB
     out.y.resize(size_t(out.width) * out.height);
     const int half = out.height / 2;
     runBoth(
@@ -1424,7 +1451,7 @@ Expected<EncodedImage> compress(const QByteArray &source,
     timer.restart();
     out.size = decoded->size();
     const QImage &image = decoded.value();
-    const Luma reference = lumaOf(image, useHelper(options));
+    Luma reference = lumaOf(image, useHelper(options));
     out.scaleMs = msSince(timer);
     if (cancelled(options))
         return ScreenError::stopping();
@@ -1444,12 +1471,16 @@ Expected<EncodedImage> compress(const QByteArray &source,
     } else {
         if (format == ImageFormat::Jpeg || format == ImageFormat::Auto) {
             const QImage flat = flattenOnWhite(image);
-            const Luma flatLuma = image.hasAlphaChannel() ? luma(flat) : reference;
-            consider(searchJpeg(flat, flatLuma, preset, options));
+            Luma flattened;
+            if (image.hasAlphaChannel())
+                flattened = luma(flat);
+            consider(searchJpeg(
+                    flat, image.hasAlphaChannel() ? flattened : reference, preset, options));
         }
         if ((format == ImageFormat::Webp || format == ImageFormat::Auto) && !cancelled(options))
             consider(searchWebp(image, reference, preset, options));
     }
+    recycle(&reference); // for the next frame's trials or reference
     if (cancelled(options))
         return ScreenError::stopping(); // a search cut short: its candidate is not the answer
 

@@ -7,11 +7,16 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include <jpeglib.h>
 
+#include <type_traits>
+
 namespace Mouse::JpegCodec {
+
+static_assert(std::is_same_v<JCOEF, qint16>, "CoefficientStore hands out libjpeg's JCOEF rows");
 
 namespace {
 
@@ -200,33 +205,19 @@ void chromaTable(const EncodeSettings &settings, int table[64])
     }
 }
 
-QByteArray encode(const QImage &source, const EncodeSettings &settings)
+namespace {
+
+// The parameters of an encode with these settings, once jpeg_create_compress and a destination
+// are set: the pixels' encode (encode()) and the coefficients' (encodeCoefficients()) share
+// them, so both write the same headers, tables, sampling, scans and Huffman coding.
+void configure(jpeg_compress_struct &info,
+               int width,
+               int height,
+               const EncodeSettings &settings,
+               std::vector<jpeg_scan_info> &scans)
 {
-    const QImage image
-            = source.format() == QImage::Format_RGB32 || source.format() == QImage::Format_ARGB32
-                      ? source
-                      : source.convertToFormat(QImage::Format_RGB32);
-    if (image.isNull())
-        return {};
-    jpeg_compress_struct info{};
-    ErrorManager errors{};
-    info.err = jpeg_std_error(&errors.base);
-    errors.base.error_exit = onError;
-    errors.base.emit_message = onMessage;
-    unsigned char *buffer = nullptr;
-    unsigned long size = 0;
-    std::vector<jpeg_scan_info> scans;
-    scans.reserve(8);
-    // Locals changed after setjmp are not touched after a longjmp except through `info`.
-    if (setjmp(errors.jump)) {
-        jpeg_destroy_compress(&info);
-        std::free(buffer);
-        return {};
-    }
-    jpeg_create_compress(&info);
-    jpeg_mem_dest(&info, &buffer, &size);
-    info.image_width = JDIMENSION(image.width());
-    info.image_height = JDIMENSION(image.height());
+    info.image_width = JDIMENSION(width);
+    info.image_height = JDIMENSION(height);
     info.input_components = 4;
     info.in_color_space = JCS_EXT_BGRX; // QImage RGB32 in little-endian memory
     jpeg_set_defaults(&info);
@@ -256,6 +247,43 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
     info.dct_method = JDCT_ISLOW;
     if (settings.progressive)
         setScanScript(info, scans);
+}
+
+QByteArray taken(unsigned char *buffer, unsigned long size)
+{
+    QByteArray out(reinterpret_cast<const char *>(buffer), qsizetype(size));
+    std::free(buffer);
+    return out;
+}
+
+} // namespace
+
+QByteArray encode(const QImage &source, const EncodeSettings &settings)
+{
+    const QImage image
+            = source.format() == QImage::Format_RGB32 || source.format() == QImage::Format_ARGB32
+                      ? source
+                      : source.convertToFormat(QImage::Format_RGB32);
+    if (image.isNull())
+        return {};
+    jpeg_compress_struct info{};
+    ErrorManager errors{};
+    info.err = jpeg_std_error(&errors.base);
+    errors.base.error_exit = onError;
+    errors.base.emit_message = onMessage;
+    unsigned char *buffer = nullptr;
+    unsigned long size = 0;
+    std::vector<jpeg_scan_info> scans;
+    scans.reserve(8);
+    // Locals changed after setjmp are not touched after a longjmp except through `info`.
+    if (setjmp(errors.jump)) {
+        jpeg_destroy_compress(&info);
+        std::free(buffer);
+        return {};
+    }
+    jpeg_create_compress(&info);
+    jpeg_mem_dest(&info, &buffer, &size);
+    configure(info, image.width(), image.height(), settings, scans);
     jpeg_start_compress(&info, TRUE);
     while (info.next_scanline < info.image_height) {
         JSAMPROW row = const_cast<JSAMPROW>(image.constScanLine(int(info.next_scanline)));
@@ -263,9 +291,139 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
     }
     jpeg_finish_compress(&info);
     jpeg_destroy_compress(&info);
-    QByteArray out(reinterpret_cast<const char *>(buffer), qsizetype(size));
-    std::free(buffer);
-    return out;
+    return taken(buffer, size);
+}
+
+struct CoefficientStore::Arrays
+{
+    jpeg_compress_struct holder{}; // owns the arrays; never compresses (nor aborts)
+    ErrorManager errors{};
+    int width = 0, height = 0;
+    Chroma chroma = Chroma::Subsampled420;
+    int components = 0;
+    jvirt_barray_ptr arrays[MAX_COMPONENTS] = {};
+    JBLOCKARRAY rows[MAX_COMPONENTS] = {};
+    int blocksWide[MAX_COMPONENTS] = {}, blocksHigh[MAX_COMPONENTS] = {};
+    size_t bytes = 0;
+
+    ~Arrays() { jpeg_destroy_compress(&holder); }
+
+    // libjpeg's geometry for this mode (jcmaster.c's initial_setup with the sampling factors
+    // configure() sets), in arrays of whole MCUs as its coefficient controller reads them
+    // (jctrans.c reads only the picture's blocks; its dummy blocks are its own, as when it
+    // encodes pixels). Every block is written once here, so every row is defined to libjpeg.
+    bool make()
+    {
+        holder.err = jpeg_std_error(&errors.base);
+        errors.base.error_exit = onError;
+        errors.base.emit_message = onMessage;
+        if (setjmp(errors.jump)) // only here: later, the holder is only destroyed (no errors)
+            return false;
+        jpeg_create_compress(&holder);
+        const int maxFactor = chroma == Chroma::Subsampled420 ? 2 : 1;
+        components = chroma == Chroma::Grey ? 1 : 3;
+        const auto common = reinterpret_cast<j_common_ptr>(&holder);
+        int arrayWide[MAX_COMPONENTS] = {}, arrayRows[MAX_COMPONENTS] = {};
+        for (int c = 0; c < components; ++c) {
+            const int factor = c == 0 ? maxFactor : 1;
+            blocksWide[c] = (width * factor + 8 * maxFactor - 1) / (8 * maxFactor);
+            blocksHigh[c] = (height * factor + 8 * maxFactor - 1) / (8 * maxFactor);
+            const int wide = (blocksWide[c] + factor - 1) / factor * factor;
+            arrayWide[c] = wide;
+            arrayRows[c] = (blocksHigh[c] + factor - 1) / factor * factor;
+            arrays[c] = holder.mem->request_virt_barray(
+                    common,
+                    JPOOL_IMAGE, // the only pool for virtual arrays; freed by destroy alone
+                    FALSE,
+                    JDIMENSION(wide),
+                    JDIMENSION(arrayRows[c]),
+                    JDIMENSION(arrayRows[c]));
+            bytes += size_t(wide) * size_t(arrayRows[c]) * sizeof(JBLOCK);
+        }
+        holder.mem->realize_virt_arrays(common);
+        for (int c = 0; c < components; ++c) {
+            rows[c] = holder.mem->access_virt_barray(
+                    common, arrays[c], 0, JDIMENSION(arrayRows[c]), TRUE);
+            for (int r = 0; r < arrayRows[c]; ++r) // the blocks past the picture's: zeros
+                std::memset(rows[c][r][0], 0, sizeof(JBLOCK) * size_t(arrayWide[c]));
+        }
+        return true;
+    }
+};
+
+CoefficientStore::CoefficientStore() = default;
+CoefficientStore::~CoefficientStore() = default;
+
+bool CoefficientStore::reserve(int width, int height, Chroma chroma)
+{
+    if (d && d->width == width && d->height == height && d->chroma == chroma)
+        return true;
+    d.reset();
+    if (width <= 0 || height <= 0)
+        return false;
+    auto arrays = std::make_unique<Arrays>();
+    arrays->width = width;
+    arrays->height = height;
+    arrays->chroma = chroma;
+    if (!arrays->make())
+        return false;
+    d = std::move(arrays);
+    return true;
+}
+
+int CoefficientStore::components() const
+{
+    return d ? d->components : 0;
+}
+
+int CoefficientStore::blocksWide(int component) const
+{
+    return d->blocksWide[component];
+}
+
+int CoefficientStore::blocksHigh(int component) const
+{
+    return d->blocksHigh[component];
+}
+
+qint16 *CoefficientStore::row(int component, int row)
+{
+    return d->rows[component][row][0];
+}
+
+size_t CoefficientStore::bytes() const
+{
+    return d ? d->bytes : 0;
+}
+
+QByteArray encodeCoefficients(const CoefficientStore &store, const EncodeSettings &settings)
+{
+    const CoefficientStore::Arrays *arrays = store.d.get();
+    if (!arrays || arrays->chroma != settings.chroma)
+        return {};
+    jpeg_compress_struct info{};
+    ErrorManager errors{};
+    info.err = jpeg_std_error(&errors.base);
+    errors.base.error_exit = onError;
+    errors.base.emit_message = onMessage;
+    unsigned char *buffer = nullptr;
+    unsigned long size = 0;
+    std::vector<jpeg_scan_info> scans;
+    scans.reserve(8);
+    if (setjmp(errors.jump)) {
+        jpeg_destroy_compress(&info);
+        std::free(buffer);
+        return {};
+    }
+    jpeg_create_compress(&info);
+    jpeg_mem_dest(&info, &buffer, &size);
+    configure(info, arrays->width, arrays->height, settings, scans);
+    // The holder's arrays, read only (libjpeg's transcoding reads another object's arrays, as
+    // jpegtran does): several encodes may read them at once.
+    jpeg_write_coefficients(&info, const_cast<jvirt_barray_ptr *>(arrays->arrays));
+    jpeg_finish_compress(&info);
+    jpeg_destroy_compress(&info);
+    return taken(buffer, size);
 }
 
 QByteArray encode(const QImage &image, int quality, Chroma chroma, bool optimized, bool progressive)

@@ -6,6 +6,7 @@
 #include <QImage>
 
 #include <array>
+#include <memory>
 #include <vector>
 
 namespace Mouse::JpegCodec {
@@ -47,6 +48,42 @@ struct EncodeSettings
 QByteArray encode(const QImage &image, const EncodeSettings &settings);
 QByteArray
 encode(const QImage &image, int quality, Chroma chroma, bool optimized, bool progressive);
+
+// Quantised coefficients in libjpeg's own block arrays, for encodeCoefficients(): sized for one
+// geometry (picture size and chroma mode) and kept while it stays the same, so that a frame's
+// encodes take no fresh memory (a 1024x576 picture's arrays are ~1.8 MB: ~430 page faults).
+// Filled a row at a time (different rows may be filled on different threads), then read by
+// any number of encodes at once.
+class CoefficientStore
+{
+public:
+    CoefficientStore();
+    ~CoefficientStore();
+    CoefficientStore(const CoefficientStore &) = delete;
+    CoefficientStore &operator=(const CoefficientStore &) = delete;
+
+    // Arrays for a width x height picture in this chroma mode: the kept ones when they are
+    // already so (their coefficients are then the last ones written); false on failure.
+    bool reserve(int width, int height, Chroma chroma);
+    int components() const; // 1 (grey) or 3
+    int blocksWide(int component) const;
+    int blocksHigh(int component) const;
+    // Row `row` of a component: blocksWide() blocks of 64 coefficients, natural order.
+    qint16 *row(int component, int row);
+    size_t bytes() const;
+
+private:
+    friend QByteArray encodeCoefficients(const CoefficientStore &, const EncodeSettings &);
+    struct Arrays;
+    std::unique_ptr<Arrays> d;
+};
+
+// The bytes encode() makes of the picture with these settings (its chroma mode the store's),
+// from its quantised coefficients (e.g. a TrialModel's) instead of its pixels: no colour
+// conversion, downsampling or DCT. The same headers, tables, sampling, scan script and
+// Huffman coding (libjpeg's jpeg_write_coefficients); the same bytes when the store holds
+// libjpeg's coefficients (tst_jpegcoefficients). Empty on failure.
+QByteArray encodeCoefficients(const CoefficientStore &store, const EncodeSettings &settings);
 
 // The luma quantisation table (natural order) that encode() uses for these settings.
 void lumaTable(const EncodeSettings &settings, int table[64]);

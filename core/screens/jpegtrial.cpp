@@ -626,6 +626,21 @@ void reconstruct(Component *c, const Quantiser &q, int fromRow, int toRow)
 
 } // namespace
 
+// A chroma mode's quantised coefficients, kept with the model's buffers, and the tables they
+// were quantised with (none: they are another picture's, or not made).
+struct TrialModel::Quantised
+{
+    CoefficientStore store;
+    bool valid = false;
+    int luma[64] = {}, chroma[64] = {};
+
+    bool holds(const int lumaSteps[64], const int chromaSteps[64], int components) const
+    {
+        return valid && std::equal(lumaSteps, lumaSteps + 64, luma)
+               && (components == 1 || std::equal(chromaSteps, chromaSteps + 64, chroma));
+    }
+};
+
 struct TrialModel::State
 {
     int width = 0, height = 0;
@@ -633,12 +648,15 @@ struct TrialModel::State
     std::vector<quint8> padY, padCb, padCr;    // planes padded to whole blocks
     Component luma, cb420, cr420, cb444, cr444;
     Quantiser lumaQuantiser, chromaQuantiser;
+    Quantised quantised[3]; // per chroma mode (4:2:0, 4:4:4, grey): the answer's coefficients
 
     // For the next picture: no chroma DCT made yet; every buffer kept.
     void reset()
     {
         for (Component *c : {&luma, &cb420, &cr420, &cb444, &cr444})
             c->blocksWide = c->blocksHigh = c->width = c->height = 0;
+        for (Quantised &q : quantised)
+            q.valid = false; // the last picture's
     }
 
     size_t bytes() const
@@ -649,6 +667,8 @@ struct TrialModel::State
         for (const Component *c : {&luma, &cb420, &cr420, &cb444, &cr444})
             n += c->coefficients.capacity() * 2 + c->largestAc.capacity() * 2
                  + c->samples.capacity();
+        for (const Quantised &q : quantised)
+            n += q.store.bytes();
         return n;
     }
 
@@ -856,6 +876,107 @@ void TrialModel::decodeLuma(const EncodeSettings &settings,
         }
     };
     both([&] { pixels(0, h / 2); }, [&] { pixels(h / 2, h); });
+}
+
+namespace {
+
+// jcdctmgr.c's quantize(): libjpeg-turbo's reciprocal rounding of the DCT's output, the
+// coefficients an encode of the picture writes.
+MOUSE_SIMD_CLONES void
+quantised(const qint16 *__restrict t, const Quantiser &__restrict q, qint16 *__restrict out)
+{
+    for (int i = 0; i < 64; ++i) {
+        const qint32 v = t[i];
+        const quint32 a = quint32(v < 0 ? -v : v);
+        const qint32 m = qint32(((a + q.correction[i]) * q.reciprocal[i]) >> q.shift[i]);
+        out[i] = qint16(v < 0 ? -m : m);
+    }
+}
+
+// A row of a component's blocks, quantised; blocks without an AC coefficient the quantiser
+// keeps (most of a desktop's) are their DC alone.
+void quantisedRow(const Component &c, const Quantiser &q, int row, qint16 *out)
+{
+    for (int bx = 0; bx < c.blocksWide; ++bx, out += 64) {
+        const size_t block = size_t(row) * c.blocksWide + bx;
+        const qint16 *t = c.coefficients.data() + block * 64;
+        if (c.largestAc[block] >= q.keepsFrom) {
+            quantised(t, q, out);
+            continue;
+        }
+        const qint32 v = t[0];
+        const quint32 a = quint32(v < 0 ? -v : v);
+        const qint32 m = qint32(((a + q.correction[0]) * q.reciprocal[0]) >> q.shift[0]);
+        out[0] = qint16(v < 0 ? -m : m);
+        std::memset(out + 1, 0, 63 * sizeof(qint16));
+    }
+}
+
+int modeIndex(Chroma mode)
+{
+    return mode == Chroma::Subsampled420 ? 0 : mode == Chroma::Full444 ? 1 : 2;
+}
+
+} // namespace
+
+void TrialModel::quantise(const EncodeSettings &settings, const Both &both)
+{
+    const Chroma mode = settings.chroma;
+    Quantised &q = d->quantised[modeIndex(mode)];
+    int lumaSteps[64], chromaSteps[64] = {};
+    lumaTable(settings, lumaSteps);
+    if (mode != Chroma::Grey)
+        chromaTable(settings, chromaSteps);
+    const int count = mode == Chroma::Grey ? 1 : 3;
+    if (d->width <= 0 || d->height <= 0 || q.holds(lumaSteps, chromaSteps, count))
+        return;
+    q.valid = false;
+    const Both halves
+            = both ? both
+                   : Both([](const std::function<void()> &a, const std::function<void()> &b) {
+                         a();
+                         b();
+                     });
+    if (mode != Chroma::Grey)
+        d->makeChroma(mode, halves);
+    const Component *components[3] = {&d->luma,
+                                      mode == Chroma::Full444 ? &d->cb444 : &d->cb420,
+                                      mode == Chroma::Full444 ? &d->cr444 : &d->cr420};
+    if (!q.store.reserve(d->width, d->height, mode) || q.store.components() != count)
+        return;
+    for (int c = 0; c < count; ++c) { // libjpeg's geometry is the model's (never seen otherwise)
+        if (q.store.blocksWide(c) != components[c]->blocksWide
+            || q.store.blocksHigh(c) != components[c]->blocksHigh)
+            return;
+    }
+    Quantiser quantisers[2];
+    makeQuantiser(lumaSteps, &quantisers[0]);
+    if (count > 1)
+        makeQuantiser(chromaSteps, &quantisers[1]);
+    const auto rows = [&](int part) { // each component's block rows in two halves
+        for (int c = 0; c < count; ++c) {
+            const int high = components[c]->blocksHigh;
+            for (int r = part == 0 ? 0 : high / 2; r < (part == 0 ? high / 2 : high); ++r)
+                quantisedRow(*components[c], quantisers[c == 0 ? 0 : 1], r, q.store.row(c, r));
+        }
+    };
+    halves([&] { rows(0); }, [&] { rows(1); });
+    std::copy(lumaSteps, lumaSteps + 64, q.luma);
+    std::copy(chromaSteps, chromaSteps + 64, q.chroma);
+    q.valid = true;
+}
+
+QByteArray TrialModel::encode(const EncodeSettings &settings) const
+{
+    const Chroma mode = settings.chroma;
+    const Quantised &q = d->quantised[modeIndex(mode)];
+    int lumaSteps[64], chromaSteps[64] = {};
+    lumaTable(settings, lumaSteps);
+    if (mode != Chroma::Grey)
+        chromaTable(settings, chromaSteps);
+    if (!q.holds(lumaSteps, chromaSteps, mode == Chroma::Grey ? 1 : 3))
+        return {};
+    return encodeCoefficients(q.store, settings);
 }
 
 } // namespace Mouse::JpegCodec

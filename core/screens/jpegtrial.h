@@ -37,11 +37,23 @@ public:
     // arithmetic whatever `both` does. Not reentrant: one trial at a time per model.
     void decodeLuma(const EncodeSettings &settings, std::vector<quint8> *luma, const Both &both);
 
+    // The quantised coefficients of an encode with these settings (libjpeg-turbo's rounding of
+    // the model's DCT), kept for encode(); nothing to do when they already are. Makes the
+    // chroma mode's DCT if no trial made it; in two halves of the rows through `both`.
+    void quantise(const EncodeSettings &settings, const Both &both = {});
+
+    // The bytes of encode(image, settings), written from the coefficients quantise() kept
+    // (encodeCoefficients: no new colour conversion, downsampling or DCT); empty when they are
+    // not these settings' (no quantise() since the picture, or another quality), or on failure.
+    // Reads the model only: encodes may run on two threads at once (not beside a trial).
+    QByteArray encode(const EncodeSettings &settings) const;
+
     int width() const;
     int height() const;
 
 private:
     struct State;
+    struct Quantised;
     static std::unique_ptr<State> &spare(); // the thread's last model's buffers, for reuse
     std::unique_ptr<State> d;
 };

@@ -68,14 +68,24 @@ bool validDepth(int colourType, int depth)
     }
 }
 
+// The joined IDAT data of this thread's last PNG, kept (bounded) for its next.
+std::vector<uchar> &joinedIdat()
+{
+    thread_local std::vector<uchar> joined;
+    constexpr size_t KeptBytes = size_t(16) << 20;
+    if (joined.capacity() > KeptBytes)
+        std::vector<uchar>().swap(joined);
+    return joined;
+}
+
 struct Chunks
 {
     Header header;
     QRgb palette[256] = {};
     int paletteSize = 0;
     bool paletteAlpha = false;
-    QByteArray idat;             // the IDAT data, joined when there are several chunks
-    const uchar *data = nullptr; // the IDAT data, in place when there is one chunk
+    std::vector<uchar> &joined = joinedIdat(); // the IDAT data when there are several chunks
+    const uchar *data = nullptr;               // the IDAT data, in place when there is one chunk
     size_t size = 0;
 };
 
@@ -159,10 +169,20 @@ Result readChunks(const QByteArray &bytes, qint64 maxPixels, Chunks *out)
         out->data = idats.front().first;
         out->size = idats.front().second;
     } else {
+        // Joined in the thread's kept buffer (a 1080p frame's IDAT is up to ~1 MB: fresh, a
+        // page fault per 4 KiB each frame), which the decode reads before this thread's next.
+        std::vector<uchar> &joined = out->joined;
+        size_t total = 0;
         for (const auto &[data, length] : idats)
-            out->idat.append(reinterpret_cast<const char *>(data), qsizetype(length));
-        out->data = reinterpret_cast<const uchar *>(out->idat.constData());
-        out->size = size_t(out->idat.size());
+            total += length;
+        joined.resize(total);
+        size_t at = 0;
+        for (const auto &[data, length] : idats) {
+            std::memcpy(joined.data() + at, data, length);
+            at += length;
+        }
+        out->data = joined.data();
+        out->size = total;
     }
     return Result::Decoded;
 }
