@@ -136,8 +136,10 @@ void Gateway::stopFleet()
     m_health->remove(u"orgo"_s, u"client"_s);
     m_health->remove(u"orgo"_s, u"sandbox"_s);
     m_health->remove(u"fleet"_s, u"batch"_s);
-    m_fleet.reset();
+    // The Orgo client first: destroying it aborts its calls, whose continuations run on the
+    // fleet service (QFuture::then with it as context), so the service must still exist then.
     m_orgo.reset();
+    m_fleet.reset();
     m_vmCache.reset();
     m_directory.reset();
     if (m_sandbox)
