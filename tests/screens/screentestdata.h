@@ -2,9 +2,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/screens/imagecodec.h"
+#include "core/screens/screenshotpresets.h"
 #include "core/screens/screenshotservice.h"
 
 #include <QBuffer>
+#include <QDir>
+#include <QFile>
 #include <QImage>
 #include <QImageWriter>
 #include <QPromise>
@@ -40,6 +44,33 @@ inline QByteArray encoded(const QImage &image, const char *format, int quality =
     writer.setQuality(quality);
     writer.write(image);
     return bytes;
+}
+
+// The corpus of bench/data at the medium preset's size (the pictures the search and the answers
+// see most), and 1080p apps and terminals also at full size (16:9 1080p: a last MCU row of 8
+// luma rows, 4 chroma rows; the high preset's size). Empty if any file is missing or unreadable.
+inline QList<std::pair<QString, QImage>> corpusPictures()
+{
+    const QString corpus
+            = qEnvironmentVariable("MOUSE_SOURCE_DIR") + QStringLiteral("/bench/data/");
+    const QStringList names
+            = QDir(corpus).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
+    const Mouse::ScreenPreset medium = Mouse::ScreenPresets().preset(Mouse::ScreenQuality::Medium);
+    QList<std::pair<QString, QImage>> pictures;
+    for (const QString &name : names) {
+        QFile file(corpus + name);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        const auto decoded = Mouse::ImageCodec::decode(file.readAll(), 40'000'000);
+        if (!decoded.ok())
+            return {};
+        const QSize fit = Mouse::ImageCodec::fitInside(decoded->size(), medium.box);
+        pictures.append({name, Mouse::ImageCodec::scaled(decoded.value(), fit)});
+        if (name == QLatin1String("1080p-terminals.png") || name == QLatin1String("1080p-apps.png"))
+            pictures.append({name + QStringLiteral(" full"),
+                             Mouse::ImageCodec::scaled(decoded.value(), decoded->size())});
+    }
+    return pictures;
 }
 
 inline QByteArray orgoBody(const QByteArray &image)

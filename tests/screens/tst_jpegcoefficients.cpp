@@ -129,25 +129,11 @@ JpegCodec::EncodeSettings settingsFor(Chroma chroma, double quality, int coding)
 void TestJpegCoefficients::coefficientsGiveThePixelsBytes_data()
 {
     QTest::addColumn<QImage>("image");
-    // The corpus at the medium preset's size (the answers' pictures) and two files at full
-    // size (1080p: a last MCU row of 8 luma rows, 4 chroma rows; the high preset's size).
-    const QString corpus
-            = qEnvironmentVariable("MOUSE_SOURCE_DIR") + QStringLiteral("/bench/data/");
-    QVERIFY2(QDir(corpus).exists(), qPrintable(corpus));
-    const ScreenPreset medium = ScreenPresets().preset(ScreenQuality::Medium);
-    for (const QString &name :
-         QDir(corpus).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name)) {
-        QFile file(corpus + name);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const Expected<QImage> decoded = ImageCodec::decode(file.readAll(), 40'000'000);
-        QVERIFY(decoded.ok());
-        const QImage image = ImageCodec::scaled(decoded.value(),
-                                                ImageCodec::fitInside(decoded->size(), medium.box));
+    // The corpus at the medium preset's size and two files at full size.
+    const QList<std::pair<QString, QImage>> corpus = ScreensTest::corpusPictures();
+    QVERIFY2(corpus.size() >= 8, "bench/data must hold the corpus (MOUSE_SOURCE_DIR)");
+    for (const auto &[name, image] : corpus)
         QTest::newRow(qPrintable(name)) << image;
-        if (name == QLatin1String("1080p-terminals.png") || name == QLatin1String("1080p-apps.png"))
-            QTest::newRow(qPrintable(name + QStringLiteral(" full")))
-                    << ImageCodec::scaled(decoded.value(), decoded->size());
-    }
     // Synthetic: noise with a black band; an odd number of luma blocks both ways (4:2:0's
     // dummy blocks at the right, at the bottom and in the corner); saturated colours; a
     // picture narrower than a block; a grey one (the grey search's pictures); one pixel.
