@@ -28,11 +28,12 @@
 #include <emmintrin.h>
 #endif
 
-// The SSIM and luma loops in an AVX2 copy too, picked at load time where the CPU has it (GCC's
-// target_clones; an ifunc). AVX2 without FMA: the same IEEE operations, hence the same
-// value, 8 floats or 4 doubles at a time instead of 4 or 2.
+// The SSIM and luma loops in AVX-512 (x86-64-v4) and AVX2 copies too, the best the CPU has
+// picked at load time (GCC's target_clones; an ifunc). x86-64-v4 has FMA, but these files
+// are built with -ffp-contract=off (core/screens/CMakeLists.txt): every copy makes the same
+// IEEE operations, hence the same value, 16 floats or 8 doubles at a time instead of 4 or 2.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MOUSE_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#define MOUSE_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define MOUSE_SIMD_CLONES
 #endif

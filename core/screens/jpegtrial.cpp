@@ -20,8 +20,10 @@ namespace Mouse::JpegCodec {
 
 namespace {
 
+// The loops written to vectorise in AVX-512 and AVX2 copies too, picked at load time (see
+// imagecodec.cpp). Integer arithmetic: every copy gives the same samples.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MOUSE_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#define MOUSE_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define MOUSE_SIMD_CLONES
 #endif
