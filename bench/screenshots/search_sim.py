@@ -4,7 +4,8 @@
 """The JPEG quality search and its stride-1 check, replayed offline on probe_curves' tables.
 
     build/bin/probe_curves --preset medium bench/data/*.png > curves-medium.txt
-    python3 bench/screenshots/search_sim.py [--probe FILE] [--cold Q] [--raise R] medium curves-medium.txt
+    python3 bench/screenshots/search_sim.py [--probe FILE] [--cold Q] [--raise R] \
+        medium curves-medium.txt
 
 imagecodec.cpp's searchJpegQuality, settleOnModel and searchJpeg's chroma-mode logic restated
 (same constants, same rounding), so that another search can be tried on the whole corpus in
