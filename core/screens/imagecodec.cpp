@@ -737,7 +737,10 @@ QImage losslessReduced(const QImage &image)
         return rgb.convertToFormat(QImage::Format_Grayscale8);
     if (colours.size() > 256)
         return rgb;
+    // Sorted: a QHash's order follows its seed, which Qt draws per process, and the same
+    // picture must give the same bytes in every process (the cache, ETags, tests).
     QList<QRgb> table = colours.keys();
+    std::sort(table.begin(), table.end());
     return rgb.convertToFormat(QImage::Format_Indexed8, table, Qt::ThresholdDither);
 }
 

@@ -35,6 +35,7 @@ private slots:
     void picturesSmallerThanAWindowAreAnswered();
     void formatsGiveTheirMime();
     void losslessAnswersAreCompressed();
+    void palettedAnswersDoNotDependOnTheHashSeed();
     void ssimIsOneForIdenticalAndLowerForNoise();
     void lumaIsBt601OfEveryPixel();
     void ssimOnEveryOtherWindowIsTheTextbooks();
@@ -338,6 +339,31 @@ void TestImageCodec::losslessAnswersAreCompressed()
     QVERIFY2(png.size() < rawBytes / 10, qPrintable(QString::number(png.size())));
     QCOMPARE(ImageCodec::decode(png, 1 << 24)->convertToFormat(QImage::Format_RGB32),
              desktop.convertToFormat(QImage::Format_RGB32));
+}
+
+void TestImageCodec::palettedAnswersDoNotDependOnTheHashSeed()
+{
+    // 48 colour stripes, each 16 pixels wide at 2048x1152: halved into the medium box, every
+    // stripe keeps its colour, so the lossless answer is a 48-colour palette. Its order came
+    // from a QHash, whose seed Qt draws per process: the same picture gave other bytes in
+    // another process. Two seeds in this process stand for two processes.
+    QImage stripes(2048, 1152, QImage::Format_RGB32);
+    for (int x = 0; x < stripes.width(); ++x) {
+        const int i = x / 16 % 48;
+        const QRgb colour = qRgb(i * 5, 255 - i * 3, (i * 37) % 256);
+        for (int y = 0; y < stripes.height(); ++y)
+            stripes.setPixel(x, y, colour);
+    }
+    const QByteArray png = ScreensTest::encoded(stripes, "png");
+    const ScreenPreset preset = ScreenPresets().preset(ScreenQuality::Medium);
+    QHashSeed::setDeterministicGlobalSeed();
+    const Expected<EncodedImage> first = ImageCodec::compress(png, preset, ImageFormat::Png);
+    QHashSeed::resetRandomGlobalSeed();
+    const Expected<EncodedImage> second = ImageCodec::compress(png, preset, ImageFormat::Png);
+    QVERIFY(first.ok() && second.ok());
+    QCOMPARE(first->size, QSize(1024, 576));
+    QCOMPARE(int(first->bytes.at(25)), 3); // IHDR's colour type: a palette
+    QCOMPARE(first->bytes, second->bytes);
 }
 
 void TestImageCodec::ssimIsOneForIdenticalAndLowerForNoise()
