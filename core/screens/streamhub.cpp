@@ -361,6 +361,12 @@ StreamHub::ViewerCheck StreamHub::checkViewer(Viewer &viewer, qint64 nowMs)
     }
     if (m_limits.pingMs <= 0)
         return ViewerCheck::Keep;
+    if (viewer.stalledSinceMs >= 0) {
+        // A pong cannot pass a backlog the viewer does not read: the stall bound judges it,
+        // with its own close code, and the ping clock starts again once the backlog drains.
+        viewer.lastPingMs = nowMs;
+        return ViewerCheck::Keep;
+    }
     if (viewer.pongOwed) {
         if (m_limits.pongTimeoutMs > 0 && nowMs - viewer.lastPingMs >= m_limits.pongTimeoutMs) {
             viewer.closing = true;
