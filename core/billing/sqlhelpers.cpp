@@ -159,7 +159,19 @@ bool Transaction::commit(StorageError *error)
         return false;
     }
     QSqlQuery commit(m_db);
-    if (!commit.exec(QStringLiteral("COMMIT"))) {
+    if (commit.driver() && commit.driver()->dbmsType() == QSqlDriver::PostgreSQL) {
+        // QPSQL's own commit keeps the SQLSTATE and, unlike a COMMIT statement, notices a
+        // COMMIT that the server turned into a ROLLBACK (an earlier statement had failed).
+        if (!m_db.commit()) {
+            *error = storageError(commit, m_db.lastError());
+            // That ROLLBACK carries no SQLSTATE on a live connection: not the store's state.
+            error->unavailable
+                    = error->unavailable
+                      && !(m_db.isOpen() && m_db.lastError().nativeErrorCode().isEmpty());
+            return false; // still active: the destructor rolls back
+        }
+    } else if (!commit.exec(QStringLiteral("COMMIT"))) {
+        // QSQLITE's commit() drops the result code: COMMIT as a statement keeps it.
         *error = storageError(commit, commit.lastError());
         return false; // still active: the destructor rolls back
     }

@@ -47,9 +47,9 @@ QVariant nullable(const QString &value);
 StorageError storageError(const QSqlQuery &query, const QSqlError &error);
 
 // A transaction the billing routes open themselves (the queue opens its own for event handlers).
-// Rolls back on destruction unless commit() succeeded. BEGIN and COMMIT run as statements:
-// QSqlDatabase::transaction() and commit() drop the driver's code, and with it whether the
-// store was only unavailable.
+// Rolls back on destruction unless commit() succeeded. BEGIN (and COMMIT on SQLite) run as
+// statements: QSqlDatabase::transaction() (and QSQLITE's commit()) drop the driver's code,
+// and with it whether the store was only unavailable.
 class Transaction final
 {
 public:
