@@ -730,9 +730,15 @@ void TaskQueue::run(const EntryPtr &first)
             releaseKeyLocked(entry);
         }
     }
-    if (!claimed.empty() && !claim(db, claimed)) {
+    QSqlError claimError;
+    if (!claimed.empty() && !claim(db, claimed, &claimError)) {
+        // A store that cannot take the claim now costs the tasks no retry.
+        const QString why = u"the task could not be claimed"_s;
+        const TaskResult result = m_database.isUnavailable(claimError)
+                                          ? TaskResult::unavailable(why)
+                                          : TaskResult::retry(why);
         for (auto &[entry, task] : claimed)
-            finish(entry, TaskResult::retry(u"the task could not be claimed"_s), QString());
+            finish(entry, result, QString());
         claimed.clear();
     }
 
@@ -769,7 +775,9 @@ void TaskQueue::takeReadyLocked(int pool, int max, std::vector<EntryPtr> *into)
     }
 }
 
-bool TaskQueue::claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Task>> &tasks)
+bool TaskQueue::claim(QSqlDatabase &db,
+                      const std::vector<std::pair<EntryPtr, Task>> &tasks,
+                      QSqlError *why)
 {
     // The claim survives a crash only as well as the next full sync makes it: losing it
     // merely means a task looks pending instead of interrupted, so it costs no fsync (run()
@@ -781,6 +789,8 @@ bool TaskQueue::claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Ta
         update.prepare(u"UPDATE tasks SET status = 'running', attempt = ?, claimed_at = ? "
                        "WHERE id = ?"_s);
         ok = tx.isOpen();
+        if (!ok)
+            *why = tx.error();
         const qint64 at = now();
         for (const auto &[entry, task] : tasks) {
             if (!ok)
@@ -789,8 +799,13 @@ bool TaskQueue::claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Ta
             update.addBindValue(at);
             update.addBindValue(task.id);
             ok = execQuery(update, "claiming a task");
+            if (!ok)
+                *why = update.lastError();
         }
-        ok = ok && tx.commit();
+        if (ok && !tx.commit()) {
+            ok = false;
+            *why = tx.error();
+        }
     }
     return ok;
 }

@@ -272,7 +272,9 @@ private:
     void run(const EntryPtr &first);
     void takeReadyLocked(int pool, int max, std::vector<EntryPtr> *into);
     std::optional<Task> loadTask(QSqlDatabase &db, const EntryPtr &entry);
-    bool claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Task>> &tasks);
+    // False when the claim could not be written; *why says what the store answered.
+    bool
+    claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Task>> &tasks, QSqlError *why);
     size_t runSome(QSqlDatabase &db, std::vector<std::pair<EntryPtr, Task>> &tasks, size_t from);
     static constexpr int kMaxBatch = 64;
     void finish(const EntryPtr &entry, const TaskResult &result, const QString &attemptError);
