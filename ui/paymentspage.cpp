@@ -7,6 +7,7 @@
 #include "core/gateway.h"
 #include "core/log/eventlog.h"
 #include "core/queue/taskqueue.h"
+#include "core/storage/storageerror.h"
 #include "ui/icons.h"
 
 #include <QFrame>
@@ -255,9 +256,17 @@ void PaymentsPage::loadDeadLetters()
     m_loadingDead = true;
     m_deadDirty = false;
     QtConcurrent::run([queue] {
-        return queue->deadTasks(200);
+        StorageError error;
+        const QJsonObject answer = queue->deadTasks(200, &error);
+        return error.isEmpty() ? answer : QJsonObject();
     }).then(this, [this](const QJsonObject &answer) {
         m_loadingDead = false;
+        if (answer.isEmpty()) {
+            // The store failed: an empty list would say there are none. Keep what is shown
+            // and load again at the next refresh.
+            m_deadDirty = true;
+            return;
+        }
         m_shownDead = answer.value(u"count"_s).toInteger();
         setDeadLetters(deadTasksFromJson(answer));
     });

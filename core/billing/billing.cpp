@@ -156,7 +156,8 @@ TaskResult Billing::handleStripeEvent(const Task &task, QSqlDatabase &db)
     case EffectOutcome::Kind::Ignored:
         return TaskResult::done();
     case EffectOutcome::Kind::Retry:
-        return TaskResult::retry(outcome.message);
+        return outcome.storageUnavailable ? TaskResult::unavailable(outcome.message)
+                                          : TaskResult::retry(outcome.message);
     case EffectOutcome::Kind::Fail:
         break;
     }
@@ -201,10 +202,10 @@ void Billing::scheduleSummaryRefresh()
 void Billing::refreshSummary()
 {
     m_pool.start([this] {
-        QString error;
+        StorageError error;
         std::optional<Summary> summary = loadSummary(&error);
         if (!summary) {
-            qCWarning(lcBilling) << "cannot load the ledger summary:" << error;
+            qCWarning(lcBilling) << "cannot load the ledger summary:" << error.text;
             return;
         }
         {
@@ -215,7 +216,7 @@ void Billing::refreshSummary()
     });
 }
 
-std::optional<Billing::Summary> Billing::loadSummary(QString *error) const
+std::optional<Billing::Summary> Billing::loadSummary(StorageError *error) const
 {
     QSqlDatabase db = m_database.connection();
     Summary summary;

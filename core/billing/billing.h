@@ -119,7 +119,7 @@ private:
 
     void scheduleSummaryRefresh();
     void noteStorageUnavailable();
-    std::optional<Summary> loadSummary(QString *error) const;
+    std::optional<Summary> loadSummary(StorageError *error) const;
 
     Database &m_database;
     QString m_secretKey;

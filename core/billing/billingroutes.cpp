@@ -52,12 +52,13 @@ ApiError apiError(ErrorKind kind,
 }
 
 // A store that is locked, full or read-only is not the gateway's bug: 503 with Retry-After,
-// as the webhook intake answers, so that clients retry instead of giving up on a 500.
-Reply internalError(const QString &requestId, const QString &what)
+// as the webhook intake answers, so that clients retry instead of giving up on a 500. Told
+// apart by the driver's code (StorageError::unavailable), never by its text.
+Reply internalError(const QString &requestId, const StorageError &what)
 {
-    qCWarning(lcBilling) << "request" << requestId << "failed:" << what;
+    qCWarning(lcBilling) << "request" << requestId << "failed:" << what.text;
     return Reply::error(
-            ApiError::storageFailure(Database::isUnavailableErrorText(what),
+            ApiError::storageFailure(what.unavailable,
                                      u"The ledger cannot be written now; retry later."_s),
             requestId);
 }
@@ -132,17 +133,18 @@ void storeStripeCustomer(Database *database,
     pool->start([database, customerId, stripeId] {
         QSqlDatabase db = database->connection();
         QSqlQuery query(db);
-        QString error;
+        StorageError error;
         if (!exec(query,
                   u"UPDATE customers SET stripe_customer_id = ? WHERE id = ? AND "
                   "(stripe_customer_id IS NULL OR stripe_customer_id = '')"_s,
                   {stripeId, customerId},
                   &error))
-            qCWarning(lcBilling) << "Stripe Customer of" << customerId << "not stored:" << error;
+            qCWarning(lcBilling) << "Stripe Customer of" << customerId
+                                 << "not stored:" << error.text;
     });
 }
 
-bool customerExists(QSqlDatabase &db, const QString &id, QString *error)
+bool customerExists(QSqlDatabase &db, const QString &id, StorageError *error)
 {
     QSqlQuery query(db);
     return exec(query, u"SELECT 1 FROM customers WHERE id = ?"_s, {id}, error) && query.next();
@@ -230,7 +232,7 @@ struct OrderRows
 };
 
 std::optional<OrderRows>
-loadOrders(QSqlDatabase &db, const QString &customerId, int limit, int offset, QString *error)
+loadOrders(QSqlDatabase &db, const QString &customerId, int limit, int offset, StorageError *error)
 {
     QSqlQuery query(db);
     if (!exec(query,
@@ -372,7 +374,7 @@ void BillingRoutes::runOnPool(const Responder &responder, Work work)
     QtConcurrent::run(&m_billing.m_pool, [database, requestId, work = std::move(work)] {
         QSqlDatabase db = database->connection();
         if (!db.isOpen())
-            return internalError(requestId, u"no database connection"_s);
+            return internalError(requestId, database->storageError(db.lastError()));
         return work(db, requestId);
     }).then(&m_billing, [responder, billing = &m_billing](const Reply &reply) {
         if (reply.status >= 200 && reply.status < 300)
@@ -396,7 +398,7 @@ void BillingRoutes::balance(const Request &request, const Responder &responder)
     const QString customerId = request.param(u"customer"_s);
     const Ledger *ledger = &m_billing.ledger();
     runOnPool(responder, [customerId, ledger](QSqlDatabase &db, const QString &requestId) {
-        QString error;
+        StorageError error;
         if (!customerExists(db, customerId, &error))
             return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
         const auto balance = ledger->balance(db, customerId, &error);
@@ -424,7 +426,7 @@ void BillingRoutes::transactions(const Request &request, const Responder &respon
     const Ledger *ledger = &m_billing.ledger();
     const PageParams p = *params;
     runOnPool(responder, [customerId, ledger, p](QSqlDatabase &db, const QString &requestId) {
-        QString error;
+        StorageError error;
         if (!customerExists(db, customerId, &error))
             return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
         const auto page = ledger->entries(db, customerId, p.limit, p.cursor, p.offset, &error);
@@ -446,7 +448,7 @@ void BillingRoutes::orders(const Request &request, const Responder &responder)
     const QString customerId = request.param(u"customer"_s);
     const PageParams p = *params;
     runOnPool(responder, [customerId, p](QSqlDatabase &db, const QString &requestId) {
-        QString error;
+        StorageError error;
         if (!customerExists(db, customerId, &error))
             return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
         const auto rows = loadOrders(db, customerId, p.limit, p.offset, &error);
@@ -491,13 +493,12 @@ void BillingRoutes::use(const Request &request, const Responder &responder)
 
     const Ledger *ledger = &m_billing.ledger();
     runOnPool(responder, [posting, ledger](QSqlDatabase &db, const QString &requestId) {
-        QString error;
+        StorageError error;
         if (!customerExists(db, posting.customerId, &error))
             return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
         BillingSql::Transaction transaction(db);
         if (!transaction.isActive())
-            return internalError(requestId,
-                                 u"cannot begin a transaction: "_s + db.lastError().text());
+            return internalError(requestId, transaction.beginError());
         const LedgerResult result = ledger->use(db, posting);
         if (result.status == LedgerResult::Status::Error)
             return internalError(requestId, result.error);
@@ -565,13 +566,12 @@ void BillingRoutes::credit(const Request &request, const Responder &responder)
 
     const Ledger *ledger = &m_billing.ledger();
     runOnPool(responder, [posting, ledger](QSqlDatabase &db, const QString &requestId) {
-        QString error;
+        StorageError error;
         if (!customerExists(db, posting.customerId, &error))
             return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
         BillingSql::Transaction transaction(db);
         if (!transaction.isActive())
-            return internalError(requestId,
-                                 u"cannot begin a transaction: "_s + db.lastError().text());
+            return internalError(requestId, transaction.beginError());
         const LedgerResult result = ledger->credit(db, posting);
         if (result.status == LedgerResult::Status::Duplicate
             && !sameOperation(result.entry, posting))
@@ -652,7 +652,7 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
     struct Customer
     {
         bool found = false;
-        QString error;
+        StorageError error;
         QString email;
         QString stripeId;
     };
@@ -702,7 +702,7 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
                 QtConcurrent::run(pool, [database, checkout, result, now] {
                     QSqlDatabase db = database->connection();
                     QSqlQuery query(db);
-                    QString error;
+                    StorageError error;
                     // A retried purchase finds its order already there.
                     exec(query,
                          u"INSERT INTO token_orders (id, customer_id, "
@@ -720,12 +720,12 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
                           now},
                          &error);
                     return error;
-                }).then(billing, [responder, result, checkout](const QString &error) {
+                }).then(billing, [responder, result, checkout](const StorageError &error) {
                     if (!error.isEmpty()) {
                         // The session exists; its completion still credits from the
                         // session's metadata, so the customer can pay safely.
                         qCWarning(lcBilling)
-                                << "order" << checkout.orderId << "not stored:" << error;
+                                << "order" << checkout.orderId << "not stored:" << error.text;
                     }
                     responder.sendJson({{u"success"_s, true},
                                         {u"checkout_url"_s, result.url.toString()},
@@ -762,7 +762,7 @@ void BillingRoutes::history(const Request &request, const Responder &responder)
     const Ledger *ledger = &m_billing.ledger();
     const PageParams p = *params;
     runOnPool(responder, [customerId, ledger, p](QSqlDatabase &db, const QString &requestId) {
-        QString error;
+        StorageError error;
         if (!customerExists(db, customerId, &error))
             return error.isEmpty() ? customerNotFound(requestId) : internalError(requestId, error);
         const auto balance = ledger->balance(db, customerId, &error);
@@ -798,7 +798,7 @@ void BillingRoutes::overview(const Request &, const Responder &responder)
 {
     const Billing *billing = &m_billing;
     runOnPool(responder, [billing](QSqlDatabase &, const QString &requestId) {
-        QString error;
+        StorageError error;
         const std::optional<Billing::Summary> summary = billing->loadSummary(&error);
         if (!summary)
             return internalError(requestId, error);

@@ -77,6 +77,13 @@ EffectOutcome EffectOutcome::retry(QString message)
     return {Kind::Retry, std::move(message), {}, {}, {}, 0, false};
 }
 
+EffectOutcome EffectOutcome::retry(const StorageError &error, const QString &doing)
+{
+    EffectOutcome outcome = retry(doing.isEmpty() ? error.text : doing + u": "_s + error.text);
+    outcome.storageUnavailable = error.unavailable;
+    return outcome;
+}
+
 EffectOutcome EffectOutcome::fail(QString message)
 {
     return {Kind::Fail, std::move(message), {}, {}, {}, 0, false};
@@ -123,9 +130,9 @@ EventEffects::Mode EventEffects::modeForSecretKey(const QString &secretKey)
 EffectOutcome EventEffects::processStored(QSqlDatabase &db, const QString &eventId) const
 {
     QSqlQuery query(db);
-    QString error;
+    StorageError error;
     if (!exec(query, u"SELECT payload FROM stripe_events WHERE event_id = ?"_s, {eventId}, &error))
-        return EffectOutcome::retry(u"cannot read the event: "_s + error);
+        return EffectOutcome::retry(error, u"cannot read the event"_s);
     if (!query.next())
         return EffectOutcome::fail(u"event %1 is not stored"_s.arg(eventId));
     const QByteArray payload = query.value(0).toByteArray();
@@ -145,7 +152,7 @@ EffectOutcome EventEffects::processStored(QSqlDatabase &db, const QString &event
               u"UPDATE stripe_events SET status = ?, processed_at = ? WHERE event_id = ?"_s,
               {status, m_ledger.now(), eventId},
               &error))
-        return EffectOutcome::retry(u"cannot mark the event: "_s + error);
+        return EffectOutcome::retry(error, u"cannot mark the event"_s);
     return outcome;
 }
 
@@ -200,7 +207,7 @@ EffectOutcome EventEffects::apply(QSqlDatabase &db, const QJsonObject &event) co
 std::optional<EventEffects::Order> EventEffects::findOrder(QSqlDatabase &db,
                                                            const QString &column,
                                                            const QString &value,
-                                                           QString *error) const
+                                                           StorageError *error) const
 {
     QSqlQuery query(db);
     // column is one of two fixed names chosen by this file, never input.
@@ -234,7 +241,7 @@ std::optional<EventEffects::Order>
 EventEffects::orderForSession(QSqlDatabase &db, Context &ctx, EffectOutcome *problem) const
 {
     const QString sessionId = ctx.object.value(u"id"_s).toString();
-    QString error;
+    StorageError error;
     if (sessionId.isEmpty()) {
         *problem = EffectOutcome::fail(u"the Checkout Session has no id"_s);
         return std::nullopt;
@@ -319,7 +326,7 @@ EffectOutcome EventEffects::checkoutPaid(QSqlDatabase &db, Context &ctx) const
     const QString paymentIntent = idOf(ctx.object.value(u"payment_intent"_s));
     const qint64 amountPaid = ctx.object.value(u"amount_total"_s).toVariant().toLongLong();
     const qint64 now = m_ledger.now();
-    QString error;
+    StorageError error;
     QSqlQuery query(db);
     // Completion and charge.refunded of one payment may run at once on different workers: both
     // first lock the payment's stripe_refunds row, so whichever runs second sees the other's
@@ -388,7 +395,7 @@ EffectOutcome EventEffects::checkoutFailed(QSqlDatabase &db, Context &ctx) const
         return problem;
     ctx.customerId = order->customerId;
     QSqlQuery query(db);
-    QString error;
+    StorageError error;
     // Only a pending order fails: a completed one stays completed whatever arrives late.
     if (!exec(query,
               u"UPDATE token_orders SET status = 'failed', updated_at = ? "
@@ -402,7 +409,7 @@ EffectOutcome EventEffects::checkoutFailed(QSqlDatabase &db, Context &ctx) const
 EffectOutcome EventEffects::checkoutExpired(QSqlDatabase &db, Context &ctx) const
 {
     const QString sessionId = ctx.object.value(u"id"_s).toString();
-    QString error;
+    StorageError error;
     const std::optional<Order> order
             = findOrder(db, u"stripe_checkout_session_id"_s, sessionId, &error);
     if (!error.isEmpty())
@@ -429,7 +436,7 @@ EffectOutcome EventEffects::chargeRefunded(QSqlDatabase &db, Context &ctx) const
     if (amount <= 0 || refunded < 0)
         return EffectOutcome::fail(u"charge %1 has no valid amounts"_s.arg(chargeId));
 
-    QString error;
+    StorageError error;
     const QJsonObject metadata = ctx.object.value(u"metadata"_s).toObject();
     ctx.customerId = matchCustomer(db,
                                    metadata.value(u"customer_id"_s).toString(),
@@ -482,7 +489,7 @@ EffectOutcome EventEffects::chargeRefunded(QSqlDatabase &db, Context &ctx) const
 bool EventEffects::applyRefund(QSqlDatabase &db,
                                Context &ctx,
                                const Order &order,
-                               QString *error) const
+                               StorageError *error) const
 {
     if (order.paymentIntentId.isEmpty() || order.tokensCredited == 0)
         return true;
@@ -549,7 +556,7 @@ bool EventEffects::applyRefund(QSqlDatabase &db,
 
 EffectOutcome EventEffects::paymentIntent(QSqlDatabase &db, Context &ctx) const
 {
-    QString error;
+    StorageError error;
     const QJsonObject metadata = ctx.object.value(u"metadata"_s).toObject();
     ctx.customerId = matchCustomer(db,
                                    metadata.value(u"customer_id"_s).toString(),
@@ -585,7 +592,7 @@ EffectOutcome EventEffects::invoice(QSqlDatabase &db, Context &ctx) const
         metadataCustomer
                 = ctx.object.value(u"metadata"_s).toObject().value(u"customer_id"_s).toString();
 
-    QString error;
+    StorageError error;
     const QString stripeCustomer = idOf(ctx.object.value(u"customer"_s));
     ctx.customerId = matchCustomer(db, metadataCustomer, stripeCustomer, &error);
     if (!error.isEmpty())
@@ -633,7 +640,7 @@ EffectOutcome EventEffects::subscription(QSqlDatabase &db, Context &ctx) const
         periodEnd = std::max(
                 periodEnd, item.toObject().value(u"current_period_end"_s).toVariant().toLongLong());
 
-    QString error;
+    StorageError error;
     ctx.customerId = matchCustomer(
             db,
             ctx.object.value(u"metadata"_s).toObject().value(u"customer_id"_s).toString(),
@@ -665,7 +672,7 @@ bool EventEffects::updateSubscription(QSqlDatabase &db,
                                       const QString &source,
                                       qint64 periodEnd,
                                       bool cancelAtPeriodEnd,
-                                      QString *error) const
+                                      StorageError *error) const
 {
     QSqlQuery query(db);
     if (!exec(query,
@@ -735,7 +742,7 @@ bool EventEffects::updateSubscription(QSqlDatabase &db,
                 error);
 }
 
-bool EventEffects::customerExists(QSqlDatabase &db, const QString &id, QString *error) const
+bool EventEffects::customerExists(QSqlDatabase &db, const QString &id, StorageError *error) const
 {
     QSqlQuery query(db);
     if (!exec(query, u"SELECT 1 FROM customers WHERE id = ?"_s, {id}, error))
@@ -748,7 +755,7 @@ bool EventEffects::customerExists(QSqlDatabase &db, const QString &id, QString *
 QString EventEffects::matchCustomer(QSqlDatabase &db,
                                     const QString &metadataCustomer,
                                     const QString &stripeCustomer,
-                                    QString *error) const
+                                    StorageError *error) const
 {
     if (!metadataCustomer.isEmpty()) {
         const bool exists = customerExists(db, metadataCustomer, error);
@@ -776,7 +783,7 @@ QString EventEffects::matchCustomer(QSqlDatabase &db,
 bool EventEffects::linkStripeCustomer(QSqlDatabase &db,
                                       const QString &customerId,
                                       const QString &stripeCustomer,
-                                      QString *error) const
+                                      StorageError *error) const
 {
     if (customerId.isEmpty() || !stripeCustomer.startsWith(u"cus_"))
         return true;
@@ -796,7 +803,7 @@ bool EventEffects::recordPayment(QSqlDatabase &db,
                                  qint64 amountCents,
                                  const QString &status,
                                  const QString &failure,
-                                 QString *error) const
+                                 StorageError *error) const
 {
     QSqlQuery query(db);
     return exec(query,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/billing/ledger.h"
+#include "core/storage/storageerror.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -28,10 +29,16 @@ struct EffectOutcome
     QString customerId;        // when known
     qint64 tokensDelta = 0;    // tokens credited (+) or revoked (-) by this event
     bool modeMismatch = false; // ignored: a live event on a test key, or the other way round
+    // Retry: the store could not take the work now (Database::isUnavailable, by the driver's
+    // code). The queue then retries without using up the event's retries: a locked or full
+    // store must not dead-letter a payment.
+    bool storageUnavailable = false;
 
     static EffectOutcome processed(QString message = {});
     static EffectOutcome ignored(QString message);
     static EffectOutcome retry(QString message);
+    // A storage failure: retried, its class kept (storageUnavailable).
+    static EffectOutcome retry(const StorageError &error, const QString &doing = {});
     static EffectOutcome fail(QString message);
 };
 
@@ -69,20 +76,22 @@ private:
     EffectOutcome invoice(QSqlDatabase &db, Context &ctx) const;
     EffectOutcome subscription(QSqlDatabase &db, Context &ctx) const;
 
-    std::optional<Order>
-    findOrder(QSqlDatabase &db, const QString &column, const QString &value, QString *error) const;
+    std::optional<Order> findOrder(QSqlDatabase &db,
+                                   const QString &column,
+                                   const QString &value,
+                                   StorageError *error) const;
     std::optional<Order>
     orderForSession(QSqlDatabase &db, Context &ctx, EffectOutcome *problem) const;
-    bool applyRefund(QSqlDatabase &db, Context &ctx, const Order &order, QString *error) const;
-    bool customerExists(QSqlDatabase &db, const QString &id, QString *error) const;
+    bool applyRefund(QSqlDatabase &db, Context &ctx, const Order &order, StorageError *error) const;
+    bool customerExists(QSqlDatabase &db, const QString &id, StorageError *error) const;
     QString matchCustomer(QSqlDatabase &db,
                           const QString &metadataCustomer,
                           const QString &stripeCustomer,
-                          QString *error) const;
+                          StorageError *error) const;
     bool linkStripeCustomer(QSqlDatabase &db,
                             const QString &customerId,
                             const QString &stripeCustomer,
-                            QString *error) const;
+                            StorageError *error) const;
     bool recordPayment(QSqlDatabase &db,
                        const Context &ctx,
                        const QString &objectId,
@@ -90,7 +99,7 @@ private:
                        qint64 amountCents,
                        const QString &status,
                        const QString &failure,
-                       QString *error) const;
+                       StorageError *error) const;
     bool updateSubscription(QSqlDatabase &db,
                             const Context &ctx,
                             const QString &subscriptionId,
@@ -98,7 +107,7 @@ private:
                             const QString &source,
                             qint64 periodEnd,
                             bool cancelAtPeriodEnd,
-                            QString *error) const;
+                            StorageError *error) const;
 
     const Ledger &m_ledger;
     Mode m_mode;

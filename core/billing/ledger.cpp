@@ -110,7 +110,7 @@ LedgerResult Ledger::revoke(QSqlDatabase &db, const LedgerPosting &posting) cons
 
 // Creates the balance row if needed and takes the row lock (a write as the first statement
 // also takes SQLite's write lock, with the busy timeout, before anything is read).
-bool Ledger::lockBalance(QSqlDatabase &db, const QString &customerId, QString *error) const
+bool Ledger::lockBalance(QSqlDatabase &db, const QString &customerId, StorageError *error) const
 {
     QSqlQuery query(db);
     const qint64 t = now();
@@ -127,7 +127,7 @@ bool Ledger::lockBalance(QSqlDatabase &db, const QString &customerId, QString *e
                 error);
 }
 
-std::optional<qint64> Ledger::nextSeq(QSqlDatabase &db, QString *error) const
+std::optional<qint64> Ledger::nextSeq(QSqlDatabase &db, StorageError *error) const
 {
     QSqlQuery query(db);
     if (!exec(query,
@@ -141,13 +141,13 @@ std::optional<qint64> Ledger::nextSeq(QSqlDatabase &db, QString *error) const
               error)
         || !query.next()) {
         if (error->isEmpty())
-            *error = u"missing ledger counter"_s;
+            *error = {u"missing ledger counter"_s, false};
         return std::nullopt;
     }
     return query.value(0).toLongLong();
 }
 
-bool Ledger::insertEntry(QSqlDatabase &db, LedgerEntry &entry, QString *error) const
+bool Ledger::insertEntry(QSqlDatabase &db, LedgerEntry &entry, StorageError *error) const
 {
     const std::optional<qint64> seq = nextSeq(db, error);
     if (!seq)
@@ -185,7 +185,7 @@ LedgerResult Ledger::write(QSqlDatabase &db, const LedgerPosting &posting, Kind 
 {
     LedgerResult result;
     if (posting.amount <= 0 || posting.customerId.isEmpty()) {
-        result.error = u"invalid posting"_s;
+        result.error = {u"invalid posting"_s, false};
         return result;
     }
 
@@ -284,7 +284,7 @@ LedgerResult Ledger::write(QSqlDatabase &db, const LedgerPosting &posting, Kind 
 }
 
 std::optional<TokenBalance>
-Ledger::balance(QSqlDatabase &db, const QString &customerId, QString *error) const
+Ledger::balance(QSqlDatabase &db, const QString &customerId, StorageError *error) const
 {
     QSqlQuery query(db);
     if (!exec(query,
@@ -308,7 +308,7 @@ Ledger::balance(QSqlDatabase &db, const QString &customerId, QString *error) con
 std::optional<LedgerEntry> Ledger::findByReference(QSqlDatabase &db,
                                                    const QString &referenceType,
                                                    const QString &referenceId,
-                                                   QString *error) const
+                                                   StorageError *error) const
 {
     QSqlQuery query(db);
     if (!exec(query,
@@ -326,7 +326,7 @@ std::optional<LedgerPage> Ledger::entries(QSqlDatabase &db,
                                           int limit,
                                           qint64 beforeSeq,
                                           int offset,
-                                          QString *error) const
+                                          StorageError *error) const
 {
     QSqlQuery query(db);
     const QString sql = u"SELECT "_s + ledgerEntryColumns()
@@ -347,7 +347,7 @@ std::optional<LedgerPage> Ledger::entries(QSqlDatabase &db,
 }
 
 std::optional<LedgerStats>
-Ledger::stats(QSqlDatabase &db, const QString &customerId, QString *error) const
+Ledger::stats(QSqlDatabase &db, const QString &customerId, StorageError *error) const
 {
     QSqlQuery query(db);
     QString sql = u"SELECT type, COUNT(*), COALESCE(SUM(amount), 0) FROM token_transactions"_s;

@@ -8,6 +8,8 @@
 #include <QSqlQuery>
 #include <QString>
 
+#include "core/storage/storageerror.h"
+
 #include <functional>
 #include <optional>
 
@@ -63,7 +65,7 @@ struct LedgerResult
     Status status = Status::Error;
     LedgerEntry entry;    // Ok: the new row; Duplicate: the existing row for the reference
     TokenBalance balance; // after the write (Insufficient: the current balance)
-    QString error;        // Error: driver text, for logs only
+    StorageError error;   // Error: driver text, for logs only
 
     bool ok() const { return status == Status::Ok; }
 };
@@ -109,11 +111,11 @@ public:
 
     // A customer without a balance row has a zero balance. nullopt only on a database error.
     std::optional<TokenBalance>
-    balance(QSqlDatabase &db, const QString &customerId, QString *error) const;
+    balance(QSqlDatabase &db, const QString &customerId, StorageError *error) const;
     std::optional<LedgerEntry> findByReference(QSqlDatabase &db,
                                                const QString &referenceType,
                                                const QString &referenceId,
-                                               QString *error) const;
+                                               StorageError *error) const;
 
     // Newest first. beforeSeq > 0 starts after that row (cursor); offset skips rows.
     std::optional<LedgerPage> entries(QSqlDatabase &db,
@@ -121,20 +123,20 @@ public:
                                       int limit,
                                       qint64 beforeSeq,
                                       int offset,
-                                      QString *error) const;
+                                      StorageError *error) const;
 
     // customerId empty: over all customers.
     std::optional<LedgerStats>
-    stats(QSqlDatabase &db, const QString &customerId, QString *error) const;
+    stats(QSqlDatabase &db, const QString &customerId, StorageError *error) const;
 
     qint64 now() const;
 
 private:
     enum class Kind { Credit, Use, Revoke };
     LedgerResult write(QSqlDatabase &db, const LedgerPosting &posting, Kind kind) const;
-    bool lockBalance(QSqlDatabase &db, const QString &customerId, QString *error) const;
-    std::optional<qint64> nextSeq(QSqlDatabase &db, QString *error) const;
-    bool insertEntry(QSqlDatabase &db, LedgerEntry &entry, QString *error) const;
+    bool lockBalance(QSqlDatabase &db, const QString &customerId, StorageError *error) const;
+    std::optional<qint64> nextSeq(QSqlDatabase &db, StorageError *error) const;
+    bool insertEntry(QSqlDatabase &db, LedgerEntry &entry, StorageError *error) const;
 
     BillingClock m_clock;
 };

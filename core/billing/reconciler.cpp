@@ -46,7 +46,7 @@ QJsonArray array(const QStringList &ids)
 std::optional<QString> orderStatus(QSqlDatabase &db, const QString &sessionId)
 {
     QSqlQuery query(db);
-    QString error;
+    StorageError error;
     if (!BillingSql::exec(query,
                           u"SELECT status FROM token_orders WHERE "
                           "stripe_checkout_session_id = ?"_s,

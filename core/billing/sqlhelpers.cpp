@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/billing/sqlhelpers.h"
 
+#include "core/storage/database.h"
+
 #include <QHash>
 #include <QPointer>
 #include <QSqlDriver>
@@ -30,7 +32,7 @@ struct StatementCache
     QList<QSqlQuery> used; // run in the open scope: reset when it closes
 
     // The prepared statement for sql on query's connection; nullptr when it cannot be prepared.
-    QSqlQuery *statement(const QSqlQuery &query, const QString &sql, QString *error)
+    QSqlQuery *statement(const QSqlQuery &query, const QString &sql, StorageError *error)
     {
         const QSqlDriver *driver = query.driver();
         if (!driver)
@@ -44,7 +46,7 @@ struct StatementCache
         if (it == statements.bySql.end()) {
             QSqlQuery prepared(driver->createResult());
             if (!prepared.prepare(sql)) {
-                *error = prepared.lastError().text();
+                *error = storageError(prepared, prepared.lastError());
                 return nullptr;
             }
             it = statements.bySql.insert(sql, prepared);
@@ -89,7 +91,7 @@ int cachedStatementCount()
 bool exec(QSqlQuery &query,
           const QString &sql,
           std::initializer_list<QVariant> binds,
-          QString *error)
+          StorageError *error)
 {
     if (t_cache.depth > 0) {
         QSqlQuery *cached = t_cache.statement(query, sql, error);
@@ -104,13 +106,13 @@ bool exec(QSqlQuery &query,
         QT_WARNING_POP
         t_cache.used.append(query);
     } else if (!query.prepare(sql)) {
-        *error = query.lastError().text();
+        *error = storageError(query, query.lastError());
         return false;
     }
     for (const QVariant &bind : binds)
         query.addBindValue(bind);
     if (!query.exec()) {
-        *error = query.lastError().text();
+        *error = storageError(query, query.lastError());
         return false;
     }
     return true;
@@ -121,26 +123,57 @@ QVariant nullable(const QString &value)
     return value.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(value);
 }
 
+StorageError storageError(const QSqlQuery &query, const QSqlError &error)
+{
+    const QSqlDriver *driver = query.driver();
+    const Database::Kind kind = driver && driver->dbmsType() == QSqlDriver::PostgreSQL
+                                        ? Database::Kind::Postgres
+                                        : Database::Kind::Sqlite;
+    // QPSQL reports no error at all for a statement on a dead connection: never empty here,
+    // since an empty StorageError means that nothing failed.
+    const QString text = error.text().trimmed();
+    return {text.isEmpty() ? QStringLiteral("the statement failed without an error") : text,
+            Database::isUnavailableError(kind, error)};
+}
+
 Transaction::Transaction(QSqlDatabase &db)
     : m_db(db)
-    , m_active(db.transaction())
-{}
+{
+    QSqlQuery begin(m_db);
+    m_active = begin.exec(QStringLiteral("BEGIN"));
+    if (!m_active)
+        m_beginError = storageError(begin, begin.lastError());
+}
 
 Transaction::~Transaction()
 {
     if (m_active)
-        m_db.rollback();
+        QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
 }
 
-bool Transaction::commit(QString *error)
+bool Transaction::commit(StorageError *error)
 {
     if (!m_active) {
-        *error = QStringLiteral("no transaction");
+        *error = m_beginError.isEmpty() ? StorageError{QStringLiteral("no transaction"), false}
+                                        : m_beginError;
         return false;
     }
-    if (!m_db.commit()) {
-        *error = m_db.lastError().text();
-        return false;
+    QSqlQuery commit(m_db);
+    if (commit.driver() && commit.driver()->dbmsType() == QSqlDriver::PostgreSQL) {
+        // QPSQL's own commit keeps the SQLSTATE and, unlike a COMMIT statement, notices a
+        // COMMIT that the server turned into a ROLLBACK (an earlier statement had failed).
+        if (!m_db.commit()) {
+            *error = storageError(commit, m_db.lastError());
+            // That ROLLBACK carries no SQLSTATE on a live connection: not the store's state.
+            error->unavailable
+                    = error->unavailable
+                      && !(m_db.isOpen() && m_db.lastError().nativeErrorCode().isEmpty());
+            return false; // still active: the destructor rolls back
+        }
+    } else if (!commit.exec(QStringLiteral("COMMIT"))) {
+        // QSQLITE's commit() drops the result code: COMMIT as a statement keeps it.
+        *error = storageError(commit, commit.lastError());
+        return false; // still active: the destructor rolls back
     }
     m_active = false;
     return true;

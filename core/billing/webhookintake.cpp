@@ -568,17 +568,26 @@ void WebhookIntake::observeSync(
                                  << blockedNs / 1000 << " us";
 }
 
-QString WebhookIntake::replay(const QString &eventId)
+QString WebhookIntake::replay(const QString &eventId, StorageError *error)
 {
+    const auto failed = [this, error](const QSqlError &sqlError) {
+        if (error)
+            *error = m_database.storageError(sqlError);
+        return QString();
+    };
     QSqlDatabase db = m_database.connection();
     QString taskId;
     {
         WriteTransaction tx(db, m_queue.writeMutex(), m_queue.serializesWrites());
+        if (!tx.isOpen())
+            return failed(tx.error());
         QSqlQuery event(db);
         event.prepare(u"SELECT ordering_key FROM stripe_events WHERE event_id = ?"_s);
         event.addBindValue(eventId);
-        if (!tx.isOpen() || !event.exec() || !event.next())
-            return {};
+        if (!event.exec())
+            return failed(event.lastError());
+        if (!event.next())
+            return {}; // no such event
         NewTask task;
         task.type = u"stripe.event"_s;
         task.priority = TaskPriority::High;
@@ -586,13 +595,21 @@ QString WebhookIntake::replay(const QString &eventId)
         task.reference = eventId;
         event.finish();
         taskId = m_queue.insert(db, task, nowMs());
+        if (taskId.isEmpty()) {
+            // The insert logs the driver's text but keeps no code: counted as the gateway's
+            // fault (500). On SQLite a locked store already failed at BEGIN IMMEDIATE.
+            if (error)
+                *error = {u"the task could not be written"_s, false};
+            return {};
+        }
         QSqlQuery link(db);
         link.prepare(u"UPDATE stripe_events SET task_id = ? WHERE event_id = ?"_s);
         link.addBindValue(taskId);
         link.addBindValue(eventId);
-        if (taskId.isEmpty() || !link.exec() || !tx.commit()) {
+        const bool linked = link.exec();
+        if (!linked || !tx.commit()) {
             m_queue.forget({taskId});
-            return {};
+            return failed(linked ? tx.error() : link.lastError());
         }
     }
     m_queue.announce({taskId});

@@ -25,6 +25,7 @@ struct sqlite3;
 namespace Mouse {
 
 class Database;
+struct StorageError;
 class EventLog;
 class Settings;
 class TaskQueue;
@@ -83,8 +84,9 @@ public:
     QJsonObject snapshot() const; // for /health and the dashboard
 
     // Queues a new stripe.event task for a stored event (operators); blocking database work:
-    // call it on a worker thread. Empty when the event is unknown or cannot be written.
-    QString replay(const QString &eventId);
+    // call it on a worker thread. Empty when the event is unknown or cannot be written; in
+    // the second case *error (when given) says why and whether the store was unavailable.
+    QString replay(const QString &eventId, StorageError *error = nullptr);
 
 private:
     struct Pending

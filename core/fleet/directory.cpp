@@ -269,19 +269,58 @@ int Directory::employeeCount(const QString &customerId) const
     return int(m_employeesByCustomer.value(customerId).size());
 }
 
-std::optional<Customer>
-Directory::createCustomer(const QString &companyName, const QString &email, StorageError *error)
+Customer Directory::newCustomer(const QString &companyName, const QString &email)
 {
     Customer c;
     c.id = newId(QStringLiteral("cst_"));
     c.companyName = companyName;
     c.email = email;
     c.createdAt = QDateTime::currentMSecsSinceEpoch();
+    return c;
+}
+
+bool Directory::insertCustomer(const Customer &customer, StorageError *error)
+{
     QSqlQuery query(m_database->connection());
     if (!prepare(*m_database, query, QLatin1String(InsertCustomer), error))
-        return std::nullopt;
-    bindCustomer(query, c);
-    if (!run(*m_database, query, error))
+        return false;
+    bindCustomer(query, customer);
+    return run(*m_database, query, error);
+}
+
+Directory::NewKey Directory::newKey(const QString &customerId)
+{
+    quint32 words[6];
+    QRandomGenerator::system()->fillRange(words);
+    const QByteArray key
+            = "mk_"
+              + QByteArray(reinterpret_cast<const char *>(words), sizeof(words))
+                        .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return {key, KeyEntry{hashKey(key), customerId, QString::fromLatin1(key.left(10)), false}};
+}
+
+bool Directory::insertKey(const NewKey &key, const QString &label, StorageError *error)
+{
+    QSqlQuery query(m_database->connection());
+    if (!prepare(*m_database,
+                 query,
+                 QStringLiteral("INSERT INTO api_keys (key_hash, customer_id, prefix, label, "
+                                "created_at) VALUES (:hash, :customer, :prefix, :label, :at)"),
+                 error))
+        return false;
+    query.bindValue(QStringLiteral(":hash"), QString::fromLatin1(key.entry.hash));
+    query.bindValue(QStringLiteral(":customer"), key.entry.customerId);
+    query.bindValue(QStringLiteral(":prefix"), key.entry.prefix);
+    query.bindValue(QStringLiteral(":label"), nullable(label));
+    query.bindValue(QStringLiteral(":at"), QDateTime::currentMSecsSinceEpoch());
+    return run(*m_database, query, error);
+}
+
+std::optional<Customer>
+Directory::createCustomer(const QString &companyName, const QString &email, StorageError *error)
+{
+    const Customer c = newCustomer(companyName, email);
+    if (!insertCustomer(c, error))
         return std::nullopt;
     QWriteLocker lock(&m_lock);
     m_customers.insert(c.id, c);
@@ -290,34 +329,47 @@ Directory::createCustomer(const QString &companyName, const QString &email, Stor
     return c;
 }
 
+std::optional<Directory::CustomerWithKey>
+Directory::createCustomerWithKey(const QString &companyName,
+                                 const QString &email,
+                                 const QString &keyLabel,
+                                 StorageError *error)
+{
+    const Customer c = newCustomer(companyName, email);
+    const NewKey key = newKey(c.id);
+    QSqlDatabase db = m_database->connection();
+    // BEGIN and COMMIT as statements, so that a failure keeps the driver's code (see
+    // addCustomersAndEmployees).
+    QSqlQuery control(db);
+    if (!control.exec(QStringLiteral("BEGIN"))) {
+        fail(*m_database, control, error);
+        return std::nullopt;
+    }
+    bool written = insertCustomer(c, error) && insertKey(key, keyLabel, error);
+    if (written && !control.exec(QStringLiteral("COMMIT")))
+        written = fail(*m_database, control, error);
+    if (!written) {
+        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        return std::nullopt;
+    }
+    QWriteLocker lock(&m_lock);
+    m_customers.insert(c.id, c);
+    m_customerOrder.append(c.id);
+    m_keys.insert(key.entry.hash, key.entry);
+    bump();
+    return CustomerWithKey{c, key.key};
+}
+
 std::optional<QByteArray>
 Directory::issueApiKey(const QString &customerId, const QString &label, StorageError *error)
 {
-    quint32 words[6];
-    QRandomGenerator::system()->fillRange(words);
-    const QByteArray key
-            = "mk_"
-              + QByteArray(reinterpret_cast<const char *>(words), sizeof(words))
-                        .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-    KeyEntry entry{hashKey(key), customerId, QString::fromLatin1(key.left(10)), false};
-    QSqlQuery query(m_database->connection());
-    if (!prepare(*m_database,
-                 query,
-                 QStringLiteral("INSERT INTO api_keys (key_hash, customer_id, prefix, label, "
-                                "created_at) VALUES (:hash, :customer, :prefix, :label, :at)"),
-                 error))
-        return std::nullopt;
-    query.bindValue(QStringLiteral(":hash"), QString::fromLatin1(entry.hash));
-    query.bindValue(QStringLiteral(":customer"), customerId);
-    query.bindValue(QStringLiteral(":prefix"), entry.prefix);
-    query.bindValue(QStringLiteral(":label"), nullable(label));
-    query.bindValue(QStringLiteral(":at"), QDateTime::currentMSecsSinceEpoch());
-    if (!run(*m_database, query, error))
+    const NewKey key = newKey(customerId);
+    if (!insertKey(key, label, error))
         return std::nullopt;
     QWriteLocker lock(&m_lock);
-    m_keys.insert(entry.hash, entry);
+    m_keys.insert(key.entry.hash, key.entry);
     bump();
-    return key;
+    return key.key;
 }
 
 bool Directory::revokeApiKey(const QString &prefixOrHash, StorageError *error)

@@ -78,6 +78,17 @@ public:
     // and whether the store was unavailable (locked, full, read-only, connection lost).
     std::optional<Customer>
     createCustomer(const QString &companyName, const QString &email, StorageError *error);
+    // A customer together with its first key, in one transaction: both or neither, so a
+    // failed key write never leaves a customer nobody can use (and a retry can succeed).
+    struct CustomerWithKey
+    {
+        Customer customer;
+        QByteArray apiKey; // plaintext, shown once
+    };
+    std::optional<CustomerWithKey> createCustomerWithKey(const QString &companyName,
+                                                         const QString &email,
+                                                         const QString &keyLabel,
+                                                         StorageError *error);
     // A new key "mk_..." returned in plaintext once; only its hash is kept.
     std::optional<QByteArray>
     issueApiKey(const QString &customerId, const QString &label, StorageError *error);
@@ -105,6 +116,15 @@ private:
         QString prefix;
         bool revoked = false;
     };
+    struct NewKey
+    {
+        QByteArray key;
+        KeyEntry entry;
+    };
+    static NewKey newKey(const QString &customerId);
+    bool insertKey(const NewKey &key, const QString &label, StorageError *error);
+    static Customer newCustomer(const QString &companyName, const QString &email);
+    bool insertCustomer(const Customer &customer, StorageError *error);
     void insertEmployeeLocked(const Employee &employee);
     void removeEmployeeLocked(const QString &employeeId);
     void bump() { m_generation.fetch_add(1, std::memory_order_acq_rel); }

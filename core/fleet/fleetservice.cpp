@@ -914,16 +914,15 @@ QFuture<FleetService::NewCustomer> FleetService::createCustomer(const QString &c
             }
         }
         StorageError error;
-        result.customer = directory->createCustomer(companyName, email, &error);
-        if (!result.customer) {
+        const auto created = directory->createCustomerWithKey(
+                companyName, email, QStringLiteral("first"), &error);
+        if (!created) {
             result.error = error.unavailable ? QStringLiteral("storage_unavailable")
                                              : QStringLiteral("internal");
             return result;
         }
-        const auto key
-                = directory->issueApiKey(result.customer->id, QStringLiteral("first"), &error);
-        if (key)
-            result.apiKey = *key;
+        result.customer = created->customer;
+        result.apiKey = created->apiKey;
         return result;
     });
 }

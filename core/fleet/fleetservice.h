@@ -126,7 +126,8 @@ public:
     QFuture<FleetOutcome> restartVm(const QString &customerId, const QString &vmId);
     QFuture<FleetOutcome> deleteVm(const QString &customerId, const QString &vmId);
 
-    // Customer creation with its first API key (plaintext, shown once), on the database pool.
+    // Customer creation with its first API key (plaintext, shown once), on the database pool:
+    // both written in one transaction, or neither (error "storage_unavailable" or "internal").
     struct NewCustomer
     {
         std::optional<Customer> customer;

@@ -4,7 +4,9 @@
 
 #include "core/billing/webhookintake.h"
 #include "core/http/router.h"
+#include "core/logging.h"
 #include "core/queue/taskqueue.h"
+#include "core/storage/database.h"
 
 #include <QPointer>
 
@@ -37,6 +39,18 @@ void inBackground(TaskQueue &queue, const Responder &responder, std::function<Ht
 Http::Reply errorReply(const ApiError &error, const Responder &responder)
 {
     return Http::Reply::error(error, responder.requestId());
+}
+
+// The store failed: 503 storage_unavailable (Retry-After) when it cannot take the work now,
+// else 500; never "not found" for a task that may well exist. The driver's text is logged,
+// never answered.
+Http::Reply storageReply(const StorageError &error, const Responder &responder)
+{
+    qCWarning(lcQueue) << "request" << responder.requestId() << "failed:" << error.text;
+    return errorReply(ApiError::storageFailure(error.unavailable,
+                                               u"The task store cannot be read or written "
+                                               "now; retry later."_s),
+                      responder);
 }
 
 Http::RouteOptions options(const QString &summary)
@@ -73,8 +87,12 @@ void registerQueueRoutes(Http::Router &router, TaskQueue &queue, WebhookIntake *
                 const int limit = int(request.integerQuery(u"limit"_s, 100, 1, 1000, &bad));
                 if (!bad.isEmpty())
                     return responder.fail(Http::ApiError::badRequest(u"invalid_query"_s, bad));
-                inBackground(*q, responder, [q, limit] {
-                    return Http::Reply::json(q->deadTasks(limit));
+                inBackground(*q, responder, [q, limit, responder] {
+                    StorageError error;
+                    const QJsonObject dead = q->deadTasks(limit, &error);
+                    if (!error.isEmpty())
+                        return storageReply(error, responder);
+                    return Http::Reply::json(dead);
                 });
             },
             options(u"Dead-letter list with attempt history"_s));
@@ -85,7 +103,10 @@ void registerQueueRoutes(Http::Router &router, TaskQueue &queue, WebhookIntake *
             [q](const Request &request, const Responder &responder) {
                 const QString id = request.param(u"task"_s);
                 inBackground(*q, responder, [q, id, responder] {
-                    const QJsonObject task = q->task(id);
+                    StorageError error;
+                    const QJsonObject task = q->task(id, &error);
+                    if (!error.isEmpty())
+                        return storageReply(error, responder);
                     if (task.isEmpty())
                         return errorReply(
                                 ApiError::notFound(u"task_not_found"_s, u"No such task."_s),
@@ -101,11 +122,15 @@ void registerQueueRoutes(Http::Router &router, TaskQueue &queue, WebhookIntake *
             [q](const Request &request, const Responder &responder) {
                 const QString id = request.param(u"task"_s);
                 inBackground(*q, responder, [q, id, responder] {
-                    if (!q->retryDead(id))
-                        return errorReply(ApiError::notFound(u"dead_task_not_found"_s,
-                                                             u"No dead task with this id."_s),
-                                          responder);
-                    return Http::Reply::json(QJsonObject{{u"retried"_s, true}, {u"task_id"_s, id}});
+                    StorageError error;
+                    if (q->retryDead(id, &error))
+                        return Http::Reply::json(
+                                QJsonObject{{u"retried"_s, true}, {u"task_id"_s, id}});
+                    if (!error.isEmpty())
+                        return storageReply(error, responder);
+                    return errorReply(ApiError::notFound(u"dead_task_not_found"_s,
+                                                         u"No dead task with this id."_s),
+                                      responder);
                 });
             },
             options(u"Retry a dead task"_s));
@@ -116,12 +141,15 @@ void registerQueueRoutes(Http::Router &router, TaskQueue &queue, WebhookIntake *
             [q](const Request &request, const Responder &responder) {
                 const QString id = request.param(u"task"_s);
                 inBackground(*q, responder, [q, id, responder] {
-                    if (!q->discardDead(id))
-                        return errorReply(ApiError::notFound(u"dead_task_not_found"_s,
-                                                             u"No dead task with this id."_s),
-                                          responder);
-                    return Http::Reply::json(
-                            QJsonObject{{u"discarded"_s, true}, {u"task_id"_s, id}});
+                    StorageError error;
+                    if (q->discardDead(id, &error))
+                        return Http::Reply::json(
+                                QJsonObject{{u"discarded"_s, true}, {u"task_id"_s, id}});
+                    if (!error.isEmpty())
+                        return storageReply(error, responder);
+                    return errorReply(ApiError::notFound(u"dead_task_not_found"_s,
+                                                         u"No dead task with this id."_s),
+                                      responder);
                 });
             },
             options(u"Discard a dead task"_s));
@@ -134,7 +162,10 @@ void registerQueueRoutes(Http::Router &router, TaskQueue &queue, WebhookIntake *
                     const QString id = request.param(u"event"_s);
                     QPointer<WebhookIntake> guard(intake);
                     inBackground(*q, responder, [guard, id, responder] {
-                        const QString taskId = guard ? guard->replay(id) : QString();
+                        StorageError error;
+                        const QString taskId = guard ? guard->replay(id, &error) : QString();
+                        if (!error.isEmpty())
+                            return storageReply(error, responder);
                         if (taskId.isEmpty())
                             return errorReply(ApiError::notFound(u"event_not_found"_s,
                                                                  u"No stored event with this "

@@ -97,6 +97,15 @@ bool execQuery(QSqlQuery &query, const char *what)
     return false;
 }
 
+// An operator's read or write failed in the store: *error gets the driver's text (for logs)
+// and whether the store could not take it now. Returns false, for the caller's return.
+bool storageFailed(const Database &database, const QSqlError &sqlError, StorageError *error)
+{
+    if (error)
+        *error = database.storageError(sqlError); // never empty: empty means "no such task"
+    return false;
+}
+
 } // namespace
 
 // A failed attempt as finish() writes it: the task's next status (pending for a retry at
@@ -721,9 +730,15 @@ void TaskQueue::run(const EntryPtr &first)
             releaseKeyLocked(entry);
         }
     }
-    if (!claimed.empty() && !claim(db, claimed)) {
+    QSqlError claimError;
+    if (!claimed.empty() && !claim(db, claimed, &claimError)) {
+        // A store that cannot take the claim now costs the tasks no retry.
+        const QString why = u"the task could not be claimed"_s;
+        const TaskResult result = m_database.isUnavailable(claimError)
+                                          ? TaskResult::unavailable(why)
+                                          : TaskResult::retry(why);
         for (auto &[entry, task] : claimed)
-            finish(entry, TaskResult::retry(u"the task could not be claimed"_s), QString());
+            finish(entry, result, QString());
         claimed.clear();
     }
 
@@ -760,7 +775,9 @@ void TaskQueue::takeReadyLocked(int pool, int max, std::vector<EntryPtr> *into)
     }
 }
 
-bool TaskQueue::claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Task>> &tasks)
+bool TaskQueue::claim(QSqlDatabase &db,
+                      const std::vector<std::pair<EntryPtr, Task>> &tasks,
+                      QSqlError *why)
 {
     // The claim survives a crash only as well as the next full sync makes it: losing it
     // merely means a task looks pending instead of interrupted, so it costs no fsync (run()
@@ -772,6 +789,8 @@ bool TaskQueue::claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Ta
         update.prepare(u"UPDATE tasks SET status = 'running', attempt = ?, claimed_at = ? "
                        "WHERE id = ?"_s);
         ok = tx.isOpen();
+        if (!ok)
+            *why = tx.error();
         const qint64 at = now();
         for (const auto &[entry, task] : tasks) {
             if (!ok)
@@ -780,8 +799,13 @@ bool TaskQueue::claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Ta
             update.addBindValue(at);
             update.addBindValue(task.id);
             ok = execQuery(update, "claiming a task");
+            if (!ok)
+                *why = update.lastError();
         }
-        ok = ok && tx.commit();
+        if (ok && !tx.commit()) {
+            ok = false;
+            *why = tx.error();
+        }
     }
     return ok;
 }
@@ -798,6 +822,7 @@ TaskQueue::runSome(QSqlDatabase &db, std::vector<std::pair<EntryPtr, Task>> &tas
     std::vector<Ran> ran;
     size_t next = from;
     bool committed = false;
+    QSqlError txError;
     {
         WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
         QSqlQuery done(db);
@@ -851,17 +876,24 @@ TaskQueue::runSome(QSqlDatabase &db, std::vector<std::pair<EntryPtr, Task>> &tas
             ++next;
         }
         committed = tx.isOpen() && tx.commit();
+        txError = tx.error();
         // Not committed: the transaction rolled back with every write of every handler.
     }
+    // The queue's own BEGIN or COMMIT failed: a store that cannot take it now costs the
+    // tasks no retry (TaskResult::unavailable), any other failure does.
+    const auto storageRetry = [this, &txError](const QString &message) {
+        return m_database.isUnavailable(txError) ? TaskResult::unavailable(message)
+                                                 : TaskResult::retry(message);
+    };
     if (ran.empty()) {
         // Could not even begin: everything left is retried later.
         for (size_t i = from; i < tasks.size(); ++i)
-            finish(tasks[i].first, TaskResult::retry(u"the database is busy"_s), u""_s);
+            finish(tasks[i].first, storageRetry(u"the database is busy"_s), u""_s);
         return tasks.size();
     }
     for (Ran &r : ran) {
         if (!committed && r.result.kind == TaskResult::Kind::Done)
-            r.result = TaskResult::retry(u"the result could not be committed"_s);
+            r.result = storageRetry(u"the result could not be committed"_s);
         d->latency->Observe(r.ms);
         finish(tasks[r.index].first, r.result, r.result.message);
     }
@@ -877,7 +909,7 @@ void TaskQueue::finish(const EntryPtr &entry, const TaskResult &result, const QS
     if (!done) {
         d->failedAttempts->Increment();
         const int retryNumber = entry->attempt - entry->retryFrom;
-        if (!toDead && retryNumber > m_options.maxRetries)
+        if (!toDead && retryNumber > m_options.maxRetries && !result.storageUnavailable)
             toDead = true;
         if (!toDead)
             runAt = at + backoffMs(retryNumber);
@@ -1130,32 +1162,35 @@ bool TaskQueue::isPaused() const
     return d->paused;
 }
 
-bool TaskQueue::retryDead(const QString &taskId)
+bool TaskQueue::retryDead(const QString &taskId, StorageError *error)
 {
     QSqlDatabase db = m_database.connection();
     auto entry = std::make_shared<Entry>();
     {
         WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
+        if (!tx.isOpen())
+            return storageFailed(m_database, tx.error(), error);
         QSqlQuery update(db);
         update.prepare(u"UPDATE tasks SET status = 'pending', retry_from = attempt, run_at = ?, "
                        "finished_at = NULL WHERE id = ? AND status = 'dead'"_s);
         update.addBindValue(now());
         update.addBindValue(taskId);
-        if (!tx.isOpen() || !execQuery(update, "retrying a dead task")
-            || update.numRowsAffected() != 1)
-            return false;
+        if (!execQuery(update, "retrying a dead task"))
+            return storageFailed(m_database, update.lastError(), error);
+        if (update.numRowsAffected() != 1)
+            return false; // no dead task of that id
         QSqlQuery event(db);
         event.prepare(u"UPDATE stripe_events SET status = 'received' WHERE status = 'failed' "
                       "AND event_id = (SELECT reference FROM tasks WHERE id = ?)"_s);
         event.addBindValue(taskId);
         if (!execQuery(event, "reopening a failed event"))
-            return false;
+            return storageFailed(m_database, event.lastError(), error);
         QSqlQuery row(db);
         row.prepare(u"SELECT type, priority, ordering_key, seq, created_at, run_at, attempt, "
                     "retry_from FROM tasks WHERE id = ?"_s);
         row.addBindValue(taskId);
         if (!execQuery(row, "reading a task") || !row.next())
-            return false;
+            return storageFailed(m_database, row.lastError(), error); // updated just above
         entry->id = taskId;
         entry->type = row.value(0).toString();
         entry->priority = priorityFrom(row.value(1).toInt());
@@ -1167,7 +1202,7 @@ bool TaskQueue::retryDead(const QString &taskId)
         entry->retryFrom = row.value(7).toInt();
         row.finish();
         if (!tx.commit())
-            return false;
+            return storageFailed(m_database, tx.error(), error);
     }
     d->dead.fetch_sub(1);
     QMutexLocker lock(&d->mutex);
@@ -1178,18 +1213,23 @@ bool TaskQueue::retryDead(const QString &taskId)
     return true;
 }
 
-bool TaskQueue::discardDead(const QString &taskId)
+bool TaskQueue::discardDead(const QString &taskId, StorageError *error)
 {
     QSqlDatabase db = m_database.connection();
     WriteTransaction tx(db, m_writeMutex, d->serializeWrites, &m_urgentWriters);
+    if (!tx.isOpen())
+        return storageFailed(m_database, tx.error(), error);
     QSqlQuery update(db);
     update.prepare(u"UPDATE tasks SET status = 'discarded', finished_at = ? "
                    "WHERE id = ? AND status = 'dead'"_s);
     update.addBindValue(now());
     update.addBindValue(taskId);
-    if (!tx.isOpen() || !execQuery(update, "discarding a task") || update.numRowsAffected() != 1
-        || !tx.commit())
-        return false;
+    if (!execQuery(update, "discarding a task"))
+        return storageFailed(m_database, update.lastError(), error);
+    if (update.numRowsAffected() != 1)
+        return false; // no dead task of that id
+    if (!tx.commit())
+        return storageFailed(m_database, tx.error(), error);
     d->dead.fetch_sub(1);
     d->changes.fetch_add(1);
     if (m_eventLog)
@@ -1228,15 +1268,19 @@ QJsonObject taskJson(const QSqlQuery &row)
     return object;
 }
 
-QJsonArray attemptsOf(QSqlDatabase &db, const QString &taskId)
+// nullopt when the store failed (*error says why).
+std::optional<QJsonArray>
+attemptsOf(const Database &database, QSqlDatabase &db, const QString &taskId, StorageError *error)
 {
     QSqlQuery query(db);
     query.prepare(u"SELECT attempt, started_at, finished_at, outcome, error FROM task_attempts "
                   "WHERE task_id = ? ORDER BY attempt"_s);
     query.addBindValue(taskId);
     QJsonArray attempts;
-    if (!execQuery(query, "reading attempts"))
-        return attempts;
+    if (!execQuery(query, "reading attempts")) {
+        storageFailed(database, query.lastError(), error);
+        return std::nullopt;
+    }
     while (query.next()) {
         attempts.append(QJsonObject{{u"attempt"_s, query.value(0).toInt()},
                                     {u"started_at"_s, isoTime(query.value(1))},
@@ -1252,34 +1296,46 @@ const auto kTaskColumns = u"id, type, priority, ordering_key, reference, status,
 
 } // namespace
 
-QJsonObject TaskQueue::deadTasks(int limit) const
+QJsonObject TaskQueue::deadTasks(int limit, StorageError *error) const
 {
     QSqlDatabase db = m_database.connection();
     QSqlQuery query(db);
     query.prepare(
             u"SELECT %1 FROM tasks WHERE status = 'dead' ORDER BY seq LIMIT ?"_s.arg(kTaskColumns));
     query.addBindValue(qBound(1, limit, 1000));
+    if (!execQuery(query, "listing dead tasks")) {
+        storageFailed(m_database, query.lastError(), error);
+        return {};
+    }
     QJsonArray tasks;
-    if (execQuery(query, "listing dead tasks")) {
-        while (query.next()) {
-            QJsonObject object = taskJson(query);
-            object.insert(u"attempts"_s, attemptsOf(db, object.value(u"id"_s).toString()));
-            tasks.append(object);
-        }
+    while (query.next()) {
+        QJsonObject object = taskJson(query);
+        const auto attempts = attemptsOf(m_database, db, object.value(u"id"_s).toString(), error);
+        if (!attempts)
+            return {};
+        object.insert(u"attempts"_s, *attempts);
+        tasks.append(object);
     }
     return {{u"tasks"_s, tasks}, {u"count"_s, d->dead.load()}};
 }
 
-QJsonObject TaskQueue::task(const QString &taskId) const
+QJsonObject TaskQueue::task(const QString &taskId, StorageError *error) const
 {
     QSqlDatabase db = m_database.connection();
     QSqlQuery query(db);
     query.prepare(u"SELECT %1 FROM tasks WHERE id = ?"_s.arg(kTaskColumns));
     query.addBindValue(taskId);
-    if (!execQuery(query, "reading a task") || !query.next())
+    if (!execQuery(query, "reading a task")) {
+        storageFailed(m_database, query.lastError(), error);
         return {};
+    }
+    if (!query.next())
+        return {}; // no such task
     QJsonObject object = taskJson(query);
-    object.insert(u"attempts"_s, attemptsOf(db, taskId));
+    const auto attempts = attemptsOf(m_database, db, taskId, error);
+    if (!attempts)
+        return {};
+    object.insert(u"attempts"_s, *attempts);
     return object;
 }
 

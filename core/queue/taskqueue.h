@@ -29,6 +29,7 @@ class QThreadPool;
 namespace Mouse {
 
 class Database;
+struct StorageError;
 class EventLog;
 class SqliteStatement;
 class Settings;
@@ -53,16 +54,24 @@ struct Task
 
 // What a handler returns. done() commits the handler's writes with the done mark;
 // retry() (or an exception) rolls them back and schedules a retry with backoff;
-// fail() rolls back and dead-letters at once.
+// fail() rolls back and dead-letters at once. unavailable() is a retry because the
+// store could not take the work now (locked, full, read-only, connection lost: decided by
+// the driver's code): it is retried with backoff like any retry but never dead-lettered for
+// it, since the task itself is fine and would only wait for an operator.
 struct TaskResult
 {
     enum class Kind { Done, Retry, Fail };
     Kind kind = Kind::Done;
     QString message;
+    bool storageUnavailable = false; // Retry only
 
     static TaskResult done() { return {Kind::Done, {}}; }
     static TaskResult retry(QString message) { return {Kind::Retry, std::move(message)}; }
     static TaskResult fail(QString message) { return {Kind::Fail, std::move(message)}; }
+    static TaskResult unavailable(QString message)
+    {
+        return {Kind::Retry, std::move(message), true};
+    }
 };
 
 // Runs on a worker thread inside a transaction opened by the queue on that thread's
@@ -213,13 +222,19 @@ public:
     void pause();
     void resume();
     bool isPaused() const;
-    bool retryDead(const QString &taskId);   // dead -> pending, attempts start again
-    bool discardDead(const QString &taskId); // dead -> discarded
+    // These return false (or an empty object) both when there is no such task and when the
+    // store failed: *error (when given) is set only in the second case, so that an operator
+    // is told "not found" only for what is not there (routes: 503 storage_unavailable).
+    // dead -> pending, attempts start again
+    bool retryDead(const QString &taskId, StorageError *error = nullptr);
+    // dead -> discarded
+    bool discardDead(const QString &taskId, StorageError *error = nullptr);
     // A new task for an already stored reference (e.g. replaying a Stripe event); empty when
     // it cannot be written.
     QString replay(const NewTask &task);
-    QJsonObject deadTasks(int limit = 100) const;  // {"tasks":[{..., "attempts":[...]}]}
-    QJsonObject task(const QString &taskId) const; // empty when unknown
+    // {"tasks":[{..., "attempts":[...]}]}
+    QJsonObject deadTasks(int limit = 100, StorageError *error = nullptr) const;
+    QJsonObject task(const QString &taskId, StorageError *error = nullptr) const;
 
     // Runs work on the background pool (admin reads, pruning): never on the HTTP thread.
     void runInBackground(std::function<void()> work);
@@ -257,7 +272,9 @@ private:
     void run(const EntryPtr &first);
     void takeReadyLocked(int pool, int max, std::vector<EntryPtr> *into);
     std::optional<Task> loadTask(QSqlDatabase &db, const EntryPtr &entry);
-    bool claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Task>> &tasks);
+    // False when the claim could not be written; *why says what the store answered.
+    bool
+    claim(QSqlDatabase &db, const std::vector<std::pair<EntryPtr, Task>> &tasks, QSqlError *why);
     size_t runSome(QSqlDatabase &db, std::vector<std::pair<EntryPtr, Task>> &tasks, size_t from);
     static constexpr int kMaxBatch = 64;
     void finish(const EntryPtr &entry, const TaskResult &result, const QString &attemptError);

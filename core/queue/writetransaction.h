@@ -128,10 +128,14 @@ public:
         if (m_db.driverName() == QLatin1String("QSQLITE") && m_mutex) {
             QSqlQuery begin(m_db);
             m_open = begin.exec(QStringLiteral("BEGIN IMMEDIATE"));
-            if (!m_open)
-                qCWarning(lcQueue) << "cannot begin:" << begin.lastError().text();
+            if (!m_open) {
+                m_error = begin.lastError();
+                qCWarning(lcQueue) << "cannot begin:" << m_error.text();
+            }
         } else {
             m_open = m_db.transaction();
+            if (!m_open)
+                m_error = m_db.lastError(); // QSqlDatabase drops the code: see error()
         }
     }
     ~WriteTransaction()
@@ -142,6 +146,11 @@ public:
             m_mutex->unlock();
     }
     bool isOpen() const { return m_open; }
+    // Why BEGIN or COMMIT failed, for Database::isUnavailable(). SQLite's serialised BEGIN
+    // and every COMMIT run as statements and keep the driver's code; QSqlDatabase's own
+    // transaction() (PostgreSQL) does not, and PostgreSQL's classification counts an error
+    // without a SQLSTATE as a lost connection.
+    QSqlError error() const { return m_error; }
     bool commit()
     {
         if (!m_open)
@@ -149,7 +158,8 @@ public:
         QSqlQuery commit(m_db);
         const bool ok = commit.exec(QStringLiteral("COMMIT"));
         if (!ok) {
-            qCWarning(lcQueue) << "commit failed:" << commit.lastError().text();
+            m_error = commit.lastError();
+            qCWarning(lcQueue) << "commit failed:" << m_error.text();
             rollback();
             return false;
         }
@@ -167,6 +177,7 @@ private:
     QSqlDatabase &m_db;
     QMutex *m_mutex = nullptr;
     bool m_open = false;
+    QSqlError m_error;
 };
 
 } // namespace Mouse

@@ -285,26 +285,12 @@ bool Database::isUnavailableError(Kind kind, const QSqlError &error)
            || code == u"25006" || code == u"40001" || code == u"40P01";
 }
 
-bool Database::isUnavailableErrorText(const QString &errorText)
+StorageError Database::storageError(const QSqlError &error) const
 {
-    // sqlite3_errstr() texts of SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR,
-    // SQLITE_READONLY and SQLITE_CANTOPEN, then libpq's for a lost or refused connection.
-    static const char *const markers[] = {"database is locked",
-                                          "database table is locked",
-                                          "database schema is locked",
-                                          "database or disk is full",
-                                          "disk I/O error",
-                                          "attempt to write a readonly database",
-                                          "unable to open database file",
-                                          "server closed the connection unexpectedly",
-                                          "no connection to the server",
-                                          "could not connect to server",
-                                          "connection to server",
-                                          "terminating connection",
-                                          "the database system is"};
-    return std::any_of(std::begin(markers), std::end(markers), [&errorText](const char *marker) {
-        return errorText.contains(QLatin1String(marker), Qt::CaseInsensitive);
-    });
+    // QPSQL reports no error at all for a statement on a dead connection.
+    const QString text = error.text().trimmed();
+    return {text.isEmpty() ? QStringLiteral("the statement failed without an error") : text,
+            isUnavailable(error)};
 }
 
 QString Database::displayName() const

@@ -7,21 +7,12 @@
 #include <QString>
 #include <QStringList>
 
+#include "core/storage/storageerror.h"
+
 #include <atomic>
 #include <optional>
 
 namespace Mouse {
-
-// Why a storage write failed: the driver's text, for logs only (never for clients), and
-// whether the store could not take the work now (Database::isUnavailable), which HTTP answers
-// 503 storage_unavailable with Retry-After instead of 500.
-struct StorageError
-{
-    QString text;
-    bool unavailable = false;
-
-    bool isEmpty() const { return text.isEmpty(); }
-};
 
 // The gateway's store: SQLite by default, PostgreSQL when given a postgresql:// URL.
 //
@@ -74,10 +65,9 @@ public:
     // Call it only for a statement that failed.
     static bool isUnavailableError(Kind kind, const QSqlError &error);
     bool isUnavailable(const QSqlError &error) const { return isUnavailableError(m_kind, error); }
-
-    // The same, for the billing module, whose errors still travel as text: matches the
-    // messages SQLite and libpq give for those codes. Do not use in new code.
-    static bool isUnavailableErrorText(const QString &errorText);
+    // A failed statement's error as a StorageError: the driver's text (never empty, so that
+    // callers may use an empty StorageError for "nothing failed") and isUnavailable().
+    StorageError storageError(const QSqlError &error) const;
 
     // The default SQLite file: $XDG_DATA_HOME/mouse-gateway/mouse-gateway.sqlite.
     static QString defaultLocation();

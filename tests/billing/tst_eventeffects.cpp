@@ -9,6 +9,8 @@
 
 #include <QJsonArray>
 #include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -36,6 +38,7 @@ private slots:
     void olderSubscriptionEventDoesNotOverwrite();
     void handlerReturnsTaskResults();
     void liveEventOnTestDeploymentIsIgnored();
+    void lockedStoreIsRetriedNotDeadLettered();
 
 private:
     EffectOutcome process(const QJsonObject &event);
@@ -85,7 +88,7 @@ EffectOutcome tst_EventEffects::process(const QJsonObject &event)
     QSqlDatabase db = m_db->connection();
     BillingSql::Transaction transaction(db);
     const EffectOutcome outcome = m_billing->processEvent(db, id);
-    QString error;
+    StorageError error;
     if (outcome.kind == EffectOutcome::Kind::Processed
         || outcome.kind == EffectOutcome::Kind::Ignored)
         transaction.commit(&error);
@@ -424,7 +427,7 @@ void tst_EventEffects::handlerReturnsTaskResults()
     {
         BillingSql::Transaction transaction(db);
         QCOMPARE(m_billing->handleStripeEvent(task, db).kind, TaskResult::Kind::Done);
-        QString error;
+        StorageError error;
         QVERIFY(transaction.commit(&error));
     }
     QCOMPARE(balance(), 4000);
@@ -447,6 +450,96 @@ void tst_EventEffects::liveEventOnTestDeploymentIsIgnored()
     QCOMPARE(process(envelope(s("evt_13t"), s("checkout.session.completed"), paid, 1, false)).kind,
              EffectOutcome::Kind::Processed);
     QCOMPARE(balance(), 4000);
+}
+
+// A payment whose ledger write meets a store that cannot take it now (another connection of a
+// shared cache reads token_balances: SQLITE_LOCKED) was retried like any failure, and after
+// queue/max_retries it was dead-lettered: a paid purchase waited for an operator. Billing
+// now tells the queue it was the store (by the driver's code), the queue keeps retrying it
+// without using up its retries, and once the lock is gone it credits exactly once.
+void tst_EventEffects::lockedStoreIsRetriedNotDeadLettered()
+{
+    Database db(s("sqlite::memory:"));
+    QString error;
+    QVERIFY2(db.open(&error), qPrintable(error));
+    addCustomer(db, s("cst_a"));
+    addCustomer(db, s("cst_b"));
+    QSqlQuery seed(db.connection());
+    QVERIFY(seed.exec(s("INSERT INTO token_balances (customer_id, balance, debt, "
+                        "lifetime_earned, lifetime_spent, updated_at) "
+                        "VALUES ('cst_b', 1, 0, 1, 0, 1)")));
+    storeEvent(db,
+               envelope(s("evt_locked"),
+                        s("checkout.session.completed"),
+                        session(s("cs_locked"),
+                                s("cst_a"),
+                                s("starter"),
+                                4000,
+                                1900,
+                                s("paid"),
+                                s("pi_locked"))));
+    Billing billing(db, Settings::defaults());
+    qint64 now = 1700000000000;
+    TaskQueue::Options options;
+    options.maxRetries = 1;
+    options.clock = [&now] {
+        return now;
+    };
+    TaskQueue queue(db, options);
+    queue.registerHandler(s("stripe.event"), [&billing](const Task &task, QSqlDatabase &c) {
+        return billing.handleStripeEvent(task, c);
+    });
+    QVERIFY2(queue.start(&error), qPrintable(error));
+
+    QSqlDatabase holder = QSqlDatabase::addDatabase(s("QSQLITE"), s("balance-reader"));
+    holder.setDatabaseName(db.connection().databaseName());
+    holder.setConnectOptions(s("QSQLITE_OPEN_URI"));
+    QVERIFY(holder.open());
+    auto reader = std::make_unique<QSqlQuery>(holder);
+    reader->setForwardOnly(true);
+    QVERIFY(reader->exec(s("SELECT customer_id FROM token_balances")));
+    QVERIFY(reader->next()); // active: token_balances is read-locked for the other connections
+
+    NewTask newTask;
+    newTask.type = s("stripe.event");
+    newTask.reference = s("evt_locked");
+    newTask.orderingKey = s("cst_a");
+    const QString id = queue.enqueue(newTask);
+    QVERIFY(!id.isEmpty());
+    QVERIFY(queue.waitForIdle(10000));
+    for (int retry = 0; retry < 4; ++retry) { // well past max_retries
+        now += options.retryCapMs;
+        queue.processDueRetries();
+        QVERIFY(queue.waitForIdle(10000));
+    }
+    QJsonObject task = queue.task(id);
+    QCOMPARE(task.value(s("status")).toString(), s("pending"));
+    const QJsonArray attempts = task.value(s("attempts")).toArray();
+    QCOMPARE(attempts.size(), 5);
+    for (const QJsonValue &attempt : attempts)
+        QCOMPARE(attempt[s("outcome")].toString(), s("retry"));
+    QCOMPARE(queue.metricsSnapshot().dead, 0);
+    QCOMPARE(scalar(db, s("SELECT COUNT(*) FROM token_transactions")), 0);
+
+    reader.reset();
+    holder.close();
+    holder = {};
+    QSqlDatabase::removeDatabase(s("balance-reader"));
+    now += options.retryCapMs;
+    queue.processDueRetries();
+    QVERIFY(queue.waitForIdle(10000));
+    task = queue.task(id);
+    QCOMPARE(task.value(s("status")).toString(), s("done"));
+    QCOMPARE(scalar(db, s("SELECT balance FROM token_balances WHERE customer_id = 'cst_a'")), 4000);
+    QCOMPARE(scalar(db, s("SELECT COUNT(*) FROM token_transactions")), 1);
+
+    // Delivered again (a replay): still one credit.
+    const QString again = queue.enqueue(newTask);
+    QVERIFY(queue.waitForIdle(10000));
+    QCOMPARE(queue.task(again).value(s("status")).toString(), s("done"));
+    QCOMPARE(scalar(db, s("SELECT balance FROM token_balances WHERE customer_id = 'cst_a'")), 4000);
+    QCOMPARE(scalar(db, s("SELECT COUNT(*) FROM token_transactions")), 1);
+    queue.stop(5000);
 }
 
 QTEST_GUILESS_MAIN(tst_EventEffects)

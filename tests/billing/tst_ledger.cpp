@@ -78,7 +78,7 @@ void tst_Ledger::creditOnceUnderDuplicateReferences()
 {
     QSqlDatabase db = m_db->connection();
     const LedgerResult first = m_ledger.credit(db, posting(s("purchase"), 4000, s("cs_1")));
-    QVERIFY2(first.ok(), qPrintable(first.error));
+    QVERIFY2(first.ok(), qPrintable(first.error.text));
     for (int i = 0; i < 3; ++i) {
         const LedgerResult again = m_ledger.credit(db, posting(s("purchase"), 4000, s("cs_1")));
         QCOMPARE(again.status, LedgerResult::Status::Duplicate);
@@ -144,7 +144,7 @@ void tst_Ledger::concurrentUsesNeverOverdraw()
             for (int i = 0; i < 40; ++i) {
                 BillingSql::Transaction transaction(db);
                 const LedgerResult result = ledger->use(db, use);
-                QString error;
+                StorageError error;
                 if (result.ok() && transaction.commit(&error))
                     ++succeeded;
                 else if (result.status == LedgerResult::Status::Insufficient)
@@ -176,7 +176,7 @@ void tst_Ledger::revokeBeyondBalanceRecordsDebt()
     QVERIFY(m_ledger.credit(db, posting(s("purchase"), 100)).ok());
     QVERIFY(m_ledger.use(db, posting(s("usage"), 80)).ok());
     const LedgerResult revoked = m_ledger.revoke(db, posting(s("refund"), 50, s("re_1")));
-    QVERIFY2(revoked.ok(), qPrintable(revoked.error));
+    QVERIFY2(revoked.ok(), qPrintable(revoked.error.text));
     QCOMPARE(revoked.balance.balance, 0);
     QCOMPARE(revoked.balance.debt, 30);
     QCOMPARE(revoked.entry.amount, -50);
@@ -217,14 +217,14 @@ void tst_Ledger::paginationByCursorAndOffset()
         QVERIFY(m_ledger.credit(db, posting(s("bonus"), i)).ok());
     QVERIFY(m_ledger.use(db, posting(s("usage"), 10)).ok());
 
-    QString error;
+    StorageError error;
     QSet<qint64> seen;
     qint64 cursor = 0;
     qint64 previous = std::numeric_limits<qint64>::max();
     int pages = 0;
     do {
         const auto page = m_ledger.entries(db, s("cst_a"), 10, cursor, 0, &error);
-        QVERIFY2(page, qPrintable(error));
+        QVERIFY2(page, qPrintable(error.text));
         for (const LedgerEntry &entry : page->entries) {
             QVERIFY(entry.seq < previous); // newest first, strictly
             previous = entry.seq;
@@ -264,12 +264,12 @@ void tst_Ledger::statementScopeReusesAndReleasesStatements()
         for (int i = 1; i <= 30; ++i) {
             const LedgerResult credit
                     = m_ledger.credit(db, posting(s("purchase"), 100, s("cs_%1").arg(i % 20)));
-            QVERIFY2(credit.status != LedgerResult::Status::Error, qPrintable(credit.error));
+            QVERIFY2(credit.status != LedgerResult::Status::Error, qPrintable(credit.error.text));
             QCOMPARE(credit.status == LedgerResult::Status::Duplicate, i > 20);
         }
-        QString error;
+        StorageError error;
         const auto balance = m_ledger.balance(db, s("cst_a"), &error);
-        QVERIFY2(balance, qPrintable(error));
+        QVERIFY2(balance, qPrintable(error.text));
         QCOMPARE(balance->balance, 20 * 100);
         const auto found = m_ledger.findByReference(db, s("test_ref"), s("cs_3"), &error);
         QVERIFY(found);
@@ -303,9 +303,9 @@ void tst_Ledger::statementCacheForgetsADeletedConnection()
         const BillingSql::StatementScope statements;
         for (int i = 0; i < statementCount; ++i) {
             QSqlQuery query(db);
-            QString error;
+            StorageError error;
             QVERIFY2(BillingSql::exec(query, s("SELECT ? + %1").arg(i), {i}, &error),
-                     qPrintable(error));
+                     qPrintable(error.text));
             QVERIFY(query.next());
             QCOMPARE(query.value(0).toInt(), 2 * i);
         }

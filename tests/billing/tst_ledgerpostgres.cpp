@@ -68,7 +68,7 @@ EffectOutcome tst_LedgerPostgres::process(const QJsonObject &event)
     QSqlDatabase db = m_db->connection();
     BillingSql::Transaction transaction(db);
     const EffectOutcome outcome = m_billing->processEvent(db, id);
-    QString error;
+    StorageError error;
     if (outcome.kind == EffectOutcome::Kind::Processed
         || outcome.kind == EffectOutcome::Kind::Ignored)
         transaction.commit(&error);
@@ -125,8 +125,8 @@ void tst_LedgerPostgres::concurrentUsesNeverOverdraw()
         BillingSql::Transaction transaction(db);
         LedgerPosting grant{s("cst_a"), s("adjustment"), 500, s("grant"), {}, {}, {}};
         QVERIFY(m_billing->ledger().credit(db, grant).ok());
-        QString error;
-        QVERIFY2(transaction.commit(&error), qPrintable(error));
+        StorageError error;
+        QVERIFY2(transaction.commit(&error), qPrintable(error.text));
     }
     const qint64 start = scalar(*m_db,
                                 s("SELECT balance FROM token_balances WHERE "
@@ -143,7 +143,7 @@ void tst_LedgerPostgres::concurrentUsesNeverOverdraw()
                 BillingSql::Transaction transaction(db);
                 LedgerPosting use{s("cst_a"), s("usage"), 9, s("work"), {}, {}, {}};
                 const LedgerResult result = m_billing->ledger().use(db, use);
-                QString error;
+                StorageError error;
                 if (result.ok() && transaction.commit(&error))
                     ++succeeded;
                 else if (result.status != LedgerResult::Status::Insufficient)

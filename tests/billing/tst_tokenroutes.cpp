@@ -41,6 +41,7 @@ private slots:
     void unknownCustomerIs404();
     void overRealHttpWithAccess();
     void lockedDatabaseAnswers503AndLosesNothing();
+    void classifiedByCodeNotByText();
 
 private:
     Captured get(const QString &path, const QString &query = {}, bool admin = false)
@@ -600,6 +601,47 @@ void tst_TokenRoutes::lockedDatabaseAnswers503AndLosesNothing()
     QCOMPARE(retried.status(), 200);
     QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 70);
     QCOMPARE(scalar(*m_db, s("SELECT COUNT(*) FROM token_transactions")), 2);
+}
+
+// Whether a failure is "unavailable" was read from the driver's message: a statement that
+// fails for good with a message that merely reads like a lock (here a trigger's) answered 503,
+// and clients retried a request that could never succeed. It is decided by the driver's code
+// now (SQLITE_CONSTRAINT: 500 internal_error), and a store that refuses writes (READONLY) is
+// still 503. Neither answer carries the driver's words.
+void tst_TokenRoutes::classifiedByCodeNotByText()
+{
+    credit(100);
+    QVERIFY(QSqlQuery(m_db->connection())
+                    .exec(s("CREATE TRIGGER refuse_usage BEFORE INSERT ON token_transactions "
+                            "WHEN NEW.type = 'usage' BEGIN "
+                            "SELECT RAISE(ABORT, 'database is locked'); END")));
+    const QJsonObject use{{s("amount"), 30}, {s("reference_id"), s("job-2")}};
+    const Captured refused = post(Tokens + s("/use"), use);
+    MOUSE_WAIT_REPLY(refused);
+    QCOMPARE(refused.status(), 500);
+    QCOMPARE(refused.json()[s("error")][s("code")].toString(), s("internal_error"));
+    QVERIFY(!QString::fromUtf8((*refused.reply)->body).contains(s("locked")));
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 100);
+
+    // The same file opened read-only: every write fails with SQLITE_READONLY.
+    m_router.reset();
+    m_billing.reset();
+    Database readOnly(m_dir->filePath(s("routes.sqlite")));
+    readOnly.setReadOnly(true);
+    QString error;
+    QVERIFY2(readOnly.open(&error), qPrintable(error));
+    m_billing = std::make_unique<Billing>(readOnly, Settings::defaults());
+    m_router = std::make_unique<Http::Router>();
+    m_billing->registerRoutes(*m_router);
+    const Captured unavailable
+            = post(Tokens + s("/credit"), {{s("amount"), 5}, {s("description"), s("x")}}, true);
+    MOUSE_WAIT_REPLY(unavailable);
+    QCOMPARE(unavailable.status(), 503);
+    QCOMPARE(unavailable.json()[s("error")][s("code")].toString(), s("storage_unavailable"));
+    QVERIFY(!QString::fromUtf8((*unavailable.reply)->body).contains(s("readonly")));
+    m_router.reset();
+    m_billing.reset(); // before readOnly: its pool's connections
+    QCOMPARE(scalar(*m_db, s("SELECT balance FROM token_balances")), 100);
 }
 
 QTEST_GUILESS_MAIN(tst_TokenRoutes)

@@ -48,9 +48,13 @@ struct StorageStack
     int deletes = 0;
 
     // Creates the file with one customer, then opens it as the routes will use it.
-    bool build(bool readOnly, QString *error)
+    // inMemory: a shared-cache in-memory store instead, whose tables another connection of
+    // the same cache can lock one by one (SQLITE_LOCKED_SHAREDCACHE).
+    bool build(bool readOnly, QString *error, bool inMemory = false)
     {
-        {
+        if (inMemory)
+            path = u"sqlite::memory:"_s;
+        else {
             Database seed(path);
             Directory seeded(&seed);
             StorageError why;
@@ -86,6 +90,15 @@ struct StorageStack
         directory = std::make_unique<Directory>(db.get());
         if (!directory->load(error))
             return false;
+        if (inMemory) {
+            StorageError why;
+            const auto customer = directory->createCustomer(u"Acme"_s, u"a@acme.example"_s, &why);
+            if (!customer) {
+                *error = why.text;
+                return false;
+            }
+            customerId = customer->id;
+        }
         const Settings settings = Settings::defaults().withValue(u"orgo/workspace_id"_s, u"ws1"_s);
         cache = std::make_unique<VmStatusCache>(settings);
         auto options = OrgoClient::Options::fromSettings(settings);
@@ -155,6 +168,8 @@ private slots:
     void lockedDatabaseAnswers503();
     void readOnlyDatabaseAnswers503();
     void otherStorageErrorsStay500();
+    void keyWriteFailureCreatesNoCustomer();
+    void lockedKeyTableCreatesNoCustomer();
 
 private:
     struct Answer
@@ -462,6 +477,94 @@ void tst_FleetRoutes::otherStorageErrorsStay500()
     QCOMPARE(refused.json().value(u"error"_s).toObject().value(u"code"_s).toString(),
              u"internal_error"_s);
     QVERIFY(retryAfter(refused).isEmpty());
+}
+
+namespace {
+
+// Rows of a table as stored (not as the directory remembers them).
+int rowCount(Database &db, const QString &table)
+{
+    QSqlQuery count(db.connection());
+    if (!count.exec(u"SELECT COUNT(*) FROM "_s + table) || !count.next())
+        return -1;
+    return count.value(0).toInt();
+}
+
+} // namespace
+
+// The customer was written, then its first key was refused: the answer was 201 with an empty
+// api_key, and the customer stayed, without a key, its email taken, so a retry answered 409.
+// Now both are written in one transaction: a refused key write (here by a trigger, a failure
+// of the statement itself) answers 500 with nothing made, and the retry creates both.
+void tst_FleetRoutes::keyWriteFailureCreatesNoCustomer()
+{
+    StorageStack stack;
+    QString error;
+    QVERIFY2(stack.build(false, &error), qPrintable(error));
+    QSqlQuery trigger(stack.db->connection());
+    QVERIFY(trigger.exec(u"CREATE TRIGGER refuse_key BEFORE INSERT ON api_keys "
+                         "BEGIN SELECT RAISE(ABORT, 'refused'); END"_s));
+
+    const Captured refused = stack.createCustomer("b@beta.example");
+    MOUSE_WAIT_REPLY(refused);
+    QCOMPARE(refused.status(), 500);
+    QCOMPARE(refused.json().value(u"error"_s).toObject().value(u"code"_s).toString(),
+             u"internal_error"_s);
+    QVERIFY(!QString::fromUtf8((*refused.reply)->body).contains(u"refused"_s));
+    QCOMPARE(stack.directory->customers().size(), 1);
+    QCOMPARE(rowCount(*stack.db, u"customers"_s), 1);
+    QCOMPARE(rowCount(*stack.db, u"api_keys"_s), 0);
+
+    QVERIFY(trigger.exec(u"DROP TRIGGER refuse_key"_s));
+    const Captured created = stack.createCustomer("b@beta.example");
+    MOUSE_WAIT_REPLY(created);
+    QCOMPARE(created.status(), 201);
+    const QByteArray key = created.json().value(u"api_key"_s).toString().toLatin1();
+    QVERIFY(key.startsWith("mk_"));
+    const QString id = created.json()[u"customer"_s][u"id"_s].toString();
+    QCOMPARE(stack.directory->customerForApiKey(key), std::optional<QString>(id));
+    QCOMPARE(rowCount(*stack.db, u"customers"_s), 2);
+    QCOMPARE(rowCount(*stack.db, u"api_keys"_s), 1);
+}
+
+// The same with a store that cannot take the key *now*: another connection of the shared
+// cache reads api_keys (a table lock, SQLITE_LOCKED_SHAREDCACHE) while customers stays
+// writable. 503 storage_unavailable, nothing made; the retry after the lock creates both.
+void tst_FleetRoutes::lockedKeyTableCreatesNoCustomer()
+{
+    StorageStack stack;
+    QString error;
+    QVERIFY2(stack.build(false, &error, true), qPrintable(error));
+    const QString uri = stack.db->connection().databaseName();
+    StorageError why;
+    QVERIFY(stack.directory->issueApiKey(stack.customerId, u"seed"_s, &why)); // a row to read
+    {
+        QSqlDatabase holder = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"key-reader"_s);
+        holder.setDatabaseName(uri);
+        holder.setConnectOptions(u"QSQLITE_OPEN_URI"_s);
+        QVERIFY(holder.open());
+        QSqlQuery reader(holder);
+        reader.setForwardOnly(true);
+        QVERIFY(reader.exec(u"SELECT key_hash FROM api_keys"_s));
+        QVERIFY(reader.next()); // the statement stays active: api_keys is read-locked
+
+        const Captured refused = stack.createCustomer("b@beta.example");
+        MOUSE_WAIT_REPLY(refused);
+        verifyStorageUnavailable(refused);
+        QCOMPARE(stack.directory->customers().size(), 1);
+        reader.finish();
+        QCOMPARE(rowCount(*stack.db, u"customers"_s), 1);
+        QCOMPARE(rowCount(*stack.db, u"api_keys"_s), 1);
+        holder.close();
+    }
+    QSqlDatabase::removeDatabase(u"key-reader"_s);
+
+    const Captured created = stack.createCustomer("b@beta.example");
+    MOUSE_WAIT_REPLY(created);
+    QCOMPARE(created.status(), 201);
+    QVERIFY(created.json().value(u"api_key"_s).toString().startsWith(u"mk_"_s));
+    QCOMPARE(rowCount(*stack.db, u"customers"_s), 2);
+    QCOMPARE(rowCount(*stack.db, u"api_keys"_s), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_FleetRoutes)

@@ -66,7 +66,22 @@ private slots:
     void init()
     {
         m_dir = std::make_unique<QTemporaryDir>();
-        m_db = std::make_unique<Database>(m_dir->filePath(u"routes.sqlite"_s));
+        setUp(m_dir->filePath(u"routes.sqlite"_s));
+    }
+    void cleanup()
+    {
+        m_router.reset();
+        m_intake.reset();
+        m_queue.reset();
+        m_db.reset();
+        m_dir.reset();
+    }
+
+private:
+    void setUp(const QString &location)
+    {
+        cleanupStack();
+        m_db = std::make_unique<Database>(location);
         QString error;
         QVERIFY(m_db->open(&error));
         m_queue = std::make_unique<TaskQueue>(*m_db, TaskQueue::Options{});
@@ -82,14 +97,48 @@ private slots:
         m_router = std::make_unique<Http::Router>();
         registerQueueRoutes(*m_router, *m_queue, m_intake.get());
     }
-    void cleanup()
+    void cleanupStack()
     {
         m_router.reset();
         m_intake.reset();
         m_queue.reset();
         m_db.reset();
-        m_dir.reset();
     }
+
+    // A dead task (the handler fails evt_bad) and a stored event; returns the task's id.
+    QString deadTaskAndStoredEvent()
+    {
+        NewTask bad;
+        bad.type = u"stripe.event"_s;
+        bad.reference = u"evt_bad"_s;
+        const QString id = m_queue->enqueue(bad);
+        const QByteArray body = R"({"id":"evt_stored","object":"event","type":"invoice.paid",)"
+                                R"("data":{"object":{"id":"in_1","customer":"cus_1"}}})";
+        bool stored = false;
+        m_intake->submit(*parseStripeEvent(body), body, [&stored](const WebhookIntake::Outcome &o) {
+            stored = o.kind == WebhookIntake::Outcome::Kind::Accepted;
+        });
+        if (!QTest::qWaitFor([&stored] { return stored; }, 5000) || !m_queue->waitForIdle(5000))
+            return {};
+        return id;
+    }
+
+    // 503 storage_unavailable or 500 internal_error, in the API's error shape, without the
+    // driver's words.
+    static void verifyStorageFailure(const Call &reply, int status)
+    {
+        QCOMPARE(reply.status(), status);
+        const QJsonObject error = reply.json().value(u"error"_s).toObject();
+        QCOMPARE(error.value(u"code"_s).toString(),
+                 status == 503 ? u"storage_unavailable"_s : u"internal_error"_s);
+        QVERIFY(!error.value(u"message"_s).toString().isEmpty());
+        QVERIFY(error.contains(u"request_id"_s));
+        const QString body = QString::fromUtf8((*reply.reply)->body).toLower();
+        for (const char *driverWord : {"locked", "sqlite", "database", "raise", "refused"})
+            QVERIFY2(!body.contains(QLatin1String(driverWord)), qPrintable(body));
+    }
+
+private slots:
 
     void metricsPauseAndResume()
     {
@@ -184,6 +233,92 @@ private slots:
         QCOMPARE(task.value(u"reference"_s).toString(), u"evt_stored"_s);
         QCOMPARE(task.value(u"ordering_key"_s).toString(), u"cus_1"_s);
         QCOMPARE(task.value(u"status"_s).toString(), u"done"_s);
+    }
+
+    // The store cannot be read or written now (another connection of a shared cache holds
+    // the tasks table, SQLITE_LOCKED): the operator routes answered 404 "not found" for tasks
+    // and events that exist. They answer 503 storage_unavailable with Retry-After, and the
+    // same calls succeed once the lock is gone.
+    void lockedStoreAnswers503NotNotFound()
+    {
+        setUp(u"sqlite::memory:"_s);
+        const QString id = deadTaskAndStoredEvent();
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(m_queue->task(id).value(u"status"_s).toString(), u"dead"_s);
+        {
+            QSqlDatabase holder = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"tasks-writer"_s);
+            holder.setDatabaseName(m_db->connection().databaseName());
+            holder.setConnectOptions(u"QSQLITE_OPEN_URI"_s);
+            QVERIFY(holder.open());
+            QSqlQuery hold(holder);
+            QVERIFY(hold.exec(u"BEGIN"_s));
+            QVERIFY(hold.exec(u"UPDATE tasks SET last_error = last_error"_s));
+
+            const QList<std::pair<QByteArray, QString>> calls{
+                    {"GET", u"/admin/queue/dead"_s},
+                    {"GET", u"/admin/queue/tasks/%1"_s.arg(id)},
+                    {"POST", u"/admin/queue/dead/%1/retry"_s.arg(id)},
+                    {"DELETE", u"/admin/queue/dead/%1"_s.arg(id)},
+                    {"POST", u"/admin/events/evt_stored/replay"_s}};
+            for (const auto &[method, path] : calls) {
+                Call refused = call(method, path);
+                QTRY_VERIFY(refused.ready());
+                verifyStorageFailure(refused, 503);
+                if (QTest::currentTestFailed())
+                    return;
+                bool retryAfter = false;
+                for (const auto &[name, value] : std::as_const((*refused.reply)->headers))
+                    retryAfter |= name.compare("Retry-After", Qt::CaseInsensitive) == 0
+                                  && value == "5";
+                QVERIFY2(retryAfter, qPrintable(path));
+            }
+            QVERIFY(hold.exec(u"ROLLBACK"_s));
+            hold.finish();
+            holder.close();
+        }
+        QSqlDatabase::removeDatabase(u"tasks-writer"_s);
+
+        Call dead = call("GET", u"/admin/queue/dead"_s);
+        QTRY_VERIFY(dead.ready());
+        QCOMPARE(dead.status(), 200);
+        QCOMPARE(dead.json().value(u"tasks"_s).toArray().size(), 1);
+        Call one = call("GET", u"/admin/queue/tasks/%1"_s.arg(id));
+        QTRY_VERIFY(one.ready());
+        QCOMPARE(one.status(), 200);
+        Call replay = call("POST", u"/admin/events/evt_stored/replay"_s);
+        QTRY_VERIFY(replay.ready());
+        QCOMPARE(replay.status(), 202);
+        Call discarded = call("DELETE", u"/admin/queue/dead/%1"_s.arg(id));
+        QTRY_VERIFY(discarded.ready());
+        QCOMPARE(discarded.status(), 200);
+        QVERIFY(m_queue->waitForIdle(5000));
+        cleanupStack();
+    }
+
+    // A write the store refuses for good (here a trigger: the statement itself fails) is the
+    // gateway's problem: 500 internal_error, not 404, and the task is still dead.
+    void refusedWriteAnswers500NotNotFound()
+    {
+        const QString id = deadTaskAndStoredEvent();
+        QVERIFY(!id.isEmpty());
+        QSqlQuery trigger(m_db->connection());
+        QVERIFY(trigger.exec(u"CREATE TRIGGER refuse_operator BEFORE UPDATE OF status ON tasks "
+                             "WHEN OLD.status = 'dead' BEGIN SELECT RAISE(ABORT, 'refused'); "
+                             "END"_s));
+        for (const QByteArray &method : {QByteArray("POST"), QByteArray("DELETE")}) {
+            const QString path = method == "POST" ? u"/admin/queue/dead/%1/retry"_s.arg(id)
+                                                  : u"/admin/queue/dead/%1"_s.arg(id);
+            Call refused = call(method, path);
+            QTRY_VERIFY(refused.ready());
+            verifyStorageFailure(refused, 500);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        QCOMPARE(m_queue->task(id).value(u"status"_s).toString(), u"dead"_s);
+        QVERIFY(trigger.exec(u"DROP TRIGGER refuse_operator"_s));
+        Call missing = call("DELETE", u"/admin/queue/dead/tsk_nope"_s);
+        QTRY_VERIFY(missing.ready());
+        QCOMPARE(missing.status(), 404); // what is not there is still "not found"
     }
 
 private:
