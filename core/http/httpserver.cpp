@@ -450,7 +450,7 @@ void HttpServer::Private::dispatch(const QHttpServerRequest *request,
             addHeader(reply.headers, "Access-Control-Allow-Methods", joined(match.allowed));
             addHeader(reply.headers,
                       "Access-Control-Allow-Headers",
-                      "Authorization, Content-Type, X-Request-Id");
+                      "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
             addHeader(reply.headers, "Access-Control-Max-Age", "600");
         }
         responder.send(std::move(reply));

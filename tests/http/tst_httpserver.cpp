@@ -370,6 +370,8 @@ void tst_HttpServer::corsOnlyForConfiguredOrigins()
     QCOMPARE(response->header("access-control-allow-origin"), QByteArray("https://app.example"));
     QVERIFY(response->header("access-control-allow-methods").contains("POST"));
     QVERIFY(response->header("access-control-allow-headers").contains("Authorization"));
+    // A purchase's retry key (docs/payments.md) must pass a browser's preflight.
+    QVERIFY(response->header("access-control-allow-headers").contains("Idempotency-Key"));
     QCOMPARE(response->header("vary"), QByteArray("Origin"));
     QVERIFY(!response->hasHeader("access-control-allow-credentials"));
 
@@ -381,6 +383,9 @@ void tst_HttpServer::corsOnlyForConfiguredOrigins()
     response = client.request(get("/public", "Origin: https://app.example\r\n"));
     QVERIFY(response);
     QCOMPARE(response->header("access-control-allow-origin"), QByteArray("https://app.example"));
+    // ... and its script can read the request id and a Retry-After.
+    QCOMPARE(response->header("access-control-expose-headers"),
+             QByteArray("X-Request-Id, Retry-After"));
     response = client.request(get("/public", "Origin: null\r\n"));
     QVERIFY(response);
     QVERIFY(!response->hasHeader("access-control-allow-origin"));
