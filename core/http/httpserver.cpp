@@ -634,6 +634,7 @@ bool HttpServer::Private::handleUpgrade(const QHttpServerRequest &request,
     if (match.access != Access::Public && isFailure(result.outcome)
         && limiter->retryAfterSeconds(r.peer) >= 0) {
         upgrade.closeCode = 4429; // as for HTTP: a correct credential is never refused here
+        countLimit("rate_limited");
     } else {
         switch (result.outcome) {
         case Authenticator::Outcome::Allowed:

@@ -522,6 +522,11 @@ void tst_HttpServer::authFailuresRateLimited()
             QCOMPARE(int(socket.closeCode()), expectedClose);
         }
     }
+    // Every refusal is counted, the WebSocket's too (four 429s and one 4429; the 4429 was
+    // not counted until session 6).
+    QVERIFY2(h.metrics.prometheusText().contains(
+                     "mouse_http_limit_hits_total{reason=\"rate_limited\"} 5"),
+             h.metrics.prometheusText().constData());
     // Public routes stay reachable.
     response = client.request(get("/public"));
     QVERIFY(response);
