@@ -129,7 +129,14 @@ bool Gateway::drainConnections()
         const StreamHub *hub = m_screens ? m_screens->findChild<StreamHub *>() : nullptr;
         return http + (hub ? hub->openSockets() : 0);
     };
-    if (inFlight() == 0 || !QCoreApplication::instance())
+    if (!QCoreApplication::instance())
+        return inFlight() == 0;
+    // Requests that reached the sockets before the stop but that the loop has not read yet
+    // (the signal's notifier can come first in the same poll) are owed an answer too: one
+    // pass reads them, and they are answered with Connection: close. Without it every
+    // keep-alive client with a request on the wire got a reset (8 of 8 busy pollers).
+    QCoreApplication::processEvents();
+    if (inFlight() == 0)
         return true;
     const qint64 budgetMs = m_settings.integer(QStringLiteral("server/drain_ms"));
     QDeadlineTimer deadline(budgetMs);

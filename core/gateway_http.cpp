@@ -201,10 +201,12 @@ void registerApiKeyRoutes(Gateway *gateway)
                 }
                 QString key = request.param(u"key"_s);
                 // A whole key (not just its prefix) is revoked by its hash; it is never logged.
+                // The event names its prefix, as the line that issued it did, so that operators
+                // can match the two (it named the first characters of the hash).
                 const bool wholeKey = key.startsWith(u"mk_") && key.size() > 10;
+                const QString shown = key.left(10);
                 if (wholeKey)
                     key = QString::fromLatin1(Directory::hashKey(key.toUtf8()));
-                const QString shown = wholeKey ? key.left(12) + u"..."_s : key;
                 QtConcurrent::run(gateway->http()->workerPool(),
                                   [directory, key] {
                                       StorageError why;

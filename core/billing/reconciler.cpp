@@ -94,7 +94,8 @@ QJsonObject Reconciler::Report::toJson() const
             {u"already_credited"_s, array(alreadyCredited)},
             {u"enqueued"_s, array(enqueued)},
             {u"already_enqueued"_s, array(alreadyEnqueued)},
-            {u"expired"_s, array(expired)}};
+            {u"expired"_s, array(expired)},
+            {u"truncated"_s, truncated}};
 }
 
 Reconciler::Reconciler(Database &database,
@@ -148,11 +149,14 @@ void Reconciler::run(qint64 createdSince, Done done)
 {
     QPointer<Reconciler> self(this);
     m_stripe.listCheckoutSessions(
-            createdSince, MaxPages, [self, done](bool ok, const QList<QJsonObject> &sessions) {
+            createdSince,
+            MaxPages,
+            [self, done](bool ok, const QList<QJsonObject> &sessions, bool more) {
                 if (!self)
                     return;
                 Report report;
                 report.checked = int(sessions.size());
+                report.truncated = more;
                 if (!ok)
                     return done(report);
                 // Which orders are completed or pending: database work, on our pool.
@@ -256,6 +260,15 @@ void Reconciler::tell(const Report &report, bool periodic) const
     }
     if (!m_eventLog)
         return;
+    // Stripe lists the newest first: what lies beyond the cap is the oldest part of the window,
+    // which nothing checks, so the run's silence would claim more than it did.
+    if (report.ok && report.truncated)
+        m_eventLog->warning(
+                u"payments"_s,
+                u"%1 with Stripe checked only the newest %2 (its limit); older "
+                "ones in its window were not checked"_s.arg(
+                        trigger,
+                        counted(report.checked, u"Checkout Session", u"Checkout Sessions")));
     if (!report.enqueued.isEmpty())
         m_eventLog->warning(
                 u"payments"_s,

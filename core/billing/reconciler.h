@@ -44,6 +44,7 @@ public:
         QStringList enqueued;        // paid, order not completed: a synthetic event queued
         QStringList alreadyEnqueued; // its synthetic event stored by an earlier run
         QStringList expired;         // expired, order pending: an expiry event queued
+        bool truncated = false;      // more sessions in the window than one run reads
         QJsonObject toJson() const;
     };
     using Done = std::function<void(const Report &)>;

@@ -12,6 +12,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPair>
+#include <QTimer>
 #include <QUrlQuery>
 
 using namespace Qt::Literals::StringLiterals;
@@ -88,8 +89,39 @@ QNetworkRequest StripeClient::request(const QString &path, const QString &idempo
     http.setRawHeader("Authorization", "Bearer " + m_secretKey.toUtf8());
     if (!idempotencyKey.isEmpty())
         http.setRawHeader("Idempotency-Key", idempotencyKey.toUtf8());
+    // Stripe's API never redirects; following one would send the secret key and the form to
+    // whatever host the Location names (Qt's default policy follows https to any host).
+    http.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                      QNetworkRequest::ManualRedirectPolicy);
     http.setTransferTimeout(m_timeoutMs);
     return http;
+}
+
+// The transfer timeout only notices silence: a peer that trickles a byte now and then would
+// hold the call (a purchase, a reconciliation run) forever, and one that sends without end
+// would be buffered whole. A deadline for the whole call and a size limit bound both.
+QNetworkReply *StripeClient::bounded(QNetworkReply *reply) const
+{
+    QTimer::singleShot(m_timeoutMs, reply, [reply] {
+        if (reply->isRunning()) {
+            reply->setProperty(CutOffProperty, true);
+            reply->abort();
+        }
+    });
+    // The last chunk may arrive with the reply already finished: marked all the same.
+    connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {
+        if (received <= MaxResponseBytes)
+            return;
+        reply->setProperty(CutOffProperty, true);
+        if (reply->isRunning())
+            reply->abort();
+    });
+    return reply;
+}
+
+bool StripeClient::wasCutOff(const QNetworkReply *reply)
+{
+    return reply->property(CutOffProperty).toBool() || reply->bytesAvailable() > MaxResponseBytes;
 }
 
 void StripeClient::createCustomer(const QString &customerId,
@@ -103,15 +135,15 @@ void StripeClient::createCustomer(const QString &customerId,
     QList<Field> fields{{u"metadata[customer_id]"_s, customerId}};
     if (!email.isEmpty())
         fields.append({u"email"_s, email});
-    QNetworkReply *reply = m_network->post(
-            request(u"/v1/customers"_s, u"mouse-customer-"_s + customerId), encode(fields));
+    QNetworkReply *reply = bounded(m_network->post(
+            request(u"/v1/customers"_s, u"mouse-customer-"_s + customerId), encode(fields)));
     connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
         reply->deleteLater();
         StripeCustomerResult result;
         result.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
         result.id = body.value(u"id"_s).toString();
-        result.ok = result.httpStatus >= 200 && result.httpStatus < 300
+        result.ok = result.httpStatus >= 200 && result.httpStatus < 300 && !wasCutOff(reply)
                     && result.id.startsWith(u"cus_") && result.id.size() <= 255;
         if (!result.ok) {
             qCWarning(lcBilling) << "Stripe did not create the Customer:" << result.httpStatus
@@ -125,7 +157,7 @@ void StripeClient::createCustomer(const QString &customerId,
 void StripeClient::listCheckoutSessions(qint64 createdSince, int maxPages, SessionsCallback done)
 {
     if (!isConfigured()) {
-        done(false, {});
+        done(false, {}, false);
         return;
     }
     listPage(createdSince, qMax(1, maxPages), {}, {}, std::move(done));
@@ -146,7 +178,7 @@ void StripeClient::listPage(qint64 createdSince,
         query.addQueryItem(u"starting_after"_s, startingAfter);
     url.setQuery(query);
     http.setUrl(url);
-    QNetworkReply *reply = m_network->get(http);
+    QNetworkReply *reply = bounded(m_network->get(http));
     connect(reply,
             &QNetworkReply::finished,
             this,
@@ -156,21 +188,22 @@ void StripeClient::listPage(qint64 createdSince,
                         = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
                 const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
                 const QJsonValue data = body.value(u"data"_s);
-                if (status != 200 || !data.isArray()) {
+                if (status != 200 || wasCutOff(reply) || !data.isArray()) {
                     qCWarning(lcBilling) << "Stripe did not list Checkout Sessions:" << status
                                          << "request" << reply->rawHeader("Request-Id");
-                    done(false, {});
+                    done(false, {}, false);
                     return;
                 }
                 for (const QJsonValue &session : data.toArray())
                     sessions.append(session.toObject());
                 const QString last = sessions.isEmpty() ? QString()
                                                         : sessions.last().value(u"id"_s).toString();
-                if (body.value(u"has_more"_s).toBool() && pagesLeft > 1 && !last.isEmpty()) {
+                const bool more = body.value(u"has_more"_s).toBool() && !last.isEmpty();
+                if (more && pagesLeft > 1) {
                     listPage(createdSince, pagesLeft - 1, sessions, last, std::move(done));
                     return;
                 }
-                done(true, sessions);
+                done(true, sessions, more);
             });
 }
 
@@ -182,17 +215,18 @@ void StripeClient::createCheckoutSession(const CheckoutRequest &request, Callbac
         done(result);
         return;
     }
-    QNetworkReply *reply
-            = m_network->post(this->request(u"/v1/checkout/sessions"_s, request.idempotencyKey),
-                              checkoutForm(request));
+    QNetworkReply *reply = bounded(
+            m_network->post(this->request(u"/v1/checkout/sessions"_s, request.idempotencyKey),
+                            checkoutForm(request)));
     connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
         reply->deleteLater();
         CheckoutResult result;
         result.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         result.requestId = QString::fromUtf8(reply->rawHeader("Request-Id"));
         const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
-        if (result.httpStatus == 0) {
+        if (result.httpStatus == 0 || wasCutOff(reply)) {
             qCWarning(lcBilling) << "Stripe unreachable:" << reply->errorString();
+            result.httpStatus = 0;
             result.status = CheckoutResult::Status::Unavailable;
         } else if (result.httpStatus >= 200 && result.httpStatus < 300) {
             result.sessionId = body.value(u"id"_s).toString();

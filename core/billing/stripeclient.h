@@ -14,6 +14,7 @@
 #include <functional>
 
 class QNetworkAccessManager;
+class QNetworkReply;
 class QNetworkRequest;
 
 namespace Mouse {
@@ -74,15 +75,24 @@ public:
 
     // Checkout Sessions created at or after `createdSince` (unix seconds), newest first:
     // GET /v1/checkout/sessions?limit=100&created[gte]=..., following has_more up to
-    // `maxPages` pages. ok is false when Stripe could not be read (nothing partial is given).
-    using SessionsCallback = std::function<void(bool ok, const QList<QJsonObject> &sessions)>;
+    // `maxPages` pages. ok is false when Stripe could not be read (nothing partial is given);
+    // more is true when Stripe still had older sessions after the last page read.
+    using SessionsCallback
+            = std::function<void(bool ok, const QList<QJsonObject> &sessions, bool more)>;
     void listCheckoutSessions(qint64 createdSince, int maxPages, SessionsCallback done);
 
     // The form body sent to Stripe (public for tests).
     static QByteArray checkoutForm(const CheckoutRequest &request);
 
+    // The largest answer read from Stripe: a page of 100 sessions is a few hundred KiB.
+    static constexpr qint64 MaxResponseBytes = 8 * 1024 * 1024;
+
 private:
     QNetworkRequest request(const QString &path, const QString &idempotencyKey) const;
+    // Aborts `reply` at the timeout (however much it trickled) or past MaxResponseBytes.
+    QNetworkReply *bounded(QNetworkReply *reply) const;
+    static bool wasCutOff(const QNetworkReply *reply);
+    static constexpr char CutOffProperty[] = "mouseCutOff";
     void listPage(qint64 createdSince,
                   int pagesLeft,
                   QList<QJsonObject> sessions,

@@ -450,7 +450,7 @@ void HttpServer::Private::dispatch(const QHttpServerRequest *request,
             addHeader(reply.headers, "Access-Control-Allow-Methods", joined(match.allowed));
             addHeader(reply.headers,
                       "Access-Control-Allow-Headers",
-                      "Authorization, Content-Type, X-Request-Id");
+                      "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
             addHeader(reply.headers, "Access-Control-Max-Age", "600");
         }
         responder.send(std::move(reply));
@@ -634,6 +634,7 @@ bool HttpServer::Private::handleUpgrade(const QHttpServerRequest &request,
     if (match.access != Access::Public && isFailure(result.outcome)
         && limiter->retryAfterSeconds(r.peer) >= 0) {
         upgrade.closeCode = 4429; // as for HTTP: a correct credential is never refused here
+        countLimit("rate_limited");
     } else {
         switch (result.outcome) {
         case Authenticator::Outcome::Allowed:

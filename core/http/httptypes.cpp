@@ -57,6 +57,11 @@ qint64 Request::integerQuery(
 {
     if (!query.hasQueryItem(name))
         return fallback;
+    // Given twice, which one the client meant is anyone's guess (as for a screenshot's quality).
+    if (query.allQueryItemValues(name).size() > 1) {
+        *bad = QStringLiteral("%1 must be given once").arg(name);
+        return fallback;
+    }
     bool ok = false;
     const qint64 value = query.queryItemValue(name).toLongLong(&ok);
     if (!ok || value < min || value > max) {

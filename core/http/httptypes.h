@@ -47,7 +47,8 @@ struct Request
 
     QByteArray header(QByteArrayView name) const; // case-insensitive, first value, or empty
     // An optional integer query parameter within [min, max]: `fallback` when absent; when it
-    // is present but not such an integer, *bad says so (for a 400) and `fallback` is returned.
+    // is present but not such an integer, or more than once, *bad says so (for a 400) and
+    // `fallback` is returned.
     qint64
     integerQuery(const QString &name, qint64 fallback, qint64 min, qint64 max, QString *bad) const;
     QString param(const QString &name) const { return params.value(name); }

@@ -105,6 +105,11 @@ constexpr QByteArrayView CommonHeaders("X-Content-Type-Options: nosniff\r\n"
                                        "X-Frame-Options: DENY\r\n"
                                        "Referrer-Policy: no-referrer\r\n");
 constexpr QByteArrayView NoStore("Cache-Control: no-store\r\n");
+// A page of an allowed origin reads only the CORS-safelisted answer headers unless others are
+// exposed: without this it could read neither the request id to quote nor a 429's or 503's
+// Retry-After.
+constexpr QByteArrayView CorsExpose("Vary: Origin\r\n"
+                                    "Access-Control-Expose-Headers: X-Request-Id, Retry-After\r\n");
 constexpr QByteArrayView
         JsonPolicy("Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n");
 
@@ -227,7 +232,7 @@ serializeResponseHead(const Reply &reply, const ResponseFraming &framing, qsizet
     // Sized once, then filled with memcpy: no reallocation, no per-piece capacity checks.
     qsizetype bound = status.size() + CommonHeaders.size() + NoStore.size() + JsonPolicy.size() + 16
                       + reply.contentType.size() + 40 + 18 + framing.requestId.size() + 48
-                      + framing.corsOrigin.size() + 26 + 2;
+                      + framing.corsOrigin.size() + 31 + CorsExpose.size();
     for (const auto &[name, value] : reply.headers)
         bound += name.size() + value.size() + 4;
     QByteArray out(bound + reserveExtra, Qt::Uninitialized);
@@ -247,7 +252,7 @@ serializeResponseHead(const Reply &reply, const ResponseFraming &framing, qsizet
         writer.header("X-Request-Id", framing.requestId);
     if (!framing.corsOrigin.isEmpty()) {
         writer.header("Access-Control-Allow-Origin", framing.corsOrigin);
-        writer.put("Vary: Origin\r\n");
+        writer.put(CorsExpose);
     }
     for (const auto &[name, value] : reply.headers) {
         if (!name.isEmpty() && isSafeHeaderText(name) && isSafeHeaderText(value))

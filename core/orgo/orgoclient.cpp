@@ -142,6 +142,10 @@ void OrgoClient::rebuildTemplate()
     m_plainTemplate = plain;
     m_template = plain;
     m_template.setRawHeader("Authorization", "Bearer " + m_options.apiKey.toUtf8());
+    // A redirect would carry the key to the host its Location names (Qt's default policy
+    // follows https to any host); the native transport follows none either.
+    m_template.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                            QNetworkRequest::ManualRedirectPolicy);
     m_plainHeaders = QByteArrayLiteral("Accept: application/json\r\nUser-Agent: mouse-gateway\r\n");
     m_keyHeaders = m_plainHeaders;
     // A key with CR or LF would split the header: it is not sent at all then.

@@ -354,9 +354,9 @@ bool TaskQueue::loadUnfinished(QString *error)
             return false;
         }
         if (reset.numRowsAffected() > 0 && m_eventLog)
-            m_eventLog->warning(
-                    u"payments"_s,
-                    u"%1 interrupted tasks resume after a restart"_s.arg(reset.numRowsAffected()));
+            m_eventLog->warning(u"payments"_s,
+                                u"%1 interrupted by the last stop will run again"_s.arg(
+                                        counted(reset.numRowsAffected(), u"task", u"tasks")));
     }
 
     QSqlQuery query(db);

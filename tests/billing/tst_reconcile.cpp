@@ -41,6 +41,7 @@ private slots:
     void expiredSessionExpiresItsPendingOrderOnce();
     void periodicRunCreditsAndTellsOperators();
     void gatewayRunsPeriodicallyOnlyWithAKey();
+    void sessionsBeyondTheCapAreReported();
 
 private:
     Captured reconcile(const QByteArray &body = {});
@@ -351,6 +352,39 @@ void tst_Reconcile::gatewayRunsPeriodicallyOnlyWithAKey()
         QVERIFY(reconciler);
         QCOMPARE(reconciler->isPeriodic(), withKey);
     }
+}
+
+// A run reads at most ten pages. Beyond them (Stripe still says has_more) lie the window's
+// oldest sessions, which no run checks: the answer and the event log say so. Until session 6
+// the run answered as if it had read everything.
+void tst_Reconcile::sessionsBeyondTheCapAreReported()
+{
+    const QJsonObject open = m_sessions[3];
+    m_sessions.clear();
+    for (int i = 0; i < 25; ++i) {
+        QJsonObject one = open;
+        one[s("id")] = s("cs_open_%1").arg(i);
+        m_sessions.append(one);
+    }
+    EventLog log;
+    m_reconciler->setEventLog(&log);
+    const Captured reply = reconcile();
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+    QCOMPARE(m_queries.size(), 10);
+    QCOMPARE(reply.json()[s("checked")].toInt(), 20);
+    QCOMPARE(reply.json()[s("truncated")].toBool(), true);
+    QCOMPARE(log.events().size(), 1);
+    QCOMPARE(log.events().first().severity, EventLog::Severity::Warning);
+    QVERIFY(log.events().first().message.contains(s("newest 20 Checkout Sessions")));
+
+    // Within the cap: not truncated, and nothing to tell.
+    m_sessions = m_sessions.mid(0, 20);
+    const Captured whole = reconcile();
+    MOUSE_WAIT_REPLY(whole);
+    QCOMPARE(whole.json()[s("truncated")].toBool(), false);
+    QCOMPARE(log.events().size(), 1);
+    m_reconciler->setEventLog(nullptr);
 }
 
 QTEST_GUILESS_MAIN(tst_Reconcile)

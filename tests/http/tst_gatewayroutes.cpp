@@ -615,6 +615,21 @@ void tst_GatewayRoutes::apiKeysIssueAndRevoke()
                               + bearer("test-admin-token") + "\r\n");
     QVERIFY(response);
     QCOMPARE(response->status, 404);
+
+    // Revoked by the whole key, the event names the key's prefix, as its issue did (it named
+    // the first characters of the key's hash, which no operator can match).
+    response = client.request(issue + bearer("test-admin-token") + "Content-Length: 0\r\n\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 201);
+    const QByteArray second = response->json().value(QStringLiteral("api_key")).toString().toUtf8();
+    const QString secondPrefix = QString::fromLatin1(second.left(10));
+    response = client.request("DELETE /admin/api-keys/" + second + " HTTP/1.1\r\nHost: x\r\n"
+                              + bearer("test-admin-token") + "\r\n");
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    const QString revoked = m_gateway->eventLog()->events().last().message;
+    QCOMPARE(revoked, QStringLiteral("API key %1 revoked").arg(secondPrefix));
+    QVERIFY(!revoked.contains(QString::fromLatin1(second)));
 }
 
 QTEST_GUILESS_MAIN(tst_GatewayRoutes)

@@ -371,6 +371,8 @@ void tst_HttpServer::corsOnlyForConfiguredOrigins()
     QCOMPARE(response->header("access-control-allow-origin"), QByteArray("https://app.example"));
     QVERIFY(response->header("access-control-allow-methods").contains("POST"));
     QVERIFY(response->header("access-control-allow-headers").contains("Authorization"));
+    // A purchase's retry key (docs/payments.md) must pass a browser's preflight.
+    QVERIFY(response->header("access-control-allow-headers").contains("Idempotency-Key"));
     QCOMPARE(response->header("vary"), QByteArray("Origin"));
     QVERIFY(!response->hasHeader("access-control-allow-credentials"));
 
@@ -382,6 +384,9 @@ void tst_HttpServer::corsOnlyForConfiguredOrigins()
     response = client.request(get("/public", "Origin: https://app.example\r\n"));
     QVERIFY(response);
     QCOMPARE(response->header("access-control-allow-origin"), QByteArray("https://app.example"));
+    // ... and its script can read the request id and a Retry-After.
+    QCOMPARE(response->header("access-control-expose-headers"),
+             QByteArray("X-Request-Id, Retry-After"));
     response = client.request(get("/public", "Origin: null\r\n"));
     QVERIFY(response);
     QVERIFY(!response->hasHeader("access-control-allow-origin"));
@@ -519,6 +524,11 @@ void tst_HttpServer::authFailuresRateLimited()
             QCOMPARE(int(socket.closeCode()), expectedClose);
         }
     }
+    // Every refusal is counted, the WebSocket's too (four 429s and one 4429; the 4429 was
+    // not counted until session 6).
+    QVERIFY2(h.metrics.prometheusText().contains(
+                     "mouse_http_limit_hits_total{reason=\"rate_limited\"} 5"),
+             h.metrics.prometheusText().constData());
     // Public routes stay reachable.
     response = client.request(get("/public"));
     QVERIFY(response);

@@ -31,6 +31,7 @@ private slots:
     void breakerOpensAndHalfOpens();
     void concurrencyLimitReachedNotExceeded();
     void keyNotSentToOtherHosts();
+    void redirectIsNotFollowedWithTheKey();
     void screenshotRawBody();
 
 private:
@@ -354,6 +355,27 @@ void tst_OrgoClient::keyNotSentToOtherHosts()
     QVERIFY(wait(client.fetchBytes(same)).ok());
     QVERIFY(!m_server->received().at(0).headers.contains("authorization"));
     QVERIFY(m_server->received().at(1).headers.contains("authorization"));
+}
+
+// A redirect to another origin (here another port) must not carry the API key there: the
+// QNAM transport followed it with the Authorization header until session 6.
+void tst_OrgoClient::redirectIsNotFollowedWithTheKey()
+{
+    MockOrgoServer elsewhere;
+    QVERIFY(elsewhere.listen());
+    const QByteArray target = elsewhere.url().toEncoded();
+    m_server->setHandler([target](const MockOrgoServer::Request &r) {
+        Response response;
+        response.status = 307;
+        response.body = {};
+        response.headers = {{"Location", target + r.path.mid(4)}};
+        return response;
+    });
+    OrgoClient client(options());
+    const ComputerResult result = wait(client.computer(u"vm-1"_s));
+    QVERIFY(!result.ok());
+    QCOMPARE(m_server->requests(), 1);
+    QCOMPARE(elsewhere.requests(), 0);
 }
 
 void tst_OrgoClient::screenshotRawBody()

@@ -600,7 +600,8 @@ private slots:
         m_db = std::make_unique<Database>(location);
         QString error;
         QVERIFY(m_db->open(&error));
-        TaskQueue queue(*m_db, {});
+        EventLog log;
+        TaskQueue queue(*m_db, {}, &log);
         QMutex mutex;
         QStringList order;
         queue.registerHandler(u"t"_s, [&](const Task &t, QSqlDatabase &) {
@@ -616,6 +617,11 @@ private slots:
         QCOMPARE(attempts[0][u"outcome"_s].toString(), u"interrupted"_s);
         QCOMPARE(attempts[1][u"outcome"_s].toString(), u"done"_s);
         QCOMPARE(scalar(*m_db, u"SELECT COUNT(*) FROM tasks WHERE status <> 'done'"_s), 0);
+        // Operators are told, in the singular ("1 interrupted tasks resume" until session 6).
+        const QList<EventLog::Event> events = log.events();
+        QVERIFY(std::any_of(events.begin(), events.end(), [](const EventLog::Event &e) {
+            return e.message == u"1 task interrupted by the last stop will run again"_s;
+        }));
     }
 
     void insertIsScheduledOnlyAfterAnnounce()

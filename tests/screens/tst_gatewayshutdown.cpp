@@ -15,6 +15,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
 
@@ -39,6 +40,7 @@ private slots:
     void batchInFlightIsAnswered503();
     void screenshotInFlightIsAnswered503();
     void viewersAreToldGoingAway();
+    void requestOnTheWireAtStopIsAnswered();
 
 private:
     QUrl url(const QString &path) const;
@@ -171,6 +173,35 @@ void tst_GatewayShutdown::viewersAreToldGoingAway()
         QVERIFY2(viewers.at(i)->closeReason().contains(u"shutting down"_s),
                  qPrintable(viewers.at(i)->closeReason()));
     }
+}
+
+// A keep-alive client whose next request has reached the server's socket, but not yet been
+// read by the event loop, when the stop begins: it is answered (and told to close) instead of
+// finding its connection reset by the drain's end.
+void tst_GatewayShutdown::requestOnTheWireAtStopIsAnswered()
+{
+    const QByteArray request = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_gateway->serverUrl().port());
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, 5000);
+    QByteArray received;
+    client.write(request);
+    QTRY_VERIFY_WITH_TIMEOUT((received += client.readAll()).contains("\r\n\r\n"), 5000);
+    QVERIFY(received.startsWith("HTTP/1.1 200"));
+
+    // Written through to the kernel without running the gateway's loop: on loopback the bytes
+    // are in the server socket's receive queue when write() returns.
+    received.clear();
+    client.write(request);
+    QVERIFY(client.waitForBytesWritten(5000));
+    m_gateway->stop();
+
+    QTRY_VERIFY_WITH_TIMEOUT((received += client.readAll()).contains("\r\n\r\n")
+                                     || client.state() == QAbstractSocket::UnconnectedState,
+                             5000);
+    received += client.readAll();
+    QVERIFY2(received.startsWith("HTTP/1.1 200"), received.constData());
+    QVERIFY(received.toLower().contains("\r\nconnection: close\r\n"));
 }
 
 QTEST_GUILESS_MAIN(tst_GatewayShutdown)
