@@ -598,6 +598,28 @@ void spinPause()
 #endif
 }
 
+// A wait for another thread's progress that does not sleep: pauses at first, then yields the
+// core, which on a busy machine the thread waited for may need (session 4: pure spinning made
+// frames 5-9 ms slower when another process held a core).
+class Backoff
+{
+public:
+    void wait()
+    {
+        constexpr int Pauses = 512; // ~20 us
+        if (m_waits < Pauses) {
+            ++m_waits;
+            spinPause();
+        } else {
+            std::this_thread::yield();
+        }
+    }
+    void reset() { m_waits = 0; }
+
+private:
+    int m_waits = 0;
+};
+
 // The bands of a RowSink, handed out in order to whichever thread is free: a band is taken
 // only once the scaler has made its rows, and only once (compare-and-swap on the next band).
 class Bands
@@ -658,9 +680,12 @@ bool unfilterAndScale(
                     ready.store(y + 1, std::memory_order_release);
                 });
                 stopped.store(true, std::memory_order_release);
+                Backoff backoff;
                 while (ok && scaling.load(std::memory_order_acquire) && !bands->allTaken()) {
-                    if (!bands->doOne())
-                        spinPause(); // the scaler has not made the next band's rows yet
+                    if (bands->doOne())
+                        backoff.reset();
+                    else
+                        backoff.wait(); // the scaler has not made the next band's rows yet
                 }
             },
             [&] {
