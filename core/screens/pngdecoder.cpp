@@ -606,7 +606,7 @@ class Backoff
 public:
     void wait()
     {
-        constexpr int Pauses = 512; // ~20 us
+        constexpr int Pauses = 512; // ~20 us where a pause is ~140 cycles (Skylake on)
         if (m_waits < Pauses) {
             ++m_waits;
             spinPause();
@@ -661,7 +661,8 @@ private:
 // Grey and RGB rows unfiltered on the first of `both`'s pieces and scaled on the second, which
 // follows the rows published so far (a row is only read once unfiltered, and never again
 // written). The scaler's work is a third of a 1080p RGB decode; the rows after the first
-// group are ready before it needs them, so the wait is a short spin, not a sleep.
+// group are ready before it needs them, so the wait is short: pauses, then yields (Backoff),
+// never a sleep.
 // With a sink, its bands (work on the scaled rows) fill both threads' gaps: the second piece
 // takes them whenever no row is ready to scale and once all are scaled; the first, once its
 // rows are unfiltered, takes them as the second makes them. `both` may run the pieces one
@@ -690,14 +691,18 @@ bool unfilterAndScale(
             },
             [&] {
                 scaling.store(true, std::memory_order_release);
+                Backoff backoff;
                 for (quint32 y = 0; y < h.height; ++y) {
                     while (ready.load(std::memory_order_acquire) <= y) {
                         if (stopped.load(std::memory_order_acquire)
                             && ready.load(std::memory_order_acquire) <= y)
                             return; // a bad filter byte: the rows below never come
-                        if (!bands->doOne())
-                            spinPause();
+                        if (bands->doOne())
+                            backoff.reset();
+                        else
+                            backoff.wait();
                     }
+                    backoff.reset();
                     scaler->addRow(raw + size_t(y) * stride + 1);
                     bands->made(scaler->rowsMade());
                 }
