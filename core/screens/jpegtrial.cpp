@@ -333,8 +333,6 @@ void transform(Component *c, const std::vector<quint8> &padded, int fromRow, int
     }
 }
 
-// jcprepct.c / jcsample.c padding: a plane of width x height samples, extended to whole blocks
-// by repeating its last column and row. `c` gets the geometry and keeps its buffers.
 // The geometry of a full-resolution component of width x height samples.
 void shape(Component *c, int width, int height)
 {
@@ -356,6 +354,8 @@ void padRows(const quint8 *plane, const Component &c, quint8 *out, int from, int
     }
 }
 
+// jcprepct.c / jcsample.c padding: a plane of width x height samples, extended to whole blocks
+// by repeating its last column and row. `to` gets the geometry and keeps its buffers.
 void padded(const quint8 *plane, int width, int height, std::vector<quint8> *out, Component *to)
 {
     shape(to, width, height);

@@ -667,12 +667,13 @@ private:
 // takes them whenever no row is ready to scale and once all are scaled; the first, once its
 // rows are unfiltered, takes them as the second makes them. `both` may run the pieces one
 // after the other (the helper busy): the first then finds the second not started and leaves
-// the bands to it rather than wait for rows no one scales.
+// the bands to it rather than wait for rows no one scales. Neither waits for a band once all
+// rows are scaled (a band never made would be left to the sink's owner, not hang the decode).
 bool unfilterAndScale(
         const Header &h, uchar *raw, AreaScaler *scaler, const Both &both, Bands *bands)
 {
     std::atomic<quint32> ready{0};
-    std::atomic<bool> stopped{false}, scaling{false};
+    std::atomic<bool> stopped{false}, scaling{false}, scaled{false};
     bool ok = false;
     const size_t stride = size_t(h.width) * size_t(h.channels()) + 1;
     both(
@@ -683,8 +684,11 @@ bool unfilterAndScale(
                 stopped.store(true, std::memory_order_release);
                 Backoff backoff;
                 while (ok && scaling.load(std::memory_order_acquire) && !bands->allTaken()) {
+                    const bool last = scaled.load(std::memory_order_acquire);
                     if (bands->doOne())
                         backoff.reset();
+                    else if (last)
+                        break;
                     else
                         backoff.wait(); // the scaler has not made the next band's rows yet
                 }
@@ -706,6 +710,7 @@ bool unfilterAndScale(
                     scaler->addRow(raw + size_t(y) * stride + 1);
                     bands->made(scaler->rowsMade());
                 }
+                scaled.store(true, std::memory_order_release);
                 while (bands->doOne()) {
                 }
             });
