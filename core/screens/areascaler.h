@@ -38,6 +38,9 @@ public:
     // The next source row, from the top (only the row's own bytes are read).
     void addRow(const uchar *row);
 
+    // Output rows written so far, from the top (final: never written again).
+    int rowsMade() const { return m_nextOut; }
+
 private:
     struct Axis
     {

@@ -399,17 +399,135 @@ Candidate searchJpegQuality(JpegCodec::TrialModel &model,
     return std::move(found);
 }
 
-bool isGrey(const QImage &image)
+// Whether rows [from, to) of a picture (QRgb rows `bytesPerLine` apart) are all grey.
+bool greyRows(const uchar *bits, qsizetype bytesPerLine, int width, int from, int to)
 {
-    for (int y = 0; y < image.height(); ++y) {
-        const auto *line = reinterpret_cast<const QRgb *>(image.constScanLine(y));
-        for (int x = 0; x < image.width(); ++x) {
+    for (int y = from; y < to; ++y) {
+        const auto *line = reinterpret_cast<const QRgb *>(bits + qsizetype(y) * bytesPerLine);
+        for (int x = 0; x < width; ++x) {
             const QRgb p = line[x];
             if (qRed(p) != qGreen(p) || qGreen(p) != qBlue(p))
                 return false;
         }
     }
     return true;
+}
+
+bool isGrey(const QImage &image)
+{
+    return greyRows(image.constBits(), image.bytesPerLine(), image.width(), 0, image.height());
+}
+
+// BT.601 in fixed point. The restrict pointers let the loop vectorise: without them a byte
+// store may alias the pixels (a char type aliases anything), and GCC kept it scalar.
+MOUSE_SIMD_CLONES void lumaRow(const QRgb *__restrict line, quint8 *__restrict into, int width)
+{
+    for (int x = 0; x < width; ++x) {
+        const QRgb p = line[x];
+        into[x] = quint8((77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8);
+    }
+}
+
+// The first stage of a frame after its pixels: the reference luma and, for a JPEG search of
+// an opaque picture, the grey test, the flat levels and the trial model (colour conversion and
+// luma DCT). All of it is work on bands of rows, independent of the other bands: made as the
+// PNG decoder scales its rows on two threads (a RowSink: the bands fill both threads' gaps),
+// or after the decode in two halves (finish()). The same values either way: a band's luma,
+// model rows and DCT blocks are its own, and the grey test and the flat-level counts are
+// combined by AND and integer sums.
+class FirstStage final : public PngDecoder::RowSink
+{
+public:
+    // jpeg: a JPEG search comes (grey test, flat levels); model: its trial model too.
+    FirstStage(bool jpeg, bool model)
+        : m_jpeg(jpeg)
+        , m_wantModel(model)
+    {}
+
+    void start(const uchar *bits, qsizetype bytesPerLine, const QSize &size) override;
+    void rows(int from, int to) override;
+
+    // After the decode, for the picture it gave: every band the decoder did not make from
+    // these very pixels (all of them, unless it streamed them), in two halves through runBoth.
+    void finish(const QImage &image, bool parallel);
+
+    Luma reference;
+    // For a JPEG search of an opaque picture: whether this stage made its inputs (else the
+    // search makes them), and them.
+    bool madeJpegInputs() const { return m_jpeg; }
+    bool grey() const { return !m_colour.load(std::memory_order_relaxed); }
+    const JpegCodec::FlatLevels &flat() const { return m_flat; }
+    std::unique_ptr<JpegCodec::TrialModel> takeModel() { return std::move(m_model); }
+
+private:
+    bool m_jpeg, m_wantModel;
+    const uchar *m_bits = nullptr;
+    qsizetype m_bytesPerLine = 0;
+    QSize m_size;
+    std::atomic<int> m_rowsDone{0};
+    std::atomic<bool> m_colour{false};
+    std::mutex m_flatMutex;
+    JpegCodec::FlatLevels m_flat;
+    std::unique_ptr<JpegCodec::TrialModel> m_model;
+};
+
+void FirstStage::start(const uchar *bits, qsizetype bytesPerLine, const QSize &size)
+{
+    m_bits = bits;
+    m_bytesPerLine = bytesPerLine;
+    m_size = size;
+    reference.width = size.width();
+    reference.height = size.height();
+    reference.y = takePlane(); // a kept plane: fresh memory is a page fault per 4 KiB
+    reference.y.resize(size_t(size.width()) * size.height());
+    if (m_jpeg && m_wantModel)
+        m_model = std::make_unique<JpegCodec::TrialModel>(size); // this thread's kept buffers
+}
+
+void FirstStage::rows(int from, int to)
+{
+    const int w = m_size.width();
+    for (int y = from; y < to; ++y)
+        lumaRow(reinterpret_cast<const QRgb *>(m_bits + qsizetype(y) * m_bytesPerLine),
+                reference.y.data() + size_t(y) * w,
+                w);
+    if (m_jpeg) {
+        if (!m_colour.load(std::memory_order_relaxed)
+            && !greyRows(m_bits, m_bytesPerLine, w, from, to))
+            m_colour.store(true, std::memory_order_relaxed);
+        const JpegCodec::FlatLevels flat
+                = JpegCodec::flatLevels(reference.y.data(), w, m_size.height(), from, to);
+        {
+            const std::lock_guard lock(m_flatMutex);
+            m_flat.add(flat);
+        }
+        if (m_model)
+            m_model->addRows(m_bits, m_bytesPerLine, from, to);
+    }
+    m_rowsDone.fetch_add(to - from, std::memory_order_relaxed);
+}
+
+void FirstStage::finish(const QImage &image, bool parallel)
+{
+    const QImage rgb
+            = image.format() == QImage::Format_RGB32 || image.format() == QImage::Format_ARGB32
+                      ? image
+                      : image.convertToFormat(QImage::Format_RGB32);
+    // runBoth has returned, so every band the decoder made is seen here.
+    if (m_bits && m_bits == rgb.constBits() && m_size == rgb.size()
+        && m_rowsDone.load(std::memory_order_relaxed) == rgb.height())
+        return;
+    m_model.reset();
+    recycle(&reference);
+    m_flat = {};
+    m_colour.store(false, std::memory_order_relaxed);
+    m_rowsDone.store(0, std::memory_order_relaxed);
+    m_jpeg = m_jpeg && !image.hasAlphaChannel(); // else the search makes them, flattened
+    start(rgb.constBits(), rgb.bytesPerLine(), rgb.size());
+    const int h = rgb.height();
+    const int half = std::min(h, (h / 2 + BandRows - 1) / BandRows * BandRows);
+    runBoth(
+            parallel, [&] { rows(0, half); }, [&] { rows(half, h); });
 }
 
 // From this 4:2:0 quality on, 4:4:4 with coarser chroma is searched too (below it, no file of
@@ -597,23 +715,33 @@ bool verified(const Candidate &c, const ScreenPreset &preset)
 // chroma bytes at all); else 4:2:0 and, when that needs a high quality (coloured text on
 // black, where chroma errors push pixels out of gamut and the clamping changes their luma),
 // 4:4:4 with 3x coarser chroma steps too; the smaller answer wins.
+// `first`: the picture's grey test, flat levels and model when the frame's first stage made
+// them (else made here).
 Candidate searchJpeg(const QImage &image,
                      const Luma &reference,
                      const ScreenPreset &preset,
-                     const CompressOptions &options)
+                     const CompressOptions &options,
+                     FirstStage *first)
 {
     using JpegCodec::Chroma;
     JpegCodec::FlatLevels flat;
     bool grey = false;
-    runBoth(
-            useHelper(options),
-            [&] {
-                flat = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
-            },
-            [&] { grey = isGrey(image); });
     std::unique_ptr<JpegCodec::TrialModel> model; // the search's trials (none without a search)
-    if (options.searchQuality)
-        model = std::make_unique<JpegCodec::TrialModel>(image, halves(useHelper(options)));
+    if (first) {
+        flat = first->flat();
+        grey = first->grey();
+        model = first->takeModel();
+    } else {
+        runBoth(
+                useHelper(options),
+                [&] {
+                    flat = JpegCodec::flatLevels(
+                            reference.y.data(), reference.width, reference.height);
+                },
+                [&] { grey = isGrey(image); });
+        if (options.searchQuality)
+            model = std::make_unique<JpegCodec::TrialModel>(image, halves(useHelper(options)));
+    }
     JpegCodec::EncodeSettings base;
     base.chroma = grey ? Chroma::Grey : Chroma::Subsampled420;
     base.flat = &flat;
@@ -811,7 +939,8 @@ Expected<QImage> decodeImage(const QByteArray &bytes,
                              qint64 maxPixels,
                              const QSize &box,
                              QSize *declaredSize,
-                             bool parallel = false)
+                             bool parallel = false,
+                             PngDecoder::RowSink *sink = nullptr)
 {
     const Expected<QSize> declared = probe(bytes, maxPixels);
     if (!declared)
@@ -827,7 +956,7 @@ Expected<QImage> decodeImage(const QByteArray &bytes,
         const QSize target = box.isValid() ? fitInside(declared.value(), box) : QSize();
         QImage image;
         const PngDecoder::Both both = parallel ? halves(true) : PngDecoder::Both();
-        switch (PngDecoder::decode(bytes, maxPixels, &image, target, both)) {
+        switch (PngDecoder::decode(bytes, maxPixels, &image, target, both, sink)) {
         case PngDecoder::Result::Decoded:
             if (image.size() != declared.value() && image.size() != target)
                 return corrupt();
@@ -869,9 +998,10 @@ Expected<QImage> decodeToFitOn(const QByteArray &bytes,
                                qint64 maxPixels,
                                const QSize &box,
                                QSize *sourceSize,
-                               bool parallel)
+                               bool parallel,
+                               PngDecoder::RowSink *sink = nullptr)
 {
-    const Expected<QImage> image = decodeImage(bytes, maxPixels, box, sourceSize, parallel);
+    const Expected<QImage> image = decodeImage(bytes, maxPixels, box, sourceSize, parallel, sink);
     if (!image)
         return image;
     return scaled(image.value(), fitInside(*sourceSize, box));
@@ -951,16 +1081,6 @@ encode(const QImage &image, ImageFormat format, int quality, bool progressive, b
 }
 
 namespace {
-
-// BT.601 in fixed point. The restrict pointers let the loop vectorise: without them a byte
-// store may alias the pixels (a char type aliases anything), and GCC kept it scalar.
-MOUSE_SIMD_CLONES void lumaRow(const QRgb *__restrict line, quint8 *__restrict into, int width)
-{
-    for (int x = 0; x < width; ++x) {
-        const QRgb p = line[x];
-        into[x] = quint8((77 * qRed(p) + 150 * qGreen(p) + 29 * qBlue(p) + 128) >> 8);
-    }
-}
 
 void lumaRows(const QImage &rgb, int from, int to, Luma *out)
 {
@@ -1477,9 +1597,12 @@ Expected<EncodedImage> compress(const QByteArray &source,
     if (cancelled(options))
         return ScreenError::stopping();
     EncodedImage out;
-    // Decode and downscale in one pass where the decoder can (decodeMs is then both).
+    // Decode and downscale in one pass where the decoder can (decodeMs is then both), the
+    // first stage's bands made as the scaled rows come where it scales on two threads.
+    const bool jpeg = format == ImageFormat::Jpeg || format == ImageFormat::Auto;
+    FirstStage first(jpeg, jpeg && options.searchQuality);
     const Expected<QImage> decoded = decodeToFitOn(
-            source, options.maxPixels, preset.box, &out.sourceSize, useHelper(options));
+            source, options.maxPixels, preset.box, &out.sourceSize, useHelper(options), &first);
     if (!decoded)
         return decoded.error();
     out.sourceBytes = source.size();
@@ -1488,7 +1611,8 @@ Expected<EncodedImage> compress(const QByteArray &source,
     timer.restart();
     out.size = decoded->size();
     const QImage &image = decoded.value();
-    Luma reference = lumaOf(image, useHelper(options));
+    first.finish(image, useHelper(options));
+    Luma &reference = first.reference;
     out.scaleMs = msSince(timer);
     if (cancelled(options))
         return ScreenError::stopping();
@@ -1511,8 +1635,11 @@ Expected<EncodedImage> compress(const QByteArray &source,
             Luma flattened;
             if (image.hasAlphaChannel())
                 flattened = luma(flat);
-            consider(searchJpeg(
-                    flat, image.hasAlphaChannel() ? flattened : reference, preset, options));
+            consider(searchJpeg(flat,
+                                image.hasAlphaChannel() ? flattened : reference,
+                                preset,
+                                options,
+                                first.madeJpegInputs() ? &first : nullptr));
         }
         if ((format == ImageFormat::Webp || format == ImageFormat::Auto) && !cancelled(options))
             consider(searchWebp(image, reference, preset, options));

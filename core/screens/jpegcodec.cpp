@@ -162,10 +162,22 @@ void screenLumaTable(double quality, const FlatLevels *flat, int table[64])
 
 } // namespace
 
+void FlatLevels::add(const FlatLevels &other)
+{
+    for (size_t i = 0; i < blocks.size(); ++i)
+        blocks[i] += other.blocks[i];
+    total += other.total;
+}
+
 FlatLevels flatLevels(const quint8 *luma, int width, int height)
 {
+    return flatLevels(luma, width, height, 0, height);
+}
+
+FlatLevels flatLevels(const quint8 *luma, int width, int height, int fromRow, int toRow)
+{
     FlatLevels out;
-    for (int by = 0; by + 8 <= height; by += 8) {
+    for (int by = fromRow; by < toRow && by + 8 <= height; by += 8) {
         for (int bx = 0; bx + 8 <= width; bx += 8) {
             const quint8 *block = luma + size_t(by) * width + bx;
             const quint8 first = block[0];

@@ -29,8 +29,13 @@ struct FlatLevels
 {
     std::array<quint32, 256> blocks{};
     quint32 total = 0;
+
+    void add(const FlatLevels &other);
 };
 FlatLevels flatLevels(const quint8 *luma, int width, int height);
+// The same count over the blocks whose top row is in [fromRow, toRow) (multiples of 8, or the
+// height): bands counted apart and added up give flatLevels().
+FlatLevels flatLevels(const quint8 *luma, int width, int height, int fromRow, int toRow);
 
 struct EncodeSettings
 {

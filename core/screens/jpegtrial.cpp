@@ -333,23 +333,35 @@ void transform(Component *c, const std::vector<quint8> &padded, int fromRow, int
     }
 }
 
+// The geometry of a full-resolution component of width x height samples.
+void shape(Component *c, int width, int height)
+{
+    c->width = width;
+    c->height = height;
+    c->blocksWide = (width + 7) / 8;
+    c->blocksHigh = (height + 7) / 8;
+}
+
+// Rows [from, to) of padded()'s plane (`out` already sized).
+void padRows(const quint8 *plane, const Component &c, quint8 *out, int from, int to)
+{
+    const int width = c.width, stride = c.stride();
+    for (int y = from; y < to; ++y) {
+        const quint8 *in = plane + size_t(std::min(y, c.height - 1)) * width;
+        quint8 *row = out + size_t(y) * stride;
+        std::memcpy(row, in, size_t(width));
+        std::memset(row + width, in[width - 1], size_t(stride - width));
+    }
+}
+
 // jcprepct.c / jcsample.c padding: a plane of width x height samples, extended to whole blocks
-// by repeating its last column and row. `c` gets the geometry and keeps its buffers.
+// by repeating its last column and row. `to` gets the geometry and keeps its buffers.
 void padded(const quint8 *plane, int width, int height, std::vector<quint8> *out, Component *to)
 {
-    Component &c = *to;
-    c.width = width;
-    c.height = height;
-    c.blocksWide = (width + 7) / 8;
-    c.blocksHigh = (height + 7) / 8;
-    const int stride = c.stride(), rows = c.blocksHigh * 8;
-    out->resize(size_t(stride) * rows);
-    for (int y = 0; y < rows; ++y) {
-        const quint8 *from = plane + size_t(std::min(y, height - 1)) * width;
-        quint8 *to = out->data() + size_t(y) * stride;
-        std::memcpy(to, from, size_t(width));
-        std::memset(to + width, from[width - 1], size_t(stride - width));
-    }
+    shape(to, width, height);
+    const int rows = to->blocksHigh * 8;
+    out->resize(size_t(to->stride()) * rows);
+    padRows(plane, *to, out->data(), 0, rows);
 }
 
 // h2v2_downsample's columns [0, n) of a row, whose pixel pairs are all inside the picture: no
@@ -706,50 +718,64 @@ std::unique_ptr<TrialModel::State> &TrialModel::spare()
     return state;
 }
 
-TrialModel::TrialModel(const QImage &source, const Both &both)
+TrialModel::TrialModel(const QSize &size)
     : d(std::move(spare()))
 {
     if (!d)
         d = std::make_unique<State>();
     d->reset();
-
-    const QImage image
-            = source.format() == QImage::Format_RGB32 || source.format() == QImage::Format_ARGB32
-                      ? source
-                      : source.convertToFormat(QImage::Format_RGB32);
-    const int w = image.width(), h = image.height();
+    const int w = size.width(), h = size.height();
     d->width = w;
     d->height = h;
     if (w <= 0 || h <= 0)
         return;
-    const auto halves = [&both](const std::function<void()> &a, const std::function<void()> &b) {
-        if (both) {
-            both(a, b);
-        } else {
-            a();
-            b();
-        }
-    };
-    std::vector<quint8> &y = d->fullY;
-    y.resize(size_t(w) * h);
-    d->fullCb.resize(y.size());
-    d->fullCr.resize(y.size());
-    const auto convert = [&](int from, int to) {
-        for (int row = from; row < to; ++row) {
-            const size_t at = size_t(row) * w;
-            yccRow(image.constScanLine(row),
-                   y.data() + at,
-                   d->fullCb.data() + at,
-                   d->fullCr.data() + at,
-                   w);
-        }
-    };
-    halves([&] { convert(0, h / 2); }, [&] { convert(h / 2, h); });
-    padded(y.data(), w, h, &d->padY, &d->luma);
-    const int blockRows = d->luma.blocksHigh;
+    d->fullY.resize(size_t(w) * h);
+    d->fullCb.resize(d->fullY.size());
+    d->fullCr.resize(d->fullY.size());
+    shape(&d->luma, w, h);
+    d->padY.resize(size_t(d->luma.stride()) * d->luma.blocksHigh * 8);
     prepare(&d->luma);
-    halves([&] { transform(&d->luma, d->padY, 0, blockRows / 2); },
-           [&] { transform(&d->luma, d->padY, blockRows / 2, blockRows); });
+}
+
+void TrialModel::addRows(const uchar *bits, qsizetype bytesPerLine, int from, int to)
+{
+    const int w = d->width, h = d->height;
+    if (from >= to)
+        return;
+    for (int row = from; row < to; ++row) {
+        const size_t at = size_t(row) * w;
+        yccRow(bits + qsizetype(row) * bytesPerLine,
+               d->fullY.data() + at,
+               d->fullCb.data() + at,
+               d->fullCr.data() + at,
+               w);
+    }
+    // The last band's block row takes its last row again below the picture (jcprepct.c).
+    const int padTo = to == h ? d->luma.blocksHigh * 8 : to;
+    padRows(d->fullY.data(), d->luma, d->padY.data(), from, padTo);
+    transform(&d->luma, d->padY, from / 8, padTo / 8);
+}
+
+TrialModel::TrialModel(const QImage &source, const Both &both)
+    : TrialModel(source.size())
+{
+    const QImage image
+            = source.format() == QImage::Format_RGB32 || source.format() == QImage::Format_ARGB32
+                      ? source
+                      : source.convertToFormat(QImage::Format_RGB32);
+    const int h = image.height();
+    if (image.width() <= 0 || h <= 0)
+        return;
+    const int half = std::min(h, (h / 2 + BandRows - 1) / BandRows * BandRows);
+    const auto rows = [&](int from, int to) {
+        addRows(image.constBits(), image.bytesPerLine(), from, to);
+    };
+    if (both) {
+        both([&] { rows(0, half); }, [&] { rows(half, h); });
+    } else {
+        rows(0, half);
+        rows(half, h);
+    }
 }
 
 bool reconstructBothWays(const qint16 coefficients[64],

@@ -29,6 +29,16 @@ public:
     // image: opaque RGB32/ARGB32 (alpha ignored), as encode() takes it. The colour conversion
     // and the luma DCT in two halves of the rows through `both` (none: one after the other).
     explicit TrialModel(const QImage &image, const Both &both = {});
+
+    // The same model made band by band as a picture's rows come (a decoder's): sized for a
+    // picture of `size` here, then addRows() for every band of BandRows rows from the top (the
+    // last may be shorter), each exactly once, in any order, two at once on two threads.
+    static constexpr int BandRows = 8;
+    explicit TrialModel(const QSize &size);
+    // Rows [from, to) of the picture, opaque RGB32/ARGB32 rows `bytesPerLine` apart from `bits`
+    // (from a multiple of BandRows, to too or the height): their colour conversion, and the
+    // luma DCT of the block rows they make.
+    void addRows(const uchar *bits, qsizetype bytesPerLine, int from, int to);
     ~TrialModel();
     TrialModel(const TrialModel &) = delete;
     TrialModel &operator=(const TrialModel &) = delete;

@@ -598,14 +598,82 @@ void spinPause()
 #endif
 }
 
+// A wait for another thread's progress that does not sleep: pauses at first, then yields the
+// core, which on a busy machine the thread waited for may need (session 4: pure spinning made
+// frames 5-9 ms slower when another process held a core).
+class Backoff
+{
+public:
+    void wait()
+    {
+        constexpr int Pauses = 512; // ~20 us where a pause is ~140 cycles (Skylake on)
+        if (m_waits < Pauses) {
+            ++m_waits;
+            spinPause();
+        } else {
+            std::this_thread::yield();
+        }
+    }
+    void reset() { m_waits = 0; }
+
+private:
+    int m_waits = 0;
+};
+
+// The bands of a RowSink, handed out in order to whichever thread is free: a band is taken
+// only once the scaler has made its rows, and only once (compare-and-swap on the next band).
+class Bands
+{
+public:
+    Bands(RowSink *sink, int height)
+        : m_sink(sink)
+        , m_height(height)
+        , m_count(sink ? (height + RowSink::BandRows - 1) / RowSink::BandRows : 0)
+    {}
+
+    // The scaler's output rows made so far (the scaling thread, after each source row).
+    void made(int rows) { m_made.store(rows, std::memory_order_release); }
+
+    // Takes and does the next band if its rows are made; whether it did one.
+    bool doOne()
+    {
+        int band = m_next.load(std::memory_order_relaxed);
+        const int made = m_made.load(std::memory_order_acquire);
+        while (band < m_count && end(band) <= made) {
+            if (m_next.compare_exchange_weak(band, band + 1, std::memory_order_relaxed)) {
+                m_sink->rows(band * RowSink::BandRows, end(band));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    bool allTaken() const { return m_next.load(std::memory_order_relaxed) >= m_count; }
+
+private:
+    int end(int band) const { return std::min(m_height, (band + 1) * RowSink::BandRows); }
+
+    RowSink *m_sink;
+    const int m_height, m_count;
+    std::atomic<int> m_made{0}, m_next{0};
+};
+
 // Grey and RGB rows unfiltered on the first of `both`'s pieces and scaled on the second, which
 // follows the rows published so far (a row is only read once unfiltered, and never again
 // written). The scaler's work is a third of a 1080p RGB decode; the rows after the first
-// group are ready before it needs them, so the wait is a short spin, not a sleep.
-bool unfilterAndScale(const Header &h, uchar *raw, AreaScaler *scaler, const Both &both)
+// group are ready before it needs them, so the wait is short: pauses, then yields (Backoff),
+// never a sleep.
+// With a sink, its bands (work on the scaled rows) fill both threads' gaps: the second piece
+// takes them whenever no row is ready to scale and once all are scaled; the first, once its
+// rows are unfiltered, takes them as the second makes them. `both` may run the pieces one
+// after the other (the helper busy): the first then finds the second not started and leaves
+// the bands to it rather than wait for rows no one scales. Neither waits for a band once all
+// rows are scaled (a band never made would be left to the sink's owner, not hang the decode).
+bool unfilterAndScale(
+        const Header &h, uchar *raw, AreaScaler *scaler, const Both &both, Bands *bands)
 {
     std::atomic<quint32> ready{0};
-    std::atomic<bool> stopped{false};
+    std::atomic<bool> stopped{false}, scaling{false}, scaled{false};
     bool ok = false;
     const size_t stride = size_t(h.width) * size_t(h.channels()) + 1;
     both(
@@ -614,16 +682,36 @@ bool unfilterAndScale(const Header &h, uchar *raw, AreaScaler *scaler, const Bot
                     ready.store(y + 1, std::memory_order_release);
                 });
                 stopped.store(true, std::memory_order_release);
+                Backoff backoff;
+                while (ok && scaling.load(std::memory_order_acquire) && !bands->allTaken()) {
+                    const bool last = scaled.load(std::memory_order_acquire);
+                    if (bands->doOne())
+                        backoff.reset();
+                    else if (last)
+                        break;
+                    else
+                        backoff.wait(); // the scaler has not made the next band's rows yet
+                }
             },
             [&] {
+                scaling.store(true, std::memory_order_release);
+                Backoff backoff;
                 for (quint32 y = 0; y < h.height; ++y) {
                     while (ready.load(std::memory_order_acquire) <= y) {
                         if (stopped.load(std::memory_order_acquire)
                             && ready.load(std::memory_order_acquire) <= y)
                             return; // a bad filter byte: the rows below never come
-                        spinPause();
+                        if (bands->doOne())
+                            backoff.reset();
+                        else
+                            backoff.wait();
                     }
+                    backoff.reset();
                     scaler->addRow(raw + size_t(y) * stride + 1);
+                    bands->made(scaler->rowsMade());
+                }
+                scaled.store(true, std::memory_order_release);
+                while (bands->doOne()) {
                 }
             });
     return ok;
@@ -632,8 +720,12 @@ bool unfilterAndScale(const Header &h, uchar *raw, AreaScaler *scaler, const Bot
 // Rows folded into the downscale as they are unfiltered: grey and RGB rows as they are, the
 // other kinds converted first (premultiplied when there is alpha, as ImageCodec::scaled
 // scales ARGB32_Premultiplied).
-Result
-decodeScaled(const Chunks &chunks, uchar *raw, const QSize &size, QImage *image, const Both &both)
+Result decodeScaled(const Chunks &chunks,
+                    uchar *raw,
+                    const QSize &size,
+                    QImage *image,
+                    const Both &both,
+                    RowSink *sink)
 {
     const Header &h = chunks.header;
     const bool alpha = hasAlpha(chunks);
@@ -650,7 +742,10 @@ decodeScaled(const Chunks &chunks, uchar *raw, const QSize &size, QImage *image,
             QSize(int(h.width), int(h.height)), size, input, out.bits(), out.bytesPerLine());
     std::vector<QRgb> line(type == 0 || type == 2 ? 0 : h.width);
     if (line.empty() && both) {
-        if (!unfilterAndScale(h, raw, &scaler, both))
+        if (sink)
+            sink->start(out.constBits(), out.bytesPerLine(), size);
+        Bands bands(sink, size.height());
+        if (!unfilterAndScale(h, raw, &scaler, both, &bands))
             return Result::Corrupt;
         *image = std::move(out);
         return Result::Decoded;
@@ -679,7 +774,8 @@ Result decode(const QByteArray &bytes,
               qint64 maxPixels,
               QImage *image,
               const QSize &scaleTo,
-              const Both &both)
+              const Both &both,
+              RowSink *sink)
 {
     Chunks chunks;
     const Result structure = readChunks(bytes, maxPixels, &chunks);
@@ -703,7 +799,7 @@ Result decode(const QByteArray &bytes,
         return Result::Corrupt;
 
     if (AreaScaler::handles(QSize(int(h.width), int(h.height)), scaleTo))
-        return decodeScaled(chunks, raw.get(), scaleTo, image, both);
+        return decodeScaled(chunks, raw.get(), scaleTo, image, both, sink);
     return decodeFull(chunks, raw.get(), image);
 }
 

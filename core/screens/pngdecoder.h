@@ -32,10 +32,29 @@ enum class Result {
 // `both` runs two pieces of work, on two threads or one after the other (none: no threads):
 // with it, grey and RGB rows are scaled on the second while the first unfilters them.
 using Both = std::function<void(const std::function<void()> &, const std::function<void()> &)>;
+
+// Told the scaled picture's rows as they are made, so that work on them (its luma, a JPEG
+// model's DCT) overlaps the rest of the decode. Only where the decode scales on two threads
+// (grey and RGB rows, with `both`); elsewhere never called.
+class RowSink
+{
+public:
+    static constexpr int BandRows = 8; // bands start at multiples of this (the JPEG grid)
+
+    virtual ~RowSink() = default;
+    // Before any band, on the calling thread: the picture's pixels as they will be made.
+    virtual void start(const uchar *bits, qsizetype bytesPerLine, const QSize &size) = 0;
+    // Rows [from, to) are final: a band of BandRows rows (the last one may be shorter). Every
+    // band exactly once, on either thread, two at once; all of them before decode() returns
+    // Decoded (none is promised when it fails).
+    virtual void rows(int from, int to) = 0;
+};
+
 Result decode(const QByteArray &bytes,
               qint64 maxPixels,
               QImage *image,
               const QSize &scaleTo = QSize(),
-              const Both &both = {});
+              const Both &both = {},
+              RowSink *sink = nullptr);
 
 } // namespace Mouse::PngDecoder

@@ -9,6 +9,7 @@
 
 #include <csetjmp>
 #include <cstdio>
+#include <thread>
 
 #include <jpeglib.h>
 
@@ -27,6 +28,7 @@ private slots:
     void coefficientsGiveThePixelsBytes();
     void oneCoefficientChangesTheBytes();
     void encodesNeedTheirQualitysCoefficients();
+    void modelMadeBandByBandIsTheWholePictures();
 };
 
 namespace {
@@ -253,6 +255,56 @@ void TestJpegCoefficients::encodesNeedTheirQualitysCoefficients()
     QCOMPARE(model.encode(full), JpegCodec::encode(second, full));
     model.quantise(other);
     QCOMPARE(model.encode(other), JpegCodec::encode(second, other));
+}
+
+void TestJpegCoefficients::modelMadeBandByBandIsTheWholePictures()
+{
+    // A frame's model is made band by band as the decoder's rows come, in any order and on two
+    // threads (FirstStage): its coefficients must be an encode's of the whole picture. The
+    // thread's kept buffers first hold another picture's values (noise), so a band skipped
+    // leaves that picture's samples and coefficients behind, and the bytes differ.
+    for (const QSize &size : {QSize(197, 83), QSize(1024, 576), QSize(5, 3)}) {
+        const QImage rgb = ScreensTest::desktop(size.width(), size.height())
+                                   .convertToFormat(QImage::Format_RGB32);
+        {
+            JpegCodec::TrialModel other(noise(size.width(), size.height()), serial);
+        }
+        JpegCodec::TrialModel model(rgb.size());
+        const int bands = (size.height() + JpegCodec::TrialModel::BandRows - 1)
+                          / JpegCodec::TrialModel::BandRows;
+        const auto band = [&](int b) {
+            const int from = b * JpegCodec::TrialModel::BandRows;
+            model.addRows(rgb.constBits(),
+                          rgb.bytesPerLine(),
+                          from,
+                          std::min(size.height(), from + JpegCodec::TrialModel::BandRows));
+        };
+        // The odd bands from the bottom on a second thread, the even ones from the top here.
+        std::thread second([&] {
+            for (int b = bands - 1; b >= 0; --b)
+                if (b % 2 == 1)
+                    band(b);
+        });
+        for (int b = 0; b < bands; b += 2)
+            band(b);
+        second.join();
+
+        const ImageCodec::Luma reference = ImageCodec::luma(rgb);
+        JpegCodec::FlatLevels byBands;
+        for (int from = 0; from < size.height(); from += 8)
+            byBands.add(JpegCodec::flatLevels(
+                    reference.y.data(), size.width(), size.height(), from, from + 8));
+        const JpegCodec::FlatLevels flat
+                = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+        QCOMPARE(byBands.total, flat.total);
+        QVERIFY(byBands.blocks == flat.blocks);
+        for (const Chroma chroma : {Chroma::Subsampled420, Chroma::Full444, Chroma::Grey}) {
+            JpegCodec::EncodeSettings settings = settingsFor(chroma, 41.5, 2);
+            settings.flat = &flat;
+            model.quantise(settings, serial);
+            QCOMPARE(model.encode(settings), JpegCodec::encode(rgb, settings));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestJpegCoefficients)

@@ -11,6 +11,8 @@
 #include <QtEndian>
 #include <QtTest>
 
+#include <atomic>
+#include <cstring>
 #include <functional>
 #include <thread>
 
@@ -168,6 +170,7 @@ private slots:
     void fuzzSeedsAndRegressionsReplay();
     void buffersAreReusedSafely();
     void scaledOnTwoThreadsIsTheSame();
+    void rowSinkGetsEveryBandOnceWhenFinal();
 };
 
 void TestPngDecoder::everyColourTypeAndFilterMatchesLibpng()
@@ -457,6 +460,124 @@ void TestPngDecoder::scaledOnTwoThreadsIsTheSame()
     for (const PngDecoder::Both &both : {twoThreads, inTurn}) {
         QImage image;
         QCOMPARE(PngDecoder::decode(bad, 1'000'000, &image, QSize(20, 15), both),
+                 PngDecoder::Result::Corrupt);
+    }
+}
+
+namespace {
+
+// Records what a decode tells a RowSink: how often each row was handed over, the bands' bounds,
+// and a copy of each band's pixels as they were when handed over.
+class RecordingSink final : public PngDecoder::RowSink
+{
+public:
+    void start(const uchar *bits, qsizetype bytesPerLine, const QSize &size) override
+    {
+        ++starts;
+        m_bits = bits;
+        m_bytesPerLine = bytesPerLine;
+        startedSize = size;
+        seen = std::vector<std::atomic<int>>(size_t(size.height()));
+        copy = QImage(size, QImage::Format_RGB32);
+        copy.fill(Qt::magenta);
+        m_copyBits = copy.bits(); // written through from both threads: no detach there
+    }
+
+    void rows(int from, int to) override
+    {
+        if (from % BandRows != 0 || (to - from != BandRows && to != startedSize.height()))
+            misaligned.fetch_add(1);
+        for (int y = from; y < to; ++y) {
+            seen[size_t(y)].fetch_add(1);
+            std::memcpy(m_copyBits + qsizetype(y) * copy.bytesPerLine(),
+                        m_bits + qsizetype(y) * m_bytesPerLine,
+                        size_t(startedSize.width()) * 4);
+        }
+    }
+
+    int starts = 0;
+    QSize startedSize;
+    std::vector<std::atomic<int>> seen;
+    std::atomic<int> misaligned{0};
+    QImage copy; // rows written by distinct bands only: no two threads write one row
+
+private:
+    const uchar *m_bits = nullptr;
+    uchar *m_copyBits = nullptr;
+    qsizetype m_bytesPerLine = 0;
+};
+
+} // namespace
+
+void TestPngDecoder::rowSinkGetsEveryBandOnceWhenFinal()
+{
+    // The first stage of a frame (its luma, the JPEG model) is made band by band from the rows
+    // a decode scaling on two threads hands over: each band must come once, none skipped, its
+    // pixels already final, before decode() returns; on two threads or one after the other.
+    const PngDecoder::Both twoThreads
+            = [](const std::function<void()> &a, const std::function<void()> &b) {
+                  std::thread second(b);
+                  a();
+                  second.join();
+              };
+    const PngDecoder::Both inTurn
+            = [](const std::function<void()> &a, const std::function<void()> &b) {
+                  a();
+                  b();
+              };
+    const QImage desktop = ScreensTest::desktop(1280, 720);
+    const QList<QByteArray> pngs = {
+            ScreensTest::encoded(desktop, "png"),
+            ScreensTest::encoded(desktop.convertToFormat(QImage::Format_Grayscale8), "png"),
+            ScreensTest::encoded(
+                    ScreensTest::desktop(211, 117).convertToFormat(QImage::Format_RGB888), "png")};
+    for (const QByteArray &png : pngs) {
+        const QSize source = QImage::fromData(png, "png").size();
+        // 576 rows: whole bands; 77 and 1: a short last band.
+        for (const QSize &box : {QSize(1024, 576), QSize(101, 77), QSize(1, 1)}) {
+            const QSize size = ImageCodec::fitInside(source, box);
+            if (size == source)
+                continue; // not scaled: no bands (below)
+            for (const PngDecoder::Both &both : {twoThreads, inTurn}) {
+                for (int run = 0; run < 3; ++run) {
+                    RecordingSink sink;
+                    QImage image;
+                    QCOMPARE(PngDecoder::decode(png, 1'000'000, &image, size, both, &sink),
+                             PngDecoder::Result::Decoded);
+                    QCOMPARE(sink.starts, 1);
+                    QCOMPARE(sink.startedSize, size);
+                    QCOMPARE(sink.misaligned.load(), 0);
+                    for (int y = 0; y < size.height(); ++y)
+                        QVERIFY2(sink.seen[size_t(y)].load() == 1,
+                                 qPrintable(QStringLiteral("row %1 handed over %2 times")
+                                                    .arg(y)
+                                                    .arg(sink.seen[size_t(y)].load())));
+                    QCOMPARE(sink.copy, image.convertToFormat(QImage::Format_RGB32));
+                }
+            }
+        }
+    }
+    // Decodes that do not scale on two threads never call it: palette and alpha rows, no
+    // `both`, no scaling.
+    RecordingSink none;
+    QImage image;
+    const QByteArray rgb = pngs.first();
+    QCOMPARE(PngDecoder::decode(rgb, 1'000'000, &image, QSize(640, 360), {}, &none),
+             PngDecoder::Result::Decoded);
+    QCOMPARE(PngDecoder::decode(rgb, 1'000'000, &image, QSize(), twoThreads, &none),
+             PngDecoder::Result::Decoded);
+    const QByteArray alpha = ScreensTest::encoded(ScreensTest::desktop(333, 211, true), "png");
+    QCOMPARE(PngDecoder::decode(alpha, 1'000'000, &image, QSize(100, 60), twoThreads, &none),
+             PngDecoder::Result::Decoded);
+    QCOMPARE(none.starts, 0);
+    // A bad filter byte halfway down: an error, no waiting for bands that never come.
+    const int w = 40, h = 30;
+    QList<int> filters(h, 1);
+    filters[h / 2] = 7;
+    const QByteArray bad = handmadePng(w, h, 2, noise(w * h * 3, 9), {}, filters);
+    for (const PngDecoder::Both &both : {twoThreads, inTurn}) {
+        RecordingSink sink;
+        QCOMPARE(PngDecoder::decode(bad, 1'000'000, &image, QSize(20, 15), both, &sink),
                  PngDecoder::Result::Corrupt);
     }
 }
