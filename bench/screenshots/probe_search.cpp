@@ -20,8 +20,10 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -189,18 +191,67 @@ void piece(int n, const std::function<void()> &f, std::integer_sequence<int, N..
 
 void piece(int n, const std::function<void()> &f)
 {
-    piece(n, f, std::make_integer_sequence<int, 14>());
+    piece(n, f, std::make_integer_sequence<int, 16>());
 }
+
+// A second thread for the wall figures of --split: runs one piece of work at a time, handed
+// over and waited for by polling (yielding the core), as the codec's helper does.
+class Second
+{
+public:
+    Second()
+        : m_thread([this] { loop(); })
+    {}
+    ~Second()
+    {
+        m_quit.store(true);
+        m_thread.join();
+    }
+
+    // Runs a here and b there; returns the wall ms of the two.
+    double both(const std::function<void()> &a, const std::function<void()> &b)
+    {
+        const double t0 = cpuMs(CLOCK_MONOTONIC);
+        m_done.store(false);
+        m_task.store(&b);
+        a();
+        while (!m_done.load())
+            std::this_thread::yield();
+        return cpuMs(CLOCK_MONOTONIC) - t0;
+    }
+
+private:
+    void loop()
+    {
+        while (!m_quit.load()) {
+            const std::function<void()> *task = m_task.exchange(nullptr);
+            if (!task) {
+                std::this_thread::yield();
+                continue;
+            }
+            (*task)();
+            m_done.store(true);
+        }
+    }
+
+    std::atomic<const std::function<void()> *> m_task{nullptr};
+    std::atomic<bool> m_done{false}, m_quit{false};
+    std::thread m_thread;
+};
 
 // Thread CPU of the last stage's pieces at the preset's size and the quality compress() picks
 // (medians): the answer's progressive encode whole and by scans (each AC scan alone, after the
-// stand-in DC scan, and the DC scan alone), the check's baseline encode and decode whole and in
-// two halves of the MCU rows (with the overlap of one MCU row), and a decode of the whole check
-// JPEG's bottom half by skipping its top half (jpeg_skip_scanlines). Checks that every split of
-// the scans joins into the whole encode's bytes.
+// stand-in DC scan, and the DC scan alone; A and B: ImageCodec's two parts), the check's baseline
+// encode and decode whole and in two halves of the MCU rows (with the overlap of one MCU row), and
+// a decode of the whole check JPEG's bottom half by skipping its top half (jpeg_skip_scanlines).
+// Then the wall of the last stage on two threads, medians, alternated: session 5's (the check's
+// baseline encode and decode beside the progressive encode) and this one's (a check half and a part
+// of the scans on each thread, the parts joined). Checks that every split of the scans joins into
+// the whole encode's bytes.
 int splitCosts(const QStringList &files, const ScreenPreset &preset, int runs)
 {
-    std::printf("%-20s %3s %6s %6s %6s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %6s %6s\n",
+    std::printf("%-20s %3s %6s %6s %6s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %6s %6s | %6s %6s | "
+                "%6s %6s\n",
                 "file",
                 "q",
                 "prog",
@@ -216,7 +267,11 @@ int splitCosts(const QStringList &files, const ScreenPreset &preset, int runs)
                 "dectop",
                 "bottom",
                 "decbot",
-                "skipbot");
+                "skipbot",
+                "A",
+                "B",
+                "wall:s5",
+                "now");
     for (const QString &path : files) {
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly))
@@ -284,6 +339,11 @@ int splitCosts(const QStringList &files, const ScreenPreset &preset, int runs)
                                           h - half * mcu,
                                           luma.data() + size_t(half * mcu + mcu / 2) * w);
             });
+            const unsigned mine = count == 3 ? 0b011u : 0b10001u; // ImageCodec's split
+            timed(&cost[14], [&] { JpegCodec::encodeCoefficientScans(*store, progressive, mine); });
+            timed(&cost[15], [&] {
+                JpegCodec::encodeCoefficientScans(*store, progressive, ((1u << count) - 1) & ~mine);
+            });
             timed(&cost[13], [&] {
                 JpegCodec::decodeLumaRows(base,
                                           w,
@@ -292,16 +352,51 @@ int splitCosts(const QStringList &files, const ScreenPreset &preset, int runs)
                                           luma.data() + size_t(half * mcu + mcu / 2) * w);
             });
         }
+        Second second;
+        std::vector<double> before, after;
+        std::vector<quint8> other(luma.size());
+        for (int run = 0; run < runs; ++run) {
+            before.push_back(second.both(
+                    [&] {
+                        const QByteArray base = JpegCodec::encodeCoefficients(*store, baseline);
+                        JpegCodec::decodeLumaRows(base, w, 0, h, luma.data());
+                    },
+                    [&] { JpegCodec::encodeCoefficients(*store, progressive); }));
+            const unsigned mine = count == 3 ? 0b011u : 0b10001u;
+            const unsigned theirs = ((1u << count) - 1) & ~mine;
+            const int seam = half * mcu + mcu / 2;
+            JpegCodec::ScanPart first{{}, mine}, second_{{}, theirs};
+            after.push_back(second.both(
+                    [&] {
+                        const QByteArray top
+                                = JpegCodec::encodeCoefficientRows(*store, baseline, 0, half + 1);
+                        JpegCodec::decodeLumaRows(top, w, 0, seam, other.data());
+                        first.bytes = JpegCodec::encodeCoefficientScans(*store, progressive, mine);
+                    },
+                    [&] {
+                        const QByteArray bottom
+                                = JpegCodec::encodeCoefficientRows(*store, baseline, half, rows);
+                        JpegCodec::decodeLumaRows(bottom,
+                                                  w,
+                                                  seam - half * mcu,
+                                                  h - half * mcu,
+                                                  other.data() + size_t(seam) * w);
+                        second_.bytes
+                                = JpegCodec::encodeCoefficientScans(*store, progressive, theirs);
+                    }));
+            if (JpegCodec::joinScans(first, second_, count) != whole || other != luma)
+                std::printf("%s: the last stage in halves differs!\n", qPrintable(path));
+        }
         std::printf("%-20s %3d", qPrintable(QFileInfo(path).fileName()), answer->encoderQuality);
-        for (int i = 0; i < 14; ++i) {
-            if (i == 7)
+        for (int i = 0; i < 16; ++i) {
+            if (i == 7 || i == 14)
                 std::printf(" |");
             if (i > count && i <= 5) // grey: three scans
                 std::printf(" %6s", "-");
             else
                 std::printf(" %6.2f", median(cost[i]));
         }
-        std::printf("\n");
+        std::printf(" | %6.2f %6.2f\n", median(before), median(after));
     }
     return 0;
 }

@@ -289,7 +289,7 @@ struct RowWindow
     const jvirt_barray_ptr *arrays = nullptr;
     JDIMENSION offsets[MAX_COMPONENTS] = {};
     int components = 0;
-    JBLOCKARRAY (*access)
+    JBLOCKARRAY(*access)
     (j_common_ptr, jvirt_barray_ptr, JDIMENSION, JDIMENSION, boolean) = nullptr;
 };
 
@@ -307,12 +307,46 @@ JBLOCKARRAY accessFromCut(j_common_ptr info,
     return window->access(info, array, startRow, rows, writable);
 }
 
-QByteArray taken(unsigned char *buffer, unsigned long size)
+// libjpeg's output straight into a QByteArray, doubled as it fills. Not jpeg_mem_dest: after
+// its first growth it has freed the buffer it handed out, so an error past the first 4 KiB of
+// output left a pointer that freeing double-freed (found with a deliberately wrong row offset
+// in encodeCoefficientRows); here the array owns its bytes whatever happens.
+struct ArrayDestination
 {
-    QByteArray out(reinterpret_cast<const char *>(buffer), qsizetype(size));
-    std::free(buffer);
-    return out;
-}
+    jpeg_destination_mgr base{};
+    QByteArray bytes;
+
+    ArrayDestination()
+    {
+        base.init_destination = [](j_compress_ptr info) {
+            self(info)->bytes.resize(16384);
+            self(info)->restart(0);
+        };
+        base.empty_output_buffer = [](j_compress_ptr info) -> boolean {
+            ArrayDestination *d = self(info); // the whole buffer is written
+            const qsizetype used = d->bytes.size();
+            d->bytes.resize(used * 2);
+            d->restart(used);
+            return TRUE;
+        };
+        base.term_destination = [](j_compress_ptr info) {
+            ArrayDestination *d = self(info);
+            d->bytes.truncate(d->bytes.size() - qsizetype(d->base.free_in_buffer));
+        };
+    }
+
+    static ArrayDestination *self(j_compress_ptr info)
+    {
+        return reinterpret_cast<ArrayDestination *>(info->dest); // base is the first member
+    }
+
+    void restart(qsizetype from)
+    {
+        base.next_output_byte = reinterpret_cast<JOCTET *>(bytes.data()) + from;
+        base.free_in_buffer = size_t(bytes.size() - from);
+    }
+};
+static_assert(std::is_standard_layout_v<ArrayDestination>);
 
 } // namespace
 
@@ -329,18 +363,16 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
     info.err = jpeg_std_error(&errors.base);
     errors.base.error_exit = onError;
     errors.base.emit_message = onMessage;
-    unsigned char *buffer = nullptr;
-    unsigned long size = 0;
+    ArrayDestination destination;
     std::vector<jpeg_scan_info> scans;
     scans.reserve(8);
     // Locals changed after setjmp are not touched after a longjmp except through `info`.
     if (setjmp(errors.jump)) {
         jpeg_destroy_compress(&info);
-        std::free(buffer);
         return {};
     }
     jpeg_create_compress(&info);
-    jpeg_mem_dest(&info, &buffer, &size);
+    info.dest = &destination.base;
     configure(info, image.width(), image.height(), settings, scans);
     jpeg_start_compress(&info, TRUE);
     while (info.next_scanline < info.image_height) {
@@ -349,7 +381,7 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
     }
     jpeg_finish_compress(&info);
     jpeg_destroy_compress(&info);
-    return taken(buffer, size);
+    return std::move(destination.bytes);
 }
 
 struct CoefficientStore::Arrays
@@ -491,18 +523,16 @@ struct StoreEncode
         info.err = jpeg_std_error(&errors.base);
         errors.base.error_exit = onError;
         errors.base.emit_message = onMessage;
-        unsigned char *buffer = nullptr;
-        unsigned long size = 0;
+        ArrayDestination destination;
         std::vector<jpeg_scan_info> script, selected;
         script.reserve(8);
         selected.reserve(8);
         if (setjmp(errors.jump)) {
             jpeg_destroy_compress(&info);
-            std::free(buffer);
             return {};
         }
         jpeg_create_compress(&info);
-        jpeg_mem_dest(&info, &buffer, &size);
+        info.dest = &destination.base;
         configure(info, arrays->width, height, settings, script);
         if (scans != AllScans && !selectScans(info, script, scans, selected)) {
             jpeg_destroy_compress(&info);
@@ -518,7 +548,7 @@ struct StoreEncode
         jpeg_write_coefficients(&info, const_cast<jvirt_barray_ptr *>(arrays->arrays));
         jpeg_finish_compress(&info);
         jpeg_destroy_compress(&info);
-        return taken(buffer, size);
+        return std::move(destination.bytes);
     }
 };
 
