@@ -472,10 +472,11 @@ struct LastStage
     // pieces' measured costs (docs/benchmarks/screenshots.md, session 6).
     int cut() const { return std::clamp(store->mcuRows() / 2, 1, store->mcuRows() - 2); }
     // Instructions at 1024x576 (callgrind, the six 1080p files): the real DC scan 3.2-3.4 M, a
-    // stand-in 3.1 M, luma 1-8 7.3-7.9 M, Cb and Cr 2.3-2.5 M each, luma 9-63 9.1-12.7 M; the
-    // check's halves 7.8-10.4 M each. So the calling thread writes DC and luma 9-63, the helper
-    // (after its stand-in DC) luma 1-8 and both chroma scans: 13.9-16.0 M against 14.6-16.0 M.
-    // Grey: DC and 1-8 against the stand-in and 9-63.
+    // stand-in 3.1 M, luma 1-8 6.4-7.9 M, Cb and Cr 2.2-2.5 M each, luma 9-63 8.8-12.7 M; the
+    // check's halves 7.3-10.4 M each. So the calling thread writes DC and luma 9-63, the helper
+    // (after its stand-in DC) luma 1-8 and both chroma scans: 12.0-16.1 M against 13.8-16.0 M.
+    // Grey: DC and 1-8 against the stand-in and 9-63. (tst_jpegcoefficients joins this split at
+    // every quality it tries.)
     unsigned callerScans() const
     {
         if (!answer.progressive)
@@ -567,11 +568,12 @@ Candidate verify(Candidate best,
     // the model until every window keeps the floor (the measure the benchmark uses), then
     // encoded for real and checked on its real decode. Both encodes are libjpeg's entropy
     // coding of the model's coefficients (its colour conversion and DCT, made once per frame:
-    // the bytes of an encode of the pixels). With a helper, a baseline encode (fixed Huffman
+    // the bytes of an encode of the pixels). With a helper, baseline encodes (fixed Huffman
     // tables: the same quantised coefficients, hence the same pixels, at a third of the cost)
-    // and its decode run beside the answer's own encode (optimised, progressive); alone, the
-    // answer's own bytes are decoded. A real decode equal to the model's pixels, byte for
-    // byte, has the model's SSIM; any other is measured, and stepped up while short.
+    // of the picture's top and bottom halves are decoded, one on each thread, beside the
+    // answer's scans written in two parts (LastStage); alone, the answer's own bytes are
+    // decoded. A real decode equal to the model's pixels, byte for byte, on every row, has the
+    // model's SSIM; any other is measured, and stepped up while short.
     double step = QualityStep; // doubled from the doubleFrom-th miss on: bounded
     int misses = 0;
     const auto encodeAnswer = [&] {
