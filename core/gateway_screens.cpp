@@ -7,10 +7,13 @@
 #include "core/log/eventlog.h"
 #include "core/logging.h"
 #include "core/metrics/healthboard.h"
+#include "core/metrics/metrics.h"
 #include "core/orgo/orgoclient.h"
 #include "core/screens/screenshotroutes.h"
 #include "core/screens/screenshotservice.h"
 #include "core/screens/streamhub.h"
+
+using namespace Qt::Literals::StringLiterals;
 
 namespace Mouse {
 
@@ -110,6 +113,14 @@ bool Gateway::startScreens(QString *error)
 
     m_screens = std::make_unique<ScreenshotService>(*options, upstreamOf(m_orgo.get()));
     auto *hub = new StreamHub(*m_screens, options->streamIntervalMs, m_screens.get());
+    hub->setViewerLimits(ViewerLimits::fromSettings(m_settings));
+    // In the registry, which outlives the hub: a scrape after the screens stopped reads them.
+    const auto dropped = [this](const QString &reason) {
+        return &m_metrics->counter(u"mouse_screens_viewers_dropped_total"_s,
+                                   u"WebSocket viewers closed by the gateway, by reason"_s,
+                                   {{u"reason"_s, reason}});
+    };
+    hub->setDropCounters(dropped(u"write_stall"_s), dropped(u"pong_timeout"_s));
     m_screens->registerHealth(*m_health);
 
     // A VM is the customer's when one of its employees runs on it; anything else is a 404,

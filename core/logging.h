@@ -19,9 +19,18 @@ Q_DECLARE_LOGGING_CATEGORY(lcScreens)
 Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 Q_DECLARE_LOGGING_CATEGORY(lcMetrics)
 
+class QDateTime;
+
 namespace Mouse {
 
-// Installs the message pattern that names the category of every line.
+// How every line on stderr is stamped, Qt's messages and the event log's echo alike:
+// ISO 8601 in UTC with milliseconds and Z ("2026-12-05T04:49:10.123Z"), the usual form on a
+// Linux server. There used to be two styles on one stream (local time without a zone, and
+// UTC), which no one can sort or correlate.
+QString logTimestamp(const QDateTime &time);
+
+// Installs the message pattern that names the category of every line, and the handler that
+// writes each line to stderr after its logTimestamp().
 void installMessagePattern();
 
 } // namespace Mouse

@@ -132,38 +132,38 @@
 <context>
     <name>Mouse::Ui::EventLogPage</name>
     <message>
-        <location filename="../ui/eventlogpage.cpp" line="80"/>
+        <location filename="../ui/eventlogpage.cpp" line="82"/>
         <source>Event log</source>
         <translation>Ereignisprotokoll</translation>
     </message>
     <message>
-        <location filename="../ui/eventlogpage.cpp" line="89"/>
+        <location filename="../ui/eventlogpage.cpp" line="91"/>
         <source>Filter by source or message</source>
         <translation>Nach Quelle oder Meldung filtern</translation>
     </message>
     <message>
-        <location filename="../ui/eventlogpage.cpp" line="94"/>
+        <location filename="../ui/eventlogpage.cpp" line="96"/>
         <source>All severities</source>
         <translation>Alle Schweregrade</translation>
     </message>
     <message>
-        <location filename="../ui/eventlogpage.cpp" line="96"/>
+        <location filename="../ui/eventlogpage.cpp" line="98"/>
         <source>Warnings and errors</source>
         <translation>Warnungen und Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/eventlogpage.cpp" line="99"/>
+        <location filename="../ui/eventlogpage.cpp" line="101"/>
         <source>Errors only</source>
         <translation>Nur Fehler</translation>
     </message>
     <message>
-        <location filename="../ui/eventlogpage.cpp" line="103"/>
-        <location filename="../ui/eventlogpage.cpp" line="128"/>
+        <location filename="../ui/eventlogpage.cpp" line="105"/>
+        <location filename="../ui/eventlogpage.cpp" line="134"/>
         <source>Copy</source>
         <translation>Kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/eventlogpage.cpp" line="104"/>
+        <location filename="../ui/eventlogpage.cpp" line="106"/>
         <source>Copy the selected events, or all shown events when none is selected</source>
         <translation>Die ausgewählten Ereignisse kopieren, oder alle angezeigten, wenn keines ausgewählt ist</translation>
     </message>
@@ -198,7 +198,7 @@
     </message>
     <message>
         <location filename="../ui/fleetpage.cpp" line="129"/>
-        <location filename="../ui/fleetpage.cpp" line="393"/>
+        <location filename="../ui/fleetpage.cpp" line="396"/>
         <source>All customers</source>
         <translation>Alle Kunden</translation>
     </message>
@@ -238,62 +238,62 @@
         <translation>Bildschirmfoto</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="335"/>
+        <location filename="../ui/fleetpage.cpp" line="338"/>
         <source>Refreshing %1 / %2</source>
         <translation>Aktualisiere %1 / %2</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="436"/>
+        <location filename="../ui/fleetpage.cpp" line="439"/>
         <source>%1 running</source>
         <translation>%1 laufen</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="439"/>
+        <location filename="../ui/fleetpage.cpp" line="442"/>
         <source>%1 changing</source>
         <translation>%1 im Wechsel</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="441"/>
+        <location filename="../ui/fleetpage.cpp" line="444"/>
         <source>%1 in error</source>
         <translation>%1 mit Fehlerstatus</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="437"/>
+        <location filename="../ui/fleetpage.cpp" line="440"/>
         <source>%1 stopped</source>
         <translation>%1 gestoppt</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="443"/>
+        <location filename="../ui/fleetpage.cpp" line="446"/>
         <source>%1 unknown</source>
         <translation>%1 unbekannt</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="449"/>
+        <location filename="../ui/fleetpage.cpp" line="452"/>
         <source>%1 stale</source>
         <translation>%1 veraltet</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="483"/>
+        <location filename="../ui/fleetpage.cpp" line="510"/>
         <source>Stop the VM of %1? Its work is interrupted.</source>
         <translation>Die VM von %1 stoppen? Ihre Arbeit wird unterbrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="484"/>
+        <location filename="../ui/fleetpage.cpp" line="511"/>
         <source>Restart the VM of %1? Its work is interrupted.</source>
         <translation>Die VM von %1 neu starten? Ihre Arbeit wird unterbrochen.</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="485"/>
+        <location filename="../ui/fleetpage.cpp" line="512"/>
         <source>Confirm</source>
         <translation>Bestätigen</translation>
     </message>
     <message>
-        <location filename="../ui/fleetpage.cpp" line="503"/>
+        <location filename="../ui/fleetpage.cpp" line="530"/>
         <source>VM action failed</source>
         <translation>VM-Aktion fehlgeschlagen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/fleetpage.cpp" line="361"/>
+        <location filename="../ui/fleetpage.cpp" line="364"/>
         <source>%n VM(s) refreshed in %1 ms at %2</source>
         <translation>
             <numerusform>%n VM in %1 ms aktualisiert um %2</numerusform>
@@ -301,7 +301,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/fleetpage.cpp" line="428"/>
+        <location filename="../ui/fleetpage.cpp" line="431"/>
         <source>%n VM(s)</source>
         <translation>
             <numerusform>%n VM</numerusform>
@@ -309,7 +309,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/fleetpage.cpp" line="447"/>
+        <location filename="../ui/fleetpage.cpp" line="450"/>
         <source>%n fetch error(s)</source>
         <translation>
             <numerusform>%n Abruffehler</numerusform>
@@ -468,187 +468,187 @@
 <context>
     <name>Mouse::Ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="80"/>
+        <location filename="../ui/mainwindow.cpp" line="82"/>
         <source>Mouse Gateway</source>
         <translation>Mouse Gateway</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="129"/>
+        <location filename="../ui/mainwindow.cpp" line="131"/>
         <source>Fleet</source>
         <translation>Flotte</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="130"/>
+        <location filename="../ui/mainwindow.cpp" line="132"/>
         <source>Screenshots</source>
         <translation>Bildschirmfotos</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="131"/>
+        <location filename="../ui/mainwindow.cpp" line="133"/>
         <source>Charts</source>
         <translation>Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="132"/>
+        <location filename="../ui/mainwindow.cpp" line="134"/>
         <source>Payments</source>
         <translation>Zahlungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="133"/>
+        <location filename="../ui/mainwindow.cpp" line="135"/>
         <source>Event log</source>
         <translation>Ereignisprotokoll</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="171"/>
+        <location filename="../ui/mainwindow.cpp" line="179"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="172"/>
+        <location filename="../ui/mainwindow.cpp" line="180"/>
         <source>Copy &amp;admin token</source>
         <translation>&amp;Admin-Token kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="174"/>
+        <location filename="../ui/mainwindow.cpp" line="182"/>
         <source>Copy server &amp;URL</source>
         <translation>Server-&amp;URL kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="177"/>
+        <location filename="../ui/mainwindow.cpp" line="185"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="182"/>
+        <location filename="../ui/mainwindow.cpp" line="190"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="189"/>
+        <location filename="../ui/mainwindow.cpp" line="197"/>
         <source>&amp;Refresh fleet</source>
         <translation>Flotte &amp;aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="194"/>
+        <location filename="../ui/mainwindow.cpp" line="202"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="195"/>
+        <location filename="../ui/mainwindow.cpp" line="203"/>
         <source>&amp;About Mouse Gateway</source>
         <translation>Ü&amp;ber Mouse Gateway</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="198"/>
+        <location filename="../ui/mainwindow.cpp" line="206"/>
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="218"/>
+        <location filename="../ui/mainwindow.cpp" line="226"/>
         <source>Fleet %1/%2</source>
         <translation>Flotte %1/%2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="225"/>
+        <location filename="../ui/mainwindow.cpp" line="233"/>
         <source>The gateway&apos;s HTTP API; click to open, or copy it</source>
         <translation>Die HTTP-API des Gateways; zum Öffnen klicken oder kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="229"/>
+        <location filename="../ui/mainwindow.cpp" line="237"/>
         <source>Copy the server URL</source>
         <translation>Die Server-URL kopieren</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="235"/>
+        <location filename="../ui/mainwindow.cpp" line="243"/>
         <source>Orgo</source>
         <translation>Orgo</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="236"/>
+        <location filename="../ui/mainwindow.cpp" line="244"/>
         <source>sandbox</source>
         <translation>Sandbox</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="236"/>
+        <location filename="../ui/mainwindow.cpp" line="244"/>
         <source>real</source>
         <translation>echt</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="237"/>
+        <location filename="../ui/mainwindow.cpp" line="245"/>
         <source>No Orgo API key is set: VMs come from the built-in sandbox fleet</source>
         <translation>Kein Orgo-API-Schlüssel gesetzt: Die VMs stammen aus der eingebauten Sandbox-Flotte</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="239"/>
+        <location filename="../ui/mainwindow.cpp" line="247"/>
         <source>Connected to the real Orgo API</source>
         <translation>Mit der echten Orgo-API verbunden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="248"/>
+        <location filename="../ui/mainwindow.cpp" line="256"/>
         <source>Admin token %1</source>
         <translation>Admin-Token %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="250"/>
+        <location filename="../ui/mainwindow.cpp" line="258"/>
         <source>Generated for this run; click to copy it</source>
         <translation>Für diesen Lauf erzeugt; zum Kopieren klicken</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="251"/>
+        <location filename="../ui/mainwindow.cpp" line="259"/>
         <source>Configured; click to copy it</source>
         <translation>Konfiguriert; zum Kopieren klicken</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="285"/>
+        <location filename="../ui/mainwindow.cpp" line="293"/>
         <source>closed</source>
         <translation>geschlossen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="286"/>
+        <location filename="../ui/mainwindow.cpp" line="294"/>
         <source>open</source>
         <translation>offen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="287"/>
+        <location filename="../ui/mainwindow.cpp" line="295"/>
         <source>half-open</source>
         <translation>halb offen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="289"/>
+        <location filename="../ui/mainwindow.cpp" line="297"/>
         <source>Breaker</source>
         <translation>Schutzschalter</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="291"/>
+        <location filename="../ui/mainwindow.cpp" line="299"/>
         <source>Orgo is failing: calls fail fast and the last known statuses are served, marked stale</source>
         <translation>Orgo fällt aus: Aufrufe scheitern sofort, die zuletzt bekannten Status werden als veraltet markiert ausgeliefert</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="293"/>
+        <location filename="../ui/mainwindow.cpp" line="301"/>
         <source>Cooling down: one probe call is let through</source>
         <translation>Abkühlphase: ein Testaufruf wird durchgelassen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="294"/>
+        <location filename="../ui/mainwindow.cpp" line="302"/>
         <source>Orgo calls flow normally</source>
         <translation>Orgo-Aufrufe laufen normal</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="311"/>
+        <location filename="../ui/mainwindow.cpp" line="319"/>
         <source>Admin token copied to the clipboard</source>
         <translation>Admin-Token in die Zwischenablage kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="317"/>
+        <location filename="../ui/mainwindow.cpp" line="325"/>
         <source>Server URL copied to the clipboard</source>
         <translation>Server-URL in die Zwischenablage kopiert</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="323"/>
+        <location filename="../ui/mainwindow.cpp" line="331"/>
         <source>About Mouse Gateway</source>
         <translation>Über Mouse Gateway</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="326"/>
+        <location filename="../ui/mainwindow.cpp" line="334"/>
         <source>&lt;h3&gt;Mouse Gateway %1&lt;/h3&gt;&lt;p&gt;Admin dashboard and API gateway for the Mouse platform.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later (GPL-3.0-or-later).&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Mouse Gateway %1&lt;/h3&gt;&lt;p&gt;Admin-Dashboard und API-Gateway der Mouse-Plattform.&lt;/p&gt;&lt;p&gt;Lizenziert unter der GNU General Public License, Version 3 oder später (GPL-3.0-or-later).&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2.&lt;/p&gt;</translation>
     </message>
@@ -858,82 +858,127 @@
 <context>
     <name>Mouse::Ui::ScreenshotsPage</name>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="86"/>
+        <location filename="../ui/screenshotspage.cpp" line="113"/>
         <source>Screenshots</source>
         <translation>Bildschirmfotos</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="94"/>
+        <location filename="../ui/screenshotspage.cpp" line="121"/>
         <source>Low (640×480)</source>
         <translation>Niedrig (640×480)</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="95"/>
+        <location filename="../ui/screenshotspage.cpp" line="122"/>
         <source>Medium (1024×768)</source>
         <translation>Mittel (1024×768)</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="96"/>
+        <location filename="../ui/screenshotspage.cpp" line="123"/>
         <source>High (1920×1080)</source>
         <translation>Hoch (1920×1080)</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="99"/>
+        <location filename="../ui/screenshotspage.cpp" line="126"/>
         <source>Auto-refresh</source>
         <translation>Automatisch aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="101"/>
+        <location filename="../ui/screenshotspage.cpp" line="128"/>
         <source>Refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="106"/>
+        <location filename="../ui/screenshotspage.cpp" line="133"/>
         <source>Pick a VM, or double-click one on the Fleet page.</source>
         <translation>Wählen Sie eine VM, oder doppelklicken Sie auf der Seite „Flotte“ auf eine.</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="113"/>
+        <location filename="../ui/screenshotspage.cpp" line="140"/>
         <source>Other VMs of this customer</source>
         <translation>Weitere VMs dieses Kunden</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="182"/>
+        <location filename="../ui/screenshotspage.cpp" line="210"/>
         <source>(no employee)</source>
         <translation>(kein Mitarbeiter)</translation>
     </message>
     <message>
+        <location filename="../ui/screenshotspage.cpp" line="263"/>
+        <source>Stopped</source>
+        <translation>Gestoppt</translation>
+    </message>
+    <message>
+        <location filename="../ui/screenshotspage.cpp" line="264"/>
+        <source>Suspended</source>
+        <translation>Angehalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/screenshotspage.cpp" line="265"/>
+        <source>Starting</source>
+        <translation>Startet</translation>
+    </message>
+    <message>
+        <location filename="../ui/screenshotspage.cpp" line="266"/>
+        <source>Stopping</source>
+        <translation>Stoppt</translation>
+    </message>
+    <message>
+        <location filename="../ui/screenshotspage.cpp" line="267"/>
+        <source>Restarting</source>
+        <translation>Startet neu</translation>
+    </message>
+    <message>
+        <location filename="../ui/screenshotspage.cpp" line="268"/>
+        <source>Creating</source>
+        <translation>Wird erstellt</translation>
+    </message>
+    <message>
+        <location filename="../ui/screenshotspage.cpp" line="269"/>
+        <source>Deleting</source>
+        <translation>Wird gelöscht</translation>
+    </message>
+    <message>
         <location filename="../ui/screenshotspage.cpp" line="270"/>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../ui/screenshotspage.cpp" line="271"/>
+        <source>Status unknown</source>
+        <translation>Status unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../ui/screenshotspage.cpp" line="336"/>
         <source>VMs of %1</source>
         <translation>VMs von %1</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="291"/>
+        <location filename="../ui/screenshotspage.cpp" line="357"/>
         <source>The screenshot service is not running.</source>
         <translation>Der Bildschirmfoto-Dienst läuft nicht.</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="344"/>
+        <location filename="../ui/screenshotspage.cpp" line="410"/>
         <source>The screenshot could not be decoded (%1).</source>
         <translation>Das Bildschirmfoto konnte nicht dekodiert werden (%1).</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="348"/>
+        <location filename="../ui/screenshotspage.cpp" line="414"/>
         <source>%1 × %2 px  ·  %3  ·  %4  ·  %5  ·  %6</source>
         <translation>%1 × %2 px  ·  %3  ·  %4  ·  %5  ·  %6</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="353"/>
+        <location filename="../ui/screenshotspage.cpp" line="419"/>
         <source>from cache</source>
         <translation>aus dem Cache</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="353"/>
+        <location filename="../ui/screenshotspage.cpp" line="419"/>
         <source>fresh from Orgo</source>
         <translation>frisch von Orgo</translation>
     </message>
     <message>
-        <location filename="../ui/screenshotspage.cpp" line="366"/>
+        <location filename="../ui/screenshotspage.cpp" line="432"/>
         <source>No image: %1</source>
         <translation>Kein Bild: %1</translation>
     </message>

@@ -206,6 +206,9 @@ void FleetPage::buildTable()
             &QItemSelectionModel::selectionChanged,
             this,
             &FleetPage::updateActions);
+    // The selected VM's state changes under the selection (a refresh, an action of its own).
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &FleetPage::updateActions);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &FleetPage::updateActions);
 }
 
 QString FleetPage::selectedVm() const
@@ -450,11 +453,35 @@ void FleetPage::updateSummary()
     m_summary->setText(parts.join(u"&nbsp;&nbsp;&middot;&nbsp;&nbsp;"_s));
 }
 
+// What the selected VM's state allows: Start a VM that is not running and not on its way
+// somewhere; Stop and Restart one that runs (Stop also one that is starting, in case it sticks
+// there). Errors and unknown states leave every action to Orgo to refuse. Start stayed enabled
+// on a running VM, and Stop on a stopped one.
+FleetPage::Actions FleetPage::actionsFor(const QString &status)
+{
+    using Family = Icons::StatusFamily;
+    switch (Icons::statusFamily(status)) {
+    case Family::Running:
+        return {false, true, true};
+    case Family::Stopped:
+        return {true, false, false};
+    case Family::Transition:
+        return {false, status == u"starting" || status == u"restarting", false};
+    case Family::Error:
+    case Family::Unknown:
+        break;
+    }
+    return {true, true, true};
+}
+
 void FleetPage::updateActions()
 {
-    const bool selected = !selectedVm().isEmpty();
-    for (QPushButton *button : {m_start, m_stop, m_restart, m_screenshot})
-        button->setEnabled(selected);
+    const FleetRow *row = m_model->rowAt(m_model->rowOfVm(selectedVm()));
+    const Actions allowed = row ? actionsFor(row->status) : Actions{false, false, false};
+    m_start->setEnabled(allowed.start);
+    m_stop->setEnabled(allowed.stop);
+    m_restart->setEnabled(allowed.restart);
+    m_screenshot->setEnabled(row != nullptr);
 }
 
 // How a confirmation and the event log name a VM: employees' names repeat across VMs and

@@ -46,6 +46,16 @@ public:
     // counts in exactly one, so the counts add up to the rows.
     static QHash<int, int> countByFamily(const QList<Mouse::Ui::FleetRow> &rows);
 
+    // The lifecycle actions a VM in this Orgo status may be asked for; the buttons follow
+    // the selected VM's.
+    struct Actions
+    {
+        bool start = false;
+        bool stop = false;
+        bool restart = false;
+    };
+    static Actions actionsFor(const QString &status);
+
 public slots:
     void refresh();
 

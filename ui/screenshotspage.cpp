@@ -12,6 +12,7 @@
 #include <QCollator>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
@@ -42,15 +43,41 @@ QLabel *pageTitle(const QString &text, QWidget *parent)
     return title;
 }
 
-// A dark tile with the VM's status disc, shown until its low-quality frame arrives.
-QIcon placeholderThumbnail(const QString &status)
+// A dark tile with the VM's status disc, shown until its low-quality frame arrives, and for a
+// VM that is not running its state in words below the disc: a dark tile alone said nothing
+// about why no picture came.
+QIcon placeholderThumbnail(const QString &status, const QString &stateText)
 {
     QPixmap pixmap(ThumbWidth, ThumbHeight);
     pixmap.fill(QColor(0x23, 0x29, 0x31));
     QPainter painter(&pixmap);
     const QPixmap disc = Icons::statusIcon(status).pixmap(24, 24);
-    painter.drawPixmap((ThumbWidth - 24) / 2, (ThumbHeight - 24) / 2, disc);
+    if (stateText.isEmpty()) {
+        painter.drawPixmap((ThumbWidth - 24) / 2, (ThumbHeight - 24) / 2, disc);
+        return QIcon(pixmap);
+    }
+    painter.drawPixmap((ThumbWidth - 24) / 2, ThumbHeight / 2 - 28, disc);
+    QFont font = painter.font();
+    font.setBold(true);
+    font.setPixelSize(15);
+    painter.setFont(font);
+    painter.setPen(QColor(0xe6, 0xe9, 0xed));
+    const QRect below(4, ThumbHeight / 2, ThumbWidth - 8, ThumbHeight / 2 - 4);
+    painter.drawText(below,
+                     Qt::AlignHCenter | Qt::AlignTop,
+                     painter.fontMetrics().elidedText(stateText, Qt::ElideRight, below.width()));
     return QIcon(pixmap);
+}
+
+// The item data that keep the status a tile was drawn for, and whether it shows a frame.
+constexpr int ThumbStatusRole = Qt::UserRole + 1;
+constexpr int ThumbHasFrameRole = Qt::UserRole + 2;
+
+// Whether a tile takes frames: a running VM, or one whose state is not known yet (the
+// screenshot service asks Orgo for those too).
+bool takesFrames(const QString &status)
+{
+    return status == u"running" || status == u"unknown" || status.isEmpty();
 }
 
 // By employee, then customer, then VM name, as people read them (case-folded, "n-9" before
@@ -116,6 +143,7 @@ ScreenshotsPage::ScreenshotsPage(Gateway *gateway, FleetTableModel *fleet, QWidg
     m_thumbTitle->setFont(bold);
     layout->addWidget(m_thumbTitle);
     m_thumbs = new QListWidget(this);
+    m_thumbs->setObjectName(u"thumbnails"_s);
     m_thumbs->setViewMode(QListView::IconMode);
     m_thumbs->setFlow(QListView::LeftToRight);
     m_thumbs->setWrapping(false);
@@ -218,18 +246,56 @@ void ScreenshotsPage::relabelVmList()
     }
     for (int i = 0; i < m_thumbs->count(); ++i) {
         QListWidgetItem *item = m_thumbs->item(i);
-        if (const FleetRow *row
-            = m_fleet->rowAt(m_fleet->rowOfVm(item->data(Qt::UserRole).toString())))
-            labelThumbnail(item, *row);
+        const FleetRow *row = m_fleet->rowAt(m_fleet->rowOfVm(item->data(Qt::UserRole).toString()));
+        if (!row)
+            continue;
+        const bool wasRunning = item->data(ThumbStatusRole).toString() == u"running";
+        labelThumbnail(item, *row);
+        // A VM that has just started gets a frame now, not at the next choice of customer.
+        if (!wasRunning && row->status == u"running" && isVisible())
+            request(row->vmId, u"low"_s, true);
     }
 }
 
+// Statuses as a tile shows them; empty for a running VM, whose tile shows its screen.
+QString ScreenshotsPage::tileStateText(const QString &status)
+{
+    static const QHash<QString, const char *> names{{u"stopped"_s, QT_TR_NOOP("Stopped")},
+                                                    {u"suspended"_s, QT_TR_NOOP("Suspended")},
+                                                    {u"starting"_s, QT_TR_NOOP("Starting")},
+                                                    {u"stopping"_s, QT_TR_NOOP("Stopping")},
+                                                    {u"restarting"_s, QT_TR_NOOP("Restarting")},
+                                                    {u"creating"_s, QT_TR_NOOP("Creating")},
+                                                    {u"deleting"_s, QT_TR_NOOP("Deleting")},
+                                                    {u"error"_s, QT_TR_NOOP("Error")},
+                                                    {u"unknown"_s, QT_TR_NOOP("Status unknown")}};
+    if (status == u"running")
+        return {};
+    if (status.isEmpty())
+        return tr(names.value(u"unknown"_s));
+    const char *name = names.value(status);
+    return name ? tr(name) : status; // a state Orgo added later, as Orgo spells it
+}
+
 // A customer often has several employees of one name: the VM's name (which has the employee's
-// in it) tells the thumbnails apart once Orgo has told it.
+// in it) tells the thumbnails apart once Orgo has told it. A VM that is not running shows its
+// state instead of a frame (an earlier frame of it would pass for its screen now).
 void ScreenshotsPage::labelThumbnail(QListWidgetItem *item, const FleetRow &row)
 {
     item->setText(row.name.isEmpty() || row.name == row.vmId ? row.employee : row.name);
-    item->setToolTip(u"%1\n%2"_s.arg(vmLabel(row), row.vmId));
+    const QString state = tileStateText(row.status);
+    item->setToolTip(state.isEmpty() ? u"%1\n%2"_s.arg(vmLabel(row), row.vmId)
+                                     : u"%1\n%2\n%3"_s.arg(vmLabel(row), state, row.vmId));
+    item->setData(Qt::AccessibleDescriptionRole, state);
+    const QVariant drawnFor = item->data(ThumbStatusRole);
+    if (drawnFor.isValid() && drawnFor.toString() == row.status)
+        return;
+    item->setData(ThumbStatusRole, row.status);
+    // A VM that takes frames keeps the one it has; any other tile is drawn for its status.
+    if (takesFrames(row.status) && item->data(ThumbHasFrameRole).toBool())
+        return;
+    item->setIcon(placeholderThumbnail(row.status, state));
+    item->setData(ThumbHasFrameRole, false);
 }
 
 void ScreenshotsPage::showVm(const QString &vmId)
@@ -261,7 +327,7 @@ void ScreenshotsPage::refreshThumbnails()
         for (const FleetRow &row : byName(m_fleet->rows())) {
             if (row.customerId != m_thumbCustomer)
                 continue;
-            auto *item = new QListWidgetItem(placeholderThumbnail(row.status), {});
+            auto *item = new QListWidgetItem;
             item->setData(Qt::UserRole, row.vmId);
             labelThumbnail(item, row);
             item->setSizeHint(QSize(ThumbWidth + 12, ThumbHeight + 28));
@@ -372,7 +438,10 @@ void ScreenshotsPage::showThumbnail(const QString &vmId, const QImage &image)
         QListWidgetItem *item = m_thumbs->item(i);
         if (item->data(Qt::UserRole).toString() != vmId)
             continue;
+        if (!takesFrames(item->data(ThumbStatusRole).toString()))
+            continue; // the VM stopped while its frame was on the way: the tile says so
         item->setIcon(QIcon(QPixmap::fromImage(image))); // scaled on a worker already
+        item->setData(ThumbHasFrameRole, true);
     }
 }
 

@@ -50,6 +50,10 @@ public:
     QImage shownImage() const; // the image on screen, null when none
     QString infoText() const;  // dimensions, bytes, MIME type, cached
 
+    // What a thumbnail tile says for a VM in this Orgo status ("Stopped"), translated; empty
+    // for a running VM.
+    static QString tileStateText(const QString &status);
+
 public slots:
     void showVm(const QString &vmId);
     void refresh();

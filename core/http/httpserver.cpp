@@ -676,25 +676,47 @@ void HttpServer::Private::onWebSocketConnections()
         PendingUpgrade upgrade = std::move(*it);
         pendingUpgrades.erase(it);
         QWebSocket *raw = socket.release();
-        // Clients of these routes only watch; QtWebSockets would otherwise buffer a client's
-        // message up to 2 GiB (a 300 MB frame took the server to 1.1 GB RSS). Larger ones
-        // are closed with 1009.
-        raw->setMaxAllowedIncomingFrameSize(kMaxIncomingWebSocketMessage);
-        raw->setMaxAllowedIncomingMessageSize(kMaxIncomingWebSocketMessage);
-        if (upgrade.closeCode != 0) {
-            const QString reason = upgrade.closeCode == 4401   ? u"unauthorized"_s
-                                   : upgrade.closeCode == 4403 ? u"forbidden"_s
-                                   : upgrade.closeCode == 4404 ? u"not found"_s
-                                                               : u"too many failures"_s;
-            QObject::connect(raw, &QWebSocket::disconnected, raw, &QObject::deleteLater);
-            QTimer::singleShot(5000, raw, [raw] { raw->abort(); });
-            raw->close(QWebSocketProtocol::CloseCode(upgrade.closeCode), reason);
-            continue;
-        }
-        qCDebug(lcHttp).noquote() << "WebSocket" << upgrade.request.path << "accepted"
-                                  << upgrade.request.requestId;
-        upgrade.handler(raw, upgrade.request);
+        raw->setParent(q); // until a handler takes it; freed with the server otherwise
+        // Not now: QHttpServer 6.4 emits readyRead for the socket after
+        // QWebSocketServer::handleConnection has already done so, so a second, stale call of
+        // QtWebSockets' queued handshake slot is still to come for it, and that slot peeks
+        // at the socket. A socket closed here (a refused upgrade, a handler's 1008) made it
+        // warn "QIODevice::peek (QTcpSocket): device not open" for every such connection.
+        // Queued after that call, this runs once it has.
+        QMetaObject::invokeMethod(
+                q,
+                [this, raw = QPointer<QWebSocket>(raw), upgrade = std::move(upgrade)]() mutable {
+                    if (raw)
+                        startWebSocket(raw, std::move(upgrade));
+                },
+                Qt::QueuedConnection);
     }
+}
+
+void HttpServer::Private::startWebSocket(QWebSocket *raw, PendingUpgrade upgrade)
+{
+    if (raw->state() != QAbstractSocket::ConnectedState) {
+        raw->deleteLater(); // the client left while the upgrade was queued
+        return;
+    }
+    // Clients of these routes only watch; QtWebSockets would otherwise buffer a client's
+    // message up to 2 GiB (a 300 MB frame took the server to 1.1 GB RSS). Larger ones
+    // are closed with 1009.
+    raw->setMaxAllowedIncomingFrameSize(kMaxIncomingWebSocketMessage);
+    raw->setMaxAllowedIncomingMessageSize(kMaxIncomingWebSocketMessage);
+    if (upgrade.closeCode != 0) {
+        const QString reason = upgrade.closeCode == 4401   ? u"unauthorized"_s
+                               : upgrade.closeCode == 4403 ? u"forbidden"_s
+                               : upgrade.closeCode == 4404 ? u"not found"_s
+                                                           : u"too many failures"_s;
+        QObject::connect(raw, &QWebSocket::disconnected, raw, &QObject::deleteLater);
+        QTimer::singleShot(5000, raw, [raw] { raw->abort(); });
+        raw->close(QWebSocketProtocol::CloseCode(upgrade.closeCode), reason);
+        return;
+    }
+    qCDebug(lcHttp).noquote() << "WebSocket" << upgrade.request.path << "accepted"
+                              << upgrade.request.requestId;
+    upgrade.handler(raw, upgrade.request);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -247,6 +247,7 @@ struct HttpServer::Private
         int closeCode = 0; // 0: accepted; 4401, 4403, 4404, 4429: refused
     };
     QHash<QString, PendingUpgrade> pendingUpgrades; // by "address|port"
+    void startWebSocket(QWebSocket *socket, PendingUpgrade upgrade);
     bool refusingUpgrade = false; // handleUpgrade refused a handshake; missingHandler answers
 
     Metrics::Gauge *openConnectionsGauge = nullptr;

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/log/eventlog.h"
 
+#include "core/logging.h"
+
 #include <cstdio>
 
 namespace Mouse {
@@ -32,12 +34,10 @@ void EventLog::add(Severity severity, const QString &source, const QString &mess
     }
 
     if (echo) {
-        const QByteArray line = QStringLiteral("%1 %2 [%3] %4\n")
-                                        .arg(event.time.toString(Qt::ISODateWithMs),
-                                             severityName(severity),
-                                             source,
-                                             message)
-                                        .toUtf8();
+        const QByteArray line
+                = QStringLiteral("%1 %2 [%3] %4\n")
+                          .arg(logTimestamp(event.time), severityName(severity), source, message)
+                          .toUtf8();
         std::fputs(line.constData(), stderr);
     }
     emit eventAdded(event);

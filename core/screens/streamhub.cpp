@@ -2,8 +2,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/screens/streamhub.h"
 
+#include "core/config/settings.h"
 #include "core/logging.h"
 #include "core/screens/screenshotservice.h"
+
+#include <prometheus/counter.h>
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -28,24 +31,63 @@ QString nowIso()
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
-// Unsent bytes beyond which a viewer skips frames: one that reads slowly, or not at all, gets
-// the newest frame when it catches up instead of an unbounded backlog in the gateway's memory.
-constexpr qint64 MaxViewerBacklogBytes = 1 << 20;
-
 template<typename Viewer>
 bool canTakeFrame(const Viewer &viewer)
 {
     return viewer.socket && viewer.socket->state() == QAbstractSocket::ConnectedState
-           && viewer.socket->bytesToWrite() <= MaxViewerBacklogBytes;
+           && viewer.socket->bytesToWrite() <= StreamHub::MaxViewerBacklogBytes;
+}
+
+// A quarter of the shortest bound: a stall or a missing pong is acted on within 25 % of its
+// time, and an idle hub wakes at most once a second per bound.
+int watchdogIntervalMs(const ViewerLimits &limits)
+{
+    qint64 shortest = 4000;
+    for (const qint64 bound : {limits.stallMs, limits.pingMs, limits.pongTimeoutMs}) {
+        if (bound > 0)
+            shortest = std::min(shortest, bound);
+    }
+    return int(std::clamp<qint64>(shortest / 4, 5, 1000));
+}
+
+QString seconds(qint64 ms)
+{
+    return QString::number(double(ms) / 1000.0, 'g', 3);
 }
 
 } // namespace
+
+ViewerLimits ViewerLimits::fromSettings(const Settings &settings)
+{
+    ViewerLimits limits;
+    limits.stallMs = settings.integer(QStringLiteral("screens/viewer_stall_ms"));
+    limits.pingMs = settings.integer(QStringLiteral("screens/viewer_ping_ms"));
+    limits.pongTimeoutMs = settings.integer(QStringLiteral("screens/viewer_pong_timeout_ms"));
+    return limits;
+}
 
 StreamHub::StreamHub(ScreenshotService &service, qint64 intervalMs, QObject *parent)
     : QObject(parent)
     , m_service(service)
     , m_intervalMs(std::max<qint64>(10, intervalMs))
-{}
+    , m_watchdog(new QTimer(this))
+{
+    m_clock.start();
+    m_watchdog->setInterval(watchdogIntervalMs(m_limits));
+    connect(m_watchdog, &QTimer::timeout, this, &StreamHub::watchViewers);
+}
+
+void StreamHub::setViewerLimits(const ViewerLimits &limits)
+{
+    m_limits = limits;
+    m_watchdog->setInterval(watchdogIntervalMs(m_limits));
+}
+
+void StreamHub::setDropCounters(Metrics::Counter *stalled, Metrics::Counter *unanswered)
+{
+    m_stalledCounter = stalled;
+    m_unansweredCounter = unanswered;
+}
 
 StreamHub::~StreamHub()
 {
@@ -82,6 +124,7 @@ void StreamHub::addViewer(QWebSocket *socket,
     connect(socket, &QWebSocket::disconnected, this, [this, vmId, socket] {
         removeViewer(vmId, socket);
     });
+    connect(socket, &QWebSocket::pong, this, [this, vmId, socket] { onPong(vmId, socket); });
     if (m_goingAway) {
         sendGoingAway(socket);
         return;
@@ -99,7 +142,11 @@ void StreamHub::addViewer(QWebSocket *socket,
         stream->timer->start();
         qCDebug(lcScreens) << "stream started for" << vmId;
     }
-    stream->viewers.append(Viewer{socket, quality, format, binary});
+    Viewer viewer{socket, quality, format, binary};
+    viewer.lastPingMs = m_clock.elapsed(); // the first ping one interval from now
+    stream->viewers.append(viewer);
+    if (!m_watchdog->isActive())
+        m_watchdog->start();
     // A newcomer gets a frame now rather than at the next tick; the cache and the single
     // flight make this cheap when others are watching.
     tick(vmId);
@@ -211,6 +258,7 @@ void StreamHub::goAway(const QString &reason)
         return;
     m_goingAway = true;
     m_goingAwayReason = reason;
+    m_watchdog->stop(); // the drain (server/drain_ms) bounds the viewers from here
     // Out of the table first: frames still in flight then find no stream and are dropped.
     const auto streams = std::exchange(m_streams, {});
     for (const auto &stream : streams) {
@@ -252,7 +300,117 @@ void StreamHub::removeViewer(const QString &vm, QWebSocket *socket)
     stream->timer->stop();
     stream->timer->deleteLater();
     m_streams.remove(vm);
+    if (m_streams.isEmpty())
+        m_watchdog->stop();
     qCDebug(lcScreens) << "stream stopped for" << vm;
+}
+
+void StreamHub::onPong(const QString &vm, QWebSocket *socket)
+{
+    const std::shared_ptr<Stream> stream = m_streams.value(vm);
+    if (!stream)
+        return;
+    for (Viewer &viewer : stream->viewers) {
+        if (viewer.socket == socket)
+            viewer.pongOwed = false;
+    }
+}
+
+// Runs every watchdogIntervalMs() while a stream exists: closes the viewers that hold a
+// backlog for too long, drops those that do not answer a ping, and pings the others.
+void StreamHub::watchViewers()
+{
+    const qint64 nowMs = m_clock.elapsed();
+    // Copies: a close or an abort can emit disconnected() at once, and removeViewer() then
+    // changes the viewer list and the stream table.
+    const auto streams = m_streams;
+    for (const std::shared_ptr<Stream> &stream : streams) {
+        QList<QPointer<QWebSocket>> stalled, unanswered;
+        for (Viewer &viewer : stream->viewers) {
+            const ViewerCheck check = checkViewer(viewer, nowMs);
+            if (check == ViewerCheck::Stalled)
+                stalled << viewer.socket;
+            else if (check == ViewerCheck::Unanswered)
+                unanswered << viewer.socket;
+        }
+        for (const QPointer<QWebSocket> &socket : std::as_const(stalled)) {
+            if (socket)
+                closeStalled(stream->vm, socket);
+        }
+        for (const QPointer<QWebSocket> &socket : std::as_const(unanswered)) {
+            if (socket)
+                dropUnanswered(stream->vm, socket);
+        }
+    }
+}
+
+StreamHub::ViewerCheck StreamHub::checkViewer(Viewer &viewer, qint64 nowMs)
+{
+    if (!viewer.socket || viewer.closing
+        || viewer.socket->state() != QAbstractSocket::ConnectedState)
+        return ViewerCheck::Keep;
+    if (m_limits.stallMs > 0) {
+        if (viewer.socket->bytesToWrite() <= MaxViewerBacklogBytes) {
+            viewer.stalledSinceMs = -1;
+        } else if (viewer.stalledSinceMs < 0) {
+            viewer.stalledSinceMs = nowMs;
+        } else if (nowMs - viewer.stalledSinceMs >= m_limits.stallMs) {
+            viewer.closing = true;
+            return ViewerCheck::Stalled;
+        }
+    }
+    if (m_limits.pingMs <= 0)
+        return ViewerCheck::Keep;
+    if (viewer.stalledSinceMs >= 0) {
+        // A pong cannot pass a backlog the viewer does not read: the stall bound judges it,
+        // with its own close code, and the ping clock starts again once the backlog drains.
+        viewer.lastPingMs = nowMs;
+        return ViewerCheck::Keep;
+    }
+    if (viewer.pongOwed) {
+        if (m_limits.pongTimeoutMs > 0 && nowMs - viewer.lastPingMs >= m_limits.pongTimeoutMs) {
+            viewer.closing = true;
+            return ViewerCheck::Unanswered;
+        }
+    } else if (nowMs - viewer.lastPingMs >= m_limits.pingMs) {
+        viewer.socket->ping();
+        ++m_pingsSent;
+        viewer.lastPingMs = nowMs;
+        viewer.pongOwed = true;
+    }
+    return ViewerCheck::Keep;
+}
+
+// The close frame goes behind the backlog, so a viewer that starts reading again learns why;
+// one that never does would keep the socket in its closing state with the backlog unsent for
+// ever (QTcpSocket's close waits for its buffer to drain), hence the abort after a grace.
+void StreamHub::closeStalled(const QString &vm, QWebSocket *socket)
+{
+    ++m_stalledClosed;
+    if (m_stalledCounter)
+        m_stalledCounter->Increment();
+    qCInfo(lcScreens).noquote() << "closing a viewer of" << vm << "from"
+                                << socket->peerAddress().toString() << "with"
+                                << socket->bytesToWrite() << "bytes unsent for over"
+                                << seconds(m_limits.stallMs) << "s (screens/viewer_stall_ms)";
+    const qint64 graceMs = m_limits.pongTimeoutMs > 0 ? m_limits.pongTimeoutMs : m_limits.stallMs;
+    QTimer::singleShot(graceMs, socket, [socket] { socket->abort(); });
+    socket->close(
+            QWebSocketProtocol::CloseCode(CloseCodeWriteStalled),
+            QStringLiteral("The viewer read no frames for %1 s.").arg(seconds(m_limits.stallMs)));
+}
+
+// A peer that does not answer a ping is gone (or cannot be reached): no close handshake.
+void StreamHub::dropUnanswered(const QString &vm, QWebSocket *socket)
+{
+    ++m_unansweredDropped;
+    if (m_unansweredCounter)
+        m_unansweredCounter->Increment();
+    qCInfo(lcScreens).noquote() << "dropping a viewer of" << vm << "from"
+                                << socket->peerAddress().toString() << "(no pong within"
+                                << seconds(m_limits.pongTimeoutMs)
+                                << "s, screens/viewer_pong_timeout_ms)";
+    socket->abort();
 }
 
 } // namespace Mouse

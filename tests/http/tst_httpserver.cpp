@@ -3,6 +3,7 @@
 #include "harness.h"
 #include "rawclient.h"
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QWebSocket>
@@ -465,6 +466,7 @@ void tst_HttpServer::customerRoute()
 
 void tst_HttpServer::authFailuresRateLimited()
 {
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("QIODevice::peek"))); // as below
     Harness h(with({{"server/auth_failures_per_minute", "3"}}));
     QVERIFY(h.start());
     qint64 now = 0;
@@ -1147,6 +1149,9 @@ void tst_HttpServer::metricsCounted()
 
 void tst_HttpServer::webSocketAuthentication()
 {
+    // A refused upgrade was closed inside QtWebSockets' handshake slot, whose stale second
+    // call (queued by QHttpServer) then warned "QIODevice::peek (QTcpSocket): device not open".
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("QIODevice::peek")));
     Harness h;
     QVERIFY(h.start());
     struct Case

@@ -201,6 +201,16 @@ void tst_CommandLine::hangupStopsTheServerInOrder()
     QCOMPARE(process.exitCode(), 0);
     const QString err = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(err.contains(QStringLiteral("Stopping on request")), qPrintable(err));
+    // One timestamp style on every line, Qt's messages and the event log's echo alike: ISO
+    // 8601 in UTC with milliseconds and Z. Qt's lines were in local time without a zone.
+    const QRegularExpression stamped(
+            QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z "));
+    const QStringList lines = err.split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY(lines.size() >= 4);
+    for (const QString &line : lines)
+        QVERIFY2(stamped.match(line).hasMatch(), qPrintable(line));
+    QVERIFY(err.contains(QStringLiteral("Z I mouse.storage: "))); // a Qt message
+    QVERIFY(err.contains(QStringLiteral("Z info [gateway] ")));   // an event echoed
     QVERIFY(QFile::exists(database));
     QVERIFY(!QFile::exists(database + QStringLiteral("-wal"))); // closed cleanly
 }

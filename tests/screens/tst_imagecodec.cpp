@@ -35,9 +35,12 @@ private slots:
     void picturesSmallerThanAWindowAreAnswered();
     void formatsGiveTheirMime();
     void losslessAnswersAreCompressed();
+    void palettedAnswersDoNotDependOnTheHashSeed();
     void ssimIsOneForIdenticalAndLowerForNoise();
     void lumaIsBt601OfEveryPixel();
     void ssimOnEveryOtherWindowIsTheTextbooks();
+    void ssimOnEveryWindowAddsRowsInLanes();
+    void ssimOnEveryOtherWindowAddsRowsInLanes();
     void ssimAfterStepsIsTheFullMeasure();
     void ssimAfterStepsOfTheModelIsTheFullMeasure();
     void helperThreadsGiveTheSameAnswer();
@@ -338,6 +341,31 @@ void TestImageCodec::losslessAnswersAreCompressed()
              desktop.convertToFormat(QImage::Format_RGB32));
 }
 
+void TestImageCodec::palettedAnswersDoNotDependOnTheHashSeed()
+{
+    // 48 colour stripes, each 16 pixels wide at 2048x1152: halved into the medium box, every
+    // stripe keeps its colour, so the lossless answer is a 48-colour palette. Its order came
+    // from a QHash, whose seed Qt draws per process: the same picture gave other bytes in
+    // another process. Two seeds in this process stand for two processes.
+    QImage stripes(2048, 1152, QImage::Format_RGB32);
+    for (int x = 0; x < stripes.width(); ++x) {
+        const int i = x / 16 % 48;
+        const QRgb colour = qRgb(i * 5, 255 - i * 3, (i * 37) % 256);
+        for (int y = 0; y < stripes.height(); ++y)
+            stripes.setPixel(x, y, colour);
+    }
+    const QByteArray png = ScreensTest::encoded(stripes, "png");
+    const ScreenPreset preset = ScreenPresets().preset(ScreenQuality::Medium);
+    QHashSeed::setDeterministicGlobalSeed();
+    const Expected<EncodedImage> first = ImageCodec::compress(png, preset, ImageFormat::Png);
+    QHashSeed::resetRandomGlobalSeed();
+    const Expected<EncodedImage> second = ImageCodec::compress(png, preset, ImageFormat::Png);
+    QVERIFY(first.ok() && second.ok());
+    QCOMPARE(first->size, QSize(1024, 576));
+    QCOMPARE(int(first->bytes.at(25)), 3); // IHDR's colour type: a palette
+    QCOMPARE(first->bytes, second->bytes);
+}
+
 void TestImageCodec::ssimIsOneForIdenticalAndLowerForNoise()
 {
     const QImage image = ScreensTest::desktop(128, 96);
@@ -435,6 +463,142 @@ QString sameBits(double a, double b)
 }
 
 } // namespace
+
+void TestImageCodec::ssimOnEveryWindowAddsRowsInLanes()
+{
+    // Stride 1 (the check's and the benchmark's measure) is the textbook's windows in double,
+    // each row of windows added in eight lanes (window x into lane x % 8) folded in halves, the
+    // rows added in order in two halves of the rows, then the halves: that order, to the bit,
+    // at every width modulo 8 (one running sum per row was the order before; it differs).
+    const auto inLanes = [](const ImageCodec::Luma &a, const ImageCodec::Luma &b) {
+        const int rows = a.height - 7, cols = a.width - 7;
+        const auto sum = [&](int from, int to) {
+            double total = 0;
+            for (int y0 = from; y0 < to; ++y0) {
+                double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+                for (int x0 = 0; x0 < cols; ++x0) {
+                    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+                    for (int y = y0; y < y0 + 8; ++y) {
+                        for (int x = x0; x < x0 + 8; ++x) {
+                            const double p = a.y[size_t(y) * a.width + x];
+                            const double q = b.y[size_t(y) * b.width + x];
+                            sa += p, sb += q, saa += p * p, sbb += q * q, sab += p * q;
+                        }
+                    }
+                    const double ma = sa / 64, mb = sb / 64, va = saa / 64 - ma * ma;
+                    const double vb = sbb / 64 - mb * mb, cov = sab / 64 - ma * mb;
+                    const double c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255);
+                    lane[x0 % 8] += ((2 * ma * mb + c1) * (2 * cov + c2))
+                                    / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+                }
+                for (int width = 4; width > 0; width /= 2)
+                    for (int k = 0; k < width; ++k)
+                        lane[k] += lane[k + width];
+                total += lane[0];
+            }
+            return total;
+        };
+        return (sum(0, rows / 2) + sum(rows / 2, rows)) / (double(cols) * rows);
+    };
+    quint32 seed = 11;
+    for (const QSize size : {QSize(8, 8),
+                             QSize(9, 9),
+                             QSize(14, 12),
+                             QSize(15, 17),
+                             QSize(16, 10),
+                             QSize(21, 9),
+                             QSize(22, 30),
+                             QSize(71, 20),
+                             QSize(130, 19)}) {
+        ImageCodec::Luma a, b;
+        a.width = b.width = size.width();
+        a.height = b.height = size.height();
+        for (int i = 0; i < size.width() * size.height(); ++i) {
+            seed = seed * 1664525u + 1013904223u;
+            const quint8 p = (i % size.width()) < 5 ? 90 : quint8(seed >> 24);
+            a.y.push_back(p);
+            b.y.push_back(quint8(seed >> 29 == 0 ? 255 - p : p + (seed >> 30)));
+        }
+        const double theirs = inLanes(a, b);
+        for (const double ours : {ImageCodec::ssim(a, b, 1),
+                                  ImageCodec::ssimAfterStep(a, b, true, false),
+                                  ImageCodec::ssimAfterStep(a, b, true, true)}) {
+            const QString differ = sameBits(ours, theirs);
+            QVERIFY2(differ.isEmpty(),
+                     qPrintable(QStringLiteral("%1x%2: %3")
+                                        .arg(size.width())
+                                        .arg(size.height())
+                                        .arg(differ)));
+        }
+    }
+}
+
+void TestImageCodec::ssimOnEveryOtherWindowAddsRowsInLanes()
+{
+    // Stride 2 (the search's trials): the windows at even x and y, their sums exact, the
+    // formula in float as written, each row of windows added in 16 lanes (window x into lane
+    // x % 16) folded in halves, the rows added in double in two halves of the rows, then the
+    // halves: that order, to the bit, whichever SIMD copy runs, at every width modulo 16.
+    const auto inLanes = [](const ImageCodec::Luma &a, const ImageCodec::Luma &b) {
+        const int rows = (a.height - 8) / 2 + 1, cols = (a.width - 8) / 2 + 1;
+        const auto sum = [&](int from, int to) {
+            double total = 0;
+            for (int j = from; j < to; ++j) {
+                float lane[16] = {};
+                for (int i = 0; i < cols; ++i) {
+                    qint32 s[5] = {0, 0, 0, 0, 0};
+                    for (int y = 2 * j; y < 2 * j + 8; ++y) {
+                        for (int x = 2 * i; x < 2 * i + 8; ++x) {
+                            const qint32 p = a.y[size_t(y) * a.width + x];
+                            const qint32 q = b.y[size_t(y) * b.width + x];
+                            s[0] += p, s[1] += q, s[2] += p * p, s[3] += q * q, s[4] += p * q;
+                        }
+                    }
+                    const float c1 = float((0.01 * 255) * (0.01 * 255));
+                    const float c2 = float((0.03 * 255) * (0.03 * 255)), inv = 1.0f / 64;
+                    const float ma = float(s[0]) * inv, mb = float(s[1]) * inv;
+                    const float va = float(s[2]) * inv - ma * ma, vb = float(s[3]) * inv - mb * mb;
+                    const float cov = float(s[4]) * inv - ma * mb;
+                    lane[i % 16] += ((2 * ma * mb + c1) * (2 * cov + c2))
+                                    / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+                }
+                for (int width = 8; width > 0; width /= 2)
+                    for (int k = 0; k < width; ++k)
+                        lane[k] += lane[k + width];
+                total += lane[0];
+            }
+            return total;
+        };
+        return (sum(0, rows / 2) + sum(rows / 2, rows)) / (double(cols) * rows);
+    };
+    quint32 seed = 13;
+    for (const QSize size : {QSize(8, 8),
+                             QSize(9, 11),
+                             QSize(20, 12),
+                             QSize(38, 17),
+                             QSize(39, 10),
+                             QSize(40, 21),
+                             QSize(41, 9),
+                             QSize(70, 30),
+                             QSize(131, 19),
+                             QSize(200, 16)}) {
+        ImageCodec::Luma a, b;
+        a.width = b.width = size.width();
+        a.height = b.height = size.height();
+        for (int i = 0; i < size.width() * size.height(); ++i) {
+            seed = seed * 1664525u + 1013904223u;
+            const quint8 p = (i % size.width()) < 6 ? 30 : quint8(seed >> 24);
+            a.y.push_back(p);
+            b.y.push_back(quint8(seed >> 29 == 0 ? 255 - p : p + (seed >> 30)));
+        }
+        const QString differ = sameBits(ImageCodec::ssim(a, b, 2), inLanes(a, b));
+        QVERIFY2(differ.isEmpty(),
+                 qPrintable(QStringLiteral("%1x%2: %3")
+                                    .arg(size.width())
+                                    .arg(size.height())
+                                    .arg(differ)));
+    }
+}
 
 void TestImageCodec::ssimAfterStepsIsTheFullMeasure()
 {

@@ -41,9 +41,14 @@ private slots:
     void endStreamTellsViewersAndStopsFetching();
     void viewerThatNeverReadsCostsNoFetches();
     void goAwayClosesViewersWith1001();
+    void viewerThatStopsReadingIsClosedWith4408();
+    void viewerThatNeverReadsIsLetGo();
+    void peerThatAnswersNoPingIsDropped();
 
 private:
     Client *connectClient(const QString &query = {});
+    void useNoisyFrames();
+    std::unique_ptr<QTcpSocket> connectRawViewer();
 
     ScreensTest::CountingUpstream m_upstream;
     std::unique_ptr<ScreenshotService> m_service;
@@ -220,6 +225,112 @@ void TestStreamHub::endStreamTellsViewersAndStopsFetching()
     const int calls = m_upstream.calls;
     QTest::qWait(500);
     QCOMPARE(m_upstream.calls, calls);
+}
+
+// Frames that do not compress: a backlog builds up in a few ticks.
+void TestStreamHub::useNoisyFrames()
+{
+    QImage noise(640, 480, QImage::Format_RGB32);
+    quint32 state = 12345;
+    for (int y = 0; y < noise.height(); ++y) {
+        auto *row = reinterpret_cast<quint32 *>(noise.scanLine(y));
+        for (int x = 0; x < noise.width(); ++x) {
+            state = state * 1664525u + 1013904223u;
+            row[x] = 0xff000000u | (state >> 8);
+        }
+    }
+    m_upstream.body = ScreensTest::orgoBody(ScreensTest::encoded(noise, "png"));
+}
+
+// A plain TCP client that completes the upgrade and then does only what the test makes it do:
+// it reads nothing (a 1-byte read buffer, a small receive window) and answers no ping.
+std::unique_ptr<QTcpSocket> TestStreamHub::connectRawViewer()
+{
+    auto reader = std::make_unique<QTcpSocket>();
+    reader->setReadBufferSize(1);
+    reader->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    reader->connectToHost(QHostAddress::LocalHost, m_server->serverPort());
+    if (!reader->waitForConnected(5000))
+        return nullptr;
+    reader->write("GET /ws/vms/c/vm-1 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                  "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                  "Sec-WebSocket-Version: 13\r\n\r\n");
+    return reader;
+}
+
+// A viewer that stops reading stayed connected for ever: a socket and 1 MiB of frames held
+// while it lasted. Past screens/viewer_stall_ms with the backlog full it is closed with 4408
+// and a reason, which a viewer that reads again finds after its backlog.
+void TestStreamHub::viewerThatStopsReadingIsClosedWith4408()
+{
+    useNoisyFrames();
+    m_hub->setViewerLimits({/*stallMs*/ 300, /*pingMs*/ 0, /*pongTimeoutMs*/ 60000});
+    const std::unique_ptr<QTcpSocket> reader = connectRawViewer();
+    QVERIFY(reader);
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_lastViewer && m_lastViewer->bytesToWrite() > (1 << 20), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->stalledViewersClosed(), quint64(1), 10000);
+    QCOMPARE(m_hub->unansweredViewersDropped(), quint64(0));
+
+    // The viewer reads again: every byte, the close frame last.
+    QByteArray received;
+    connect(reader.get(), &QIODevice::readyRead, this, [&] { received += reader->readAll(); });
+    reader->setReadBufferSize(0);
+    received += reader->readAll();
+    QTRY_COMPARE_WITH_TIMEOUT(reader->state(), QAbstractSocket::UnconnectedState, 30000);
+    received += reader->readAll();
+    const QByteArray reason = "The viewer read no frames for 0.3 s.";
+    QByteArray closeFrame("\x88");
+    closeFrame += char(2 + reason.size());
+    closeFrame += "\x11\x38"; // 4408
+    closeFrame += reason;
+    QVERIFY2(received.endsWith(closeFrame), received.right(64).toHex(' ').constData());
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 0, 5000);
+    QCOMPARE(m_hub->streamCount(), 0);
+}
+
+// One that never reads again is aborted once the grace after the close has passed: the hub's
+// socket goes, with the frames it held.
+void TestStreamHub::viewerThatNeverReadsIsLetGo()
+{
+    useNoisyFrames();
+    m_hub->setViewerLimits({/*stallMs*/ 200, /*pingMs*/ 0, /*pongTimeoutMs*/ 200});
+    const std::unique_ptr<QTcpSocket> reader = connectRawViewer();
+    QVERIFY(reader);
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 1, 5000);
+    const QPointer<QWebSocket> viewer = m_lastViewer;
+    QTRY_VERIFY_WITH_TIMEOUT(viewer && viewer->bytesToWrite() > (1 << 20), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(viewer.isNull(), 10000); // deleted after its disconnect
+    QCOMPARE(m_hub->viewerCount(QStringLiteral("vm-1")), 0);
+    QCOMPARE(m_hub->stalledViewersClosed(), quint64(1));
+    QCOMPARE(m_hub->openSockets(), 0);
+}
+
+// A peer that vanished without a FIN (or a client that answers no ping) is dropped once a
+// ping stays unanswered for screens/viewer_pong_timeout_ms; a QWebSocket client, which
+// answers pings, stays through many of them.
+void TestStreamHub::peerThatAnswersNoPingIsDropped()
+{
+    m_hub->setViewerLimits({/*stallMs*/ 0, /*pingMs*/ 40, /*pongTimeoutMs*/ 150});
+    Client *answers = connectClient();
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 1, 5000);
+    const std::unique_ptr<QTcpSocket> silent = connectRawViewer();
+    QVERIFY(silent);
+    silent->setReadBufferSize(0); // reads its frames, but never pongs
+    connect(silent.get(), &QIODevice::readyRead, this, [&silent] { silent->readAll(); });
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 2, 5000);
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->unansweredViewersDropped(), quint64(1), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->viewerCount(QStringLiteral("vm-1")), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(silent->state(), QAbstractSocket::UnconnectedState, 5000);
+
+    // The answering client has been pinged many times since, and stays.
+    const quint64 pings = m_hub->pingsSent();
+    QTRY_VERIFY_WITH_TIMEOUT(m_hub->pingsSent() >= pings + 10, 10000);
+    QCOMPARE(m_hub->unansweredViewersDropped(), quint64(1));
+    QCOMPARE(answers->socket->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_hub->viewerCount(QStringLiteral("vm-1")), 1);
+    QCOMPARE(m_hub->stalledViewersClosed(), quint64(0));
 }
 
 // A viewer that stops reading (a closed laptop, a stuck tab) is skipped once 1 MiB waits for

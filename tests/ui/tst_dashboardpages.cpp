@@ -13,6 +13,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QJsonObject>
+#include <QListWidget>
 #include <QTest>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -24,6 +25,23 @@ using Mouse::Gateway;
 using Mouse::Settings;
 using Mouse::Ui::ChartsPage;
 using Mouse::Ui::EventLogPage;
+
+namespace {
+
+// Whether a thumbnail tile has light pixels (text) below its middle line.
+bool hasTextBelowTheMiddle(const QIcon &icon)
+{
+    const QImage image = icon.pixmap(192, 108).toImage();
+    for (int y = image.height() / 2 + 2; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            if (image.pixelColor(x, y).lightness() > 160)
+                return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
 
 class TestDashboardPages final : public QObject
 {
@@ -196,6 +214,70 @@ private slots:
         fleet.updateRow(named);
         QCOMPARE(picker->itemText(1), u"Mark — Acme Robotics  ·  sales-mark-07"_s);
         QCOMPARE(page.currentVm(), u"0a1b2c3d-0000-4000-8000-000000000002"_s);
+    }
+
+    // A thumbnail of a VM that is not running showed a dark tile and nothing else. Now the tile
+    // says the state; it follows a change, and a frame that arrives for a stopped VM (asked
+    // before it stopped) does not cover it.
+    void thumbnailsOfVmsNotRunningSayTheirState()
+    {
+        Gateway gateway(Settings::defaults()); // not started: no frames ever come
+        Mouse::Ui::FleetTableModel fleet;
+        auto row = [](const char *id, const char *status) {
+            Mouse::Ui::FleetRow r;
+            r.vmId = QString::fromLatin1(id);
+            r.employee = r.vmId;
+            r.customer = u"Acme"_s;
+            r.customerId = u"acme"_s;
+            r.status = QString::fromLatin1(status);
+            return r;
+        };
+        fleet.setRows({row("a-run", "running"),
+                       row("b-off", "stopped"),
+                       row("c-boot", "starting"),
+                       row("d-odd", "hibernating")});
+        Mouse::Ui::ScreenshotsPage page(&gateway, &fleet);
+        auto *thumbs = page.findChild<QListWidget *>(u"thumbnails"_s);
+        QVERIFY(thumbs);
+        QCOMPARE(thumbs->count(), 4);
+        const auto tile = [thumbs](const QString &vmId) -> QListWidgetItem * {
+            for (int i = 0; i < thumbs->count(); ++i) {
+                if (thumbs->item(i)->data(Qt::UserRole).toString() == vmId)
+                    return thumbs->item(i);
+            }
+            return nullptr;
+        };
+        const auto state = [&tile](const QString &vmId) {
+            return tile(vmId)->data(Qt::AccessibleDescriptionRole).toString();
+        };
+        QCOMPARE(state(u"a-run"_s), QString());
+        QCOMPARE(state(u"b-off"_s), u"Stopped"_s);
+        QCOMPARE(state(u"c-boot"_s), u"Starting"_s);
+        QCOMPARE(state(u"d-odd"_s), u"hibernating"_s); // as Orgo spells a state it added
+        QVERIFY(tile(u"b-off"_s)->toolTip().contains(u"Stopped"_s));
+
+        // The words are on the picture: light text in the tile's lower half, which the
+        // running VM's placeholder (a disc in the middle) leaves dark.
+        QVERIFY(!hasTextBelowTheMiddle(tile(u"a-run"_s)->icon()));
+        QVERIFY(hasTextBelowTheMiddle(tile(u"b-off"_s)->icon()));
+        QVERIFY(hasTextBelowTheMiddle(tile(u"c-boot"_s)->icon()));
+
+        // A late frame for the stopped VM does not cover its state; the running one's shows.
+        QImage red(192, 108, QImage::Format_RGB32);
+        red.fill(Qt::red);
+        page.showThumbnail(u"b-off"_s, red);
+        page.showThumbnail(u"a-run"_s, red);
+        QVERIFY(tile(u"b-off"_s)->icon().pixmap(192, 108).toImage().pixelColor(2, 2) != Qt::red);
+        QCOMPARE(tile(u"a-run"_s)->icon().pixmap(192, 108).toImage().pixelColor(2, 2),
+                 QColor(Qt::red));
+
+        // States change under the page: the running VM stops, the starting one runs.
+        fleet.updateRow(row("a-run", "stopped"));
+        fleet.updateRow(row("c-boot", "running"));
+        QCOMPARE(state(u"a-run"_s), u"Stopped"_s);
+        QVERIFY(hasTextBelowTheMiddle(tile(u"a-run"_s)->icon()));
+        QCOMPARE(state(u"c-boot"_s), QString());
+        QVERIFY(!hasTextBelowTheMiddle(tile(u"c-boot"_s)->icon()));
     }
 
     void numberAtWalksPaths()

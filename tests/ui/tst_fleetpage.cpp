@@ -107,6 +107,59 @@ private slots:
         QVERIFY(!page.summaryText().contains(u"unknown"_s));
     }
 
+    // Start was enabled on a running VM and Stop on a stopped one. The buttons follow the
+    // selected VM's state, also when that state changes under the selection.
+    void actionsFollowTheSelectedVmsState()
+    {
+        Gateway gateway(Settings::defaults()); // not started: no fleet, rows set by hand
+        FleetPage page(&gateway);
+        page.setRows({rowWith(u"vm-run"_s, u"running"_s),
+                      rowWith(u"vm-off"_s, u"stopped"_s),
+                      rowWith(u"vm-boot"_s, u"starting"_s),
+                      rowWith(u"vm-err"_s, u"error"_s)});
+        QPushButton *start = buttonNamed(page, FleetPage::tr("Start"));
+        QPushButton *stop = buttonNamed(page, FleetPage::tr("Stop"));
+        QPushButton *restart = buttonNamed(page, FleetPage::tr("Restart"));
+        QPushButton *screenshot = buttonNamed(page, FleetPage::tr("Screenshot"));
+        QVERIFY(start && stop && restart && screenshot);
+        const auto enabled = [&] {
+            return QList<bool>{start->isEnabled(),
+                               stop->isEnabled(),
+                               restart->isEnabled(),
+                               screenshot->isEnabled()};
+        };
+        const auto select = [&page](const QString &vmId) {
+            const QModelIndex source = page.model()->index(page.model()->rowOfVm(vmId), 0);
+            page.view()->selectionModel()->select(page.filterModel()->mapFromSource(source),
+                                                  QItemSelectionModel::ClearAndSelect
+                                                          | QItemSelectionModel::Rows);
+            QCOMPARE(page.selectedVm(), vmId);
+        };
+
+        QCOMPARE(enabled(), (QList<bool>{false, false, false, false})); // nothing selected
+        select(u"vm-run"_s);
+        QCOMPARE(enabled(), (QList<bool>{false, true, true, true}));
+        select(u"vm-off"_s);
+        QCOMPARE(enabled(), (QList<bool>{true, false, false, true}));
+        select(u"vm-boot"_s); // on its way up: may be stopped if it sticks, not started again
+        QCOMPARE(enabled(), (QList<bool>{false, true, false, true}));
+        select(u"vm-err"_s); // the gateway cannot tell: Orgo decides
+        QCOMPARE(enabled(), (QList<bool>{true, true, true, true}));
+
+        // The stopped VM, selected, is started (a refresh reads its new state).
+        select(u"vm-off"_s);
+        page.updateRow(rowWith(u"vm-off"_s, u"running"_s));
+        QCOMPARE(page.selectedVm(), u"vm-off"_s);
+        QCOMPARE(enabled(), (QList<bool>{false, true, true, true}));
+        page.updateRow(rowWith(u"vm-off"_s, u"stopping"_s));
+        QCOMPARE(enabled(), (QList<bool>{false, false, false, true}));
+
+        // The same through a refresh that replaces every row.
+        page.setRows({rowWith(u"vm-run"_s, u"stopped"_s), rowWith(u"vm-off"_s, u"stopped"_s)});
+        select(u"vm-run"_s);
+        QCOMPARE(enabled(), (QList<bool>{true, false, false, true}));
+    }
+
     // The confirmation's event loop lets a fleet refresh replace every row; the action must
     // still go to the VM selected before (and its customer), not to whatever now sits where its
     // row was. Under ASan, the code that kept a row pointer across the dialog reads freed memory

@@ -3,8 +3,9 @@
 //
 // Counts in the dashboard's texts agree with their nouns ("1 VM", "2 VMs"), in English (the
 // plural-only translation the dashboard always installs) and in German; and the German of the
-// fleet's statuses.
+// fleet's statuses and of the thumbnail tiles' states.
 #include "ui/fleettablemodel.h"
+#include "ui/screenshotspage.h"
 
 #include <QCoreApplication>
 #include <QTest>
@@ -19,6 +20,7 @@ private slots:
     void english();
     void german();
     void germanStatuses();
+    void germanTileStates();
 };
 
 namespace {
@@ -111,6 +113,24 @@ void tst_Plurals::germanStatuses()
     QCOMPARE(running, QStringLiteral("läuft"));
     QCOMPARE(error, QStringLiteral("Fehler"));
     QCOMPARE(odd, QStringLiteral("hibernating"));
+}
+
+// What a thumbnail tile says for a VM that is not running, in German.
+void tst_Plurals::germanTileStates()
+{
+    using Mouse::Ui::ScreenshotsPage;
+    QTranslator translator;
+    QVERIFY(translator.load(QStringLiteral("mouse-gateway_de"), QStringLiteral(":/i18n")));
+    QCoreApplication::installTranslator(&translator);
+    const QString stopped = ScreenshotsPage::tileStateText(QStringLiteral("stopped"));
+    const QString starting = ScreenshotsPage::tileStateText(QStringLiteral("starting"));
+    const QString unknown = ScreenshotsPage::tileStateText(QStringLiteral("unknown"));
+    const QString running = ScreenshotsPage::tileStateText(QStringLiteral("running"));
+    QCoreApplication::removeTranslator(&translator);
+    QCOMPARE(stopped, QStringLiteral("Gestoppt"));
+    QCOMPARE(starting, QStringLiteral("Startet"));
+    QCOMPARE(unknown, QStringLiteral("Status unbekannt"));
+    QCOMPARE(running, QString());
 }
 
 QTEST_MAIN(tst_Plurals)
