@@ -7,7 +7,8 @@
 // encode). Usage: probe_search [--runs N] [--threads 0|1|2] [--preset low|medium|high] FILE...
 // Prints one line per file (medians) and the median over the files. With --trials: the cost of
 // one quality trial at the preset's size, a real baseline encode + decode against the model.
-// With --encodes: the answer's encodes from the pixels and from the model's coefficients.
+// With --encodes: the answer's encodes from the pixels and from the model's coefficients. With
+// --split: the pieces of the last stage on two threads (the answer's scans, the check's halves).
 #include "core/screens/imagecodec.h"
 #include "core/screens/jpegcodec.h"
 #include "core/screens/jpegtrial.h"
@@ -19,8 +20,11 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <thread>
+#include <utility>
 #include <vector>
 
 using namespace Mouse;
@@ -170,6 +174,233 @@ int encodeCosts(const QStringList &files, const ScreenPreset &preset, int runs)
     return 0;
 }
 
+// Runs f in a function of the piece's own name, for instruction counts: valgrind
+// --tool=callgrind probe_search --split --runs 1 FILE, then callgrind_annotate --inclusive=yes
+// shows piece<N>'s for the column N of the table below.
+template<int N>
+__attribute__((noipa)) void piece(const std::function<void()> &f) // noipa: not merged
+{
+    f();
+}
+
+template<int... N>
+void piece(int n, const std::function<void()> &f, std::integer_sequence<int, N...>)
+{
+    ((n == N ? piece<N>(f) : void()), ...);
+}
+
+void piece(int n, const std::function<void()> &f)
+{
+    piece(n, f, std::make_integer_sequence<int, 16>());
+}
+
+// A second thread for the wall figures of --split: runs one piece of work at a time, handed
+// over and waited for by polling (yielding the core), as the codec's helper does.
+class Second
+{
+public:
+    Second()
+        : m_thread([this] { loop(); })
+    {}
+    ~Second()
+    {
+        m_quit.store(true);
+        m_thread.join();
+    }
+
+    // Runs a here and b there; returns the wall ms of the two.
+    double both(const std::function<void()> &a, const std::function<void()> &b)
+    {
+        const double t0 = cpuMs(CLOCK_MONOTONIC);
+        m_done.store(false);
+        m_task.store(&b);
+        a();
+        while (!m_done.load())
+            std::this_thread::yield();
+        return cpuMs(CLOCK_MONOTONIC) - t0;
+    }
+
+private:
+    void loop()
+    {
+        while (!m_quit.load()) {
+            const std::function<void()> *task = m_task.exchange(nullptr);
+            if (!task) {
+                std::this_thread::yield();
+                continue;
+            }
+            (*task)();
+            m_done.store(true);
+        }
+    }
+
+    std::atomic<const std::function<void()> *> m_task{nullptr};
+    std::atomic<bool> m_done{false}, m_quit{false};
+    std::thread m_thread;
+};
+
+// Thread CPU of the last stage's pieces at the preset's size and the quality compress() picks
+// (medians): the answer's progressive encode whole and by scans (each AC scan alone, after the
+// stand-in DC scan, and the DC scan alone; A and B: ImageCodec's two parts), the check's baseline
+// encode and decode whole and in two halves of the MCU rows (with the overlap of one MCU row), and
+// a decode of the whole check JPEG's bottom half by skipping its top half (jpeg_skip_scanlines).
+// Then the wall of the last stage on two threads, medians, alternated: session 5's (the check's
+// baseline encode and decode beside the progressive encode) and this one's (a check half and a part
+// of the scans on each thread, the parts joined). Checks that every split of the scans joins into
+// the whole encode's bytes.
+int splitCosts(const QStringList &files, const ScreenPreset &preset, int runs)
+{
+    std::printf("%-20s %3s %6s %6s %6s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %6s %6s | %6s %6s | "
+                "%6s %6s\n",
+                "file",
+                "q",
+                "prog",
+                "DC",
+                "s1",
+                "s2",
+                "s3",
+                "s4",
+                "DC+s1",
+                "base",
+                "dec",
+                "top",
+                "dectop",
+                "bottom",
+                "decbot",
+                "skipbot",
+                "A",
+                "B",
+                "wall:s5",
+                "now");
+    for (const QString &path : files) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return 2;
+        const QByteArray bytes = file.readAll();
+        const Expected<QImage> image = ImageCodec::decode(bytes, 40'000'000);
+        const Expected<EncodedImage> answer
+                = ImageCodec::compress(bytes, preset, ImageFormat::Jpeg);
+        if (!image.ok() || !answer.ok())
+            return 3;
+        const QImage small = ImageCodec::scaled(image.value(),
+                                                ImageCodec::fitInside(image->size(), preset.box));
+        const ImageCodec::Luma reference = ImageCodec::luma(small);
+        const JpegCodec::FlatLevels flat
+                = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+        JpegCodec::EncodeSettings progressive;
+        progressive.quality = answer->encoderQuality;
+        progressive.flat = &flat;
+        JpegCodec::EncodeSettings baseline = progressive;
+        baseline.optimized = baseline.progressive = false;
+        JpegCodec::TrialModel model(small);
+        model.quantise(progressive);
+        const JpegCodec::CoefficientStore *store = model.coefficients(progressive);
+        if (!store)
+            return 4;
+        const int count = JpegCodec::progressiveScans(progressive.chroma);
+        const QByteArray whole = JpegCodec::encodeCoefficients(*store, progressive);
+        for (unsigned mask = 1; mask + 1 < 1u << count; ++mask) {
+            const unsigned rest = ((1u << count) - 1) & ~mask;
+            const QByteArray joined = JpegCodec::joinScans(
+                    {JpegCodec::encodeCoefficientScans(*store, progressive, mask), mask},
+                    {JpegCodec::encodeCoefficientScans(*store, progressive, rest), rest},
+                    count);
+            if (joined != whole)
+                std::printf("%s: scans %x + %x differ!\n", qPrintable(path), mask, rest);
+        }
+        std::vector<double> cost[16];
+        const auto timed = [&cost](std::vector<double> *into, const std::function<void()> &f) {
+            const double t0 = cpuMs(CLOCK_THREAD_CPUTIME_ID);
+            piece(int(into - cost), f);
+            into->push_back(cpuMs(CLOCK_THREAD_CPUTIME_ID) - t0);
+        };
+        const int rows = store->mcuRows(), half = rows / 2, mcu = store->mcuHeight();
+        const int w = small.width(), h = small.height();
+        std::vector<quint8> luma(size_t(w) * h);
+        for (int run = 0; run < runs; ++run) {
+            timed(&cost[0], [&] { JpegCodec::encodeCoefficients(*store, progressive); });
+            for (int i = 0; i < count; ++i)
+                timed(&cost[1 + i],
+                      [&] { JpegCodec::encodeCoefficientScans(*store, progressive, 1u << i); });
+            timed(&cost[6], [&] { JpegCodec::encodeCoefficientScans(*store, progressive, 3); });
+            QByteArray base, top, bottom;
+            timed(&cost[7], [&] { base = JpegCodec::encodeCoefficients(*store, baseline); });
+            timed(&cost[8], [&] { JpegCodec::decodeLumaRows(base, w, 0, h, luma.data()); });
+            timed(&cost[9],
+                  [&] { top = JpegCodec::encodeCoefficientRows(*store, baseline, 0, half + 1); });
+            timed(&cost[10],
+                  [&] { JpegCodec::decodeLumaRows(top, w, 0, half * mcu + mcu / 2, luma.data()); });
+            timed(&cost[11],
+                  [&] { bottom = JpegCodec::encodeCoefficientRows(*store, baseline, half, rows); });
+            timed(&cost[12], [&] {
+                JpegCodec::decodeLumaRows(bottom,
+                                          w,
+                                          mcu / 2,
+                                          h - half * mcu,
+                                          luma.data() + size_t(half * mcu + mcu / 2) * w);
+            });
+            const unsigned mine = count == 3 ? 0b011u : 0b10001u; // ImageCodec's split
+            timed(&cost[14], [&] { JpegCodec::encodeCoefficientScans(*store, progressive, mine); });
+            timed(&cost[15], [&] {
+                JpegCodec::encodeCoefficientScans(*store, progressive, ((1u << count) - 1) & ~mine);
+            });
+            timed(&cost[13], [&] {
+                JpegCodec::decodeLumaRows(base,
+                                          w,
+                                          half * mcu + mcu / 2,
+                                          h,
+                                          luma.data() + size_t(half * mcu + mcu / 2) * w);
+            });
+        }
+        Second second;
+        std::vector<double> before, after;
+        std::vector<quint8> other(luma.size());
+        for (int run = 0; run < runs; ++run) {
+            before.push_back(second.both(
+                    [&] {
+                        const QByteArray base = JpegCodec::encodeCoefficients(*store, baseline);
+                        JpegCodec::decodeLumaRows(base, w, 0, h, luma.data());
+                    },
+                    [&] { JpegCodec::encodeCoefficients(*store, progressive); }));
+            const unsigned mine = count == 3 ? 0b011u : 0b10001u;
+            const unsigned theirs = ((1u << count) - 1) & ~mine;
+            const int seam = half * mcu + mcu / 2;
+            JpegCodec::ScanPart first{{}, mine}, second_{{}, theirs};
+            after.push_back(second.both(
+                    [&] {
+                        const QByteArray top
+                                = JpegCodec::encodeCoefficientRows(*store, baseline, 0, half + 1);
+                        JpegCodec::decodeLumaRows(top, w, 0, seam, other.data());
+                        first.bytes = JpegCodec::encodeCoefficientScans(*store, progressive, mine);
+                    },
+                    [&] {
+                        const QByteArray bottom
+                                = JpegCodec::encodeCoefficientRows(*store, baseline, half, rows);
+                        JpegCodec::decodeLumaRows(bottom,
+                                                  w,
+                                                  seam - half * mcu,
+                                                  h - half * mcu,
+                                                  other.data() + size_t(seam) * w);
+                        second_.bytes
+                                = JpegCodec::encodeCoefficientScans(*store, progressive, theirs);
+                    }));
+            if (JpegCodec::joinScans(first, second_, count) != whole || other != luma)
+                std::printf("%s: the last stage in halves differs!\n", qPrintable(path));
+        }
+        std::printf("%-20s %3d", qPrintable(QFileInfo(path).fileName()), answer->encoderQuality);
+        for (int i = 0; i < 16; ++i) {
+            if (i == 7 || i == 14)
+                std::printf(" |");
+            if (i > count && i <= 5) // grey: three scans
+                std::printf(" %6s", "-");
+            else
+                std::printf(" %6.2f", median(cost[i]));
+        }
+        std::printf(" | %6.2f %6.2f\n", median(before), median(after));
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -177,7 +408,7 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QStringList args = app.arguments().mid(1);
     int runs = 7, threads = 0;
-    bool trials = false, encodes = false;
+    bool trials = false, encodes = false, split = false;
     ScreenQuality quality = ScreenQuality::Medium;
     QStringList files;
     for (int i = 0; i < args.size(); ++i) {
@@ -187,6 +418,8 @@ int main(int argc, char **argv)
             trials = true;
         else if (args[i] == QLatin1String("--encodes"))
             encodes = true;
+        else if (args[i] == QLatin1String("--split"))
+            split = true;
         else if (args[i] == QLatin1String("--threads") && i + 1 < args.size())
             threads = args[++i].toInt();
         else if (args[i] == QLatin1String("--preset") && i + 1 < args.size())
@@ -199,6 +432,8 @@ int main(int argc, char **argv)
         return trialCosts(files, preset, runs);
     if (encodes)
         return encodeCosts(files, preset, runs);
+    if (split)
+        return splitCosts(files, preset, runs);
     std::vector<double> frameThread, frameProcess;
     std::printf("%-22s %9s %9s %9s %9s %7s %8s %4s\n",
                 "file",

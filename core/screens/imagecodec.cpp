@@ -570,6 +570,78 @@ QByteArray baselineEncode(const JpegCodec::TrialModel &model,
     return modelEncode(model, image, settings);
 }
 
+// The last stage of a frame on two threads, from the coefficients the model quantised: the
+// check's real decode in two halves of the MCU rows, each half a baseline JPEG of its own (the
+// halves overlap by one MCU row, so that the 4:2:0 upsampling of every row kept sees the chroma
+// rows on both sides: each half keeps its rows up to / from the middle of that MCU row), and
+// the answer's progressive scans in two parts, joined in the script's order. Each thread does a
+// half of the check, then its scans: neither waits for the other's work.
+struct LastStage
+{
+    const JpegCodec::CoefficientStore *store; // the model's, for the check's and answer's tables
+    JpegCodec::EncodeSettings check, answer;  // baseline, fixed tables; the answer's settings
+    int width = 0, height = 0;
+
+    // The halves share MCU row cut(), with a whole MCU row below it (a last MCU row can hold a
+    // single pixel row, where the middle of the shared row would be past the picture).
+    bool splittable() const { return store && store->mcuRows() >= 3; }
+
+    // Where the halves meet (an MCU row) and which scans the calling thread writes, by the
+    // pieces' measured costs (docs/benchmarks/screenshots.md, session 6).
+    int cut() const { return std::clamp(store->mcuRows() / 2, 1, store->mcuRows() - 2); }
+    // Instructions at 1024x576 (callgrind, the six 1080p files): the real DC scan 3.2-3.4 M, a
+    // stand-in 3.1 M, luma 1-8 6.4-7.9 M, Cb and Cr 2.2-2.5 M each, luma 9-63 8.8-12.7 M; the
+    // check's halves 7.3-10.4 M each. So the calling thread writes DC and luma 9-63, the helper
+    // (after its stand-in DC) luma 1-8 and both chroma scans: 12.0-16.1 M against 13.8-16.0 M.
+    // Grey: DC and 1-8 against the stand-in and 9-63. (tst_jpegcoefficients joins this split at
+    // every quality it tries.)
+    unsigned callerScans() const
+    {
+        if (!answer.progressive)
+            return AllScans;
+        return answer.chroma == JpegCodec::Chroma::Grey ? 0b011u : 0b10001u;
+    }
+
+    static constexpr unsigned AllScans = ~0u;
+
+    // The check's decode (into *plane, width * height) and the answer's bytes; false when a
+    // half does not decode (the answer is then not wanted).
+    bool run(std::vector<quint8> *plane, QByteArray *bytes) const
+    {
+        const int rows = store->mcuRows(), mcu = store->mcuHeight(), at = cut();
+        const int seam = at * mcu + mcu / 2; // the first row the bottom half gives
+        const int count = JpegCodec::progressiveScans(answer.chroma);
+        const unsigned mine = callerScans();
+        const unsigned theirs = mine == AllScans ? 0 : ((1u << count) - 1) & ~mine;
+        plane->resize(size_t(width) * height);
+        bool topOk = false, bottomOk = false;
+        JpegCodec::ScanPart first{{}, mine}, second{{}, theirs};
+        runBoth(
+                true,
+                [&] {
+                    const QByteArray top
+                            = JpegCodec::encodeCoefficientRows(*store, check, 0, at + 1);
+                    topOk = JpegCodec::decodeLumaRows(top, width, 0, seam, plane->data());
+                    first.bytes = mine == AllScans
+                                          ? JpegCodec::encodeCoefficients(*store, answer)
+                                          : JpegCodec::encodeCoefficientScans(*store, answer, mine);
+                },
+                [&] {
+                    const QByteArray bottom
+                            = JpegCodec::encodeCoefficientRows(*store, check, at, rows);
+                    bottomOk = JpegCodec::decodeLumaRows(bottom,
+                                                         width,
+                                                         seam - at * mcu,
+                                                         height - at * mcu,
+                                                         plane->data() + size_t(seam) * width);
+                    if (theirs)
+                        second.bytes = JpegCodec::encodeCoefficientScans(*store, answer, theirs);
+                });
+        *bytes = theirs ? JpegCodec::joinScans(first, second, count) : first.bytes;
+        return topOk && bottomOk;
+    }
+};
+
 // Steps a modelled candidate up until the model's pixels keep the floor on every window: the
 // model's pixels are the real decode's, so this settles on the quality the real check would,
 // each step without an encode or a decode (or a thrown-away answer encode).
@@ -614,11 +686,12 @@ Candidate verify(Candidate best,
     // the model until every window keeps the floor (the measure the benchmark uses), then
     // encoded for real and checked on its real decode. Both encodes are libjpeg's entropy
     // coding of the model's coefficients (its colour conversion and DCT, made once per frame:
-    // the bytes of an encode of the pixels). With a helper, a baseline encode (fixed Huffman
+    // the bytes of an encode of the pixels). With a helper, baseline encodes (fixed Huffman
     // tables: the same quantised coefficients, hence the same pixels, at a third of the cost)
-    // and its decode run beside the answer's own encode (optimised, progressive); alone, the
-    // answer's own bytes are decoded. A real decode equal to the model's pixels, byte for
-    // byte, has the model's SSIM; any other is measured, and stepped up while short.
+    // of the picture's top and bottom halves are decoded, one on each thread, beside the
+    // answer's scans written in two parts (LastStage); alone, the answer's own bytes are
+    // decoded. A real decode equal to the model's pixels, byte for byte, on every row, has the
+    // model's SSIM; any other is measured, and stepped up while short.
     double step = QualityStep; // doubled from the doubleFrom-th miss on: bounded
     int misses = 0;
     const auto encodeAnswer = [&] {
@@ -653,7 +726,23 @@ Candidate verify(Candidate best,
         best.bytes = baselineEncode(model, image, base, best.quality);
         decodedOk = JpegCodec::decodeLuma(best.bytes, &decoded.width, &decoded.height, &decoded.y);
     };
-    if (parallel) {
+    JpegCodec::EncodeSettings check = base;
+    check.quality = best.quality;
+    check.optimized = check.progressive = false;
+    JpegCodec::EncodeSettings final = check;
+    final.optimized = base.optimized;
+    final.progressive = options.progressive;
+    const LastStage stage{
+            model.coefficients(check), check, final, reference.width, reference.height};
+    if (parallel && stage.splittable()) {
+        decodedOk = stage.run(&decoded.y, &answer);
+        decoded.width = reference.width;
+        decoded.height = reference.height;
+        if (answer.isEmpty() && decodedOk) { // never, so far: the parts did not join
+            qCWarning(lcScreens) << "JPEG scans did not join; encoding the answer whole";
+            answer = encodeAnswer();
+        }
+    } else if (parallel) {
         runBoth(true, decodeBaseline, [&] { answer = encodeAnswer(); });
     } else {
         answer = encodeAnswer();

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include <QtAlgorithms>
+
 #include <jpeglib.h>
 
 #include <type_traits>
@@ -261,12 +263,102 @@ void configure(jpeg_compress_struct &info,
         setScanScript(info, scans);
 }
 
-QByteArray taken(unsigned char *buffer, unsigned long size)
+// The scans of the script that `scans` names (bit i: scan i), after a stand-in DC scan when it
+// does not name the DC scan (bit 0): libjpeg's validate_script refuses an AC scan of a component
+// whose DC has not been sent earlier in the same script, and a progressive script without a DC
+// scan of every component. The stand-in's point transform (DC >> 10: the values are nearly all
+// 0 or -1) makes its Huffman coding cheap; the AC scans after it are coded as they are after
+// the real one (an AC scan's first pass reads only its own band), and joinScans() drops it.
+constexpr int StandInDcShift = 10; // libjpeg's largest Al for 8-bit samples
+
+bool selectScans(jpeg_compress_struct &info,
+                 const std::vector<jpeg_scan_info> &script,
+                 unsigned scans,
+                 std::vector<jpeg_scan_info> &selected)
 {
-    QByteArray out(reinterpret_cast<const char *>(buffer), qsizetype(size));
-    std::free(buffer);
-    return out;
+    if (script.empty() || scans == 0 || scans >> script.size() != 0)
+        return false;
+    if (!(scans & 1u)) {
+        jpeg_scan_info dc = script.front();
+        dc.Al = StandInDcShift;
+        selected.push_back(dc);
+    }
+    for (size_t i = 0; i < script.size(); ++i) {
+        if (scans >> i & 1u)
+            selected.push_back(script[i]);
+    }
+    info.scan_info = selected.data();
+    info.num_scans = int(selected.size());
+    return true;
 }
+
+// Reads the arrays from MCU row `fromRow` on, as if it were the first: jctrans.c reads the
+// coefficient arrays only through the compressor's access_virt_barray, by block row of each
+// component, so the compressor's method is wrapped to add each component's offset (the rows
+// above the cut). The arrays and their rows are the store's, read only, as without the offset.
+struct RowWindow
+{
+    const jvirt_barray_ptr *arrays = nullptr;
+    JDIMENSION offsets[MAX_COMPONENTS] = {};
+    int components = 0;
+    JBLOCKARRAY(*access)
+    (j_common_ptr, jvirt_barray_ptr, JDIMENSION, JDIMENSION, boolean) = nullptr;
+};
+
+JBLOCKARRAY accessFromCut(j_common_ptr info,
+                          jvirt_barray_ptr array,
+                          JDIMENSION startRow,
+                          JDIMENSION rows,
+                          boolean writable)
+{
+    const auto *window = static_cast<const RowWindow *>(info->client_data);
+    for (int c = 0; c < window->components; ++c) {
+        if (window->arrays[c] == array)
+            return window->access(info, array, startRow + window->offsets[c], rows, writable);
+    }
+    return window->access(info, array, startRow, rows, writable);
+}
+
+// libjpeg's output straight into a QByteArray, doubled as it fills. Not jpeg_mem_dest: after
+// its first growth it has freed the buffer it handed out, so an error past the first 4 KiB of
+// output left a pointer that freeing double-freed (found with a deliberately wrong row offset
+// in encodeCoefficientRows); here the array owns its bytes whatever happens.
+struct ArrayDestination
+{
+    jpeg_destination_mgr base{};
+    QByteArray bytes;
+
+    ArrayDestination()
+    {
+        base.init_destination = [](j_compress_ptr info) {
+            self(info)->bytes.resize(16384);
+            self(info)->restart(0);
+        };
+        base.empty_output_buffer = [](j_compress_ptr info) -> boolean {
+            ArrayDestination *d = self(info); // the whole buffer is written
+            const qsizetype used = d->bytes.size();
+            d->bytes.resize(used * 2);
+            d->restart(used);
+            return TRUE;
+        };
+        base.term_destination = [](j_compress_ptr info) {
+            ArrayDestination *d = self(info);
+            d->bytes.truncate(d->bytes.size() - qsizetype(d->base.free_in_buffer));
+        };
+    }
+
+    static ArrayDestination *self(j_compress_ptr info)
+    {
+        return reinterpret_cast<ArrayDestination *>(info->dest); // base is the first member
+    }
+
+    void restart(qsizetype from)
+    {
+        base.next_output_byte = reinterpret_cast<JOCTET *>(bytes.data()) + from;
+        base.free_in_buffer = size_t(bytes.size() - from);
+    }
+};
+static_assert(std::is_standard_layout_v<ArrayDestination>);
 
 } // namespace
 
@@ -283,18 +375,16 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
     info.err = jpeg_std_error(&errors.base);
     errors.base.error_exit = onError;
     errors.base.emit_message = onMessage;
-    unsigned char *buffer = nullptr;
-    unsigned long size = 0;
+    ArrayDestination destination;
     std::vector<jpeg_scan_info> scans;
     scans.reserve(8);
     // Locals changed after setjmp are not touched after a longjmp except through `info`.
     if (setjmp(errors.jump)) {
         jpeg_destroy_compress(&info);
-        std::free(buffer);
         return {};
     }
     jpeg_create_compress(&info);
-    jpeg_mem_dest(&info, &buffer, &size);
+    info.dest = &destination.base;
     configure(info, image.width(), image.height(), settings, scans);
     jpeg_start_compress(&info, TRUE);
     while (info.next_scanline < info.image_height) {
@@ -303,7 +393,7 @@ QByteArray encode(const QImage &source, const EncodeSettings &settings)
     }
     jpeg_finish_compress(&info);
     jpeg_destroy_compress(&info);
-    return taken(buffer, size);
+    return std::move(destination.bytes);
 }
 
 struct CoefficientStore::Arrays
@@ -408,34 +498,189 @@ size_t CoefficientStore::bytes() const
     return d ? d->bytes : 0;
 }
 
+int CoefficientStore::mcuHeight() const
+{
+    return d && d->chroma == Chroma::Subsampled420 ? 16 : 8;
+}
+
+int CoefficientStore::mcuRows() const
+{
+    return d ? (d->height + mcuHeight() - 1) / mcuHeight() : 0;
+}
+
+// The encodes of a store's arrays: the whole, some scans, some MCU rows.
+struct StoreEncode
+{
+    static constexpr unsigned AllScans = ~0u;
+
+    static QByteArray run(const CoefficientStore &store,
+                          const EncodeSettings &settings,
+                          unsigned scans,
+                          int fromRow,
+                          int toRow)
+    {
+        const CoefficientStore::Arrays *arrays = store.d.get();
+        if (!arrays || arrays->chroma != settings.chroma || fromRow < 0 || fromRow >= toRow
+            || toRow > store.mcuRows() || (scans != AllScans && !settings.progressive))
+            return {};
+        const int mcuHeight = store.mcuHeight();
+        const int height = std::min(arrays->height, toRow * mcuHeight) - fromRow * mcuHeight;
+        RowWindow window;
+        window.arrays = arrays->arrays;
+        window.components = arrays->components;
+        for (int c = 0; c < arrays->components; ++c) // a component's block rows per MCU row
+            window.offsets[c] = JDIMENSION(fromRow * (c == 0 ? mcuHeight / 8 : 1));
+        jpeg_compress_struct info{};
+        ErrorManager errors{};
+        info.err = jpeg_std_error(&errors.base);
+        errors.base.error_exit = onError;
+        errors.base.emit_message = onMessage;
+        ArrayDestination destination;
+        std::vector<jpeg_scan_info> script, selected;
+        script.reserve(8);
+        selected.reserve(8);
+        if (setjmp(errors.jump)) {
+            jpeg_destroy_compress(&info);
+            return {};
+        }
+        jpeg_create_compress(&info);
+        info.dest = &destination.base;
+        configure(info, arrays->width, height, settings, script);
+        if (scans != AllScans && !selectScans(info, script, scans, selected)) {
+            jpeg_destroy_compress(&info);
+            return {};
+        }
+        if (fromRow > 0) {
+            window.access = info.mem->access_virt_barray;
+            info.client_data = &window;
+            info.mem->access_virt_barray = accessFromCut;
+        }
+        // The holder's arrays, read only (libjpeg's transcoding reads another object's arrays,
+        // as jpegtran does): several encodes may read them at once.
+        jpeg_write_coefficients(&info, const_cast<jvirt_barray_ptr *>(arrays->arrays));
+        jpeg_finish_compress(&info);
+        jpeg_destroy_compress(&info);
+        return std::move(destination.bytes);
+    }
+};
+
 QByteArray encodeCoefficients(const CoefficientStore &store, const EncodeSettings &settings)
 {
-    const CoefficientStore::Arrays *arrays = store.d.get();
-    if (!arrays || arrays->chroma != settings.chroma)
+    return StoreEncode::run(store, settings, StoreEncode::AllScans, 0, store.mcuRows());
+}
+
+int progressiveScans(Chroma chroma)
+{
+    return chroma == Chroma::Grey ? 3 : 5;
+}
+
+QByteArray encodeCoefficientScans(const CoefficientStore &store,
+                                  const EncodeSettings &settings,
+                                  unsigned scans)
+{
+    if (scans == 0 || scans >= 1u << progressiveScans(settings.chroma))
         return {};
-    jpeg_compress_struct info{};
-    ErrorManager errors{};
-    info.err = jpeg_std_error(&errors.base);
-    errors.base.error_exit = onError;
-    errors.base.emit_message = onMessage;
-    unsigned char *buffer = nullptr;
-    unsigned long size = 0;
-    std::vector<jpeg_scan_info> scans;
-    scans.reserve(8);
-    if (setjmp(errors.jump)) {
-        jpeg_destroy_compress(&info);
-        std::free(buffer);
-        return {};
+    return StoreEncode::run(store, settings, scans, 0, store.mcuRows());
+}
+
+QByteArray encodeCoefficientRows(const CoefficientStore &store,
+                                 const EncodeSettings &settings,
+                                 int fromRow,
+                                 int toRow)
+{
+    return StoreEncode::run(store, settings, StoreEncode::AllScans, fromRow, toRow);
+}
+
+namespace {
+
+// Where the parts of our own JPEG lie: the end of its frame header (the SOF segment, after the
+// tables libjpeg writes first), the end of each scan (of its entropy-coded data: the next
+// marker that is not a stuffed 0xFF or a restart), and its end marker. A scan runs from the end
+// of the one before it (or of the header): its DHT segments, its SOS, its data.
+struct Layout
+{
+    int headerEnd = -1;
+    std::vector<int> scanEnds;
+};
+
+int entropyEnd(const uchar *p, int n, int pos)
+{
+    for (;;) {
+        const void *ff = std::memchr(p + pos, 0xFF, size_t(n - pos));
+        if (!ff)
+            return -1;
+        pos = int(static_cast<const uchar *>(ff) - p);
+        if (pos + 1 >= n)
+            return -1;
+        const uchar next = p[pos + 1];
+        if (next != 0 && (next < 0xD0 || next > 0xD7))
+            return pos;
+        pos += 2;
     }
-    jpeg_create_compress(&info);
-    jpeg_mem_dest(&info, &buffer, &size);
-    configure(info, arrays->width, arrays->height, settings, scans);
-    // The holder's arrays, read only (libjpeg's transcoding reads another object's arrays, as
-    // jpegtran does): several encodes may read them at once.
-    jpeg_write_coefficients(&info, const_cast<jvirt_barray_ptr *>(arrays->arrays));
-    jpeg_finish_compress(&info);
-    jpeg_destroy_compress(&info);
-    return taken(buffer, size);
+}
+
+bool layoutOf(const QByteArray &bytes, Layout *out)
+{
+    const auto *p = reinterpret_cast<const uchar *>(bytes.constData());
+    const int n = int(bytes.size());
+    if (n < 4 || p[0] != 0xFF || p[1] != 0xD8)
+        return false;
+    for (int pos = 2;;) {
+        if (pos + 2 > n || p[pos] != 0xFF)
+            return false;
+        const uchar marker = p[pos + 1];
+        if (marker == 0xD9) // EOI: the last two bytes
+            return pos + 2 == n && out->headerEnd > 0 && !out->scanEnds.empty();
+        if (pos + 4 > n)
+            return false;
+        const int length = p[pos + 2] << 8 | p[pos + 3];
+        if (length < 2 || pos + 2 + length > n)
+            return false;
+        pos += 2 + length;
+        if (marker >= 0xC0 && marker <= 0xC2) // SOF0, SOF1, SOF2
+            out->headerEnd = pos;
+        if (marker != 0xDA) // not SOS
+            continue;
+        pos = entropyEnd(p, n, pos);
+        if (pos < 0 || out->headerEnd < 0)
+            return false;
+        out->scanEnds.push_back(pos);
+    }
+}
+
+} // namespace
+
+QByteArray joinScans(const ScanPart &first, const ScanPart &second, int count)
+{
+    const ScanPart *parts[2] = {&first, &second};
+    if (count <= 0 || count > 8 || (first.scans & second.scans) != 0
+        || (first.scans | second.scans) != (1u << count) - 1)
+        return {};
+    Layout layouts[2];
+    int next[2] = {};
+    for (int k = 0; k < 2; ++k) {
+        const bool standIn = !(parts[k]->scans & 1u); // its first scan is the stand-in DC
+        next[k] = standIn ? 1 : 0;
+        if (!layoutOf(parts[k]->bytes, &layouts[k])
+            || int(layouts[k].scanEnds.size()) != int(qPopulationCount(parts[k]->scans)) + next[k])
+            return {};
+    }
+    const int headerEnd = layouts[0].headerEnd; // the same settings: the same headers
+    if (layouts[1].headerEnd != headerEnd
+        || std::memcmp(first.bytes.constData(), second.bytes.constData(), size_t(headerEnd)) != 0)
+        return {};
+    QByteArray out;
+    out.reserve(first.bytes.size() + second.bytes.size());
+    out.append(first.bytes.constData(), headerEnd);
+    for (int i = 0; i < count; ++i) {
+        const int k = first.scans >> i & 1u ? 0 : 1;
+        const Layout &layout = layouts[k];
+        const int scan = next[k]++;
+        const int from = scan == 0 ? layout.headerEnd : layout.scanEnds[size_t(scan - 1)];
+        out.append(parts[k]->bytes.constData() + from, layout.scanEnds[size_t(scan)] - from);
+    }
+    out.append("\xFF\xD9", 2);
+    return out;
 }
 
 QByteArray encode(const QImage &image, int quality, Chroma chroma, bool optimized, bool progressive)
@@ -482,6 +727,47 @@ QImage decode(const QByteArray &bytes)
 
 namespace Mouse::JpegCodec {
 
+namespace {
+
+// Our own JPEG bytes, opened for decodeLuma(): the header read and the decoder started, to BGRX
+// (luma weighs it) or, for a grey JPEG, straight to the plane (its RGB would be (v, v, v), whose
+// luma is v). Errors longjmp to the caller's setjmp (errors.jump).
+bool startLuma(jpeg_decompress_struct &info, const QByteArray &bytes)
+{
+    jpeg_create_decompress(&info);
+    jpeg_mem_src(&info,
+                 reinterpret_cast<const unsigned char *>(bytes.constData()),
+                 static_cast<unsigned long>(bytes.size()));
+    if (jpeg_read_header(&info, TRUE) != JPEG_HEADER_OK
+        || (info.num_components != 3 && info.num_components != 1))
+        return false;
+    info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_EXT_BGRX;
+    jpeg_start_decompress(&info);
+    return true;
+}
+
+// The started decode's rows up to `to`, those from `from` on as luma into `out`; `row` holds a
+// BGRX row (or a grey row above `from`).
+void lumaRows(jpeg_decompress_struct &info, int from, int to, quint8 *out, quint8 *row)
+{
+    const bool grey = info.out_color_space == JCS_GRAYSCALE;
+    const int w = int(info.output_width);
+    while (int(info.output_scanline) < to) {
+        const int y = int(info.output_scanline);
+        quint8 *into = y >= from ? out + size_t(y - from) * w : nullptr;
+        JSAMPROW line = grey && into ? into : row;
+        jpeg_read_scanlines(&info, &line, 1);
+        if (grey || !into)
+            continue;
+        for (int x = 0; x < w; ++x) {
+            const quint8 *p = row + 4 * x; // B G R X, as ImageCodec::luma weighs them
+            into[x] = quint8((77 * p[2] + 150 * p[1] + 29 * p[0] + 128) >> 8);
+        }
+    }
+}
+
+} // namespace
+
 bool decodeLuma(const QByteArray &bytes, int *width, int *height, std::vector<quint8> *luma)
 {
     jpeg_decompress_struct info{};
@@ -494,37 +780,41 @@ bool decodeLuma(const QByteArray &bytes, int *width, int *height, std::vector<qu
         jpeg_destroy_decompress(&info);
         return false;
     }
-    jpeg_create_decompress(&info);
-    jpeg_mem_src(&info,
-                 reinterpret_cast<const unsigned char *>(bytes.constData()),
-                 static_cast<unsigned long>(bytes.size()));
-    if (jpeg_read_header(&info, TRUE) != JPEG_HEADER_OK
-        || (info.num_components != 3 && info.num_components != 1)) {
+    if (!startLuma(info, bytes)) {
         jpeg_destroy_decompress(&info);
         return false;
     }
-    // A grey JPEG decodes straight into the plane: its RGB would be (v, v, v), whose luma is v.
-    const bool grey = info.num_components == 1;
-    info.out_color_space = grey ? JCS_GRAYSCALE : JCS_EXT_BGRX;
-    jpeg_start_decompress(&info);
     const int w = int(info.output_width), h = int(info.output_height);
     row.resize(size_t(w) * 4);
     luma->resize(size_t(w) * h);
-    while (info.output_scanline < info.output_height) {
-        quint8 *to = luma->data() + size_t(info.output_scanline) * w;
-        JSAMPROW line = grey ? to : row.data();
-        jpeg_read_scanlines(&info, &line, 1);
-        if (grey)
-            continue;
-        for (int x = 0; x < w; ++x) {
-            const quint8 *p = row.data() + 4 * x; // B G R X, as ImageCodec::luma weighs them
-            to[x] = quint8((77 * p[2] + 150 * p[1] + 29 * p[0] + 128) >> 8);
-        }
-    }
+    lumaRows(info, 0, h, luma->data(), row.data());
     jpeg_finish_decompress(&info);
     jpeg_destroy_decompress(&info);
     *width = w;
     *height = h;
+    return true;
+}
+
+bool decodeLumaRows(const QByteArray &bytes, int width, int from, int to, quint8 *out)
+{
+    jpeg_decompress_struct info{};
+    ErrorManager errors{};
+    info.err = jpeg_std_error(&errors.base);
+    errors.base.error_exit = onError;
+    errors.base.emit_message = onMessage;
+    std::vector<quint8> row; // declared before setjmp, resized after: not touched on longjmp
+    if (setjmp(errors.jump)) {
+        jpeg_destroy_decompress(&info);
+        return false;
+    }
+    if (from < 0 || from >= to || !startLuma(info, bytes) || int(info.output_width) != width
+        || int(info.output_height) < to) {
+        jpeg_destroy_decompress(&info);
+        return false;
+    }
+    row.resize(size_t(width) * 4);
+    lumaRows(info, from, to, out, row.data());
+    jpeg_destroy_decompress(&info); // the rows below `to` are not wanted: no finish
     return true;
 }
 

@@ -76,9 +76,13 @@ public:
     // Row `row` of a component: blocksWide() blocks of 64 coefficients, natural order.
     qint16 *row(int component, int row);
     size_t bytes() const;
+    // The picture's rows of MCUs (whole blocks of every component: 16 pixel rows in 4:2:0, 8
+    // otherwise), for encodeCoefficientRows(); 0 without arrays.
+    int mcuRows() const;
+    int mcuHeight() const;
 
 private:
-    friend QByteArray encodeCoefficients(const CoefficientStore &, const EncodeSettings &);
+    friend struct StoreEncode;
     struct Arrays;
     std::unique_ptr<Arrays> d;
 };
@@ -89,6 +93,44 @@ private:
 // Huffman coding (libjpeg's jpeg_write_coefficients); the same bytes when the store holds
 // libjpeg's coefficients (tst_jpegcoefficients). Empty on failure.
 QByteArray encodeCoefficients(const CoefficientStore &store, const EncodeSettings &settings);
+
+// The answer's progressive encode in two parts, on two threads. Each scan of our script (DC;
+// luma 1-8; Cb 1-63; Cr 1-63; luma 9-63; grey: DC; 1-8; 9-63) stands alone in libjpeg's output:
+// its optimised Huffman table (a DHT of its own), its SOS and its data, the entropy coder's
+// state started afresh. So two compressors over the same arrays can each write some of the
+// scans, and joinScans() puts them in the script's order: the bytes of the whole encode
+// (tst_jpegcoefficients). Scan i of the script is bit i of a mask.
+int progressiveScans(Chroma chroma); // 5, or 3 for grey
+
+// The scans of encodeCoefficients(store, settings) whose bits are set in `scans` (settings
+// progressive), each byte for byte as in the whole encode. libjpeg writes no AC scan before a
+// DC scan of its component: without bit 0, a stand-in DC scan comes first (a cheap one, with a
+// point transform), which joinScans() drops. Empty on failure.
+QByteArray encodeCoefficientScans(const CoefficientStore &store,
+                                  const EncodeSettings &settings,
+                                  unsigned scans);
+
+struct ScanPart
+{
+    QByteArray bytes; // encodeCoefficientScans(..., scans)
+    unsigned scans = 0;
+};
+
+// The whole progressive encode from two parts that hold every one of the `count` scans once
+// (the DC scan in one of them): that part's headers, every scan in the script's order, the
+// end marker. Empty when they do not (a scan missing or twice, a part not what its mask says).
+QByteArray joinScans(const ScanPart &first, const ScanPart &second, int count);
+
+// encodeCoefficients() of the picture's MCU rows [fromRow, toRow) alone, for the check's decode
+// in two parts: a JPEG of the same width and of pixel rows fromRow * mcuHeight() to
+// min(height, toRow * mcuHeight()), written from the same arrays. Its pixels are the whole
+// picture's on those rows, but for the rows whose 4:2:0 upsampling reads a chroma row beyond a
+// cut (the first row when fromRow > 0, the last when toRow < mcuRows()): the decoder repeats the
+// edge row there. Empty on failure or an empty range.
+QByteArray encodeCoefficientRows(const CoefficientStore &store,
+                                 const EncodeSettings &settings,
+                                 int fromRow,
+                                 int toRow);
 
 // The luma quantisation table (natural order) that encode() uses for these settings.
 void lumaTable(const EncodeSettings &settings, int table[64]);
@@ -104,5 +146,10 @@ QImage decode(const QByteArray &bytes);
 // Decodes our own JPEG bytes straight to BT.601 luma of the RGB the decoder makes (clamped,
 // as a viewer sees it): width * height bytes, row-major; false on any error.
 bool decodeLuma(const QByteArray &bytes, int *width, int *height, std::vector<quint8> *luma);
+
+// decodeLuma() of the rows [from, to) of our own JPEG's picture, into `out` (row `from` first,
+// `width` bytes a row): the rows above are decoded and dropped, the rows below are not decoded.
+// false on any error, a picture of another width or fewer than `to` rows.
+bool decodeLumaRows(const QByteArray &bytes, int width, int from, int to, quint8 *out);
 
 } // namespace Mouse::JpegCodec

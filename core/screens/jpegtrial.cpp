@@ -996,15 +996,19 @@ void TrialModel::quantise(const EncodeSettings &settings, const Both &both)
 
 QByteArray TrialModel::encode(const EncodeSettings &settings) const
 {
+    const CoefficientStore *store = coefficients(settings);
+    return store ? encodeCoefficients(*store, settings) : QByteArray();
+}
+
+const CoefficientStore *TrialModel::coefficients(const EncodeSettings &settings) const
+{
     const Chroma mode = settings.chroma;
     const Quantised &q = d->quantised[modeIndex(mode)];
     int lumaSteps[64], chromaSteps[64] = {};
     lumaTable(settings, lumaSteps);
     if (mode != Chroma::Grey)
         chromaTable(settings, chromaSteps);
-    if (!q.holds(lumaSteps, chromaSteps, mode == Chroma::Grey ? 1 : 3))
-        return {};
-    return encodeCoefficients(q.store, settings);
+    return q.holds(lumaSteps, chromaSteps, mode == Chroma::Grey ? 1 : 3) ? &q.store : nullptr;
 }
 
 } // namespace Mouse::JpegCodec

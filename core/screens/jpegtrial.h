@@ -58,6 +58,10 @@ public:
     // Reads the model only: encodes may run on two threads at once (not beside a trial).
     QByteArray encode(const EncodeSettings &settings) const;
 
+    // The coefficients quantise() kept, when they are these settings' (else null), for the
+    // encodes in parts (encodeCoefficientScans, encodeCoefficientRows); read only, as encode().
+    const CoefficientStore *coefficients(const EncodeSettings &settings) const;
+
     int width() const;
     int height() const;
 

@@ -29,6 +29,12 @@ private slots:
     void oneCoefficientChangesTheBytes();
     void encodesNeedTheirQualitysCoefficients();
     void modelMadeBandByBandIsTheWholePictures();
+    void scansJoinIntoTheWholeEncode_data();
+    void scansJoinIntoTheWholeEncode();
+    void joinTakesEveryScanOnceInOrder();
+    void rowHalvesDecodeAsTheWhole_data();
+    void rowHalvesDecodeAsTheWhole();
+    void theSeamNeedsTheOverlap();
 };
 
 namespace {
@@ -124,6 +130,63 @@ JpegCodec::EncodeSettings settingsFor(Chroma chroma, double quality, int coding)
     settings.optimized = coding > 0;   // 0: the check's baseline with fixed Huffman tables
     settings.progressive = coding > 1; // 2: the answer's (optimised, our scan script)
     return settings;
+}
+
+// The scans of JPEG bytes in their order, read from the SOS headers (independently of
+// JpegCodec's own reading): per scan its component selectors, Ss and Se, e.g. "1,2,3:0-0".
+QStringList scanHeaders(const QByteArray &bytes)
+{
+    const auto *p = reinterpret_cast<const uchar *>(bytes.constData());
+    const int n = int(bytes.size());
+    QStringList scans;
+    int pos = 2;
+    while (pos + 4 <= n && p[pos] == 0xFF && p[pos + 1] != 0xD9) {
+        const int length = p[pos + 2] << 8 | p[pos + 3];
+        if (p[pos + 1] == 0xDA) {
+            const int components = p[pos + 4];
+            QStringList ids;
+            for (int c = 0; c < components; ++c)
+                ids << QString::number(p[pos + 5 + 2 * c]);
+            const int ss = p[pos + 5 + 2 * components], se = p[pos + 6 + 2 * components];
+            scans << QStringLiteral("%1:%2-%3").arg(ids.join(QLatin1Char(','))).arg(ss).arg(se);
+            pos += 2 + length;
+            while (pos + 1 < n
+                   && (p[pos] != 0xFF || p[pos + 1] == 0 || (p[pos + 1] & 0xF8) == 0xD0))
+                pos += p[pos] == 0xFF ? 2 : 1; // entropy-coded data up to the next marker
+            continue;
+        }
+        pos += 2 + length;
+    }
+    return scans;
+}
+
+// Our progressive script, as scanHeaders() reads it.
+QStringList scriptOf(Chroma chroma)
+{
+    if (chroma == Chroma::Grey)
+        return {QStringLiteral("1:0-0"), QStringLiteral("1:1-8"), QStringLiteral("1:9-63")};
+    return {QStringLiteral("1,2,3:0-0"),
+            QStringLiteral("1:1-8"),
+            QStringLiteral("2:1-63"),
+            QStringLiteral("3:1-63"),
+            QStringLiteral("1:9-63")};
+}
+
+// The scans ImageCodec's last stage writes on the calling thread (imagecodec.cpp, LastStage).
+unsigned lastStageSplit(Chroma chroma)
+{
+    return chroma == Chroma::Grey ? 0b011u : 0b10001u;
+}
+
+QByteArray joined(const JpegCodec::CoefficientStore &store,
+                  const JpegCodec::EncodeSettings &settings,
+                  unsigned first,
+                  unsigned second)
+{
+    return JpegCodec::joinScans(
+            {JpegCodec::encodeCoefficientScans(store, settings, first), first},
+            {JpegCodec::encodeCoefficientScans(store, settings, second), second},
+            JpegCodec::progressiveScans(settings.chroma));
 }
 
 } // namespace
@@ -305,6 +368,196 @@ void TestJpegCoefficients::modelMadeBandByBandIsTheWholePictures()
             QCOMPARE(model.encode(settings), JpegCodec::encode(rgb, settings));
         }
     }
+}
+
+void TestJpegCoefficients::scansJoinIntoTheWholeEncode_data()
+{
+    coefficientsGiveThePixelsBytes_data();
+}
+
+void TestJpegCoefficients::scansJoinIntoTheWholeEncode()
+{
+    // The answer's progressive encode in two parts (the last stage of a frame on two threads):
+    // the scans one compressor wrote and those another wrote, joined in the script's order, are
+    // the bytes of JpegCodec::encode of the pixels. Every split of the scans at one quality,
+    // ImageCodec's split at the others; each chroma mode.
+    QFETCH(QImage, image);
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    JpegCodec::TrialModel model(rgb, serial);
+    const ImageCodec::Luma reference = ImageCodec::luma(rgb);
+    const JpegCodec::FlatLevels flat
+            = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+    int compared = 0;
+    for (const Chroma chroma : {Chroma::Subsampled420, Chroma::Full444, Chroma::Grey}) {
+        const int count = JpegCodec::progressiveScans(chroma);
+        const unsigned all = (1u << count) - 1;
+        for (const double quality : {2.0, 6.25, 17.0, 23.75, 41.5, 75.0, 95.0}) {
+            JpegCodec::EncodeSettings settings = settingsFor(chroma, quality, 2);
+            settings.flat = &flat;
+            model.quantise(settings, serial);
+            const JpegCodec::CoefficientStore *store = model.coefficients(settings);
+            QVERIFY(store);
+            const QByteArray whole = JpegCodec::encode(rgb, settings);
+            QCOMPARE(scanHeaders(whole), scriptOf(chroma));
+            for (unsigned first = 1; first < all; ++first) {
+                if (quality != 23.75 && first != lastStageSplit(chroma))
+                    continue;
+                const QByteArray bytes = joined(*store, settings, first, all & ~first);
+                QVERIFY2(bytes == whole,
+                         qPrintable(QStringLiteral("chroma %1 q%2 scans %3 + %4: %5 bytes, not %6")
+                                            .arg(int(chroma))
+                                            .arg(quality)
+                                            .arg(first, 0, 2)
+                                            .arg(all & ~first, 0, 2)
+                                            .arg(bytes.size())
+                                            .arg(whole.size())));
+                ++compared;
+            }
+        }
+    }
+    QCOMPARE(compared, 2 * (30 + 6) + 6 + 6); // 4:2:0 and 4:4:4 five scans, grey three
+}
+
+void TestJpegCoefficients::joinTakesEveryScanOnceInOrder()
+{
+    // The join refuses parts that miss a scan or hold one twice, and a part that is not what
+    // its mask says comes out in another order: not the whole encode's bytes or scans.
+    const QImage rgb = ScreensTest::desktop(197, 83);
+    JpegCodec::TrialModel model(rgb, serial);
+    const JpegCodec::EncodeSettings settings = settingsFor(Chroma::Subsampled420, 41.5, 2);
+    model.quantise(settings, serial);
+    const JpegCodec::CoefficientStore *store = model.coefficients(settings);
+    QVERIFY(store);
+    const QByteArray whole = JpegCodec::encode(rgb, settings);
+    const auto part = [&](unsigned scans) {
+        return JpegCodec::ScanPart{JpegCodec::encodeCoefficientScans(*store, settings, scans),
+                                   scans};
+    };
+    QCOMPARE(JpegCodec::joinScans(part(0b00111), part(0b11000), 5), whole);
+    QCOMPARE(JpegCodec::joinScans(part(0b11000), part(0b00111), 5), whole);   // DC in the second
+    QVERIFY(JpegCodec::joinScans(part(0b00111), part(0b01000), 5).isEmpty()); // Y 9-63 missing
+    QVERIFY(JpegCodec::joinScans(part(0b00111), part(0b11100), 5).isEmpty()); // Cb twice
+    QVERIFY(JpegCodec::joinScans(part(0b00110), part(0b11000), 5).isEmpty()); // no DC scan
+    JpegCodec::ScanPart truncated = part(0b11000);
+    truncated.bytes.chop(3);
+    QVERIFY(JpegCodec::joinScans(part(0b00111), truncated, 5).isEmpty());
+    // Bytes of DC + luma 1-8 said to be DC + Cb: as many scans, in another order.
+    JpegCodec::ScanPart mislabelled = part(0b00011), rest = part(0b11100);
+    mislabelled.scans = 0b00101;
+    rest.scans = 0b11010;
+    const QByteArray reordered = JpegCodec::joinScans(mislabelled, rest, 5);
+    QCOMPARE(reordered.size(), whole.size());
+    QVERIFY(reordered != whole);
+    QVERIFY(scanHeaders(reordered) != scriptOf(Chroma::Subsampled420));
+    // Parts of other settings (another quality's tables) are not joined.
+    JpegCodec::EncodeSettings other = settings;
+    other.quality = 42;
+    QVERIFY(JpegCodec::joinScans(
+                    part(0b00111),
+                    {JpegCodec::encodeCoefficientScans(*store, other, 0b11000), 0b11000},
+                    5)
+                    .isEmpty());
+    QVERIFY(JpegCodec::encodeCoefficientScans(*store, settings, 0).isEmpty());
+    QVERIFY(JpegCodec::encodeCoefficientScans(*store, settings, 0b100000).isEmpty());
+}
+
+void TestJpegCoefficients::rowHalvesDecodeAsTheWhole_data()
+{
+    coefficientsGiveThePixelsBytes_data();
+}
+
+void TestJpegCoefficients::rowHalvesDecodeAsTheWhole()
+{
+    // The check's decode in two halves: a baseline JPEG of the MCU rows [0, cut + 1) and one of
+    // [cut, rows), written from the same coefficients; the first half's rows up to the middle
+    // of the shared MCU row and the second half's from there are the whole JPEG's decode, every
+    // row of it, in each chroma mode, at a cut near the top, the middle and near the bottom
+    // (with a whole MCU row below it: a last MCU row can be one pixel row).
+    QFETCH(QImage, image);
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    JpegCodec::TrialModel model(rgb, serial);
+    const int w = rgb.width(), h = rgb.height();
+    int compared = 0;
+    for (const Chroma chroma : {Chroma::Subsampled420, Chroma::Full444, Chroma::Grey}) {
+        for (const double quality : {2.0, 23.75, 95.0}) {
+            const JpegCodec::EncodeSettings settings = settingsFor(chroma, quality, 0);
+            model.quantise(settings, serial);
+            const JpegCodec::CoefficientStore *store = model.coefficients(settings);
+            QVERIFY(store);
+            const int rows = store->mcuRows(), mcu = store->mcuHeight();
+            QCOMPARE(rows, (h + mcu - 1) / mcu);
+            const QByteArray whole = JpegCodec::encodeCoefficients(*store, settings);
+            QCOMPARE(JpegCodec::encodeCoefficientRows(*store, settings, 0, rows), whole);
+            std::vector<quint8> expected;
+            int ew = 0, eh = 0;
+            QVERIFY(JpegCodec::decodeLuma(whole, &ew, &eh, &expected));
+            QCOMPARE(QSize(ew, eh), QSize(w, h));
+            for (const int cut : {1, rows / 2, rows - 2}) {
+                if (cut < 1 || cut > rows - 2)
+                    continue; // a whole MCU row below the seam, as ImageCodec cuts
+                const int seam = cut * mcu + mcu / 2;
+                std::vector<quint8> plane(size_t(w) * h, 0x5a);
+                const QByteArray top
+                        = JpegCodec::encodeCoefficientRows(*store, settings, 0, cut + 1);
+                const QByteArray bottom
+                        = JpegCodec::encodeCoefficientRows(*store, settings, cut, rows);
+                QVERIFY(JpegCodec::decodeLumaRows(top, w, 0, seam, plane.data()));
+                QVERIFY(JpegCodec::decodeLumaRows(bottom,
+                                                  w,
+                                                  seam - cut * mcu,
+                                                  h - cut * mcu,
+                                                  plane.data() + size_t(seam) * w));
+                QVERIFY2(plane == expected,
+                         qPrintable(QStringLiteral("chroma %1 q%2 cut %3 of %4")
+                                            .arg(int(chroma))
+                                            .arg(quality)
+                                            .arg(cut)
+                                            .arg(rows)));
+                ++compared;
+            }
+        }
+    }
+    QVERIFY(compared > 0 || h <= 32);
+}
+
+void TestJpegCoefficients::theSeamNeedsTheOverlap()
+{
+    // Why the halves overlap: in 4:2:0 a JPEG cut at an MCU row decodes the rows next to the cut
+    // from a repeated chroma row, not the picture's own; saturated colours show it in the luma
+    // (the clamping), so the halves without the overlap are not the whole decode. Also a
+    // half's rows out of range, or another width, are refused.
+    const QImage image = noise(203, 117);
+    const int w = image.width(), h = image.height();
+    JpegCodec::TrialModel model(image, serial);
+    const JpegCodec::EncodeSettings settings = settingsFor(Chroma::Subsampled420, 95, 0);
+    model.quantise(settings, serial);
+    const JpegCodec::CoefficientStore *store = model.coefficients(settings);
+    QVERIFY(store);
+    QCOMPARE(store->mcuHeight(), 16);
+    const int rows = store->mcuRows(), cut = rows / 2;
+    std::vector<quint8> expected;
+    int ew = 0, eh = 0;
+    QVERIFY(JpegCodec::decodeLuma(
+            JpegCodec::encodeCoefficients(*store, settings), &ew, &eh, &expected));
+    std::vector<quint8> plane(size_t(w) * h);
+    const QByteArray top = JpegCodec::encodeCoefficientRows(*store, settings, 0, cut);
+    const QByteArray bottom = JpegCodec::encodeCoefficientRows(*store, settings, cut, rows);
+    QVERIFY(JpegCodec::decodeLumaRows(top, w, 0, cut * 16, plane.data()));
+    QVERIFY(JpegCodec::decodeLumaRows(bottom, w, 0, h - cut * 16, plane.data() + cut * 16 * w));
+    const auto rowDiffers = [&](int y) {
+        return !std::equal(
+                plane.begin() + y * w, plane.begin() + (y + 1) * w, expected.begin() + y * w);
+    };
+    QVERIFY(rowDiffers(cut * 16 - 1)); // the top half's last row
+    QVERIFY(rowDiffers(cut * 16));     // the bottom half's first row
+    for (int y = 0; y < h; ++y) {
+        if (y != cut * 16 - 1 && y != cut * 16)
+            QVERIFY2(!rowDiffers(y), qPrintable(QString::number(y)));
+    }
+    QVERIFY(!JpegCodec::decodeLumaRows(top, w, 0, cut * 16 + 1, plane.data())); // past its end
+    QVERIFY(!JpegCodec::decodeLumaRows(top, w + 1, 0, 8, plane.data()));
+    QVERIFY(JpegCodec::encodeCoefficientRows(*store, settings, cut, cut).isEmpty());
+    QVERIFY(JpegCodec::encodeCoefficientRows(*store, settings, 0, rows + 1).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestJpegCoefficients)
