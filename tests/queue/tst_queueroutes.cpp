@@ -112,6 +112,10 @@ private:
         bad.type = u"stripe.event"_s;
         bad.reference = u"evt_bad"_s;
         const QString id = m_queue->enqueue(bad);
+        // One writer at a time: on a shared-cache memory store, a worker's claim that meets the
+        // intake's insert is SQLITE_LOCKED at once (no busy wait), and is retried later.
+        if (!m_queue->waitForIdle(5000))
+            return {};
         const QByteArray body = R"({"id":"evt_stored","object":"event","type":"invoice.paid",)"
                                 R"("data":{"object":{"id":"in_1","customer":"cus_1"}}})";
         bool stored = false;
