@@ -490,7 +490,7 @@ int CoefficientStore::blocksHigh(int component) const
 
 qint16 *CoefficientStore::row(int component, int row)
 {
-    return d->rows[component][row][0];
+    return reinterpret_cast<qint16 *>(d->rows[component][row]); // the row's blocks, one run
 }
 
 size_t CoefficientStore::bytes() const

@@ -113,7 +113,10 @@ bool decodeCoefficients(const QByteArray &bytes,
         for (int row = 0; row < high; ++row) {
             JBLOCKARRAY line = info.mem->access_virt_barray(
                     reinterpret_cast<j_common_ptr>(&info), arrays[c], JDIMENSION(row), 1, FALSE);
-            plane.insert(plane.end(), line[0][0], line[0][0] + size_t(wide) * 64);
+            // The row's blocks as one run of coefficients (not one block's array, indexed past
+            // its 64: UBSan's bounds check).
+            const auto *coefficients = reinterpret_cast<const JCOEF *>(line[0]);
+            plane.insert(plane.end(), coefficients, coefficients + size_t(wide) * 64);
         }
     }
     jpeg_finish_decompress(&info);
