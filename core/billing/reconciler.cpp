@@ -31,6 +31,18 @@ namespace Mouse {
 
 namespace {
 
+// An event-log line names the first few sessions only: a run may queue up to a thousand, and
+// one line of every id (~68 KB) is unreadable in the log view. The run's report has them all.
+constexpr qsizetype LoggedIds = 5;
+
+QString someIds(const QStringList &ids)
+{
+    QString text = ids.mid(0, LoggedIds).join(u", "_s);
+    if (ids.size() > LoggedIds)
+        text += u" and %1 more"_s.arg(ids.size() - LoggedIds);
+    return text;
+}
+
 constexpr int MaxPages = 10; // 1,000 sessions per run
 constexpr qint64 DefaultHours = 72;
 constexpr qint64 MaxHours = 720;
@@ -277,7 +289,7 @@ void Reconciler::tell(const Report &report, bool periodic) const
                                            counted(report.enqueued.size(),
                                                    u"paid Checkout Session",
                                                    u"paid Checkout Sessions"),
-                                           report.enqueued.join(u", "_s)));
+                                           someIds(report.enqueued)));
     if (!report.expired.isEmpty())
         m_eventLog->info(u"payments"_s,
                          u"%1 with Stripe queued %2 to be marked expired: %3"_s.arg(
@@ -285,7 +297,7 @@ void Reconciler::tell(const Report &report, bool periodic) const
                                  counted(report.expired.size(),
                                          u"pending order of an expired session",
                                          u"pending orders of expired sessions"),
-                                 report.expired.join(u", "_s)));
+                                 someIds(report.expired)));
 }
 
 void Reconciler::registerRoute(Http::Router &router)

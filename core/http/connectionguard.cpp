@@ -6,6 +6,7 @@
 
 #include <QHttpServerRequest>
 #include <QSslSocket>
+#include <QStringDecoder>
 #include <QTcpSocket>
 
 #include <cerrno>
@@ -20,6 +21,18 @@ namespace Mouse::Http {
 namespace {
 
 constexpr QByteArrayView ContinueLine("HTTP/1.1 100 Continue\r\n\r\n");
+
+// The one rule for a request path: its bytes, raw or percent-encoded, are UTF-8, so that an id
+// written either way is the same string. False for bytes that are not UTF-8 (overlong forms and
+// surrogates included): read as anything else, they would name a different resource.
+bool decodePath(QByteArrayView raw, QString *out)
+{
+    const QByteArray bytes = raw.contains('%') ? QByteArray::fromPercentEncoding(raw.toByteArray())
+                                               : raw.toByteArray();
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    *out = utf8(bytes);
+    return !utf8.hasError();
+}
 
 // Answers written but not yet taken by the kernel, beyond which the connection is closed when
 // another answer is due. Checked before each further answer, so one large answer always passes.
@@ -395,10 +408,10 @@ bool ConnectionGuard::onHead(qsizetype bodyBytesAlreadyHere)
         reject(400, "malformed_request");
         return false;
     }
-    pending.path
-            = rawPath.contains('%')
-                      ? QString::fromUtf8(QByteArray::fromPercentEncoding(rawPath.toByteArray()))
-                      : QString::fromLatin1(rawPath);
+    if (!decodePath(rawPath, &pending.path)) {
+        reject(400, "invalid_path_encoding");
+        return false;
+    }
     const QByteArray lookup
             = pending.head.method == "HEAD" ? QByteArray("GET") : pending.head.method;
     pending.match = d->router.match(lookup, pending.path);

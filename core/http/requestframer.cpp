@@ -360,8 +360,12 @@ bool RequestFramer::parseRequestLine(QByteArrayView line)
     m_errorCode = "malformed_request";
     if (!isToken(method) || target.isEmpty() || target.front() != '/')
         return false;
-    for (char c : target) {
-        if (c <= 0x20 || c >= 0x7f)
+    // A request target is ASCII (RFC 9112 3.2): a non-ASCII character is sent percent-encoded
+    // as UTF-8, which is how the path is read (ConnectionGuard::onHead). Raw bytes of 0x80 and
+    // above are refused here, so that one id has one spelling.
+    for (const char c : target) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte <= 0x20 || byte >= 0x7f)
             return false;
     }
     if (version == "HTTP/1.1") {

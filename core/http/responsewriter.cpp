@@ -198,6 +198,8 @@ QByteArrayView guardMessage(QByteArrayView code)
         return "An HTTP/1.1 request needs a Host header.";
     if (code == "duplicate_host")
         return "A request may carry only one Host header.";
+    if (code == "invalid_path_encoding")
+        return "The request path is not UTF-8 (raw or percent-encoded).";
     if (code == "too_many_pipelined_requests")
         return "Too many requests wait for answers on this connection; send the rest again.";
     return "The request is malformed.";

@@ -521,8 +521,16 @@ void OrgoClient::fetchComputer(const QString &id, std::function<void(ComputerRes
     auto call = std::make_unique<Call>();
     call->url = apiUrl(QStringLiteral("/computers/") + id);
     call->timeoutMs = m_options.statusTimeoutMs;
-    call->done = [done = std::move(done)](Raw &&raw) {
-        done(computerOf(std::move(raw.body), std::move(raw.error), raw.attempts));
+    call->done = [done = std::move(done), id](Raw &&raw) {
+        ComputerResult result = computerOf(std::move(raw.body), std::move(raw.error), raw.attempts);
+        // Another VM's answer would be cached as this one's status.
+        if (result.ok() && result.computer.id != id) {
+            result.error = makeError(ErrorKind::InvalidResponse,
+                                     200,
+                                     QStringLiteral("the computer answer is for another id"));
+            result.computer = Computer();
+        }
+        done(std::move(result));
     };
     submit(std::move(call));
 }

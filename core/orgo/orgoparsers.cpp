@@ -118,23 +118,67 @@ QString normalizeStatus(QStringView status)
     return QStringLiteral("unknown");
 }
 
+namespace {
+
+// A field the gateway reads as text: absent or null is empty, a string is itself, a number
+// (when allowed) its integer, anything else (an array, an object, a boolean) a wrong answer,
+// not an empty one.
+bool textField(const QJsonObject &object, QLatin1String key, QString *out, bool numberToo = true)
+{
+    const QJsonValue value = object.value(key);
+    if (value.isString()) {
+        *out = value.toString();
+        return true;
+    }
+    if (value.isDouble() && numberToo) {
+        *out = QString::number(qint64(value.toDouble()));
+        return true;
+    }
+    out->clear();
+    return value.isUndefined() || value.isNull();
+}
+
+bool numberField(const QJsonObject &object, QLatin1String key, int *out)
+{
+    const QJsonValue value = object.value(key);
+    *out = intField(object, key);
+    return value.isDouble() || value.isUndefined() || value.isNull();
+}
+
+} // namespace
+
+ComputerCheck checkComputerJson(const QJsonObject &object, Computer *out)
+{
+    const QJsonValue id = object.value(QLatin1String("id"));
+    if (id.isUndefined() || id.isNull())
+        return ComputerCheck::NoId;
+    // Orgo's ids are strings; a number is no id of ours and would only match by accident.
+    if (!id.isString() || id.toString().isEmpty())
+        return ComputerCheck::WrongType;
+    Computer c; // *out is left alone unless the whole object is right
+    c.id = id.toString();
+    QString status, projectId;
+    const bool typesOk = textField(object, QLatin1String("name"), &c.name)
+                         && textField(object, QLatin1String("status"), &status, false)
+                         && textField(object, QLatin1String("workspace_id"), &c.workspaceId)
+                         && textField(object, QLatin1String("project_id"), &projectId)
+                         && textField(object, QLatin1String("url"), &c.url)
+                         && textField(object, QLatin1String("os"), &c.os)
+                         && numberField(object, QLatin1String("ram"), &c.ram)
+                         && numberField(object, QLatin1String("cpu"), &c.cpu)
+                         && textField(object, QLatin1String("created_at"), &c.createdAt);
+    if (!typesOk)
+        return ComputerCheck::WrongType;
+    c.status = normalizeStatus(status);
+    if (c.workspaceId.isEmpty())
+        c.workspaceId = projectId;
+    *out = std::move(c);
+    return ComputerCheck::Ok;
+}
+
 bool computerFromJson(const QJsonObject &object, Computer *out)
 {
-    const QString id = stringField(object, QLatin1String("id"));
-    if (id.isEmpty())
-        return false;
-    out->id = id;
-    out->name = stringField(object, QLatin1String("name"));
-    out->status = normalizeStatus(object.value(QLatin1String("status")).toString());
-    out->workspaceId = stringField(object, QLatin1String("workspace_id"));
-    if (out->workspaceId.isEmpty())
-        out->workspaceId = stringField(object, QLatin1String("project_id"));
-    out->url = stringField(object, QLatin1String("url"));
-    out->os = stringField(object, QLatin1String("os"));
-    out->ram = intField(object, QLatin1String("ram"));
-    out->cpu = intField(object, QLatin1String("cpu"));
-    out->createdAt = stringField(object, QLatin1String("created_at"));
-    return true;
+    return checkComputerJson(object, out) == ComputerCheck::Ok;
 }
 
 bool parseComputer(QByteArrayView body, Computer *out, QString *why)
@@ -144,11 +188,17 @@ bool parseComputer(QByteArrayView body, Computer *out, QString *why)
         *why = QStringLiteral("the computer answer is not a JSON object");
         return false;
     }
-    if (!computerFromJson(document.object(), out)) {
+    switch (checkComputerJson(document.object(), out)) {
+    case ComputerCheck::Ok:
+        return true;
+    case ComputerCheck::NoId:
         *why = QStringLiteral("the computer answer has no id");
         return false;
+    case ComputerCheck::WrongType:
+        *why = QStringLiteral("the computer answer has a field of the wrong type");
+        return false;
     }
-    return true;
+    return false;
 }
 
 bool parseWorkspaceComputers(QByteArrayView body, QList<Computer> *out, QString *why)
@@ -166,14 +216,28 @@ bool parseWorkspaceComputers(QByteArrayView body, QList<Computer> *out, QString 
         *why = QStringLiteral("the workspace answer has neither desktops nor computers");
         return false;
     }
-    const QString workspaceId = stringField(workspace, QLatin1String("id"));
+    QString workspaceId;
+    if (!textField(workspace, QLatin1String("id"), &workspaceId)) {
+        *why = QStringLiteral("the workspace answer's id is of the wrong type");
+        return false;
+    }
     const QJsonArray array = list.toArray();
     out->clear();
     out->reserve(array.size());
+    // One wrong entry makes the whole listing suspect: the caller falls back to asking for
+    // each VM, rather than caching "unknown" as fresh news.
     for (const QJsonValue &entry : array) {
         Computer computer;
-        if (!entry.isObject() || !computerFromJson(entry.toObject(), &computer))
+        if (!entry.isObject())
+            continue; // no computer of anyone's: nothing is cached from it
+        const ComputerCheck check = checkComputerJson(entry.toObject(), &computer);
+        if (check == ComputerCheck::NoId)
             continue;
+        if (check == ComputerCheck::WrongType) {
+            out->clear();
+            *why = QStringLiteral("the workspace answer has a computer of the wrong shape");
+            return false;
+        }
         if (computer.workspaceId.isEmpty())
             computer.workspaceId = workspaceId;
         out->append(std::move(computer));

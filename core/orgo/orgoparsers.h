@@ -17,13 +17,20 @@ namespace Mouse::Orgo {
 QString normalizeStatus(QStringView status);
 
 // A computer object (GET /computers/{id}, POST /computers). False and *why when the body is
-// not a JSON object with a string "id".
+// not a JSON object with a non-empty string "id", or when a field has the wrong type: text
+// fields (status included) must be strings, absent or null; ram and cpu numbers, absent or
+// null. (Text fields other than status and id may also be numbers, read as integers.)
 bool parseComputer(QByteArrayView body, Computer *out, QString *why);
-bool computerFromJson(const QJsonObject &object, Computer *out);
+
+enum class ComputerCheck { Ok, NoId, WrongType };
+ComputerCheck checkComputerJson(const QJsonObject &object, Computer *out);
+bool computerFromJson(const QJsonObject &object, Computer *out); // checkComputerJson() == Ok
 
 // GET /workspaces/{id}: the workspace object with its computers in "desktops" (newest docs)
-// or "computers" (older). Entries without an id are skipped; workspaceId is filled in from
-// the workspace's own id when an entry has none.
+// or "computers" (older). Entries without an id, or not objects, are skipped; an entry with a
+// field of the wrong type (as for parseComputer) fails the whole answer, as does a workspace
+// id that is not a string. workspaceId is filled in from the workspace's own id when an entry
+// has none.
 bool parseWorkspaceComputers(QByteArrayView body, QList<Computer> *out, QString *why);
 
 // An error answer: {"error": "...", "request_id": "...", "upstream_status": 409}, or

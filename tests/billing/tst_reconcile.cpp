@@ -42,6 +42,7 @@ private slots:
     void periodicRunCreditsAndTellsOperators();
     void gatewayRunsPeriodicallyOnlyWithAKey();
     void sessionsBeyondTheCapAreReported();
+    void warningNamesOnlyTheFirstIds();
 
 private:
     Captured reconcile(const QByteArray &body = {});
@@ -384,6 +385,37 @@ void tst_Reconcile::sessionsBeyondTheCapAreReported()
     MOUSE_WAIT_REPLY(whole);
     QCOMPARE(whole.json()[s("truncated")].toBool(), false);
     QCOMPARE(log.events().size(), 1);
+    m_reconciler->setEventLog(nullptr);
+}
+
+// A run may queue up to a thousand sessions; until session 6 the warning named every one of
+// them in one event-log line (~68 KB). It now gives the count and the first five.
+void tst_Reconcile::warningNamesOnlyTheFirstIds()
+{
+    m_sessions.clear();
+    for (int i = 0; i < 12; ++i)
+        m_sessions.append(session(s("cs_many_%1").arg(i, 2, 10, QLatin1Char('0')),
+                                  s("cst_a"),
+                                  s("starter"),
+                                  4000,
+                                  1900,
+                                  s("paid"),
+                                  s("pi_many_%1").arg(i)));
+    EventLog log;
+    m_reconciler->setEventLog(&log);
+    const Captured reply = reconcile();
+    MOUSE_WAIT_REPLY(reply);
+    QCOMPARE(reply.status(), 200);
+    QCOMPARE(reply.json()[s("enqueued")].toArray().size(), 12); // the answer still has them all
+    QCOMPARE(log.events().size(), 1);
+    const QString message = log.events().first().message;
+    QCOMPARE(log.events().first().severity, EventLog::Severity::Warning);
+    QVERIFY2(message.contains(s("12 paid Checkout Sessions")), qPrintable(message));
+    QVERIFY2(message.contains(s("cs_many_00, cs_many_01, cs_many_02, cs_many_03, cs_many_04 "
+                                "and 7 more")),
+             qPrintable(message));
+    QVERIFY2(!message.contains(s("cs_many_05")), qPrintable(message));
+    QVERIFY(m_queue->waitForIdle(10000));
     m_reconciler->setEventLog(nullptr);
 }
 

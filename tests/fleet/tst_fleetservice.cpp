@@ -30,6 +30,7 @@ struct FakeFleet
     int delayMs = 0;
     int createDelayMs = -1;   // answer creates this late (-1: delayMs); the VM exists at once
     bool hideCreated = false; // the listing leaves out computers created here (Orgo is slow)
+    QHash<QByteArray, QByteArray> oddBody; // id -> the 200 body GET /computers/{id} answers
 
     Response handle(const MockOrgoServer::Request &r)
     {
@@ -49,6 +50,8 @@ struct FakeFleet
             if (failing.contains(id)) {
                 response.status = 503;
                 response.body = R"({"error":"down","request_id":"rq-)" + id + R"("})";
+            } else if (oddBody.contains(id)) {
+                response.body = oddBody.value(id);
             } else if (!status.contains(id)) {
                 response.status = 404;
                 response.body = R"({"error":"Computer not found"})";
@@ -89,6 +92,7 @@ private slots:
     void batchLimitReachedNeverExceededOrderKept();
     void coalescesConcurrentRequests();
     void partialFailures();
+    void wrongAnswerKeepsLastGoodStatus();
     void cacheFirstWriteThrough();
     void staleWhileRevalidate();
     void refreshAheadKeepsPollerFresh();
@@ -272,6 +276,30 @@ void tst_FleetService::partialFailures()
     QVERIFY(again[0].hasStatus);
     QVERIFY(again[0].stale);
     QCOMPARE(again[0].status.status, u"running"_s);
+}
+
+// A 200 of the wrong shape, or about another VM, is an upstream error like a non-JSON one:
+// the last good status stays, marked stale. Until session 6 the first replaced it with a
+// fresh "unknown", and the second with the other VM's status.
+void tst_FleetService::wrongAnswerKeepsLastGoodStatus()
+{
+    // One VM per body: a VM that just failed is answered its failure again without a call.
+    const QList<QByteArray> odd = {R"({"id":12,"status":["stopped"]})",
+                                   R"({"id":"odd1","status":["stopped"]})",
+                                   R"({"id":"other","status":"stopped"})",
+                                   "<html>"};
+    for (qsizetype i = 0; i < odd.size(); ++i) {
+        const QString id = u"odd%1"_s.arg(i);
+        addVms({id});
+        QCOMPARE(wait(m_service->fetchStatuses({id}))[0].status.status, u"running"_s);
+        m_fleet.oddBody.insert(id.toLatin1(), odd[i]);
+        m_cache->clear();
+        const QList<VmItem> items = wait(m_service->fetchStatuses({id}));
+        QVERIFY2(items[0].error.kind == Orgo::ErrorKind::InvalidResponse, odd[i].constData());
+        QVERIFY(items[0].hasStatus);
+        QVERIFY(items[0].stale);
+        QCOMPARE(items[0].status.status, u"running"_s);
+    }
 }
 
 void tst_FleetService::cacheFirstWriteThrough()

@@ -34,6 +34,12 @@ void verifyErrorShape(const RawResponse &response)
         QVERIFY2(!response.body.contains(leak), response.body.constData());
 }
 
+QString errorCode(const RawResponse &response)
+{
+    const QJsonObject error = response.json().value(QStringLiteral("error")).toObject();
+    return error.value(QStringLiteral("code")).toString();
+}
+
 } // namespace
 
 class tst_HttpServer : public QObject
@@ -62,6 +68,7 @@ private slots:
     void expectContinue();
     void headerTooLarge();
     void malformedRequest();
+    void pathIsUtf8();
     void slowClientCutOff();
     void halfClosedMidRequest();
     void idleConnectionClosed();
@@ -678,6 +685,46 @@ void tst_HttpServer::malformedRequest()
         QVERIFY2(response->status >= 400 && response->status < 600, bad.constData());
         verifyErrorShape(*response);
         QVERIFY(client.waitClosed());
+    }
+}
+
+// One rule for a path: percent-encoded bytes are UTF-8, and bytes that are not UTF-8 are a 400
+// (until session 6 they became U+FFFD, so "%E9" and "%EF%BF%BD" named the same resource); raw
+// non-ASCII bytes are refused by the framer, so no id has a second, raw spelling.
+void tst_HttpServer::pathIsUtf8()
+{
+    Harness h;
+    QVERIFY(h.start());
+    {
+        RawClient client(h.port());
+        const auto response = client.request(get("/inspect/caf%C3%A9"));
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->json().value(QStringLiteral("path")).toString(),
+                 QStringLiteral("/inspect/caf\u00e9"));
+    }
+    for (const QByteArray &target : {QByteArray("/inspect/caf%E9"),       // Latin-1 é
+                                     QByteArray("/inspect/caf%C3"),       // truncated
+                                     QByteArray("/inspect/%C0%AF"),       // overlong '/'
+                                     QByteArray("/inspect/%ED%A0%80"),    // a surrogate
+                                     QByteArray("/inspect/%F4%90%80%80"), // beyond U+10FFFF
+                                     QByteArray("/inspect/x%FF")}) {
+        RawClient client(h.port());
+        const auto response = client.request(get(target));
+        QVERIFY2(response, target.constData());
+        QCOMPARE(response->status, 400);
+        verifyErrorShape(*response);
+        QCOMPARE(errorCode(*response), QStringLiteral("invalid_path_encoding"));
+        QVERIFY(client.waitClosed());
+    }
+    for (const QByteArray &raw :
+         {QByteArray("/inspect/caf\xC3\xA9"), QByteArray("/inspect/caf\xE9")}) {
+        RawClient client(h.port());
+        const auto response = client.request(get(raw));
+        QVERIFY2(response, raw.constData());
+        QCOMPARE(response->status, 400);
+        verifyErrorShape(*response);
+        QCOMPARE(errorCode(*response), QStringLiteral("malformed_request"));
     }
 }
 

@@ -20,6 +20,7 @@ private slots:
     void init();
     void getComputerWithBearer();
     void workspaceListing();
+    void wrongTypesOrAnotherIdAreInvalid();
     void createSendsBody();
     void retries503WithBackoff();
     void honoursRetryAfter();
@@ -110,6 +111,38 @@ void tst_OrgoClient::workspaceListing()
     QCOMPARE(result.computers.size(), 2);
     QCOMPARE(result.computers[1].workspaceId, u"ws1"_s);
     QCOMPARE(m_server->received().at(0).path, QByteArray("/api/workspaces/ws1"));
+}
+
+// A 200 whose body is the wrong shape, or is another computer's, is an invalid answer like a
+// non-JSON one (not retried, counted as Orgo having answered). Until session 6 both were ok.
+void tst_OrgoClient::wrongTypesOrAnotherIdAreInvalid()
+{
+    QByteArray body;
+    m_server->setHandler([&body](const MockOrgoServer::Request &) {
+        Response response;
+        response.body = body;
+        return response;
+    });
+    OrgoClient client(options());
+    for (const QByteArray &wrong : {QByteArray(R"({"id":12,"status":["running"]})"),
+                                    QByteArray(R"({"id":"vm-1","status":["running"]})"),
+                                    QByteArray(R"({"id":"vm-2","status":"running"})"),
+                                    QByteArray("not json")}) {
+        body = wrong;
+        const ComputerResult result = wait(client.computer(u"vm-1"_s));
+        QVERIFY2(!result.ok(), wrong.constData());
+        QCOMPARE(result.error.kind, ErrorKind::InvalidResponse);
+        QCOMPARE(result.error.kindName(), u"invalid_response"_s);
+        QCOMPARE(result.attempts, 1);
+        QVERIFY(result.computer.id.isEmpty());
+    }
+    body = R"({"id":"ws1","desktops":[{"id":"a","status":"running"},{"id":"b","status":3}]})";
+    const ComputerListResult list = wait(client.workspaceComputers(u"ws1"_s));
+    QCOMPARE(list.error.kind, ErrorKind::InvalidResponse);
+    QVERIFY(list.computers.isEmpty());
+
+    body = R"({"id":"vm-1","status":"running"})";
+    QVERIFY(wait(client.computer(u"vm-1"_s)).ok());
 }
 
 void tst_OrgoClient::createSendsBody()

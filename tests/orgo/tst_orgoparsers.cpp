@@ -19,6 +19,7 @@ private slots:
     void computerRejectsGarbage();
     void workspaceDesktopsOrComputers();
     void workspaceWithoutList();
+    void workspaceWithWrongTypesFails();
     void errorBodies();
     void retryAfter();
     void actionStatus();
@@ -59,6 +60,10 @@ void tst_OrgoParsers::computer()
     QCOMPARE(c.ram, 4);
     QVERIFY(parseComputer(R"({"id":"b","status":"warp"})", &c, &why));
     QCOMPARE(c.status, u"unknown"_s);
+    // Null or absent fields are empty, not wrong.
+    QVERIFY(parseComputer(R"({"id":"c","status":null,"name":null,"ram":null})", &c, &why));
+    QCOMPARE(c.status, u"unknown"_s);
+    QCOMPARE(c.ram, 0);
 }
 
 void tst_OrgoParsers::computerRejectsGarbage_data()
@@ -70,6 +75,17 @@ void tst_OrgoParsers::computerRejectsGarbage_data()
     QTest::newRow("id object") << QByteArray(R"({"id":{}})");
     QTest::newRow("truncated") << QByteArray(R"({"id":"x)");
     QTest::newRow("binary") << QByteArray("\x00\xff\xfe", 3);
+    // Wrong types: until session 6 these parsed, the status as "unknown" (cached as fresh).
+    QTest::newRow("numeric id, status array") << QByteArray(R"({"id":12,"status":["running"]})");
+    QTest::newRow("numeric id") << QByteArray(R"({"id":12,"status":"running"})");
+    QTest::newRow("status array") << QByteArray(R"({"id":"a","status":["running"]})");
+    QTest::newRow("status object") << QByteArray(R"({"id":"a","status":{"s":"running"}})");
+    QTest::newRow("status number") << QByteArray(R"({"id":"a","status":1})");
+    QTest::newRow("status bool") << QByteArray(R"({"id":"a","status":true})");
+    QTest::newRow("name array") << QByteArray(R"({"id":"a","status":"running","name":["n"]})");
+    QTest::newRow("ram string") << QByteArray(R"({"id":"a","status":"running","ram":"4"})");
+    QTest::newRow("workspace bool")
+            << QByteArray(R"({"id":"a","status":"running","workspace_id":false})");
 }
 
 void tst_OrgoParsers::computerRejectsGarbage()
@@ -109,6 +125,24 @@ void tst_OrgoParsers::workspaceWithoutList()
     QVERIFY(!parseWorkspaceComputers(R"({"id":"ws"})", &list, &why));
     QVERIFY(!parseWorkspaceComputers(R"({"desktops":{}})", &list, &why));
     QVERIFY(!parseWorkspaceComputers("nope", &list, &why));
+}
+
+// One computer of the wrong shape makes the whole listing an invalid answer (the caller then
+// asks for each VM): until session 6 it was read as status "unknown", cached as fresh.
+void tst_OrgoParsers::workspaceWithWrongTypesFails()
+{
+    QList<Computer> list;
+    QString why;
+    for (const char *body : {R"({"id":"ws","desktops":[{"id":"a","status":"running"},
+              {"id":"b","status":["running"]}]})",
+                             R"({"id":"ws","computers":[{"id":7,"status":"running"}]})",
+                             R"({"id":"ws","desktops":[{"id":"a","status":"running","cpu":"2"}]})",
+                             R"({"id":["ws"],"desktops":[{"id":"a","status":"running"}]})"}) {
+        why.clear();
+        QVERIFY2(!parseWorkspaceComputers(body, &list, &why), body);
+        QVERIFY(!why.isEmpty());
+        QVERIFY(list.isEmpty());
+    }
 }
 
 void tst_OrgoParsers::errorBodies()
