@@ -74,8 +74,14 @@ bool Gateway::startFleet(QString *error)
                                      u"Orgo answers again: the circuit breaker closed"_s);
             });
 
-    if (shouldSeed(m_settings, sandbox, *m_directory))
-        m_fleet->seedDemo(options.workspaceId);
+    // Once the gateway has started: a start that fails later (the port taken) stops the
+    // sandbox, and the seeding it had begun then failed with a misleading "network" warning.
+    if (shouldSeed(m_settings, sandbox, *m_directory)) {
+        connect(this, &Gateway::started, this, [this, workspace = options.workspaceId] {
+            if (m_fleet)
+                m_fleet->seedDemo(workspace);
+        });
+    }
 
     registerFleetRoutes(*m_router, *m_fleet, *m_directory);
 

@@ -8,6 +8,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -28,6 +29,7 @@ private slots:
     void serverRunsWithoutDisplay();
     void hangupStopsTheServerInOrder();
     void shortAdminTokenStopsStartup();
+    void takenPortStopsStartupBeforeSeeding();
     void overriddenInvalidListenStopsStartup_data();
     void overriddenInvalidListenStopsStartup();
     void batchInFlightIsAnsweredOnTerminate();
@@ -242,6 +244,30 @@ void tst_CommandLine::shortAdminTokenStopsStartup()
     QVERIFY(!err.contains(token));
     QVERIFY(!out.contains(token));
     QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("token/gw.sqlite")))); // before storage
+}
+
+// The port is taken: start-up stops with exit 1 and says why. The demo seeding used to begin
+// before the listen failed, and the stop that followed made it fail with a warning about the
+// sandbox's network, which sent operators looking in the wrong place.
+void tst_CommandLine::takenPortStopsStartupBeforeSeeding()
+{
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    QProcess process;
+    process.setProcessEnvironment(cleanEnvironment());
+    process.start(m_binary,
+                  {QStringLiteral("--server"),
+                   QStringLiteral("--listen"),
+                   QStringLiteral("127.0.0.1:%1").arg(taken.serverPort()),
+                   QStringLiteral("--set"),
+                   QStringLiteral("storage/database=")
+                           + m_dir.filePath(QStringLiteral("taken/gw.sqlite"))});
+    QVERIFY(process.waitForFinished(20000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 1);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("already in use")), qPrintable(err));
+    QVERIFY2(!err.contains(QStringLiteral("Demo data")), qPrintable(err));
 }
 
 void tst_CommandLine::overriddenInvalidListenStopsStartup_data()
