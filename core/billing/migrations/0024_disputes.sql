@@ -1,0 +1,26 @@
+-- SPDX-FileCopyrightText: 2026 Mouse Gateway developers
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Stripe disputes (chargebacks) per dispute id. Stripe does not order deliveries, so the money
+-- state is two sticky flags: funds_withdrawn and funds_reinstated are only ever set, and the
+-- tokens are held back while withdrawn and not reinstated, whatever order the events came in.
+-- tokens_revoked is what this dispute took from the customer now (0 or its share of the order);
+-- the conditional UPDATE on it makes each revocation and each re-credit happen once.
+CREATE TABLE stripe_disputes (
+    dispute_id TEXT PRIMARY KEY,
+    payment_intent_id TEXT,
+    charge_id TEXT,
+    amount_cents BIGINT NOT NULL DEFAULT 0,
+    currency TEXT,
+    status TEXT,
+    reason TEXT,
+    funds_withdrawn INTEGER NOT NULL DEFAULT 0,
+    funds_reinstated INTEGER NOT NULL DEFAULT 0,
+    tokens_revoked BIGINT NOT NULL DEFAULT 0 CHECK (tokens_revoked >= 0),
+    status_created BIGINT NOT NULL DEFAULT 0,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX stripe_disputes_payment_intent ON stripe_disputes (payment_intent_id);
+
+-- What a purchase with a client's Idempotency-Key asked for (SHA-256 of the package and the
+-- URLs): the same key with another request is refused (409) instead of reaching Stripe.
+ALTER TABLE token_orders ADD COLUMN request_hash TEXT;
