@@ -225,6 +225,43 @@ Reply idempotencyConflict(const LedgerEntry &existing, const QString &requestId)
             requestId);
 }
 
+// The order an Idempotency-Key named before, when it asked for another package, amount or
+// URLs than this request. Orders stored before request_hash existed compare by package only.
+bool orderAskedOtherwise(QSqlDatabase &db,
+                         const CheckoutRequest &checkout,
+                         const QString &requestHash,
+                         StorageError *error)
+{
+    QSqlQuery query(db);
+    if (!exec(query,
+              u"SELECT package_slug, token_amount, price_cents, request_hash FROM token_orders "
+              "WHERE id = ? AND customer_id = ?"_s,
+              {checkout.orderId, checkout.customerId},
+              error)
+        || !query.next())
+        return false;
+    const QString storedHash = query.value(3).toString();
+    return query.value(0).toString() != checkout.package.slug
+           || query.value(1).toLongLong() != checkout.package.tokenAmount
+           || query.value(2).toLongLong() != checkout.package.priceCents
+           || (!storedHash.isEmpty() && storedHash != requestHash);
+}
+
+ApiError idempotencyKeyReused()
+{
+    return apiError(ErrorKind::Conflict,
+                    u"idempotency_key_reused"_s,
+                    u"This Idempotency-Key was already used for a purchase with another package, "
+                    "amount or URLs; use a new key for a new purchase."_s);
+}
+
+// What storing a purchase's order came to.
+struct StoredOrder
+{
+    StorageError error;
+    bool keyReused = false;
+};
+
 struct OrderRows
 {
     QJsonArray orders;
@@ -471,16 +508,25 @@ void BillingRoutes::use(const Request &request, const Responder &responder)
     const std::optional<QJsonObject> body = amountBody(request, responder, &amount);
     if (!body)
         return;
-    QString description = u"Token usage"_s;
-    QString referenceType;
-    QString referenceId;
-    if (!optionalString(*body, u"description"_s, MaxDescription, &description)
-        || !optionalString(*body, u"reference_type"_s, MaxReference, &referenceType)
-        || !optionalString(*body, u"reference_id"_s, MaxReference, &referenceId)) {
-        responder.fail(apiError(ErrorKind::Unprocessable,
-                                u"invalid_field"_s,
-                                u"description, reference_type and reference_id must be short "
-                                "strings."_s));
+    // The fleet routes' checks: no member the route does not read, and no control characters
+    // (a NUL or an escape sequence in a description reaches the ledger, exports and logs).
+    ApiError invalid;
+    const QStringList allowed{
+            u"amount"_s, u"description"_s, u"reference_type"_s, u"reference_id"_s};
+    if (!Http::onlyAllowedMembers(*body, allowed, &invalid)) {
+        responder.fail(invalid);
+        return;
+    }
+    const std::optional<QString> description
+            = Http::textMember(*body, u"description"_s, 0, MaxDescription, &invalid);
+    const std::optional<QString> referenceType
+            = description ? Http::textMember(*body, u"reference_type"_s, 0, MaxReference, &invalid)
+                          : std::nullopt;
+    const std::optional<QString> referenceId
+            = referenceType ? Http::textMember(*body, u"reference_id"_s, 0, MaxReference, &invalid)
+                            : std::nullopt;
+    if (!referenceId) {
+        responder.fail(invalid);
         return;
     }
     const QString customerId = request.param(u"customer"_s);
@@ -488,8 +534,8 @@ void BillingRoutes::use(const Request &request, const Responder &responder)
     posting.customerId = customerId;
     posting.type = u"usage"_s;
     posting.amount = *amount;
-    posting.description = description.isEmpty() ? u"Token usage"_s : description;
-    clientReference(u"client_usage"_s, customerId, referenceType, referenceId, &posting);
+    posting.description = description->isEmpty() ? u"Token usage"_s : *description;
+    clientReference(u"client_usage"_s, customerId, *referenceType, *referenceId, &posting);
 
     const Ledger *ledger = &m_billing.ledger();
     runOnPool(responder, [posting, ledger](QSqlDatabase &db, const QString &requestId) {
@@ -629,10 +675,18 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
     const QString customerId = request.param(u"customer"_s);
     const QByteArray clientKey = request.header("Idempotency-Key");
     QString orderId;
+    QString requestHash; // with a client key: what this key asks for, compared on reuse
     if (!clientKey.isEmpty() && clientKey.size() <= 255) {
         const QByteArray digest = QCryptographicHash::hash(
                 QByteArray(customerId.toUtf8() + "\n" + clientKey), QCryptographicHash::Sha256);
         orderId = u"ord_"_s + QString::fromLatin1(digest.toHex().left(32));
+        requestHash = QString::fromLatin1(
+                QCryptographicHash::hash(
+                        u"%1\n%2\n%3\n%4"_s.arg(package->slug, successUrl, cancelUrl)
+                                .arg(package->priceCents)
+                                .toUtf8(),
+                        QCryptographicHash::Sha256)
+                        .toHex());
     } else {
         orderId = u"ord_"_s + QUuid::createUuid().toString(QUuid::Id128);
     }
@@ -655,8 +709,9 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
         StorageError error;
         QString email;
         QString stripeId;
+        bool keyReused = false; // the Idempotency-Key's order asked for something else
     };
-    QtConcurrent::run(pool, [database, customerId] {
+    QtConcurrent::run(pool, [database, customerId, checkout, requestHash] {
         Customer customer;
         QSqlDatabase db = database->connection();
         QSqlQuery query(db);
@@ -669,6 +724,8 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
             customer.email = query.value(0).toString();
             customer.stripeId = query.value(1).toString();
         }
+        if (customer.found && !requestHash.isEmpty())
+            customer.keyReused = orderAskedOtherwise(db, checkout, requestHash, &customer.error);
         return customer;
     }).then(billing, [=](const Customer &customer) mutable {
         if (!customer.error.isEmpty()) {
@@ -677,6 +734,10 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
         }
         if (!customer.found) {
             responder.send(customerNotFound(responder.requestId()));
+            return;
+        }
+        if (customer.keyReused) {
+            responder.fail(idempotencyKeyReused());
             return;
         }
         checkout.customerEmail = customer.email;
@@ -699,28 +760,40 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
                     return;
                 }
                 const qint64 now = ledger->now();
-                QtConcurrent::run(pool, [database, checkout, result, now] {
+                QtConcurrent::run(pool, [database, checkout, result, now, requestHash] {
                     QSqlDatabase db = database->connection();
                     QSqlQuery query(db);
-                    StorageError error;
+                    StoredOrder stored;
                     // A retried purchase finds its order already there.
-                    exec(query,
-                         u"INSERT INTO token_orders (id, customer_id, "
-                         "package_slug, token_amount, price_cents, currency, "
-                         "stripe_checkout_session_id, status, created_at, "
-                         "updated_at) VALUES (?, ?, ?, ?, ?, 'usd', ?, "
-                         "'pending', ?, ?) ON CONFLICT DO NOTHING"_s,
-                         {checkout.orderId,
-                          checkout.customerId,
-                          checkout.package.slug,
-                          checkout.package.tokenAmount,
-                          checkout.package.priceCents,
-                          result.sessionId,
-                          now,
-                          now},
-                         &error);
-                    return error;
-                }).then(billing, [responder, result, checkout](const StorageError &error) {
+                    if (exec(query,
+                             u"INSERT INTO token_orders (id, customer_id, "
+                             "package_slug, token_amount, price_cents, currency, "
+                             "stripe_checkout_session_id, status, request_hash, created_at, "
+                             "updated_at) VALUES (?, ?, ?, ?, ?, 'usd', ?, "
+                             "'pending', ?, ?, ?) ON CONFLICT DO NOTHING"_s,
+                             {checkout.orderId,
+                              checkout.customerId,
+                              checkout.package.slug,
+                              checkout.package.tokenAmount,
+                              checkout.package.priceCents,
+                              result.sessionId,
+                              BillingSql::nullable(requestHash),
+                              now,
+                              now},
+                             &stored.error)
+                        && query.numRowsAffected() != 1 && !requestHash.isEmpty()) {
+                        // Two requests under one key raced past the first check, and a lenient
+                        // Stripe made a session for each: only the first one's stands.
+                        stored.keyReused
+                                = orderAskedOtherwise(db, checkout, requestHash, &stored.error);
+                    }
+                    return stored;
+                }).then(billing, [responder, result, checkout](const StoredOrder &stored) {
+                    const StorageError &error = stored.error;
+                    if (stored.keyReused) {
+                        responder.fail(idempotencyKeyReused());
+                        return;
+                    }
                     if (!error.isEmpty()) {
                         // The session exists; its completion still credits from the
                         // session's metadata, so the customer can pay safely.
