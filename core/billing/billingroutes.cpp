@@ -225,26 +225,38 @@ Reply idempotencyConflict(const LedgerEntry &existing, const QString &requestId)
             requestId);
 }
 
-// The order an Idempotency-Key named before, when it asked for another package, amount or
-// URLs than this request. Orders stored before request_hash existed compare by package only.
-bool orderAskedOtherwise(QSqlDatabase &db,
-                         const CheckoutRequest &checkout,
-                         const QString &requestHash,
-                         StorageError *error)
+// Claims a client's Idempotency-Key for this request (its order id and what it asks for), and
+// says whether the key was claimed by, or its order made for, another request. The claim is
+// one INSERT on a primary key, so of two requests racing under one key only the first passes.
+// Orders made before purchase_keys existed compare by package and amount.
+bool keyTakenOtherwise(QSqlDatabase &db,
+                       const CheckoutRequest &checkout,
+                       const QString &requestHash,
+                       qint64 now,
+                       StorageError *error)
 {
     QSqlQuery query(db);
     if (!exec(query,
-              u"SELECT package_slug, token_amount, price_cents, request_hash FROM token_orders "
-              "WHERE id = ? AND customer_id = ?"_s,
-              {checkout.orderId, checkout.customerId},
+              u"INSERT INTO purchase_keys (order_id, customer_id, request_hash, created_at) "
+              "VALUES (?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING"_s,
+              {checkout.orderId, checkout.customerId, requestHash, now},
+              error)
+        || !exec(query,
+                 u"SELECT request_hash FROM purchase_keys WHERE order_id = ?"_s,
+                 {checkout.orderId},
+                 error))
+        return false;
+    if (query.next() && query.value(0).toString() != requestHash)
+        return true;
+    if (!exec(query,
+              u"SELECT package_slug, token_amount, price_cents FROM token_orders WHERE id = ?"_s,
+              {checkout.orderId},
               error)
         || !query.next())
         return false;
-    const QString storedHash = query.value(3).toString();
     return query.value(0).toString() != checkout.package.slug
            || query.value(1).toLongLong() != checkout.package.tokenAmount
-           || query.value(2).toLongLong() != checkout.package.priceCents
-           || (!storedHash.isEmpty() && storedHash != requestHash);
+           || query.value(2).toLongLong() != checkout.package.priceCents;
 }
 
 ApiError idempotencyKeyReused()
@@ -254,13 +266,6 @@ ApiError idempotencyKeyReused()
                     u"This Idempotency-Key was already used for a purchase with another package, "
                     "amount or URLs; use a new key for a new purchase."_s);
 }
-
-// What storing a purchase's order came to.
-struct StoredOrder
-{
-    StorageError error;
-    bool keyReused = false;
-};
 
 struct OrderRows
 {
@@ -680,13 +685,12 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
         const QByteArray digest = QCryptographicHash::hash(
                 QByteArray(customerId.toUtf8() + "\n" + clientKey), QCryptographicHash::Sha256);
         orderId = u"ord_"_s + QString::fromLatin1(digest.toHex().left(32));
+        // Joined by hand: a URL's %2F would be taken for a QString::arg() marker.
+        const QByteArray asked = package->slug.toUtf8() + '\n'
+                                 + QByteArray::number(package->priceCents) + '\n'
+                                 + successUrl.toUtf8() + '\n' + cancelUrl.toUtf8();
         requestHash = QString::fromLatin1(
-                QCryptographicHash::hash(
-                        u"%1\n%2\n%3\n%4"_s.arg(package->slug, successUrl, cancelUrl)
-                                .arg(package->priceCents)
-                                .toUtf8(),
-                        QCryptographicHash::Sha256)
-                        .toHex());
+                QCryptographicHash::hash(asked, QCryptographicHash::Sha256).toHex());
     } else {
         orderId = u"ord_"_s + QUuid::createUuid().toString(QUuid::Id128);
     }
@@ -709,9 +713,10 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
         StorageError error;
         QString email;
         QString stripeId;
-        bool keyReused = false; // the Idempotency-Key's order asked for something else
+        bool keyReused = false; // the Idempotency-Key was taken by another request
     };
-    QtConcurrent::run(pool, [database, customerId, checkout, requestHash] {
+    const qint64 claimedAt = ledger->now();
+    QtConcurrent::run(pool, [database, customerId, checkout, requestHash, claimedAt] {
         Customer customer;
         QSqlDatabase db = database->connection();
         QSqlQuery query(db);
@@ -724,8 +729,10 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
             customer.email = query.value(0).toString();
             customer.stripeId = query.value(1).toString();
         }
+        query.finish(); // no read transaction left open under the key's claim
         if (customer.found && !requestHash.isEmpty())
-            customer.keyReused = orderAskedOtherwise(db, checkout, requestHash, &customer.error);
+            customer.keyReused
+                    = keyTakenOtherwise(db, checkout, requestHash, claimedAt, &customer.error);
         return customer;
     }).then(billing, [=](const Customer &customer) mutable {
         if (!customer.error.isEmpty()) {
@@ -760,40 +767,28 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
                     return;
                 }
                 const qint64 now = ledger->now();
-                QtConcurrent::run(pool, [database, checkout, result, now, requestHash] {
+                QtConcurrent::run(pool, [database, checkout, result, now] {
                     QSqlDatabase db = database->connection();
                     QSqlQuery query(db);
-                    StoredOrder stored;
+                    StorageError error;
                     // A retried purchase finds its order already there.
-                    if (exec(query,
-                             u"INSERT INTO token_orders (id, customer_id, "
-                             "package_slug, token_amount, price_cents, currency, "
-                             "stripe_checkout_session_id, status, request_hash, created_at, "
-                             "updated_at) VALUES (?, ?, ?, ?, ?, 'usd', ?, "
-                             "'pending', ?, ?, ?) ON CONFLICT DO NOTHING"_s,
-                             {checkout.orderId,
-                              checkout.customerId,
-                              checkout.package.slug,
-                              checkout.package.tokenAmount,
-                              checkout.package.priceCents,
-                              result.sessionId,
-                              BillingSql::nullable(requestHash),
-                              now,
-                              now},
-                             &stored.error)
-                        && query.numRowsAffected() != 1 && !requestHash.isEmpty()) {
-                        // Two requests under one key raced past the first check, and a lenient
-                        // Stripe made a session for each: only the first one's stands.
-                        stored.keyReused
-                                = orderAskedOtherwise(db, checkout, requestHash, &stored.error);
-                    }
-                    return stored;
-                }).then(billing, [responder, result, checkout](const StoredOrder &stored) {
-                    const StorageError &error = stored.error;
-                    if (stored.keyReused) {
-                        responder.fail(idempotencyKeyReused());
-                        return;
-                    }
+                    exec(query,
+                         u"INSERT INTO token_orders (id, customer_id, "
+                         "package_slug, token_amount, price_cents, currency, "
+                         "stripe_checkout_session_id, status, created_at, "
+                         "updated_at) VALUES (?, ?, ?, ?, ?, 'usd', ?, "
+                         "'pending', ?, ?) ON CONFLICT DO NOTHING"_s,
+                         {checkout.orderId,
+                          checkout.customerId,
+                          checkout.package.slug,
+                          checkout.package.tokenAmount,
+                          checkout.package.priceCents,
+                          result.sessionId,
+                          now,
+                          now},
+                         &error);
+                    return error;
+                }).then(billing, [responder, result, checkout](const StorageError &error) {
                     if (!error.isEmpty()) {
                         // The session exists; its completion still credits from the
                         // session's metadata, so the customer can pay safely.

@@ -320,6 +320,17 @@ void tst_Checkout::clientIdempotencyKeyReusedForAnotherPurchaseIs409()
     QCOMPARE(again.json().value(s("order_id")), first.json().value(s("order_id")));
     QCOMPARE(scalar(*m_db, s("SELECT COUNT(*) FROM token_orders")), 1);
     QCOMPARE(text(*m_db, s("SELECT package_slug FROM token_orders")), s("growth"));
+
+    // Two different purchases racing under one new key: the first claim wins, the other is 409,
+    // and Stripe is asked once.
+    const Http::HeaderList raced{{"Idempotency-Key", "raced-1"}};
+    const Captured one = purchase(GrowthBody, s("cst_a"), raced);
+    const Captured two = purchase(starter, s("cst_a"), raced);
+    MOUSE_WAIT_REPLY(one);
+    MOUSE_WAIT_REPLY(two);
+    QCOMPARE(QList<int>({one.status(), two.status()}).count(200), 1);
+    QCOMPARE(QList<int>({one.status(), two.status()}).count(409), 1);
+    QCOMPARE(m_seen.size(), 3); // the first purchase, its replay, the race's winner
 }
 
 void tst_Checkout::withoutSecretKeyAnswers503()

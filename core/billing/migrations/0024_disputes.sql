@@ -5,7 +5,7 @@
 -- tokens are held back while withdrawn and not reinstated, whatever order the events came in.
 -- tokens_revoked is what this dispute took from the customer now (0 or its share of the order);
 -- the conditional UPDATE on it makes each revocation and each re-credit happen once.
-CREATE TABLE stripe_disputes (
+CREATE TABLE IF NOT EXISTS stripe_disputes (
     dispute_id TEXT PRIMARY KEY,
     payment_intent_id TEXT,
     charge_id TEXT,
@@ -19,8 +19,16 @@ CREATE TABLE stripe_disputes (
     status_created BIGINT NOT NULL DEFAULT 0,
     updated_at BIGINT NOT NULL
 );
-CREATE INDEX stripe_disputes_payment_intent ON stripe_disputes (payment_intent_id);
+CREATE INDEX IF NOT EXISTS stripe_disputes_payment_intent ON stripe_disputes (payment_intent_id);
 
--- What a purchase with a client's Idempotency-Key asked for (SHA-256 of the package and the
--- URLs): the same key with another request is refused (409) instead of reaching Stripe.
-ALTER TABLE token_orders ADD COLUMN request_hash TEXT;
+-- What a purchase under a client's Idempotency-Key asked for (SHA-256 of the package, its price
+-- and the URLs), claimed before Stripe is asked: the first request under a key wins, and the
+-- same key with another request is refused (409) instead of reaching Stripe. A table, not a
+-- column of token_orders, so that the claim comes before the order exists and this migration
+-- can run again (IF NOT EXISTS).
+CREATE TABLE IF NOT EXISTS purchase_keys (
+    order_id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
