@@ -225,6 +225,48 @@ Reply idempotencyConflict(const LedgerEntry &existing, const QString &requestId)
             requestId);
 }
 
+// Claims a client's Idempotency-Key for this request (its order id and what it asks for), and
+// says whether the key was claimed by, or its order made for, another request. The claim is
+// one INSERT on a primary key, so of two requests racing under one key only the first passes.
+// Orders made before purchase_keys existed compare by package and amount.
+bool keyTakenOtherwise(QSqlDatabase &db,
+                       const CheckoutRequest &checkout,
+                       const QString &requestHash,
+                       qint64 now,
+                       StorageError *error)
+{
+    QSqlQuery query(db);
+    if (!exec(query,
+              u"INSERT INTO purchase_keys (order_id, customer_id, request_hash, created_at) "
+              "VALUES (?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING"_s,
+              {checkout.orderId, checkout.customerId, requestHash, now},
+              error)
+        || !exec(query,
+                 u"SELECT request_hash FROM purchase_keys WHERE order_id = ?"_s,
+                 {checkout.orderId},
+                 error))
+        return false;
+    if (query.next() && query.value(0).toString() != requestHash)
+        return true;
+    if (!exec(query,
+              u"SELECT package_slug, token_amount, price_cents FROM token_orders WHERE id = ?"_s,
+              {checkout.orderId},
+              error)
+        || !query.next())
+        return false;
+    return query.value(0).toString() != checkout.package.slug
+           || query.value(1).toLongLong() != checkout.package.tokenAmount
+           || query.value(2).toLongLong() != checkout.package.priceCents;
+}
+
+ApiError idempotencyKeyReused()
+{
+    return apiError(ErrorKind::Conflict,
+                    u"idempotency_key_reused"_s,
+                    u"This Idempotency-Key was already used for a purchase with another package, "
+                    "amount or URLs; use a new key for a new purchase."_s);
+}
+
 struct OrderRows
 {
     QJsonArray orders;
@@ -471,16 +513,25 @@ void BillingRoutes::use(const Request &request, const Responder &responder)
     const std::optional<QJsonObject> body = amountBody(request, responder, &amount);
     if (!body)
         return;
-    QString description = u"Token usage"_s;
-    QString referenceType;
-    QString referenceId;
-    if (!optionalString(*body, u"description"_s, MaxDescription, &description)
-        || !optionalString(*body, u"reference_type"_s, MaxReference, &referenceType)
-        || !optionalString(*body, u"reference_id"_s, MaxReference, &referenceId)) {
-        responder.fail(apiError(ErrorKind::Unprocessable,
-                                u"invalid_field"_s,
-                                u"description, reference_type and reference_id must be short "
-                                "strings."_s));
+    // The fleet routes' checks: no member the route does not read, and no control characters
+    // (a NUL or an escape sequence in a description reaches the ledger, exports and logs).
+    ApiError invalid;
+    const QStringList allowed{
+            u"amount"_s, u"description"_s, u"reference_type"_s, u"reference_id"_s};
+    if (!Http::onlyAllowedMembers(*body, allowed, &invalid)) {
+        responder.fail(invalid);
+        return;
+    }
+    const std::optional<QString> description
+            = Http::textMember(*body, u"description"_s, 0, MaxDescription, &invalid);
+    const std::optional<QString> referenceType
+            = description ? Http::textMember(*body, u"reference_type"_s, 0, MaxReference, &invalid)
+                          : std::nullopt;
+    const std::optional<QString> referenceId
+            = referenceType ? Http::textMember(*body, u"reference_id"_s, 0, MaxReference, &invalid)
+                            : std::nullopt;
+    if (!referenceId) {
+        responder.fail(invalid);
         return;
     }
     const QString customerId = request.param(u"customer"_s);
@@ -488,8 +539,8 @@ void BillingRoutes::use(const Request &request, const Responder &responder)
     posting.customerId = customerId;
     posting.type = u"usage"_s;
     posting.amount = *amount;
-    posting.description = description.isEmpty() ? u"Token usage"_s : description;
-    clientReference(u"client_usage"_s, customerId, referenceType, referenceId, &posting);
+    posting.description = description->isEmpty() ? u"Token usage"_s : *description;
+    clientReference(u"client_usage"_s, customerId, *referenceType, *referenceId, &posting);
 
     const Ledger *ledger = &m_billing.ledger();
     runOnPool(responder, [posting, ledger](QSqlDatabase &db, const QString &requestId) {
@@ -629,10 +680,17 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
     const QString customerId = request.param(u"customer"_s);
     const QByteArray clientKey = request.header("Idempotency-Key");
     QString orderId;
+    QString requestHash; // with a client key: what this key asks for, compared on reuse
     if (!clientKey.isEmpty() && clientKey.size() <= 255) {
         const QByteArray digest = QCryptographicHash::hash(
                 QByteArray(customerId.toUtf8() + "\n" + clientKey), QCryptographicHash::Sha256);
         orderId = u"ord_"_s + QString::fromLatin1(digest.toHex().left(32));
+        // Joined by hand: a URL's %2F would be taken for a QString::arg() marker.
+        const QByteArray asked = package->slug.toUtf8() + '\n'
+                                 + QByteArray::number(package->priceCents) + '\n'
+                                 + successUrl.toUtf8() + '\n' + cancelUrl.toUtf8();
+        requestHash = QString::fromLatin1(
+                QCryptographicHash::hash(asked, QCryptographicHash::Sha256).toHex());
     } else {
         orderId = u"ord_"_s + QUuid::createUuid().toString(QUuid::Id128);
     }
@@ -655,8 +713,10 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
         StorageError error;
         QString email;
         QString stripeId;
+        bool keyReused = false; // the Idempotency-Key was taken by another request
     };
-    QtConcurrent::run(pool, [database, customerId] {
+    const qint64 claimedAt = ledger->now();
+    QtConcurrent::run(pool, [database, customerId, checkout, requestHash, claimedAt] {
         Customer customer;
         QSqlDatabase db = database->connection();
         QSqlQuery query(db);
@@ -669,6 +729,10 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
             customer.email = query.value(0).toString();
             customer.stripeId = query.value(1).toString();
         }
+        query.finish(); // no read transaction left open under the key's claim
+        if (customer.found && !requestHash.isEmpty())
+            customer.keyReused
+                    = keyTakenOtherwise(db, checkout, requestHash, claimedAt, &customer.error);
         return customer;
     }).then(billing, [=](const Customer &customer) mutable {
         if (!customer.error.isEmpty()) {
@@ -677,6 +741,10 @@ void BillingRoutes::purchase(const Request &request, const Responder &responder)
         }
         if (!customer.found) {
             responder.send(customerNotFound(responder.requestId()));
+            return;
+        }
+        if (customer.keyReused) {
+            responder.fail(idempotencyKeyReused());
             return;
         }
         checkout.customerEmail = customer.email;

@@ -25,6 +25,7 @@ namespace {
 
 const QString SessionReference = u"stripe_checkout_session"_s;
 const QString RefundReference = u"stripe_refund"_s;
+const QString DisputeReference = u"stripe_dispute"_s;
 
 // A field that Stripe sends either as an id string or as an expanded object.
 QString idOf(const QJsonValue &value)
@@ -187,6 +188,8 @@ EffectOutcome EventEffects::apply(QSqlDatabase &db, const QJsonObject &event) co
         outcome = checkoutExpired(db, ctx);
     else if (type == u"charge.refunded")
         outcome = chargeRefunded(db, ctx);
+    else if (type.startsWith(u"charge.dispute."))
+        outcome = chargeDispute(db, ctx);
     else if (type == u"payment_intent.payment_failed" || type == u"payment_intent.succeeded")
         outcome = paymentIntent(db, ctx);
     else if (type == u"invoice.paid" || type == u"invoice.payment_succeeded"
@@ -381,7 +384,7 @@ EffectOutcome EventEffects::checkoutPaid(QSqlDatabase &db, Context &ctx) const
     if (!paymentIntent.isEmpty())
         order->paymentIntentId = paymentIntent;
     order->amountPaidCents = amountPaid;
-    if (!applyRefund(db, ctx, *order, &error))
+    if (!applyRefund(db, ctx, *order, &error) || !applyDisputes(db, ctx, *order, &error))
         return EffectOutcome::retry(error);
     return EffectOutcome::processed(
             u"credited %1"_s.arg(counted(order->tokenAmount, u"token", u"tokens")));
@@ -550,6 +553,226 @@ bool EventEffects::applyRefund(QSqlDatabase &db,
         if (revoked.balance.debt > 0)
             qCInfo(lcBilling) << "refund left customer" << order.customerId << "with a debt of"
                               << revoked.balance.debt << "tokens";
+    }
+    return true;
+}
+
+namespace {
+
+// What the dispute object itself says about the money: its balance transactions list the
+// withdrawal (negative) and the reinstatement (positive); a lost dispute keeps the funds
+// withdrawn, a won one gives them back. The event type says the same for the funds_* events.
+struct DisputeMoney
+{
+    bool withdrawn = false;
+    bool reinstated = false;
+};
+
+DisputeMoney disputeMoney(const QString &type, const QJsonObject &dispute)
+{
+    DisputeMoney money;
+    const QString status = dispute.value(u"status"_s).toString();
+    money.withdrawn = type == u"charge.dispute.funds_withdrawn" || status == u"lost";
+    money.reinstated = type == u"charge.dispute.funds_reinstated" || status == u"won";
+    const QJsonArray transactions = dispute.value(u"balance_transactions"_s).toArray();
+    for (const QJsonValue &transaction : transactions) {
+        const qint64 amount = transaction.toObject().value(u"amount"_s).toVariant().toLongLong();
+        money.withdrawn = money.withdrawn || amount < 0;
+        money.reinstated = money.reinstated || amount > 0;
+    }
+    return money;
+}
+
+} // namespace
+
+// charge.dispute.*: the dispute's state is recorded per dispute (sticky money flags), then the
+// order of its PaymentIntent, found as refunds find it, gets its tokens held back or given back.
+EffectOutcome EventEffects::chargeDispute(QSqlDatabase &db, Context &ctx) const
+{
+    const QString disputeId = ctx.object.value(u"id"_s).toString();
+    if (disputeId.isEmpty())
+        return EffectOutcome::fail(u"dispute event without a dispute id"_s);
+    const QString chargeId = idOf(ctx.object.value(u"charge"_s));
+    const QString paymentIntent = idOf(ctx.object.value(u"payment_intent"_s));
+    const qint64 amount = ctx.object.value(u"amount"_s).toVariant().toLongLong();
+    if (amount < 0)
+        return EffectOutcome::fail(u"dispute %1 has a negative amount"_s.arg(disputeId));
+    const DisputeMoney money = disputeMoney(ctx.type, ctx.object);
+
+    StorageError error;
+    if (!recordPayment(db,
+                       ctx,
+                       disputeId,
+                       {},
+                       amount,
+                       ctx.object.value(u"status"_s).toString(),
+                       {},
+                       &error))
+        return EffectOutcome::retry(error);
+    const qint64 now = m_ledger.now();
+    QSqlQuery query(db);
+    // The payment's stripe_refunds row is locked first, as completions and refunds do, so a
+    // dispute and a completion of one payment never interleave.
+    if (!paymentIntent.isEmpty()
+        && !exec(query,
+                 u"INSERT INTO stripe_refunds (payment_intent_id, amount_cents, "
+                 "amount_refunded_cents, updated_at) VALUES (?, 0, 0, ?) "
+                 "ON CONFLICT (payment_intent_id) DO UPDATE SET updated_at = excluded.updated_at"_s,
+                 {paymentIntent, now},
+                 &error))
+        return EffectOutcome::retry(error);
+    // The status shown is the one of the newest event; the money flags only ever get set.
+    if (!exec(query,
+              u"INSERT INTO stripe_disputes (dispute_id, payment_intent_id, charge_id, "
+              "amount_cents, currency, status, reason, funds_withdrawn, funds_reinstated, "
+              "status_created, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT (dispute_id) DO UPDATE SET "
+              "payment_intent_id = COALESCE(stripe_disputes.payment_intent_id, "
+              "excluded.payment_intent_id), "
+              "charge_id = COALESCE(stripe_disputes.charge_id, excluded.charge_id), "
+              "amount_cents = excluded.amount_cents, "
+              "currency = COALESCE(excluded.currency, stripe_disputes.currency), "
+              "status = CASE WHEN excluded.status_created >= stripe_disputes.status_created "
+              "THEN excluded.status ELSE stripe_disputes.status END, "
+              "status_created = CASE WHEN excluded.status_created > "
+              "stripe_disputes.status_created THEN excluded.status_created "
+              "ELSE stripe_disputes.status_created END, "
+              "reason = COALESCE(excluded.reason, stripe_disputes.reason), "
+              "funds_withdrawn = CASE WHEN excluded.funds_withdrawn = 1 THEN 1 "
+              "ELSE stripe_disputes.funds_withdrawn END, "
+              "funds_reinstated = CASE WHEN excluded.funds_reinstated = 1 THEN 1 "
+              "ELSE stripe_disputes.funds_reinstated END, "
+              "updated_at = excluded.updated_at"_s,
+              {disputeId,
+               nullable(paymentIntent),
+               nullable(chargeId),
+               amount,
+               nullable(ctx.object.value(u"currency"_s).toString()),
+               nullable(ctx.object.value(u"status"_s).toString()),
+               nullable(ctx.object.value(u"reason"_s).toString()),
+               money.withdrawn ? 1 : 0,
+               money.reinstated ? 1 : 0,
+               ctx.created,
+               now},
+              &error))
+        return EffectOutcome::retry(error);
+    if (paymentIntent.isEmpty())
+        return EffectOutcome::processed(u"dispute without a payment intent: recorded"_s);
+
+    const std::optional<Order> order
+            = findOrder(db, u"stripe_payment_intent_id"_s, paymentIntent, &error);
+    if (!error.isEmpty())
+        return EffectOutcome::retry(error);
+    if (!order || order->tokensCredited == 0)
+        return EffectOutcome::processed(u"dispute recorded; applied when the order completes"_s);
+    ctx.customerId = order->customerId;
+    if (!applyDisputes(db, ctx, *order, &error))
+        return EffectOutcome::retry(error);
+    return EffectOutcome::processed(u"dispute %1 applied"_s.arg(disputeId));
+}
+
+// Brings every dispute of the order's payment to its target: the dispute's share of the credited
+// tokens while its funds are withdrawn and not reinstated, nothing otherwise. The share is capped
+// by what refunds and the other disputes left, so tokens are never taken back twice.
+bool EventEffects::applyDisputes(QSqlDatabase &db,
+                                 Context &ctx,
+                                 const Order &order,
+                                 StorageError *error) const
+{
+    if (order.paymentIntentId.isEmpty() || order.tokensCredited == 0)
+        return true;
+    QSqlQuery query(db);
+    if (!exec(query,
+              u"SELECT dispute_id, amount_cents, funds_withdrawn, funds_reinstated, "
+              "tokens_revoked FROM stripe_disputes WHERE payment_intent_id = ? "
+              "ORDER BY dispute_id"_s,
+              {order.paymentIntentId},
+              error))
+        return false;
+    struct Dispute
+    {
+        QString id;
+        qint64 amount = 0;
+        bool held = false;
+        qint64 revoked = 0;
+    };
+    QList<Dispute> disputes;
+    qint64 revokedByDisputes = 0;
+    while (query.next()) {
+        Dispute dispute{query.value(0).toString(),
+                        query.value(1).toLongLong(),
+                        query.value(2).toInt() == 1 && query.value(3).toInt() == 0,
+                        query.value(4).toLongLong()};
+        revokedByDisputes += dispute.revoked;
+        disputes.append(dispute);
+    }
+    query.finish();
+
+    const qint64 paid = order.amountPaidCents > 0 ? order.amountPaidCents : order.priceCents;
+    for (const Dispute &dispute : std::as_const(disputes)) {
+        qint64 target = 0;
+        if (dispute.held) {
+            const qint64 share
+                    = paid <= 0 || dispute.amount >= paid
+                              ? order.tokensCredited
+                              : qint64(__int128(dispute.amount) * order.tokensCredited / paid);
+            const qint64 left = order.tokensCredited - order.tokensRevoked
+                                - (revokedByDisputes - dispute.revoked);
+            target = std::clamp<qint64>(share, 0, std::max<qint64>(left, 0));
+        }
+        if (target == dispute.revoked)
+            continue;
+        if (!applyDispute(db, ctx, order, dispute.id, target, dispute.revoked, error))
+            return false;
+        revokedByDisputes += target - dispute.revoked;
+    }
+    return true;
+}
+
+// One dispute's move from current to target: a revocation when its funds were withdrawn, a
+// re-credit when they were reinstated. The flags are sticky, so each dispute moves up at most
+// once and back down at most once, and each move has its own ledger reference.
+bool EventEffects::applyDispute(QSqlDatabase &db,
+                                Context &ctx,
+                                const Order &order,
+                                const QString &disputeId,
+                                qint64 target,
+                                qint64 current,
+                                StorageError *error) const
+{
+    QSqlQuery query(db);
+    if (!exec(query,
+              u"UPDATE stripe_disputes SET tokens_revoked = ?, updated_at = ? "
+              "WHERE dispute_id = ? AND tokens_revoked = ?"_s,
+              {target, m_ledger.now(), disputeId, current},
+              error))
+        return false;
+    if (query.numRowsAffected() != 1)
+        return true; // another worker moved this dispute first
+
+    const bool revoke = target > current;
+    LedgerPosting posting;
+    posting.customerId = order.customerId;
+    posting.type = revoke ? u"refund"_s : u"adjustment"_s;
+    posting.amount = revoke ? target - current : current - target;
+    posting.description
+            = (revoke ? u"Dispute - %1"_s : u"Dispute won - %1"_s).arg(order.packageSlug);
+    posting.referenceType = DisputeReference;
+    posting.referenceId = u"%1:%2"_s.arg(disputeId, revoke ? u"withdrawn"_s : u"reinstated"_s);
+    posting.metadata = {{u"order_id"_s, order.id},
+                        {u"payment_intent"_s, order.paymentIntentId},
+                        {u"dispute_id"_s, disputeId},
+                        {u"event_id"_s, ctx.eventId}};
+    const LedgerResult written
+            = revoke ? m_ledger.revoke(db, posting) : m_ledger.credit(db, posting);
+    if (written.status == LedgerResult::Status::Error) {
+        *error = written.error;
+        return false;
+    }
+    if (written.ok()) {
+        ctx.tokensDelta += revoke ? -posting.amount : posting.amount;
+        qCInfo(lcBilling) << "dispute" << disputeId << (revoke ? "held back" : "gave back")
+                          << posting.amount << "tokens of order" << order.id;
     }
     return true;
 }

@@ -72,6 +72,7 @@ private:
     EffectOutcome checkoutFailed(QSqlDatabase &db, Context &ctx) const;
     EffectOutcome checkoutExpired(QSqlDatabase &db, Context &ctx) const;
     EffectOutcome chargeRefunded(QSqlDatabase &db, Context &ctx) const;
+    EffectOutcome chargeDispute(QSqlDatabase &db, Context &ctx) const;
     EffectOutcome paymentIntent(QSqlDatabase &db, Context &ctx) const;
     EffectOutcome invoice(QSqlDatabase &db, Context &ctx) const;
     EffectOutcome subscription(QSqlDatabase &db, Context &ctx) const;
@@ -83,6 +84,15 @@ private:
     std::optional<Order>
     orderForSession(QSqlDatabase &db, Context &ctx, EffectOutcome *problem) const;
     bool applyRefund(QSqlDatabase &db, Context &ctx, const Order &order, StorageError *error) const;
+    bool
+    applyDisputes(QSqlDatabase &db, Context &ctx, const Order &order, StorageError *error) const;
+    bool applyDispute(QSqlDatabase &db,
+                      Context &ctx,
+                      const Order &order,
+                      const QString &disputeId,
+                      qint64 target,
+                      qint64 current,
+                      StorageError *error) const;
     bool customerExists(QSqlDatabase &db, const QString &id, StorageError *error) const;
     QString matchCustomer(QSqlDatabase &db,
                           const QString &metadataCustomer,

@@ -4,6 +4,7 @@
 
 #include "core/fleet/directory.h"
 #include "core/fleet/fleetservice.h"
+#include "core/http/jsonbody.h"
 #include "core/http/router.h"
 
 #include <QDateTime>
@@ -53,13 +54,7 @@ ApiError apiError(ErrorKind kind, const QString &code, const QString &message)
     return error;
 }
 
-ApiError invalidField(const QString &field, const QString &reason)
-{
-    ApiError error = apiError(
-            ErrorKind::Unprocessable, u"invalid_field"_s, u"Field '%1' %2."_s.arg(field, reason));
-    error.details = {{u"field"_s, field}, {u"reason"_s, reason}};
-    return error;
-}
+using Http::invalidField;
 
 // The request body as a JSON object with only the allowed fields, or the error to send.
 std::optional<QJsonObject>
@@ -78,11 +73,10 @@ jsonBody(const Request &request, const QStringList &allowed, const Responder &re
         return std::nullopt;
     }
     const QJsonObject object = document.object();
-    for (auto it = object.begin(); it != object.end(); ++it) {
-        if (!allowed.contains(it.key())) {
-            responder.fail(invalidField(it.key().left(64), u"is not accepted here"_s));
-            return std::nullopt;
-        }
+    ApiError error;
+    if (!Http::onlyAllowedMembers(object, allowed, &error)) {
+        responder.fail(error);
+        return std::nullopt;
     }
     return object;
 }
@@ -94,29 +88,10 @@ std::optional<QString> textField(const QJsonObject &body,
                                  int maxLength,
                                  const Responder &responder)
 {
-    const QJsonValue value = body.value(name);
-    if (value.isUndefined() || value.isNull()) {
-        if (minLength == 0)
-            return QString();
-        responder.fail(invalidField(name, u"is required"_s));
-        return std::nullopt;
-    }
-    if (!value.isString()) {
-        responder.fail(invalidField(name, u"must be a string"_s));
-        return std::nullopt;
-    }
-    const QString text = value.toString().trimmed();
-    if (text.size() < minLength || text.size() > maxLength) {
-        responder.fail(invalidField(
-                name, u"must have %1 to %2 characters"_s.arg(minLength).arg(maxLength)));
-        return std::nullopt;
-    }
-    for (const QChar c : text) {
-        if (c.category() == QChar::Other_Control) {
-            responder.fail(invalidField(name, u"must not contain control characters"_s));
-            return std::nullopt;
-        }
-    }
+    ApiError error;
+    std::optional<QString> text = Http::textMember(body, name, minLength, maxLength, &error);
+    if (!text)
+        responder.fail(error);
     return text;
 }
 

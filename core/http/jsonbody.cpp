@@ -202,4 +202,54 @@ std::optional<qint64> integerField(QByteArrayView body,
     return member.value;
 }
 
+ApiError invalidField(const QString &field, const QString &reason)
+{
+    ApiError error;
+    error.kind = ErrorKind::Unprocessable;
+    error.code = u"invalid_field"_s;
+    error.message = u"Field '%1' %2."_s.arg(field, reason);
+    error.details = {{u"field"_s, field}, {u"reason"_s, reason}};
+    return error;
+}
+
+bool onlyAllowedMembers(const QJsonObject &body, const QStringList &allowed, ApiError *error)
+{
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        if (!allowed.contains(it.key())) {
+            *error = invalidField(it.key().left(64), u"is not accepted here"_s);
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<QString> textMember(
+        const QJsonObject &body, const QString &name, int minLength, int maxLength, ApiError *error)
+{
+    const QJsonValue value = body.value(name);
+    if (value.isUndefined() || value.isNull()) {
+        if (minLength == 0)
+            return QString();
+        *error = invalidField(name, u"is required"_s);
+        return std::nullopt;
+    }
+    if (!value.isString()) {
+        *error = invalidField(name, u"must be a string"_s);
+        return std::nullopt;
+    }
+    const QString text = value.toString().trimmed();
+    if (text.size() < minLength || text.size() > maxLength) {
+        *error = invalidField(name,
+                              u"must have %1 to %2 characters"_s.arg(minLength).arg(maxLength));
+        return std::nullopt;
+    }
+    for (const QChar c : text) {
+        if (c.category() == QChar::Other_Control) {
+            *error = invalidField(name, u"must not contain control characters"_s);
+            return std::nullopt;
+        }
+    }
+    return text;
+}
+
 } // namespace Mouse::Http

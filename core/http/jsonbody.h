@@ -5,7 +5,9 @@
 #include "core/http/apierror.h"
 
 #include <QByteArrayView>
+#include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -39,5 +41,23 @@ std::optional<qint64> integerField(QByteArrayView body,
                                    qint64 max,
                                    const QString &code,
                                    ApiError *error);
+
+// 422 invalid_field naming the member and why: {"field", "reason"} in the details.
+ApiError invalidField(const QString &field, const QString &reason);
+
+// The one check that an object body holds only the members a route reads: a client's typo
+// (or a field it believes does something) is refused instead of silently ignored. Nothing when
+// every member is allowed; otherwise *error names the first other one.
+bool onlyAllowedMembers(const QJsonObject &body, const QStringList &allowed, ApiError *error);
+
+// The one read of a text member: a trimmed string of [minLength, maxLength] characters without
+// control characters (NUL, escape sequences, line breaks end up in logs, exports and
+// terminals). Missing or null reads as empty when minLength is 0. Otherwise nothing, and
+// *error is an invalid_field.
+std::optional<QString> textMember(const QJsonObject &body,
+                                  const QString &name,
+                                  int minLength,
+                                  int maxLength,
+                                  ApiError *error);
 
 } // namespace Mouse::Http

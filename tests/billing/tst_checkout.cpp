@@ -60,6 +60,7 @@ private slots:
     void stripeCustomerCreatedOnceAndReused();
     void customerRefusedFallsBackToEmail();
     void clientIdempotencyKeyIsStable();
+    void clientIdempotencyKeyReusedForAnotherPurchaseIs409();
     void withoutSecretKeyAnswers503();
     void stripeRefusalIsNotLeaked();
     void checkoutUrlThatIsNotHttpsIsRefused();
@@ -285,6 +286,51 @@ void tst_Checkout::clientIdempotencyKeyIsStable()
     QCOMPARE(first.json().value(s("session_id")), second.json().value(s("session_id")));
     QCOMPARE(first.json().value(s("order_id")), second.json().value(s("order_id")));
     QCOMPARE(scalar(*m_db, s("SELECT COUNT(*) FROM token_orders")), 2);
+}
+
+void tst_Checkout::clientIdempotencyKeyReusedForAnotherPurchaseIs409()
+{
+    const Http::HeaderList headers{{"Idempotency-Key", "reused-1"}};
+    const Captured first = purchase(GrowthBody, s("cst_a"), headers);
+    MOUSE_WAIT_REPLY(first);
+    QCOMPARE(first.status(), 200);
+    QTRY_COMPARE(scalar(*m_db, s("SELECT COUNT(*) FROM token_orders")), 1);
+
+    // Another package, or the same package with other URLs, under the same key: refused before
+    // Stripe is asked (this stand-in, like a lenient Stripe, would replay the first session).
+    QJsonObject starter = GrowthBody;
+    starter.insert(s("package_slug"), s("starter"));
+    QJsonObject otherUrl = GrowthBody;
+    otherUrl.insert(s("success_url"), s("https://app.example.com/elsewhere"));
+    for (const QJsonObject &body : {starter, otherUrl}) {
+        const Captured reused = purchase(body, s("cst_a"), headers);
+        MOUSE_WAIT_REPLY(reused);
+        QCOMPARE(reused.status(), 409);
+        const QJsonObject error = reused.json().value(s("error")).toObject();
+        QCOMPARE(error.value(s("code")), s("idempotency_key_reused"));
+        QVERIFY(error.value(s("message")).toString().contains(s("Idempotency-Key")));
+    }
+    QCOMPARE(m_seen.size(), 1);
+
+    // The same request again still replays the first answer.
+    const Captured again = purchase(GrowthBody, s("cst_a"), headers);
+    MOUSE_WAIT_REPLY(again);
+    QCOMPARE(again.status(), 200);
+    QCOMPARE(again.json().value(s("session_id")), first.json().value(s("session_id")));
+    QCOMPARE(again.json().value(s("order_id")), first.json().value(s("order_id")));
+    QCOMPARE(scalar(*m_db, s("SELECT COUNT(*) FROM token_orders")), 1);
+    QCOMPARE(text(*m_db, s("SELECT package_slug FROM token_orders")), s("growth"));
+
+    // Two different purchases racing under one new key: the first claim wins, the other is 409,
+    // and Stripe is asked once.
+    const Http::HeaderList raced{{"Idempotency-Key", "raced-1"}};
+    const Captured one = purchase(GrowthBody, s("cst_a"), raced);
+    const Captured two = purchase(starter, s("cst_a"), raced);
+    MOUSE_WAIT_REPLY(one);
+    MOUSE_WAIT_REPLY(two);
+    QCOMPARE(QList<int>({one.status(), two.status()}).count(200), 1);
+    QCOMPARE(QList<int>({one.status(), two.status()}).count(409), 1);
+    QCOMPARE(m_seen.size(), 3); // the first purchase, its replay, the race's winner
 }
 
 void tst_Checkout::withoutSecretKeyAnswers503()

@@ -33,6 +33,9 @@ private slots:
     void refundBeforeCompletionIsApplied();
     void refundBeyondBalanceRecordsDebt();
     void refundShareOfHugeAmountDoesNotOverflow();
+    void disputeWithdrawnRevokesAndWonGivesBack();
+    void disputeEventsInAnyOrder();
+    void disputeAfterPartialRefundTakesOnlyTheRest();
     void unknownTypeIsIgnored();
     void subscriptionStatusFromBothInvoiceShapes();
     void olderSubscriptionEventDoesNotOverwrite();
@@ -317,6 +320,142 @@ void tst_EventEffects::refundShareOfHugeAmountDoesNotOverflow()
                      .tokensDelta,
              -6000);
     QCOMPARE(balance(), 6000);
+}
+
+namespace {
+
+// A Stripe Dispute object; withdrawn and reinstated add the balance transactions Stripe lists.
+QJsonObject dispute(const QString &id,
+                    const QString &paymentIntent,
+                    qint64 amount,
+                    const QString &status,
+                    bool withdrawn = false,
+                    bool reinstated = false)
+{
+    QJsonArray transactions;
+    if (withdrawn)
+        transactions.append(QJsonObject{{s("id"), s("txn_w")}, {s("amount"), -amount}});
+    if (reinstated)
+        transactions.append(QJsonObject{{s("id"), s("txn_r")}, {s("amount"), amount}});
+    return {{s("id"), id},
+            {s("object"), s("dispute")},
+            {s("amount"), amount},
+            {s("currency"), s("usd")},
+            {s("charge"), QString(s("ch_") + id)},
+            {s("payment_intent"), paymentIntent},
+            {s("reason"), s("fraudulent")},
+            {s("status"), status},
+            {s("balance_transactions"), transactions}};
+}
+
+} // namespace
+
+void tst_EventEffects::disputeWithdrawnRevokesAndWonGivesBack()
+{
+    addOrder(s("cs_20"), s("growth"), 12000, 4900);
+    process(envelope(
+            s("evt_20"),
+            s("checkout.session.completed"),
+            session(s("cs_20"), s("cst_a"), s("growth"), 12000, 4900, s("paid"), s("pi_20"))));
+    QCOMPARE(balance(), 12000);
+
+    // Opened: no money moved yet, recorded only.
+    const EffectOutcome opened
+            = process(envelope(s("evt_d1"),
+                               s("charge.dispute.created"),
+                               dispute(s("dp_1"), s("pi_20"), 4900, s("needs_response"))));
+    QCOMPARE(opened.kind, EffectOutcome::Kind::Processed);
+    QCOMPARE(opened.tokensDelta, 0);
+    QCOMPARE(text(*m_db, s("SELECT status FROM stripe_disputes WHERE dispute_id = 'dp_1'")),
+             s("needs_response"));
+
+    // The funds are withdrawn: the tokens go, once, however often the event comes.
+    const QJsonObject withdrawn = dispute(s("dp_1"), s("pi_20"), 4900, s("needs_response"), true);
+    QCOMPARE(process(envelope(s("evt_d2"), s("charge.dispute.funds_withdrawn"), withdrawn))
+                     .tokensDelta,
+             -12000);
+    QCOMPARE(process(envelope(s("evt_d2"), s("charge.dispute.funds_withdrawn"), withdrawn))
+                     .tokensDelta,
+             0);
+    QCOMPARE(process(envelope(s("evt_d2b"), s("charge.dispute.updated"), withdrawn)).tokensDelta,
+             0);
+    QCOMPARE(balance(), 0);
+
+    // Won: the funds and the tokens come back, once.
+    const QJsonObject won = dispute(s("dp_1"), s("pi_20"), 4900, s("won"), true, true);
+    QCOMPARE(process(envelope(s("evt_d3"), s("charge.dispute.closed"), won)).tokensDelta, 12000);
+    QCOMPARE(process(envelope(s("evt_d4"), s("charge.dispute.funds_reinstated"), won)).tokensDelta,
+             0);
+    QCOMPARE(process(envelope(s("evt_d2"), s("charge.dispute.funds_withdrawn"), withdrawn))
+                     .tokensDelta,
+             0);
+    QCOMPARE(balance(), 12000);
+    QCOMPARE(scalar(*m_db,
+                    s("SELECT COUNT(*) FROM token_transactions "
+                      "WHERE reference_type = 'stripe_dispute'")),
+             2);
+    QCOMPARE(scalar(*m_db, s("SELECT SUM(amount) FROM token_transactions")), 12000);
+    QCOMPARE(orderStatus(s("cs_20")), s("completed"));
+}
+
+void tst_EventEffects::disputeEventsInAnyOrder()
+{
+    addOrder(s("cs_21"), s("growth"), 12000, 4900);
+    addOrder(s("cs_22"), s("starter"), 4000, 1900);
+    // A won dispute whose reinstatement is delivered before the withdrawal: nothing moves.
+    process(envelope(
+            s("evt_21"),
+            s("checkout.session.completed"),
+            session(s("cs_21"), s("cst_a"), s("growth"), 12000, 4900, s("paid"), s("pi_21"))));
+    QCOMPARE(process(envelope(s("evt_d21r"),
+                              s("charge.dispute.funds_reinstated"),
+                              dispute(s("dp_21"), s("pi_21"), 4900, s("won"), true, true)))
+                     .tokensDelta,
+             0);
+    QCOMPARE(process(envelope(s("evt_d21w"),
+                              s("charge.dispute.funds_withdrawn"),
+                              dispute(s("dp_21"), s("pi_21"), 4900, s("under_review"), true)))
+                     .tokensDelta,
+             0);
+    QCOMPARE(balance(), 12000);
+
+    // A lost dispute delivered before the purchase completes: the completion credits the tokens
+    // and the dispute takes them back in the same transaction.
+    QCOMPARE(process(envelope(s("evt_d22"),
+                              s("charge.dispute.closed"),
+                              dispute(s("dp_22"), s("pi_22"), 1900, s("lost"))))
+                     .tokensDelta,
+             0);
+    const EffectOutcome completed = process(envelope(
+            s("evt_22"),
+            s("checkout.session.completed"),
+            session(s("cs_22"), s("cst_a"), s("starter"), 4000, 1900, s("paid"), s("pi_22"))));
+    QCOMPARE(completed.tokensDelta, 0);
+    QCOMPARE(balance(), 12000);
+    QCOMPARE(scalar(*m_db,
+                    s("SELECT tokens_revoked FROM stripe_disputes WHERE dispute_id = "
+                      "'dp_22'")),
+             4000);
+}
+
+void tst_EventEffects::disputeAfterPartialRefundTakesOnlyTheRest()
+{
+    addOrder(s("cs_23"), s("growth"), 12000, 4900);
+    process(envelope(
+            s("evt_23"),
+            s("checkout.session.completed"),
+            session(s("cs_23"), s("cst_a"), s("growth"), 12000, 4900, s("paid"), s("pi_23"))));
+    // Half refunded, then the rest disputed and lost, the refund's event delivered last.
+    const QJsonObject lost = dispute(s("dp_23"), s("pi_23"), 2450, s("lost"), true);
+    QCOMPARE(process(envelope(s("evt_d23"), s("charge.dispute.closed"), lost)).tokensDelta, -6000);
+    QCOMPARE(process(envelope(s("evt_r23"),
+                              s("charge.refunded"),
+                              charge(s("ch_23"), s("pi_23"), 4900, 2450)))
+                     .tokensDelta,
+             -6000);
+    QCOMPARE(process(envelope(s("evt_d23"), s("charge.dispute.closed"), lost)).tokensDelta, 0);
+    QCOMPARE(balance(), 0);
+    QCOMPARE(scalar(*m_db, s("SELECT debt FROM token_balances")), 0);
 }
 
 void tst_EventEffects::unknownTypeIsIgnored()
