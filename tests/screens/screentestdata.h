@@ -110,10 +110,18 @@ private:
     {
         auto promise = std::make_shared<QPromise<Mouse::UpstreamBody>>();
         promise->start();
-        QTimer::singleShot(delayMs, &context, [promise, bytes] {
+        // A timer owned by `context`, not QTimer::singleShot's (which the event dispatcher owns
+        // until it fires): an answer still pending when a test ends is then dropped with this
+        // object, while the application lives, not at the application's exit, where its
+        // cancelled future's continuation would meet a context being destroyed.
+        auto *timer = new QTimer(&context);
+        timer->setSingleShot(true);
+        QObject::connect(timer, &QTimer::timeout, timer, [timer, promise, bytes] {
             promise->addResult(Mouse::UpstreamBody{bytes, std::nullopt});
             promise->finish();
+            timer->deleteLater();
         });
+        timer->start(delayMs);
         return promise->future();
     }
 };
