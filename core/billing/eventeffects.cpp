@@ -61,6 +61,22 @@ bool isTerminal(const QString &status)
     return statusRank(status) == 2;
 }
 
+// Completions, refunds and disputes of one payment may run at once on different workers: each
+// first locks (creating it if need be) the payment's stripe_refunds row, so whichever runs
+// second sees the other's committed work (on PostgreSQL's read committed as on SQLite's single
+// writer). Nothing to lock without a payment intent.
+bool lockPayment(QSqlQuery &query, const QString &paymentIntent, qint64 now, StorageError *error)
+{
+    return paymentIntent.isEmpty()
+           || exec(query,
+                   u"INSERT INTO stripe_refunds (payment_intent_id, amount_cents, "
+                   "amount_refunded_cents, updated_at) VALUES (?, 0, 0, ?) "
+                   "ON CONFLICT (payment_intent_id) DO UPDATE SET "
+                   "updated_at = excluded.updated_at"_s,
+                   {paymentIntent, now},
+                   error);
+}
+
 } // namespace
 
 EffectOutcome EffectOutcome::processed(QString message)
@@ -331,16 +347,7 @@ EffectOutcome EventEffects::checkoutPaid(QSqlDatabase &db, Context &ctx) const
     const qint64 now = m_ledger.now();
     StorageError error;
     QSqlQuery query(db);
-    // Completion and charge.refunded of one payment may run at once on different workers: both
-    // first lock the payment's stripe_refunds row, so whichever runs second sees the other's
-    // committed work (on PostgreSQL's read committed as on SQLite's single writer).
-    if (!paymentIntent.isEmpty()
-        && !exec(query,
-                 u"INSERT INTO stripe_refunds (payment_intent_id, amount_cents, "
-                 "amount_refunded_cents, updated_at) VALUES (?, 0, 0, ?) "
-                 "ON CONFLICT (payment_intent_id) DO UPDATE SET updated_at = excluded.updated_at"_s,
-                 {paymentIntent, now},
-                 &error))
+    if (!lockPayment(query, paymentIntent, now, &error))
         return EffectOutcome::retry(error);
     // The state check in the WHERE makes a concurrent second completion a no-op.
     if (!exec(query,
@@ -611,15 +618,7 @@ EffectOutcome EventEffects::chargeDispute(QSqlDatabase &db, Context &ctx) const
         return EffectOutcome::retry(error);
     const qint64 now = m_ledger.now();
     QSqlQuery query(db);
-    // The payment's stripe_refunds row is locked first, as completions and refunds do, so a
-    // dispute and a completion of one payment never interleave.
-    if (!paymentIntent.isEmpty()
-        && !exec(query,
-                 u"INSERT INTO stripe_refunds (payment_intent_id, amount_cents, "
-                 "amount_refunded_cents, updated_at) VALUES (?, 0, 0, ?) "
-                 "ON CONFLICT (payment_intent_id) DO UPDATE SET updated_at = excluded.updated_at"_s,
-                 {paymentIntent, now},
-                 &error))
+    if (!lockPayment(query, paymentIntent, now, &error)) // before a completion can interleave
         return EffectOutcome::retry(error);
     // The status shown is the one of the newest event; the money flags only ever get set.
     if (!exec(query,
