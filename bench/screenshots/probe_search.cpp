@@ -94,6 +94,40 @@ int trialCosts(const QStringList &files, const ScreenPreset &preset, int runs)
     return 0;
 }
 
+// A corpus file as compress() answers it at the preset: the picture scaled to the answer's
+// size, its flat levels, and the answer's quality in the answer's settings (progressive,
+// optimised) and the check's (baseline, fixed tables). Not copied: the settings point at
+// `flat`. 0, or the exit code for a file that cannot be read (2) or compressed (3).
+struct Frame
+{
+    QImage small;
+    int quality = 0;
+    JpegCodec::FlatLevels flat;
+    JpegCodec::EncodeSettings progressive, baseline;
+};
+
+int loadFrame(const QString &path, const ScreenPreset &preset, Frame *frame)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return 2;
+    const QByteArray bytes = file.readAll();
+    const Expected<QImage> image = ImageCodec::decode(bytes, 40'000'000);
+    const Expected<EncodedImage> answer = ImageCodec::compress(bytes, preset, ImageFormat::Jpeg);
+    if (!image.ok() || !answer.ok())
+        return 3;
+    frame->small
+            = ImageCodec::scaled(image.value(), ImageCodec::fitInside(image->size(), preset.box));
+    const ImageCodec::Luma reference = ImageCodec::luma(frame->small);
+    frame->flat = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
+    frame->quality = answer->encoderQuality;
+    frame->progressive.quality = frame->quality;
+    frame->progressive.flat = &frame->flat;
+    frame->baseline = frame->progressive;
+    frame->baseline.optimized = frame->baseline.progressive = false;
+    return 0;
+}
+
 // Thread CPU of the answer's encodes at the preset's size and the quality compress() picks
 // (medians): from the pixels (JpegCodec::encode) against from the model's coefficients
 // (TrialModel::encode), progressive optimised (the answer's) and baseline with fixed tables
@@ -111,25 +145,12 @@ int encodeCosts(const QStringList &files, const ScreenPreset &preset, int runs)
                 "dec-prog",
                 "quantise");
     for (const QString &path : files) {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            return 2;
-        const QByteArray bytes = file.readAll();
-        const Expected<QImage> image = ImageCodec::decode(bytes, 40'000'000);
-        const Expected<EncodedImage> answer
-                = ImageCodec::compress(bytes, preset, ImageFormat::Jpeg);
-        if (!image.ok() || !answer.ok())
-            return 3;
-        const QImage small = ImageCodec::scaled(image.value(),
-                                                ImageCodec::fitInside(image->size(), preset.box));
-        const ImageCodec::Luma reference = ImageCodec::luma(small);
-        const JpegCodec::FlatLevels flat
-                = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
-        JpegCodec::EncodeSettings progressive;
-        progressive.quality = answer->encoderQuality;
-        progressive.flat = &flat;
-        JpegCodec::EncodeSettings baseline = progressive;
-        baseline.optimized = baseline.progressive = false;
+        Frame frame;
+        if (const int failed = loadFrame(path, preset, &frame))
+            return failed;
+        const QImage &small = frame.small;
+        const JpegCodec::EncodeSettings &progressive = frame.progressive;
+        const JpegCodec::EncodeSettings &baseline = frame.baseline;
         JpegCodec::TrialModel model(small);
         std::vector<quint8> luma;
         model.decodeLuma(baseline,
@@ -162,7 +183,7 @@ int encodeCosts(const QStringList &files, const ScreenPreset &preset, int runs)
             std::printf("%s: the model's bytes differ!\n", qPrintable(path));
         std::printf("%-22s %4d %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n",
                     qPrintable(QFileInfo(path).fileName()),
-                    answer->encoderQuality,
+                    frame.quality,
                     median(cost[0]),
                     median(cost[1]),
                     median(cost[2]),
@@ -273,25 +294,12 @@ int splitCosts(const QStringList &files, const ScreenPreset &preset, int runs)
                 "wall:s5",
                 "now");
     for (const QString &path : files) {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            return 2;
-        const QByteArray bytes = file.readAll();
-        const Expected<QImage> image = ImageCodec::decode(bytes, 40'000'000);
-        const Expected<EncodedImage> answer
-                = ImageCodec::compress(bytes, preset, ImageFormat::Jpeg);
-        if (!image.ok() || !answer.ok())
-            return 3;
-        const QImage small = ImageCodec::scaled(image.value(),
-                                                ImageCodec::fitInside(image->size(), preset.box));
-        const ImageCodec::Luma reference = ImageCodec::luma(small);
-        const JpegCodec::FlatLevels flat
-                = JpegCodec::flatLevels(reference.y.data(), reference.width, reference.height);
-        JpegCodec::EncodeSettings progressive;
-        progressive.quality = answer->encoderQuality;
-        progressive.flat = &flat;
-        JpegCodec::EncodeSettings baseline = progressive;
-        baseline.optimized = baseline.progressive = false;
+        Frame frame;
+        if (const int failed = loadFrame(path, preset, &frame))
+            return failed;
+        const QImage &small = frame.small;
+        const JpegCodec::EncodeSettings &progressive = frame.progressive;
+        const JpegCodec::EncodeSettings &baseline = frame.baseline;
         JpegCodec::TrialModel model(small);
         model.quantise(progressive);
         const JpegCodec::CoefficientStore *store = model.coefficients(progressive);
@@ -387,7 +395,7 @@ int splitCosts(const QStringList &files, const ScreenPreset &preset, int runs)
             if (JpegCodec::joinScans(first, second_, count) != whole || other != luma)
                 std::printf("%s: the last stage in halves differs!\n", qPrintable(path));
         }
-        std::printf("%-20s %3d", qPrintable(QFileInfo(path).fileName()), answer->encoderQuality);
+        std::printf("%-20s %3d", qPrintable(QFileInfo(path).fileName()), frame.quality);
         for (int i = 0; i < 16; ++i) {
             if (i == 7 || i == 14)
                 std::printf(" |");
